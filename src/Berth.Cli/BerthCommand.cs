@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Berth.Cli.Commands;
+
+namespace Berth.Cli;
+
+/// <summary>Builds the <c>berth</c> command tree.</summary>
+internal static class BerthCommand
+{
+    public static RootCommand Create()
+    {
+        var global = new GlobalOptions();
+        var root = new RootCommand("Berth runs Docker Compose applications on Kubernetes or Docker Swarm.")
+        {
+            global.Verbose,
+            ConfigCommand.Create(global),
+        };
+        return root;
+    }
+
+    /// <summary>Parses and runs; internal errors become a one-line message unless --verbose is given.</summary>
+    public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        var root = Create();
+        var configuration = new InvocationConfiguration
+        {
+            Output = output ?? Console.Out,
+            Error = error ?? Console.Error,
+            EnableDefaultExceptionHandler = false,
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var parseError in parse.Errors)
+            {
+                configuration.Error.WriteLine($"berth: {parseError.Message}");
+            }
+
+            configuration.Error.WriteLine($"Run '{string.Join(' ', parse.CommandResult.Command.Name == root.Name ? ["berth"] : new[] { "berth", parse.CommandResult.Command.Name })} --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return parse.Invoke(configuration);
+        }
+        catch (OperationCanceledException)
+        {
+            return ExitCodes.Cancelled;
+        }
+        catch (Exception ex)
+        {
+            var verbose = parse.GetValue<bool>("--verbose");
+            configuration.Error.WriteLine(verbose ? ex.ToString() : $"berth: internal error: {ex.Message} (rerun with --verbose for details)");
+            return ExitCodes.InternalError;
+        }
+    }
+}

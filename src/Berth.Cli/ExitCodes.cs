@@ -1,0 +1,19 @@
+namespace Berth.Cli;
+
+/// <summary>Process exit codes, stable for scripts.</summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>The input (Compose files, flags) is invalid; nothing was changed.</summary>
+    public const int InvalidInput = 1;
+
+    /// <summary>Wrong command-line usage (unknown flag, missing argument).</summary>
+    public const int Usage = 2;
+
+    /// <summary>An unexpected failure inside Berth (a bug); rerun with --verbose for details.</summary>
+    public const int InternalError = 70;
+
+    /// <summary>Interrupted by the user (Ctrl+C).</summary>
+    public const int Cancelled = 130;
+}

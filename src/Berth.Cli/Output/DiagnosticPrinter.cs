@@ -1,0 +1,37 @@
+using Berth.Compose.Diagnostics;
+
+namespace Berth.Cli.Output;
+
+/// <summary>Prints diagnostics to standard error like a compiler: location, severity, code, message, then the hint.</summary>
+internal static class DiagnosticPrinter
+{
+    public static void Print(TextWriter error, IEnumerable<Diagnostic> diagnostics, bool showWarnings = true)
+    {
+        foreach (var d in diagnostics)
+        {
+            if (d.Severity != Severity.Error && !showWarnings)
+            {
+                continue;
+            }
+
+            var where = d.Location.IsKnown ? $"{RelativePath(d.Location.File)}:{d.Location.Line}:{d.Location.Column}: " : string.Empty;
+            var path = d.YamlPath is null ? string.Empty : $" [{d.YamlPath}]";
+            error.WriteLine($"{where}{d.Severity.ToString().ToLowerInvariant()} {d.Code}: {d.Message}{path}");
+            if (d.Hint is not null)
+            {
+                error.WriteLine($"  hint: {d.Hint}");
+            }
+        }
+    }
+
+    private static string RelativePath(string file)
+    {
+        if (!Path.IsPathRooted(file))
+        {
+            return file;
+        }
+
+        var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), file);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? file : relative;
+    }
+}

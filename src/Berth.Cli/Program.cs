@@ -1,0 +1,3 @@
+using Berth.Cli;
+
+return BerthCommand.Run(args);
