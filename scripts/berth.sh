@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Builds berth as a native executable (Native AOT) once, then runs it with the given arguments.
+# Example: scripts/berth.sh config -c examples/voting-app/compose.yaml
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="$root/artifacts/berth/berth"
+if [ ! -x "$bin" ] || [ -n "$(find "$root/src" -newer "$bin" -name '*.cs' -print -quit)" ]; then
+  echo "building berth (Native AOT, once) ..." >&2
+  dotnet publish "$root/src/Berth.Cli" -c Release -r linux-x64 -p:PublishAot=true -o "$root/artifacts/berth" --nologo -v quiet >&2
+fi
+exec "$bin" "$@"
