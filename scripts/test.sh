@@ -5,4 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build Berth.slnx -c Release --nologo -v quiet
-dotnet test --solution Berth.slnx -c Release --no-build "$@"
+log="$(mktemp)"
+status=0
+dotnet test --solution Berth.slnx -c Release --no-build "$@" 2>&1 | tee "$log" || status=$?
+# One plain summary line for humans and CI logs.
+passed=$(grep -E '^\s+succeeded: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+failed=$(grep -E '^\s+failed: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+skipped=$(grep -E '^\s+skipped: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+rm -f "$log"
+echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+exit "$status"
