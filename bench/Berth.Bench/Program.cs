@@ -1,0 +1,24 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Running;
+using Berth.Bench;
+using Berth.Compose.Loading;
+
+// `dotnet run -c Release --project bench/Berth.Bench -- quick` prints one timed load of 2,000 services with
+// memory figures; any other arguments go to BenchmarkDotNet.
+if (args is ["quick", ..])
+{
+    var services = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000;
+    var file = GeneratedProject.Write(Path.Combine(Path.GetTempPath(), $"berth-bench-{services}"), services);
+    var env = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty.Add("HOME", "/root");
+    ProjectLoader.Load(new LoadOptions { Files = [file], Environment = env }); // warm-up (JIT)
+    var before = GC.GetTotalAllocatedBytes(precise: true);
+    var sw = Stopwatch.StartNew();
+    var result = ProjectLoader.Load(new LoadOptions { Files = [file], Environment = env });
+    sw.Stop();
+    var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+    Console.WriteLine($"services={result.Project?.Services.Count} errors={result.Diagnostics.Count(d => d.Severity == Berth.Compose.Diagnostics.Severity.Error)} " +
+                      $"load_ms={sw.Elapsed.TotalMilliseconds:F1} allocated_mb={allocated / 1048576.0:F1} file_kb={new FileInfo(file).Length / 1024}");
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(LoaderBenchmarks).Assembly).Run(args);
