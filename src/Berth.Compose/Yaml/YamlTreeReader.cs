@@ -37,6 +37,16 @@ public static class YamlTreeReader
         {
             return [];
         }
+        catch (InvalidOperationException ex) when (ex.Source == "YamlDotNet")
+        {
+            // YamlDotNet's scanner throws this on some malformed input (found by fuzzing) instead of a YamlException.
+            diagnostics.Error(
+                DiagnosticCodes.YamlSyntax,
+                "malformed YAML: the parser could not read past this point",
+                new SourceLocation(file, (int)reader.LastMark.Line, (int)reader.LastMark.Column),
+                hint: "check indentation, quoting and stray characters after this position");
+            return [];
+        }
         catch (YamlException ex)
         {
             diagnostics.Error(
@@ -63,6 +73,9 @@ public static class YamlTreeReader
     {
         private readonly Dictionary<string, ComposeNode> _anchors = new(StringComparer.Ordinal);
         private IParser _parser = null!;
+
+        /// <summary>Where the last successfully read event started; used when the parser fails without a position.</summary>
+        public Mark LastMark { get; private set; } = Mark.Empty;
 
         public ImmutableArray<ComposeNode> ReadStream(string text)
         {
@@ -94,13 +107,14 @@ public static class YamlTreeReader
             }
 
             var evt = _parser.Consume<ParsingEvent>();
+            LastMark = evt.Start;
             ComposeNode node = evt switch
             {
                 AnchorAlias alias => ResolveAlias(alias),
                 Scalar scalar => ReadScalar(scalar),
                 SequenceStart seq => ReadSequence(seq, depth),
                 MappingStart map => ReadMapping(map, depth),
-                _ => throw new InvalidOperationException($"unexpected YAML event {evt.GetType().Name}"),
+                _ => throw new System.Diagnostics.UnreachableException($"unexpected YAML event {evt.GetType().Name}"),
             };
 
             if (node.Weight > limits.MaxExpandedNodes)
