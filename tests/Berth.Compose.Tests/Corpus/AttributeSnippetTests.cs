@@ -1,0 +1,47 @@
+using System.Collections.Immutable;
+using Berth.Compose.Diagnostics;
+using Berth.Compose.Loading;
+using Berth.Compose.Tests.Support;
+
+namespace Berth.Compose.Tests.Corpus;
+
+/// <summary>
+/// compose-go's per-attribute loader snippets (one per Compose key, ../shared/corpus/compose-go/attribute-snippets)
+/// through Berth's whole pipeline. compose-go loads them without consistency checks; Berth always checks,
+/// so the few snippets that are inconsistent on purpose are listed with the error Berth must give.
+/// </summary>
+public sealed class AttributeSnippetTests
+{
+    private static readonly ImmutableDictionary<string, (string Code, string Why)> ExpectedFailures = new Dictionary<string, (string, string)>
+    {
+    }.ToImmutableDictionary();
+
+    public static TheoryData<string> Snippets()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(TestPaths.Corpus, "compose-go", "attribute-snippets"), "*.yaml").Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetFileName(file));
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Snippets))]
+    public void Load_AttributeSnippet_HasTheExpectedVerdict(string name)
+    {
+        var file = Path.Combine(TestPaths.Corpus, "compose-go", "attribute-snippets", name);
+        var environment = ImmutableDictionary<string, string>.Empty.Add("HOME", "/home/snippets");
+        var result = ProjectLoader.Load(new LoadOptions { Files = [file], Environment = environment, WorkingDirectory = Path.GetDirectoryName(file)! }, TestContext.Current.CancellationToken);
+        var errors = result.Diagnostics.Where(d => d.Severity == Severity.Error).ToList();
+
+        if (ExpectedFailures.TryGetValue(name, out var expected))
+        {
+            Assert.Contains(errors, d => d.Code == expected.Code);
+            return;
+        }
+
+        Assert.True(result.Succeeded, $"{name}:\n{string.Join('\n', errors)}");
+    }
+}
