@@ -62,7 +62,7 @@ internal static class ByteSizeParser
             return false;
         }
 
-        if (amount > (long.MaxValue / multiplier) + 1)
+        if (amount > (decimal)long.MaxValue / multiplier)
         {
             return false;
         }

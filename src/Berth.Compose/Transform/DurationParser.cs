@@ -115,7 +115,7 @@ internal static class DurationParser
                 value += decimal.Parse("0." + fractionDigits, CultureInfo.InvariantCulture);
             }
 
-            if (value > long.MaxValue / unit + 1)
+            if (value > (decimal)long.MaxValue / unit)
             {
                 error = "duration out of range";
                 return false;
