@@ -20,7 +20,9 @@ internal sealed class NormalizeEnvironment(NormalizeContext context, NormalizeEn
         if (result.TryGet("env_file", out var envFiles))
         {
             var fromFiles = ReadFiles(envFiles, $"{path}.env_file", labels: false);
-            result = result.With("environment", Combine(fromFiles, result["environment"], envFiles.Location)).Without("env_file");
+            result = fromFiles.Count == 0 && !result.ContainsKey("environment")
+                ? result.Without("env_file")
+                : result.With("environment", Combine(fromFiles, result["environment"], envFiles.Location)).Without("env_file");
         }
 
         result = NormalizeNodes.Update(result, "environment", e => e is MappingNode env ? ResolveKeyOnly(env) : e);
@@ -29,7 +31,9 @@ internal sealed class NormalizeEnvironment(NormalizeContext context, NormalizeEn
         if (result.TryGet("label_file", out var labelFiles))
         {
             var fromFiles = ReadFiles(labelFiles, $"{path}.label_file", labels: true);
-            result = result.With("labels", Combine(fromFiles, result["labels"], labelFiles.Location)).Without("label_file");
+            result = fromFiles.Count == 0 && !result.ContainsKey("labels")
+                ? result.Without("label_file")
+                : result.With("labels", Combine(fromFiles, result["labels"], labelFiles.Location)).Without("label_file");
         }
 
         return result;

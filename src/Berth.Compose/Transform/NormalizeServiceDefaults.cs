@@ -15,9 +15,12 @@ internal static class NormalizeServiceDefaults
     public static MappingNode Apply(MappingNode service, NormalizeContext context, IReadOnlySet<string> serviceNames)
     {
         var result = service;
-        if (!result.ContainsKey("networks") && !result.ContainsKey("network_mode"))
+        // An empty networks mapping (or a null network_mode) means "nothing chosen", as in compose-go.
+        var hasNetworks = result["networks"] is MappingNode { Count: > 0 } or SequenceNode { Count: > 0 };
+        var hasNetworkMode = result["network_mode"] is ScalarNode { IsNull: false } mode && mode.AsString().Length > 0;
+        if (!hasNetworks && !hasNetworkMode)
         {
-            var location = service.Location;
+            var location = result["networks"]?.Location ?? service.Location;
             result = result.With("networks", new MappingNode([new MappingEntry(ScalarNode.String("default", location), ScalarNode.Null(location))], location));
         }
 

@@ -26,7 +26,7 @@ internal static class SemanticServiceChecks
                     "add 'image: NAME' or a 'build:' section");
             }
 
-            if (HasValue(def["network_mode"]) && def.TryGetEntry("networks", out var networks) && networks.Value is not ScalarNode { IsNull: true })
+            if (HasValue(def["network_mode"]) && def.TryGetEntry("networks", out var networks) && networks.Value is MappingNode { Count: > 0 } or SequenceNode { Count: > 0 })
             {
                 diagnostics.Error(
                     DiagnosticCodes.Conflict,

@@ -202,4 +202,14 @@ public sealed class NormalizeEnvFileTests : IDisposable
             """,
             CanonicalYamlWriter.Write(At(result, "services", "foo", "environment")));
     }
+
+    [Fact]
+    public void EnvFile_OnlyMissingOptionalFiles_NoEmptyEnvironmentAdded()
+    {
+        var (result, bag) = Run($"services:\n  web:\n    image: nginx\n    env_file:\n      - path: {Path.Combine(_dir, "none.env")}\n        required: false\n");
+        Assert.Empty(bag.ToImmutable());
+        var web = (MappingNode)At(result, "services", "web");
+        Assert.False(web.ContainsKey("environment"));
+        Assert.False(web.ContainsKey("env_file"));
+    }
 }

@@ -293,4 +293,12 @@ public sealed class ProjectNormalizerTests
         var defaultNetwork = At(result, "networks", "default");
         Assert.Equal("compose.yaml", defaultNetwork.Location.File);
     }
+
+    [Fact]
+    public void Normalize_EmptyNetworksMapping_GetsDefaultNetwork()
+    {
+        var (result, _) = Run("services:\n  web:\n    image: nginx\n    networks: {}\n");
+        Assert.True(((MappingNode)At(result, "services", "web", "networks")).ContainsKey("default"));
+        Assert.Equal("proj_default", At(result, "networks", "default", "name").ToString());
+    }
 }
