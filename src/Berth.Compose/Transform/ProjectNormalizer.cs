@@ -10,11 +10,56 @@ namespace Berth.Compose.Transform;
 /// </summary>
 public static class ProjectNormalizer
 {
+    /// <summary>
+    /// The dotenv parser used for <c>env_file</c> and <c>label_file</c>.
+    /// INTEGRATION POINT: replace <see cref="NormalizeEnvFileParsers.ParseMinimal"/> with the real
+    /// <c>Interpolation/DotEnvParser</c> (adapted to <see cref="NormalizeEnvFileParser"/> if its signature differs).
+    /// </summary>
+    private static readonly NormalizeEnvFileParser EnvFileParser = NormalizeEnvFileParsers.ParseMinimal;
+
     public static MappingNode Normalize(MappingNode document, NormalizeContext context, DiagnosticBag diagnostics)
+        => Normalize(document, context, diagnostics, EnvFileParser);
+
+    /// <summary>Same as the public overload, with the dotenv parser passed in (tests, and the integration seam).</summary>
+    internal static MappingNode Normalize(MappingNode document, NormalizeContext context, DiagnosticBag diagnostics, NormalizeEnvFileParser envFileParser)
     {
-        // STUB: implemented in the transform work package.
-        _ = context;
-        _ = diagnostics;
-        return document;
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(diagnostics);
+
+        var result = document;
+        var nameNode = result["name"];
+        if (nameNode is not ScalarNode { Kind: ScalarKind.String } existingName || existingName.Value != context.ProjectName)
+        {
+            result = result.With("name", ScalarNode.String(context.ProjectName, nameNode?.Location ?? document.Location));
+        }
+
+        // The loader normally removes 'version' first; this keeps the rule when Normalize is used on its own.
+        if (result.TryGet("version", out var version))
+        {
+            diagnostics.Warning(DiagnosticCodes.DeprecatedKey, "the attribute 'version' is obsolete and ignored", version.Location, "version", "remove it to avoid confusion");
+            result = result.Without("version");
+        }
+
+        if (result["services"] is MappingNode services)
+        {
+            var names = services.Keys.ToHashSet(StringComparer.Ordinal);
+            var environment = new NormalizeEnvironment(context, envFileParser, diagnostics);
+            result = result.With("services", NormalizeNodes.MapValues(services, (name, value) =>
+            {
+                if (value is not MappingNode service)
+                {
+                    return value;
+                }
+
+                var path = $"services.{name}";
+                service = environment.Apply(service, path);
+                service = NormalizeServiceDefaults.Apply(service, context, names);
+                return NormalizeUnits.Apply(service, path, diagnostics);
+            }));
+        }
+
+        result = NormalizeResources.AddDefaultNetwork(result);
+        return NormalizeResources.AssignNames(result, context.ProjectName);
     }
 }

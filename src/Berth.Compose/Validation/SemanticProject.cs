@@ -1,0 +1,40 @@
+using Berth.Compose.Yaml;
+
+namespace Berth.Compose.Validation;
+
+/// <summary>The parts of a canonical document the semantic checks look at, found once.</summary>
+internal sealed class SemanticProject
+{
+    public SemanticProject(MappingNode document)
+    {
+        Document = document;
+        Services = [.. (document["services"] as MappingNode)?.Entries.Where(e => e.Value is MappingNode)
+            .Select(e => new SemanticService(e.Name, e.Key, (MappingNode)e.Value)) ?? []];
+        ServiceNames = Services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+    }
+
+    public MappingNode Document { get; }
+
+    public IReadOnlyList<SemanticService> Services { get; }
+
+    public IReadOnlySet<string> ServiceNames { get; }
+
+    /// <summary>The keys of a top-level section (networks, volumes, secrets, configs), in file order.</summary>
+    public IReadOnlyList<string> Defined(string section)
+        => Document[section] is MappingNode map ? [.. map.Keys] : [];
+
+    /// <summary>A hint naming what is defined, or saying how to define it.</summary>
+    public string DefinedHint(string section, string kind)
+    {
+        var defined = Defined(section);
+        return defined.Count == 0
+            ? $"no {section} are defined; declare the {kind} under the top-level '{section}:' key"
+            : $"defined {section}: {string.Join(", ", defined)}; or declare the {kind} under the top-level '{section}:' key";
+    }
+}
+
+/// <summary>One service: its name, the key node (for locations) and its definition.</summary>
+internal sealed record SemanticService(string Name, ScalarNode Key, MappingNode Definition)
+{
+    public string Path => $"services.{Name}";
+}
