@@ -32,8 +32,21 @@ public static class DotEnvParser
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(lookup);
         ArgumentNullException.ThrowIfNull(diagnostics);
-        return new Reader(text, file, lookup, diagnostics, interpolate).ReadAll();
+        return new Reader(text, file, lookup, null, diagnostics, interpolate).ReadAll();
     }
+
+    /// <summary>
+    /// Parses with a second lookup consulted after the file's own earlier values: <see cref="ProjectEnvironment"/>
+    /// passes the values of earlier env files, so a name redefined in this file refers to its newest value.
+    /// </summary>
+    internal static ImmutableArray<DotEnvEntry> Parse(
+        string text,
+        string file,
+        Func<string, string?> lookup,
+        Func<string, string?>? fallback,
+        DiagnosticBag diagnostics,
+        bool interpolate)
+        => new Reader(text, file, lookup, fallback, diagnostics, interpolate).ReadAll();
 
     /// <summary>
     /// Reads and parses the file at <paramref name="path"/>. A missing file is error BC001, an unreadable one BC002;
@@ -44,6 +57,14 @@ public static class DotEnvParser
         Func<string, string?> lookup,
         DiagnosticBag diagnostics,
         bool interpolate = true)
+        => ReadFile(path, lookup, fallback: null, diagnostics, interpolate);
+
+    internal static ImmutableArray<DotEnvEntry> ReadFile(
+        string path,
+        Func<string, string?> lookup,
+        Func<string, string?>? fallback,
+        DiagnosticBag diagnostics,
+        bool interpolate)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(diagnostics);
@@ -65,7 +86,7 @@ public static class DotEnvParser
             return [];
         }
 
-        return Parse(text, path, lookup, diagnostics, interpolate);
+        return Parse(text, path, lookup, fallback, diagnostics, interpolate);
     }
 
     /// <summary>compose-go's "space": whitespace that does not end a line.</summary>
@@ -74,7 +95,13 @@ public static class DotEnvParser
     /// <summary>Key characters compose-go allows: letters, digits, <c>_ . - [ ]</c>.</summary>
     private static bool IsKeyChar(char c) => char.IsLetterOrDigit(c) || char.IsNumber(c) || c is '_' or '.' or '-' or '[' or ']';
 
-    private sealed class Reader(string text, string file, Func<string, string?> lookup, DiagnosticBag diagnostics, bool interpolate)
+    private sealed class Reader(
+        string text,
+        string file,
+        Func<string, string?> lookup,
+        Func<string, string?>? fallback,
+        DiagnosticBag diagnostics,
+        bool interpolate)
     {
         private readonly List<DotEnvEntry> _entries = [];
         private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
@@ -197,7 +224,7 @@ public static class DotEnvParser
             if (terminator == '\n')
             {
                 // A key on its own takes its value from the environment, and is absent when that is unset.
-                if (lookup(key) is { } inherited)
+                if ((lookup(key) ?? fallback?.Invoke(key)) is { } inherited)
                 {
                     Set(key, inherited);
                 }
@@ -344,7 +371,7 @@ public static class DotEnvParser
         }
 
         private string? LookupForInterpolation(string name)
-            => lookup(name) ?? (_index.TryGetValue(name, out var i) ? _entries[i].Value : null);
+            => lookup(name) ?? (_index.TryGetValue(name, out var i) ? _entries[i].Value : fallback?.Invoke(name));
 
         private void WarnUnset(string name) => UnsetVariableWarnings.Report(diagnostics, name, _statement, null);
 

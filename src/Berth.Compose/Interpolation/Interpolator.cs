@@ -82,36 +82,40 @@ public static class Interpolator
 
     private sealed class TreeWalker(Func<string, string?> lookup, DiagnosticBag diagnostics)
     {
-        // Aliases share subtrees; remembering the result for big shared nodes keeps an alias-heavy file
-        // (within the reader's expansion limit) linear in its distinct nodes. Small subtrees are cheap to redo.
-        private const long MemoWeight = 32;
-
         private readonly List<PathSegment> _path = [];
         private Dictionary<ComposeNode, ComposeNode>? _memo;
         private ScalarNode? _current;
+        private int _reported;
 
         public ComposeNode Visit(ComposeNode node)
         {
-            switch (node)
+            if (node is ScalarNode scalar)
             {
-                case ScalarNode scalar:
-                    return VisitScalar(scalar);
-                case MappingNode or SequenceNode when node.Weight >= MemoWeight:
-                    if (_memo is not null && _memo.TryGetValue(node, out var done))
-                    {
-                        return done;
-                    }
-
-                    ComposeNode result = node is MappingNode m ? VisitMapping(m) : VisitSequence((SequenceNode)node);
-                    (_memo ??= new Dictionary<ComposeNode, ComposeNode>(ReferenceEqualityComparer.Instance))[node] = result;
-                    return result;
-                case MappingNode mapping:
-                    return VisitMapping(mapping);
-                case SequenceNode sequence:
-                    return VisitSequence(sequence);
-                default:
-                    return node;
+                return VisitScalar(scalar);
             }
+
+            if (_memo is not null && _memo.TryGetValue(node, out var done))
+            {
+                return done;
+            }
+
+            var reportedBefore = _reported;
+            ComposeNode result = node switch
+            {
+                MappingNode mapping => VisitMapping(mapping),
+                SequenceNode sequence => VisitSequence(sequence),
+                _ => node,
+            };
+
+            // A subtree reached again through an alias gets the same result, and its diagnostics are not repeated
+            // under a second path. Unchanged, quiet subtrees are not remembered, so an untouched file allocates
+            // nothing; walking them again costs one scan per scalar, bounded by the reader's alias-expansion limit.
+            if (!ReferenceEquals(result, node) || _reported != reportedBefore)
+            {
+                (_memo ??= new Dictionary<ComposeNode, ComposeNode>(ReferenceEqualityComparer.Instance))[node] = result;
+            }
+
+            return result;
         }
 
         private ComposeNode VisitScalar(ScalarNode scalar)
@@ -122,7 +126,14 @@ public static class Interpolator
                 return scalar;
             }
 
+            // Anchored scalars are shared too: substitute (and report) them once.
+            if (_memo is not null && _memo.TryGetValue(scalar, out var done))
+            {
+                return done;
+            }
+
             _current = scalar;
+            ComposeNode replacement;
             if (!TemplateSubstitution.TrySubstitute(text, lookup, WarnUnset, out var result, out var error))
             {
                 var hint = error!.Kind == InterpolationErrorKind.Syntax
@@ -130,13 +141,23 @@ public static class Interpolator
                     : "set the variable in the environment or in .env";
                 var code = error.Kind == InterpolationErrorKind.Syntax ? DiagnosticCodes.InterpolationSyntax : DiagnosticCodes.RequiredVariable;
                 diagnostics.Error(code, error.Message, scalar.Location, FormatPath(), hint);
-                return scalar;
+                _reported++;
+                replacement = scalar;
+            }
+            else
+            {
+                replacement = string.Equals(result, text, StringComparison.Ordinal) ? scalar : Reresolve(scalar, result);
             }
 
-            return string.Equals(result, text, StringComparison.Ordinal) ? scalar : Reresolve(scalar, result);
+            (_memo ??= new Dictionary<ComposeNode, ComposeNode>(ReferenceEqualityComparer.Instance))[scalar] = replacement;
+            return replacement;
         }
 
-        private void WarnUnset(string name) => UnsetVariableWarnings.Report(diagnostics, name, _current!.Location, FormatPath());
+        private void WarnUnset(string name)
+        {
+            UnsetVariableWarnings.Report(diagnostics, name, _current!.Location, FormatPath());
+            _reported++;
+        }
 
         private MappingNode VisitMapping(MappingNode mapping)
         {

@@ -40,11 +40,11 @@ public static class ProjectEnvironment
             files = [dotEnv];
         }
 
+        // A reference resolves to the value the name has at that point: the process environment (which wins in
+        // the end anyway), else the file's own earlier lines, else earlier files.
         var fromFiles = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? Lookup(string name)
-            => processEnvironment.TryGetValue(name, out var value) ? value
-                : fromFiles.TryGetValue(name, out var earlier) ? earlier
-                : null;
+        string? FromProcess(string name) => processEnvironment.TryGetValue(name, out var value) ? value : null;
+        string? FromEarlierFiles(string name) => fromFiles.TryGetValue(name, out var value) ? value : null;
 
         foreach (var file in files)
         {
@@ -55,7 +55,7 @@ public static class ProjectEnvironment
                 continue;
             }
 
-            foreach (var entry in DotEnvParser.ReadFile(file, Lookup, diagnostics))
+            foreach (var entry in DotEnvParser.ReadFile(file, FromProcess, FromEarlierFiles, diagnostics, interpolate: true))
             {
                 fromFiles[entry.Key] = entry.Value;
             }
