@@ -201,7 +201,7 @@ public static class DotEnvParser
 
             if (key.Length == 0)
             {
-                Invalid("missing variable name before '='", "write KEY=value");
+                Invalid("missing variable name", "write KEY=value");
                 if (terminator != '\n')
                 {
                     SkipLine();
