@@ -1,4 +1,5 @@
 using Berth.Compose.Diagnostics;
+using Berth.Compose.Interpolation;
 
 namespace Berth.Compose.Transform;
 
@@ -7,68 +8,29 @@ namespace Berth.Compose.Transform;
 /// <c>${VAR}</c> references and key-only lines; a null value in the result means the variable is unset.
 /// </summary>
 /// <remarks>The seam where the real <c>Interpolation/DotEnvParser</c> plugs in (see <see cref="ProjectNormalizer"/>).</remarks>
-internal delegate IReadOnlyList<KeyValuePair<string, string?>> NormalizeEnvFileParser(
+internal delegate IReadOnlyList<DotEnvEntry> NormalizeEnvFileParser(
     string text,
     string file,
     Func<string, string?> lookup,
-    DiagnosticBag diagnostics);
+    DiagnosticBag diagnostics,
+    bool interpolate);
 
 /// <summary>
-/// Stand-ins for the dotenv parser: <see cref="ParseMinimal"/> until the full parser is wired in,
-/// and <see cref="ParseRaw"/>, the <c>format: raw</c> reader, which stays.
+/// The env_file readers: <see cref="ParseDotEnv"/> (the default format, compose-go's dotenv rules) and
+/// <see cref="ParseRaw"/>, the <c>format: raw</c> reader.
 /// </summary>
 internal static class NormalizeEnvFileParsers
 {
-    /// <summary>
-    /// A deliberately small KEY=VALUE reader: comments, blank lines, <c>export</c>, surrounding quotes and
-    /// key-only lines. No escapes, multi-line values or interpolation — the real parser does those.
-    /// </summary>
-    public static IReadOnlyList<KeyValuePair<string, string?>> ParseMinimal(string text, string file, Func<string, string?> lookup, DiagnosticBag diagnostics)
-    {
-        var result = new List<KeyValuePair<string, string?>>();
-        foreach (var (line, number) in Lines(text))
-        {
-            var (key, value, hasEquals) = Split(line);
-            if (key is null)
-            {
-                continue;
-            }
-
-            if (key.Length == 0 || key.Any(char.IsWhiteSpace))
-            {
-                diagnostics.Error(DiagnosticCodes.DotEnvSyntax, $"invalid line in env file: '{line.Trim()}'", new SourceLocation(file, number, 1), hint: "write VAR=VALUE, one per line");
-                continue;
-            }
-
-            if (!hasEquals)
-            {
-                result.Add(new(key, lookup(key)));
-                continue;
-            }
-
-            value = value!.Trim();
-            if (value.Length >= 2 && (value[0] is '"' or '\'') && value[^1] == value[0])
-            {
-                value = value[1..^1];
-            }
-            else if (value.IndexOf(" #", StringComparison.Ordinal) is var comment and >= 0)
-            {
-                value = value[..comment].TrimEnd();
-            }
-
-            result.Add(new(key, value));
-        }
-
-        return result;
-    }
+    public static IReadOnlyList<DotEnvEntry> ParseDotEnv(string text, string file, Func<string, string?> lookup, DiagnosticBag diagnostics, bool interpolate)
+        => DotEnvParser.Parse(text, file, lookup, diagnostics, interpolate);
 
     /// <summary>
     /// <c>format: raw</c>: each value is the text after the first '=' exactly as written — no quote
     /// removal, no interpolation (spec 05-services.md, env_file format).
     /// </summary>
-    public static IReadOnlyList<KeyValuePair<string, string?>> ParseRaw(string text, string file, Func<string, string?> lookup, DiagnosticBag diagnostics)
+    public static IReadOnlyList<DotEnvEntry> ParseRaw(string text, string file, Func<string, string?> lookup, DiagnosticBag diagnostics, bool interpolate)
     {
-        var result = new List<KeyValuePair<string, string?>>();
+        var result = new List<DotEnvEntry>();
         foreach (var (line, number) in Lines(text))
         {
             var (key, value, hasEquals) = Split(line);
@@ -83,29 +45,14 @@ internal static class NormalizeEnvFileParsers
                 continue;
             }
 
-            result.Add(new(key, hasEquals ? value : lookup(key)));
-        }
-
-        return result;
-    }
-
-    /// <summary>
-    /// The line that set each key (the last one wins, as in dotenv), so that environment values can point
-    /// at the env file line they came from. Found by scanning, because the parser seam only returns pairs.
-    /// </summary>
-    public static Dictionary<string, int> KeyLines(string text)
-    {
-        var lines = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (line, number) in Lines(text))
-        {
-            var (key, _, _) = Split(line);
-            if (!string.IsNullOrEmpty(key))
+            var resolved = hasEquals ? value : lookup(key);
+            if (resolved is not null)
             {
-                lines[key] = number;
+                result.Add(new DotEnvEntry(key, resolved, new SourceLocation(file, number, 1)));
             }
         }
 
-        return lines;
+        return result;
     }
 
     private static IEnumerable<(string Line, int Number)> Lines(string text)

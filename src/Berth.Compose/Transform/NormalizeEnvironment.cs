@@ -168,23 +168,14 @@ internal sealed class NormalizeEnvironment(NormalizeContext context, NormalizeEn
             return [];
         }
 
-        var lines = NormalizeEnvFileParsers.KeyLines(text);
-        return parse(text, file, lookup, _diagnostics)
-            .Where(pair => pair.Value is not null)
-            .Select(pair => (pair.Key, ScalarNode.String(pair.Value!, new SourceLocation(file, lines.GetValueOrDefault(pair.Key, 1), 1))))
+        return parse(text, file, lookup, _diagnostics, _context.Interpolate)
+            .Select(entry => (entry.Key, ScalarNode.String(entry.Value, entry.Location)))
             .ToList();
     }
 
     private Func<string, string?> EnvFileLookup()
     {
-        if (_context.Interpolate)
-        {
-            var environment = _context.Environment;
-            return name => environment.TryGetValue(name, out var value) ? value : null;
-        }
-
-        // Under --no-interpolate a reference must survive as written; handing it back as ${NAME} keeps it
-        // (a key-only line then reads as NAME=${NAME}, which is what "not interpolated" means for it).
-        return static name => "${" + name + "}";
+        var environment = _context.Environment;
+        return name => environment.TryGetValue(name, out var value) ? value : null;
     }
 }

@@ -11,11 +11,9 @@ namespace Berth.Compose.Transform;
 public static class ProjectNormalizer
 {
     /// <summary>
-    /// The dotenv parser used for <c>env_file</c> and <c>label_file</c>.
-    /// INTEGRATION POINT: replace <see cref="NormalizeEnvFileParsers.ParseMinimal"/> with the real
-    /// <c>Interpolation/DotEnvParser</c> (adapted to <see cref="NormalizeEnvFileParser"/> if its signature differs).
+    /// The dotenv parser used for <c>env_file</c> and <c>label_file</c> (compose-go's dotenv rules).
     /// </summary>
-    private static readonly NormalizeEnvFileParser EnvFileParser = NormalizeEnvFileParsers.ParseMinimal;
+    private static readonly NormalizeEnvFileParser EnvFileParser = NormalizeEnvFileParsers.ParseDotEnv;
 
     public static MappingNode Normalize(MappingNode document, NormalizeContext context, DiagnosticBag diagnostics)
         => Normalize(document, context, diagnostics, EnvFileParser);

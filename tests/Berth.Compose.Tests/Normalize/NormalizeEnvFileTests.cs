@@ -144,18 +144,33 @@ public sealed class NormalizeEnvFileTests : IDisposable
     }
 
     [Fact]
-    public void EnvFile_ParserReceivesProjectLookup_OrPreservingLookupWithoutInterpolation()
+    public void EnvFile_ParserReceivesProjectLookupAndInterpolationFlag()
     {
         var a = Write("a.env", "ignored\n");
-        NormalizeEnvFileParser fake = (_, _, lookup, _) => [new("V", lookup("X")), new("UNSET", null)];
+        var seen = new List<bool>();
+        NormalizeEnvFileParser fake = (_, file, lookup, _, interpolate) =>
+        {
+            seen.Add(interpolate);
+            return [new("V", lookup("X") ?? "unset", new SourceLocation(file, 7, 1))];
+        };
         var environment = new Dictionary<string, string> { ["X"] = "project-x" };
 
         var interpolated = ProjectNormalizer.Normalize(Parse($"services:\n  web:\n    image: nginx\n    env_file: [{{path: {a}}}]\n"), Context(environment), new DiagnosticBag(), fake);
-        Assert.Equal("project-x", At(interpolated, "services", "web", "environment", "V").ToString());
-        Assert.False(((MappingNode)At(interpolated, "services", "web", "environment")).ContainsKey("UNSET"));
+        var value = At(interpolated, "services", "web", "environment", "V");
+        Assert.Equal("project-x", value.ToString());
+        Assert.Equal(new SourceLocation(a, 7, 1), value.Location);
 
-        var raw = ProjectNormalizer.Normalize(Parse($"services:\n  web:\n    image: nginx\n    env_file: [{{path: {a}}}]\n"), Context(environment, interpolate: false), new DiagnosticBag(), fake);
-        Assert.Equal("${X}", At(raw, "services", "web", "environment", "V").ToString());
+        ProjectNormalizer.Normalize(Parse($"services:\n  web:\n    image: nginx\n    env_file: [{{path: {a}}}]\n"), Context(environment, interpolate: false), new DiagnosticBag(), fake);
+        Assert.Equal([true, false], seen);
+    }
+
+    [Fact]
+    public void EnvFile_WithoutInterpolation_KeepsReferencesAsWritten()
+    {
+        var a = Write("a.env", "V=${X}-suffix\n");
+        var environment = new Dictionary<string, string> { ["X"] = "project-x" };
+        var raw = ProjectNormalizer.Normalize(Parse($"services:\n  web:\n    image: nginx\n    env_file: [{{path: {a}}}]\n"), Context(environment, interpolate: false), new DiagnosticBag());
+        Assert.Equal("${X}-suffix", At(raw, "services", "web", "environment", "V").ToString());
     }
 
     [Fact]
