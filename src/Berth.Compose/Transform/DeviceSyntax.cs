@@ -29,6 +29,11 @@ internal static class DeviceSyntax
             var parts = spec.Value.Split(':');
             if (parts.Length > 3 || parts.Any(p => p.Length == 0))
             {
+                if (SyntaxNodes.IsUninterpolated(spec.Value))
+                {
+                    return item;
+                }
+
                 context.Error(
                     DiagnosticCodes.InvalidValue,
                     $"invalid device '{spec.Value}'",

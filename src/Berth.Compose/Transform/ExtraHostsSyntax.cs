@@ -50,6 +50,12 @@ internal static class ExtraHostsSyntax
             var host = separator < 0 ? text : text[..separator];
             if (separator < 0 || host.Length == 0 || host.Contains(':', StringComparison.Ordinal))
             {
+                if (SyntaxNodes.IsUninterpolated(text))
+                {
+                    valid = false;
+                    continue;
+                }
+
                 var problem = separator < 0 ? "has no IP address" : "has no valid host name";
                 context.Error(DiagnosticCodes.InvalidValue, $"extra host '{text}' {problem}", item, $"{path}[{i}]", Hint);
                 valid = false;

@@ -28,7 +28,7 @@ internal static class PortSyntax
         for (var i = 0; i < seq.Count; i++)
         {
             var item = seq[i];
-            var rewritten = Rewrite(item, $"{path}[{i}]", context);
+            var rewritten = Rewrite(item, path, i, context);
             if (result is null && rewritten.Count == 1 && ReferenceEquals(rewritten[0], item))
             {
                 continue;
@@ -46,14 +46,14 @@ internal static class PortSyntax
         return result is null ? seq : new SequenceNode(result.ToImmutable(), seq.Location, seq.Tag);
     }
 
-    private static IReadOnlyList<ComposeNode> Rewrite(ComposeNode item, string path, SyntaxContext context)
+    private static IReadOnlyList<ComposeNode> Rewrite(ComposeNode item, string path, int index, SyntaxContext context)
     {
         switch (item)
         {
             case ScalarNode { Kind: ScalarKind.Int } number:
                 if (!number.TryGetInt64(out var port) || port is < 0 or > 65535)
                 {
-                    context.Error(DiagnosticCodes.InvalidPort, $"invalid port {number.Value}: ports are 0 to 65535", item, path, Hint);
+                    context.Error(DiagnosticCodes.InvalidPort, $"invalid port {number.Value}: ports are 0 to 65535", item, $"{path}[{index}]", Hint);
                     return [item];
                 }
 
@@ -61,7 +61,12 @@ internal static class PortSyntax
             case ScalarNode { Kind: ScalarKind.String } text:
                 if (!TryParse(text.Value, out var specs, out var error))
                 {
-                    context.Error(DiagnosticCodes.InvalidPort, $"invalid port '{text.Value}': {error}", item, path, Hint);
+                    if (SyntaxNodes.IsUninterpolated(text.Value))
+                    {
+                        return [item];
+                    }
+
+                    context.Error(DiagnosticCodes.InvalidPort, $"invalid port '{text.Value}': {error}", item, $"{path}[{index}]", Hint);
                     return [item];
                 }
 

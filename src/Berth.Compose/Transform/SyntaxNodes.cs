@@ -26,6 +26,13 @@ internal static class SyntaxNodes
         _ => node,
     };
 
+    /// <summary>
+    /// True when the text still holds a variable reference: the file was loaded without interpolation. Such a value
+    /// may only parse once substituted, so a rewriter that cannot parse it keeps it as written, without an error,
+    /// as compose-go does with --no-interpolate.
+    /// </summary>
+    public static bool IsUninterpolated(string text) => text.Contains('$', StringComparison.Ordinal);
+
     public static MappingEntry Entry(string key, ComposeNode value) => new(ScalarNode.String(key, value.Location), value);
 
     public static MappingNode Mapping(SourceLocation location, string? tag, params ReadOnlySpan<MappingEntry> entries)

@@ -33,6 +33,11 @@ internal static class VolumeSyntax
 
             if (!TryParse(text.AsString(), out var mount, out var error))
             {
+                if (SyntaxNodes.IsUninterpolated(text.AsString()))
+                {
+                    return item;
+                }
+
                 context.Error(DiagnosticCodes.InvalidValue, $"invalid volume '{text.AsString()}': {error}", item, $"{path}[{i}]", Hint);
                 return item;
             }
