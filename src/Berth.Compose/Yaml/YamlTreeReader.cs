@@ -33,7 +33,7 @@ public static class YamlTreeReader
         {
             return reader.ReadStream(text);
         }
-        catch (LimitExceededException)
+        catch (ReadAbortedException)
         {
             return [];
         }
@@ -65,7 +65,7 @@ public static class YamlTreeReader
         return i >= 0 && message.StartsWith("(Line", StringComparison.Ordinal) ? message[(i + 3)..] : message;
     }
 
-    private sealed class LimitExceededException : Exception
+    private sealed class ReadAbortedException : Exception
     {
     }
 
@@ -114,7 +114,9 @@ public static class YamlTreeReader
                 Scalar scalar => ReadScalar(scalar),
                 SequenceStart seq => ReadSequence(seq, depth),
                 MappingStart map => ReadMapping(map, depth),
-                _ => throw new System.Diagnostics.UnreachableException($"unexpected YAML event {evt.GetType().Name}"),
+                // YamlDotNet can emit an inconsistent event stream for malformed input (a lone CR before ':' was
+                // found by fuzzing); report it as a syntax error instead of crashing.
+                _ => Fail(DiagnosticCodes.YamlSyntax, "malformed YAML: a value is missing here", evt.Start, "check indentation, stray carriage returns and ':' characters around this position"),
             };
 
             if (node.Weight > limits.MaxExpandedNodes)
@@ -259,10 +261,10 @@ public static class YamlTreeReader
         private static string? LocalTag(TagName tag) => tag.IsEmpty || tag.Value == "!" || tag.Value.StartsWith("tag:yaml.org,2002:", StringComparison.Ordinal) ? null : tag.Value;
 
         [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-        private void Fail(string code, string message, Mark mark, string hint)
+        private ComposeNode Fail(string code, string message, Mark mark, string hint)
         {
             diagnostics.Error(code, message, At(mark), hint: hint);
-            throw new LimitExceededException();
+            throw new ReadAbortedException();
         }
     }
 }

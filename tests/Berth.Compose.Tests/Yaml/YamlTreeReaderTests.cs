@@ -84,6 +84,15 @@ public sealed class YamlTreeReaderTests
     }
 
     [Fact]
+    public void Read_LoneCarriageReturnBeforeColon_IsASyntaxErrorNotACrash()
+    {
+        // Found by LoaderFuzzTests: YamlDotNet emits a mapping with a missing value for this input.
+        var (root, bag) = Read("a:\n  - /et0\r:\nb: 1\n");
+        Assert.Null(root);
+        Assert.Equal(DiagnosticCodes.YamlSyntax, Assert.Single(bag.ToImmutable()).Code);
+    }
+
+    [Fact]
     public void Read_BillionLaughs_IsRejectedQuickly()
     {
         var yaml = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
