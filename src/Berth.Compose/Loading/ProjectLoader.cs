@@ -50,8 +50,10 @@ public sealed class ProjectLoader
         var envFiles = _options.EnvFiles.Select(f => Path.GetFullPath(f, workingDirectory)).ToImmutableArray();
         var environment = ProjectEnvironment.Build(_options.Environment, envFiles, projectDirectory, _diagnostics);
 
+        // Later stages still run after errors so users see every problem at once; each stage leaves
+        // values it cannot read as they were, and the project is discarded at the end.
         var merged = LoadAndMerge(files, projectDirectory, environment);
-        if (merged is null || _diagnostics.HasErrors)
+        if (merged is null)
         {
             return null;
         }

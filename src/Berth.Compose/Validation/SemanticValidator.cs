@@ -21,5 +21,6 @@ public static class SemanticValidator
         SemanticDependencyCycles.Check(project, diagnostics);
         SemanticPortChecks.Check(project, diagnostics);
         SemanticServiceChecks.Check(project, diagnostics);
+        SemanticEnumChecks.Check(project, diagnostics);
     }
 }

@@ -1,3 +1,4 @@
+using Berth.Compose.Diagnostics;
 using Berth.Compose.Loading;
 using Berth.Compose.Output;
 using Berth.Compose.Tests.Support;
@@ -31,30 +32,36 @@ public sealed class GoldenTests
 
         var expectedYaml = Path.Combine(golden.Directory, "expected.yaml");
         var expectedErrors = Path.Combine(golden.Directory, "expected-errors.txt");
-        string actual;
-        string expectedPath;
-        if (result.Succeeded)
-        {
-            actual = Placeholders(CanonicalYamlWriter.Write(result.Project!.Root), golden.Directory);
-            expectedPath = expectedYaml;
-        }
-        else
-        {
-            actual = string.Join('\n', result.Diagnostics.Select(d => Placeholders(d.ToString(), golden.Directory) + (d.Hint is null ? string.Empty : $"\n  hint: {d.Hint}"))) + "\n";
-            expectedPath = expectedErrors;
-        }
+        var expectedWarnings = Path.Combine(golden.Directory, "expected-warnings.txt");
+        var diagnostics = Format(result.Diagnostics.Where(d => result.Succeeded ? d.Severity != Severity.Error : d.Severity == Severity.Error), golden.Directory);
+        var (expectedPath, actual) = result.Succeeded
+            ? (expectedYaml, Placeholders(CanonicalYamlWriter.Write(result.Project!.Root), golden.Directory))
+            : (expectedErrors, diagnostics);
 
         if (Environment.GetEnvironmentVariable("BERTH_UPDATE_GOLDEN") == "1" && Environment.GetEnvironmentVariable("CI") != "true")
         {
             File.Delete(expectedYaml);
             File.Delete(expectedErrors);
+            File.Delete(expectedWarnings);
             File.WriteAllText(expectedPath, actual);
+            if (result.Succeeded && diagnostics.Length > 0)
+            {
+                File.WriteAllText(expectedWarnings, diagnostics);
+            }
+
             return;
         }
 
         Assert.True(File.Exists(expectedPath), $"{name}: expected {Path.GetFileName(expectedPath)} (load {(result.Succeeded ? "succeeded" : "failed")}):\n{actual}");
         Assert.Equal(File.ReadAllText(expectedPath), actual);
+        if (result.Succeeded)
+        {
+            Assert.Equal(File.Exists(expectedWarnings) ? File.ReadAllText(expectedWarnings) : string.Empty, diagnostics);
+        }
     }
+
+    private static string Format(IEnumerable<Diagnostic> diagnostics, string directory)
+        => string.Concat(diagnostics.Select(d => Placeholders(d.ToString(), directory) + (d.Hint is null ? string.Empty : $"\n  hint: {d.Hint}") + "\n"));
 
     private static string Placeholders(string text, string directory)
         => text.Replace(directory, GoldenCase.ProjectPlaceholder, StringComparison.Ordinal);
