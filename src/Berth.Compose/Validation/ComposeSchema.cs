@@ -4,8 +4,9 @@ using Json.Schema;
 namespace Berth.Compose.Validation;
 
 /// <summary>
-/// The embedded Compose Specification schema: built once for evaluation, and kept as a JSON tree so
-/// error reports can look up what the failing part of the schema expected (types, enums, property names).
+/// The embedded Compose Specification schema, loaded once: as a JSON tree (so error reports can look up what
+/// the failing part of the schema expected: types, enums, property names), as a fast precheck, and, on
+/// first need, as a JsonSchema.Net schema for detailed evaluation.
 /// </summary>
 internal sealed class ComposeSchema
 {
@@ -20,15 +21,24 @@ internal sealed class ComposeSchema
 
     private static readonly Lazy<ComposeSchema> LazyInstance = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private ComposeSchema(JsonSchema schema, JsonObject root)
+    private readonly Lazy<JsonSchema> _schema;
+
+    private ComposeSchema(string text, JsonObject root)
     {
-        Schema = schema;
         Root = root;
+        Precheck = SchemaPrecheck.TryCreate(root);
+
+        // Built on first need: valid files are settled by the precheck and never pay for it.
+        _schema = new Lazy<JsonSchema>(() => Build(text), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public static ComposeSchema Instance => LazyInstance.Value;
 
-    public JsonSchema Schema { get; }
+    /// <summary>The JsonSchema.Net schema, the authority on what is valid and the source of detailed results.</summary>
+    public JsonSchema Schema => _schema.Value;
+
+    /// <summary>The fast check for valid documents; null when the schema uses keywords it does not implement.</summary>
+    public SchemaPrecheck? Precheck { get; }
 
     /// <summary>The schema document as a tree, for looking up keywords by evaluation path.</summary>
     public JsonObject Root { get; }
@@ -96,19 +106,49 @@ internal sealed class ComposeSchema
             ?? throw new InvalidOperationException($"embedded resource {ResourceName} is missing");
         using var reader = new StreamReader(stream);
         var text = reader.ReadToEnd();
+        var root = JsonNode.Parse(text)?.AsObject() ?? throw new InvalidOperationException("the Compose schema is not a JSON object");
 
+        // Parsed JsonObjects fill in their children lazily, which is not safe for concurrent readers;
+        // touching every node once here makes the shared tree read-only from then on.
+        Materialize(root);
+        return new ComposeSchema(text, root);
+    }
+
+    private static void Materialize(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (_, child) in obj)
+                {
+                    Materialize(child);
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var child in array)
+                {
+                    Materialize(child);
+                }
+
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static JsonSchema Build(string text)
+    {
         var dialects = new DialectRegistry();
         dialects.Register(Dialect.Draft07.With([], DeclaredDraft07));
 
-        // Local registries: building into the global ones would make a second build (another test host,
-        // another AppDomain-like load context) fail on the already-registered $id.
+        // Local registries: the global ones are shared with anything else in the process that uses
+        // JsonSchema.Net, where another schema with the same relative $id would collide with this one.
         var options = new BuildOptions
         {
             SchemaRegistry = new SchemaRegistry(),
             DialectRegistry = dialects,
         };
-        var schema = JsonSchema.FromText(text, options, BaseUri);
-        var root = JsonNode.Parse(text)?.AsObject() ?? throw new InvalidOperationException("the Compose schema is not a JSON object");
-        return new ComposeSchema(schema, root);
+        return JsonSchema.FromText(text, options, BaseUri);
     }
 }

@@ -45,9 +45,11 @@ internal static class SchemaDescriber
     }
 
     /// <summary>The JSON types <paramref name="schemaNode"/>'s <c>type</c> keyword names ("string", "integer", ...).</summary>
-    public static IEnumerable<string> TypeNames(JsonNode? schemaNode)
+    public static IEnumerable<string> TypeNames(JsonNode? schemaNode) => TypeNamesOf((schemaNode as JsonObject)?["type"]);
+
+    /// <summary>The JSON types a <c>type</c> keyword value names.</summary>
+    public static IEnumerable<string> TypeNamesOf(JsonNode? type)
     {
-        var type = (schemaNode as JsonObject)?["type"];
         if (type is JsonValue single && single.TryGetValue<string>(out var name))
         {
             yield return name;

@@ -286,35 +286,7 @@ internal sealed class SchemaFailureCollector(ComposeSchema schema, ComposeNode d
         _ => at.DescribeActual(),
     };
 
-    private static bool IsVariable(SchemaInstance at)
-    {
-        if (at.Node is not ScalarNode { Kind: ScalarKind.String } scalar)
-        {
-            return false;
-        }
-
-        var text = scalar.Value;
-        for (var i = 0; i + 1 < text.Length; i++)
-        {
-            if (text[i] != '$')
-            {
-                continue;
-            }
-
-            var next = text[i + 1];
-            if (next == '$')
-            {
-                // "$$" is an escaped dollar, not a variable.
-                i++;
-            }
-            else if (next is '{' or '_' || char.IsAsciiLetter(next))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool IsVariable(SchemaInstance at) => at.Node is ScalarNode scalar && UninterpolatedVariable.IsIn(scalar);
 
     private static string ToPointer(string[] segments)
         => segments.Length == 0 ? string.Empty : "/" + string.Join('/', segments.Select(s => s.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)));

@@ -10,13 +10,6 @@ namespace Berth.Compose.Validation;
 /// <summary>Validates one interpolated document against the Compose Specification schema, reporting every violation with its location.</summary>
 public static class SchemaValidator
 {
-    // Most documents are valid: a flag-only pass stops early and builds no result tree.
-    private static readonly EvaluationOptions FlagOptions = new()
-    {
-        OutputFormat = OutputFormat.Flag,
-        RequireFormatValidation = false,
-    };
-
     // Format keywords (compose schemas have used custom ones such as "duration" and "ports") stay annotations:
     // the schema checks shapes; durations, ports and sizes are parsed and checked by later stages.
     private static readonly EvaluationOptions DetailedOptions = new()
@@ -34,11 +27,14 @@ public static class SchemaValidator
         ArgumentNullException.ThrowIfNull(diagnostics);
 
         var schema = ComposeSchema.Instance;
-        using var json = ToJsonDocument(document);
-        if (schema.Schema.Evaluate(json.RootElement, FlagOptions).IsValid)
+
+        // Most documents are valid; the precheck settles those without converting the tree to JSON.
+        if (schema.Precheck?.IsValid(document) == true)
         {
             return;
         }
+
+        using var json = ToJsonDocument(document);
 
         var results = schema.Schema.Evaluate(json.RootElement, DetailedOptions);
         var failures = SchemaFailureCollector.Reduce(new SchemaFailureCollector(schema, document).Collect(results));
