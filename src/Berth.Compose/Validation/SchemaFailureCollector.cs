@@ -139,7 +139,7 @@ internal sealed class SchemaFailureCollector(ComposeSchema schema, ComposeNode d
 
         var instance = SchemaInstance.Find(document, instancePath);
         var expected = SchemaDescriber.Shapes(schema, outcomes.Select(o => schema.Resolve(o.Path)));
-        return [Failure(SchemaFailureKind.Type, instancePath, $"must be {SchemaDescriber.JoinOr(expected)}, not {instance.DescribeActual()}")];
+        return [TypeFailure(expected, instance, instancePath)];
     }
 
     private SchemaFailure? FromKeyword(string keyword, string message, string[] evaluationPath, string[] instancePath)
@@ -161,7 +161,7 @@ internal sealed class SchemaFailureCollector(ComposeSchema schema, ComposeNode d
                 }
 
                 var expected = SchemaDescriber.Types(schema, schemaNode);
-                return Failure(SchemaFailureKind.Type, instancePath, $"must be {SchemaDescriber.JoinOr(expected)}, not {at.DescribeActual()}");
+                return TypeFailure(expected, at, instancePath);
             case "enum":
                 return IsVariable(at) ? null : EnumFailure(schemaNode, at, instancePath);
             case "pattern":
@@ -213,6 +213,29 @@ internal sealed class SchemaFailureCollector(ComposeSchema schema, ComposeNode d
         }
 
         return Failure(SchemaFailureKind.UnknownKey, instancePath, $"additional property '{key}' is not allowed", hint, atKey: true);
+    }
+
+    private static SchemaFailure TypeFailure(List<string> expected, SchemaInstance at, string[] instancePath)
+    {
+        var message = $"must be {SchemaDescriber.JoinOr(expected)}, not {at.DescribeActual()}";
+        return Failure(SchemaFailureKind.Type, instancePath, message, TypeHint(expected, at));
+    }
+
+    /// <summary>Fixes for the usual YAML slips behind a type error.</summary>
+    private static string? TypeHint(List<string> expected, SchemaInstance at)
+    {
+        var wantsMapping = expected.Exists(e => e.StartsWith("a mapping", StringComparison.Ordinal));
+        var wantsList = expected.Exists(e => e.StartsWith("a list", StringComparison.Ordinal));
+        var wantsString = expected.Contains("a string");
+        return at.Node switch
+        {
+            SequenceNode when wantsMapping => "write 'key: value' entries here, not '- item' entries",
+            ScalarNode { IsNull: true } when wantsMapping => "add its settings, indented below it, or write '{}' for none",
+            ScalarNode { Kind: ScalarKind.String } s when wantsList && !wantsString => $"write a list, even for one item: [{s.Value}]",
+            ScalarNode { Kind: ScalarKind.Int or ScalarKind.Float or ScalarKind.Bool } s when wantsString && expected.Count == 1 => $"quote it to make it a string: \"{s.Value}\"",
+            MappingNode when wantsList && !wantsMapping => "write '- item' entries here, not 'key: value' entries",
+            _ => null,
+        };
     }
 
     private static SchemaFailure EnumFailure(JsonObject? schemaNode, SchemaInstance at, string[] instancePath)

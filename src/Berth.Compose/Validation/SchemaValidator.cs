@@ -21,6 +21,8 @@ public static class SchemaValidator
     // Deeper than the YAML reader's own nesting limit, so that limit, not this one, decides.
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = LoadLimits.Default.MaxDepth * 4 };
 
+    private static readonly Lazy<bool> PruningIsSafe = new(() => SchemaPruner.IsSafeFor(ComposeSchema.Instance));
+
     public static void Validate(ComposeNode document, DiagnosticBag diagnostics)
     {
         ArgumentNullException.ThrowIfNull(document);
@@ -29,9 +31,15 @@ public static class SchemaValidator
         var schema = ComposeSchema.Instance;
 
         // Most documents are valid; the precheck settles those without converting the tree to JSON.
-        if (schema.Precheck?.IsValid(document) == true)
+        var precheck = schema.Precheck;
+        if (precheck?.IsValid(document) == true)
         {
             return;
+        }
+
+        if (precheck is not null && document is MappingNode map && PruningIsSafe.Value)
+        {
+            document = SchemaPruner.Prune(map, precheck);
         }
 
         using var json = ToJsonDocument(document);

@@ -36,6 +36,13 @@ public sealed class SchemaPrecheckTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Pruning_IsSafeForTheEmbeddedSchema()
+    {
+        // No top-level section counts or requires entries, so reporting on the rejected entries alone is exact.
+        Assert.True(SchemaPruner.IsSafeFor(ComposeSchema.Instance));
+    }
+
+    [Fact]
     public void Precheck_AcceptsEveryValidCorpusFile()
     {
         var root = SharedCorpus.RequireRoot();

@@ -125,6 +125,7 @@ public sealed class SchemaValidatorTests(ITestOutputHelper output)
             """);
         AssertAt(d, DiagnosticCodes.SchemaType, "services.web.restart", 4, 14);
         Assert.Equal("must be a string, not an integer", d.Message);
+        Assert.Equal("quote it to make it a string: \"3\"", d.Hint);
     }
 
     [Fact]
@@ -136,6 +137,25 @@ public sealed class SchemaValidatorTests(ITestOutputHelper output)
             """);
         AssertAt(d, DiagnosticCodes.SchemaType, "services", 2, 3);
         Assert.Equal("must be a mapping, not a list", d.Message);
+        Assert.Equal("write 'key: value' entries here, not '- item' entries", d.Hint);
+    }
+
+    [Fact]
+    public void Validate_SingleStringWhereListExpected_SuggestsAList()
+    {
+        var d = Single("services:\n  web:\n    image: nginx\n    cap_add: NET_ADMIN\n");
+        AssertAt(d, DiagnosticCodes.SchemaType, "services.web.cap_add", 4, 14);
+        Assert.Equal("must be a list of strings, not a string", d.Message);
+        Assert.Equal("write a list, even for one item: [NET_ADMIN]", d.Hint);
+    }
+
+    [Fact]
+    public void Validate_NullService_SaysHowToDeclareAnEmptyOne()
+    {
+        var d = Single("services:\n  web:\n");
+        AssertAt(d, DiagnosticCodes.SchemaType, "services.web", 2, 7);
+        Assert.Equal("must be a mapping, not null", d.Message);
+        Assert.Equal("add its settings, indented below it, or write '{}' for none", d.Hint);
     }
 
     [Fact]
@@ -410,8 +430,16 @@ public sealed class SchemaValidatorTests(ITestOutputHelper output)
         invalid.Stop();
         Assert.Equal(2000, bag.Count);
 
+        var oneBad = YamlTreeReader.Read(yaml.Replace("  svc1234:\n", "  svc1234:\n    imagee: typo\n", StringComparison.Ordinal), "big.yaml", LoadLimits.Default, bag)[0];
+        var single = Stopwatch.StartNew();
+        SchemaValidator.Validate(oneBad, bag);
+        single.Stop();
+        Assert.Equal(2001, bag.Count);
+        Assert.Equal("services.svc1234.imagee", bag.ToImmutable().Last(d => d.Code == DiagnosticCodes.SchemaUnknownKey).YamlPath);
+
         output.WriteLine($"2,000 services ({yaml.Length / 1024} KiB): valid file {valid.Elapsed.TotalMilliseconds:F0} ms, "
-            + $"file with 2,000 errors {invalid.Elapsed.TotalMilliseconds:F0} ms");
+            + $"one bad service {single.Elapsed.TotalMilliseconds:F0} ms, "
+            + $"all 2,000 services bad {invalid.Elapsed.TotalMilliseconds:F0} ms");
     }
 
     private static string GenerateServices(int count)
