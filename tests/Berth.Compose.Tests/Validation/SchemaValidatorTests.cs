@@ -103,6 +103,14 @@ public sealed class SchemaValidatorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Validate_UnknownKeyWithSlashAndTilde_IsFoundThroughTheEscapedPointer()
+    {
+        var d = Single("services:\n  web:\n    image: nginx\n    build:\n      context: .\n      a/b~c: 1\n");
+        AssertAt(d, DiagnosticCodes.SchemaUnknownKey, "services.web.build.a/b~c", 6, 7);
+        Assert.Equal("additional property 'a/b~c' is not allowed", d.Message);
+    }
+
+    [Fact]
     public void Validate_InvalidServiceName_ExplainsTheNamePattern()
     {
         var d = Single("""
