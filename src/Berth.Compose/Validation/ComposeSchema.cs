@@ -1,0 +1,154 @@
+using System.Text.Json.Nodes;
+using Json.Schema;
+
+namespace Berth.Compose.Validation;
+
+/// <summary>
+/// The embedded Compose Specification schema, loaded once: as a JSON tree (so error reports can look up what
+/// the failing part of the schema expected: types, enums, property names), as a fast precheck, and, on
+/// first need, as a JsonSchema.Net schema for detailed evaluation.
+/// </summary>
+internal sealed class ComposeSchema
+{
+    private const string ResourceName = "Berth.Compose.compose-spec.json";
+
+    // The schema's $id is the relative "compose_spec.json"; an absolute base lets "#/definitions/..." resolve.
+    private static readonly Uri BaseUri = new("https://berth.invalid/compose_spec.json");
+
+    // The schema declares "$schema": "https://json-schema.org/draft-07/schema" (https, no '#'), which is not
+    // the identifier JsonSchema.Net knows draft-07 by, so that URI is registered as an alias of draft-07.
+    private static readonly Uri DeclaredDraft07 = new("https://json-schema.org/draft-07/schema");
+
+    private static readonly Lazy<ComposeSchema> LazyInstance = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private readonly Lazy<JsonSchema> _schema;
+
+    private ComposeSchema(string text, JsonObject root)
+    {
+        Root = root;
+        Precheck = SchemaPrecheck.TryCreate(root);
+
+        // Built on first need: valid files are settled by the precheck and never pay for it.
+        _schema = new Lazy<JsonSchema>(() => Build(text), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public static ComposeSchema Instance => LazyInstance.Value;
+
+    /// <summary>The JsonSchema.Net schema, the authority on what is valid and the source of detailed results.</summary>
+    public JsonSchema Schema => _schema.Value;
+
+    /// <summary>The fast check for valid documents; null when the schema uses keywords it does not implement.</summary>
+    public SchemaPrecheck? Precheck { get; }
+
+    /// <summary>The schema document as a tree, for looking up keywords by evaluation path.</summary>
+    public JsonObject Root { get; }
+
+    /// <summary>
+    /// Follows an evaluation path (keyword and name segments, with <c>$ref</c> segments meaning
+    /// "follow this reference") from the schema root; null when the path leaves the schema.
+    /// </summary>
+    public JsonNode? Resolve(IReadOnlyList<string> evaluationPath)
+    {
+        JsonNode? current = Root;
+        foreach (var segment in evaluationPath)
+        {
+            current = segment == "$ref" ? FollowRef(current) : Child(current, segment);
+            if (current is null)
+            {
+                return null;
+            }
+        }
+
+        return current;
+    }
+
+    /// <summary>Follows <c>$ref</c> (repeatedly) when <paramref name="node"/> is a reference; otherwise returns it.</summary>
+    public JsonNode? Deref(JsonNode? node)
+    {
+        // Draft-07: $ref replaces its siblings, so a referencing node means the referenced one. The bound
+        // only guards against a self-referencing schema.
+        for (var i = 0; i < 32 && node is JsonObject obj && obj.ContainsKey("$ref"); i++)
+        {
+            node = FollowRef(node);
+        }
+
+        return node;
+    }
+
+    private JsonNode? FollowRef(JsonNode? node)
+    {
+        if (node is not JsonObject obj || obj["$ref"] is not JsonValue refValue || !refValue.TryGetValue<string>(out var reference))
+        {
+            return null;
+        }
+
+        var hash = reference.IndexOf('#', StringComparison.Ordinal);
+        var fragment = hash >= 0 ? reference[(hash + 1)..] : string.Empty;
+        JsonNode? current = Root;
+        foreach (var segment in JsonPointerText.Split(fragment))
+        {
+            current = Child(current, segment);
+        }
+
+        return current;
+    }
+
+    private static JsonNode? Child(JsonNode? node, string segment) => node switch
+    {
+        JsonObject obj => obj.TryGetPropertyValue(segment, out var value) ? value : null,
+        JsonArray array when int.TryParse(segment, out var index) && index >= 0 && index < array.Count => array[index],
+        _ => null,
+    };
+
+    private static ComposeSchema Load()
+    {
+        using var stream = typeof(ComposeSchema).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"embedded resource {ResourceName} is missing");
+        using var reader = new StreamReader(stream);
+        var text = reader.ReadToEnd();
+        var root = JsonNode.Parse(text)?.AsObject() ?? throw new InvalidOperationException("the Compose schema is not a JSON object");
+
+        // Parsed JsonObjects fill in their children lazily, which is not safe for concurrent readers;
+        // touching every node once here makes the shared tree read-only from then on.
+        Materialize(root);
+        return new ComposeSchema(text, root);
+    }
+
+    private static void Materialize(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (_, child) in obj)
+                {
+                    Materialize(child);
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var child in array)
+                {
+                    Materialize(child);
+                }
+
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static JsonSchema Build(string text)
+    {
+        var dialects = new DialectRegistry();
+        dialects.Register(Dialect.Draft07.With([], DeclaredDraft07));
+
+        // Local registries: the global ones are shared with anything else in the process that uses
+        // JsonSchema.Net, where another schema with the same relative $id would collide with this one.
+        var options = new BuildOptions
+        {
+            SchemaRegistry = new SchemaRegistry(),
+            DialectRegistry = dialects,
+        };
+        return JsonSchema.FromText(text, options, BaseUri);
+    }
+}

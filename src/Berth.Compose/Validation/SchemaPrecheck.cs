@@ -1,0 +1,414 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Berth.Compose.Output;
+using Berth.Compose.Yaml;
+
+namespace Berth.Compose.Validation;
+
+/// <summary>
+/// A fast yes/no check of a node tree against the Compose schema, for the common case of a valid file.
+/// JsonSchema.Net needs the tree converted to JSON and spends several hundred milliseconds on a
+/// 2,000-service file; this walks the nodes directly. Only when it says "invalid" does the validator run
+/// JsonSchema.Net for the detailed, authoritative report, so a mistake here costs time, never a missed error,
+/// as long as it is never more lenient than the schema (the precheck agreement tests compare the two).
+/// </summary>
+/// <remarks>
+/// Supports the draft-07 keywords the Compose schema uses. A schema using any other assertion keyword
+/// disables the precheck (<see cref="TryCreate"/> returns null) rather than risk accepting what it should not.
+/// </remarks>
+internal sealed class SchemaPrecheck
+{
+    private static readonly HashSet<string> Annotations = new(StringComparer.Ordinal)
+    {
+        "$id", "$schema", "$comment", "title", "description", "default", "deprecated", "examples", "definitions", "format", "readOnly", "writeOnly",
+    };
+
+    private readonly Rule _root;
+
+    private SchemaPrecheck(Rule root)
+    {
+        _root = root;
+    }
+
+    [Flags]
+    private enum JsonType
+    {
+        None = 0,
+        Null = 1,
+        Boolean = 2,
+        Integer = 4,
+        Number = 8,
+        String = 16,
+        Array = 32,
+        Object = 64,
+    }
+
+    /// <summary>Compiles <paramref name="root"/>; null when it uses keywords this precheck does not implement.</summary>
+    public static SchemaPrecheck? TryCreate(JsonObject root)
+    {
+        var compiler = new Compiler(root);
+        var rule = compiler.Compile(root);
+        return compiler.Unsupported ? null : new SchemaPrecheck(rule);
+    }
+
+    public bool IsValid(ComposeNode document) => _root.Accepts(document, lenient: true);
+
+    /// <summary>The JSON type ComposeNodeJson gives a node (an integral float is also an integer, as in JSON Schema).</summary>
+    private static JsonType TypeOf(ComposeNode node) => node switch
+    {
+        MappingNode => JsonType.Object,
+        SequenceNode => JsonType.Array,
+        ScalarNode { Kind: ScalarKind.Null } => JsonType.Null,
+        ScalarNode { Kind: ScalarKind.Bool } => JsonType.Boolean,
+        ScalarNode { Kind: ScalarKind.Int } s when long.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) => JsonType.Integer | JsonType.Number,
+        ScalarNode { Kind: ScalarKind.Float } s when double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)
+            => double.IsInteger(d) ? JsonType.Integer | JsonType.Number : JsonType.Number,
+        _ => JsonType.String,
+    };
+
+    private static double? NumberOf(ComposeNode node)
+        => node is ScalarNode { Kind: ScalarKind.Int or ScalarKind.Float } s
+            && double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
+
+    private sealed class Rule
+    {
+        public bool AlwaysFalse { get; set; }
+
+        public JsonType Types { get; set; }
+
+        public Dictionary<string, Rule>? Properties { get; set; }
+
+        public List<(Regex Pattern, Rule Rule)>? PatternProperties { get; set; }
+
+        public Rule? AdditionalProperties { get; set; }
+
+        public Rule? Items { get; set; }
+
+        public Rule[]? OneOf { get; set; }
+
+        public Rule[]? AnyOf { get; set; }
+
+        public JsonNode?[]? Enum { get; set; }
+
+        public Regex? Pattern { get; set; }
+
+        public string[]? Required { get; set; }
+
+        public bool UniqueItems { get; set; }
+
+        public double? Minimum { get; set; }
+
+        public double? Maximum { get; set; }
+
+        /// <summary>Set for a <c>$ref</c>; draft-07 ignores the referencing node's other keywords.</summary>
+        public Rule? Ref { get; set; }
+
+        /// <summary>
+        /// Whether <paramref name="node"/> satisfies this rule; <paramref name="lenient"/> lets uninterpolated
+        /// variables through type, enum and pattern checks, as the detailed report does.
+        /// </summary>
+        public bool Accepts(ComposeNode node, bool lenient)
+        {
+            if (Ref is not null)
+            {
+                return Ref.Accepts(node, lenient);
+            }
+
+            if (AlwaysFalse)
+            {
+                return false;
+            }
+
+            var type = TypeOf(node);
+            var variable = lenient && node is ScalarNode scalar && UninterpolatedVariable.IsIn(scalar);
+            if (Types != JsonType.None && (Types & type) == 0)
+            {
+                // Mirrors the report: "${PORT}" where a number goes is left to interpolation.
+                if (!(variable && (Types & (JsonType.Integer | JsonType.Number | JsonType.Boolean | JsonType.Null)) != 0))
+                {
+                    return false;
+                }
+            }
+
+            if (Enum is not null && !variable && !EnumContains(node))
+            {
+                return false;
+            }
+
+            if (Pattern is not null && type == JsonType.String && !variable && !Pattern.IsMatch(((ScalarNode)node).Value))
+            {
+                return false;
+            }
+
+            if ((Minimum is not null || Maximum is not null) && NumberOf(node) is { } number
+                && ((Minimum is { } min && number < min) || (Maximum is { } max && number > max)))
+            {
+                return false;
+            }
+
+            if (node is MappingNode map && !AcceptsMapping(map, lenient))
+            {
+                return false;
+            }
+
+            if (node is SequenceNode seq && !AcceptsSequence(seq, lenient))
+            {
+                return false;
+            }
+
+            if (AnyOf is not null && !Array.Exists(AnyOf, r => r.Accepts(node, lenient)))
+            {
+                return false;
+            }
+
+            return OneOf is null || AcceptsOneOf(node, lenient);
+        }
+
+        private bool AcceptsOneOf(ComposeNode node, bool lenient)
+        {
+            // As the report decides: two strict matches are an ambiguity; one is fine; with none, a branch
+            // that only a "${VAR}" kept from matching counts (that the variable could also fit another
+            // branch, "${PORT}" as a number or a string, is no ambiguity in the user's file).
+            var strict = 0;
+            foreach (var branch in OneOf!)
+            {
+                if (branch.Accepts(node, lenient: false) && ++strict > 1)
+                {
+                    return false;
+                }
+            }
+
+            return strict == 1 || (lenient && Array.Exists(OneOf, b => b.Accepts(node, lenient: true)));
+        }
+
+        private bool AcceptsMapping(MappingNode map, bool lenient)
+        {
+            if (Required is not null && !Array.TrueForAll(Required, map.ContainsKey))
+            {
+                return false;
+            }
+
+            if (Properties is null && PatternProperties is null && AdditionalProperties is null)
+            {
+                return true;
+            }
+
+            foreach (var entry in map.Entries)
+            {
+                var name = entry.Name;
+                var matched = false;
+                if (Properties is not null && Properties.TryGetValue(name, out var property))
+                {
+                    matched = true;
+                    if (!property.Accepts(entry.Value, lenient))
+                    {
+                        return false;
+                    }
+                }
+
+                if (PatternProperties is not null)
+                {
+                    foreach (var (pattern, rule) in PatternProperties)
+                    {
+                        if (pattern.IsMatch(name))
+                        {
+                            matched = true;
+                            if (!rule.Accepts(entry.Value, lenient))
+                            {
+                                return false;
+                            }
+                        }
+                    }
+                }
+
+                if (!matched && AdditionalProperties is not null && !AdditionalProperties.Accepts(entry.Value, lenient))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private bool AcceptsSequence(SequenceNode seq, bool lenient)
+        {
+            if (Items is not null)
+            {
+                foreach (var item in seq.Items)
+                {
+                    if (!Items.Accepts(item, lenient))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            if (UniqueItems && seq.Count > 1)
+            {
+                // JSON equality (1 equals 1.0, key order ignored), as the schema defines it.
+                var values = seq.Items.Select(ComposeNodeJson.ToJsonNode).ToArray();
+                for (var i = 1; i < values.Length; i++)
+                {
+                    for (var j = 0; j < i; j++)
+                    {
+                        if (JsonNode.DeepEquals(values[i], values[j]))
+                        {
+                            return false;
+                        }
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        private bool EnumContains(ComposeNode node)
+        {
+            var value = ComposeNodeJson.ToJsonNode(node);
+            return Array.Exists(Enum!, candidate => JsonNode.DeepEquals(candidate, value));
+        }
+    }
+
+    private sealed class Compiler(JsonObject root)
+    {
+        private readonly Dictionary<JsonNode, Rule> _compiled = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<string, Regex> _regexes = new(StringComparer.Ordinal);
+
+        public bool Unsupported { get; private set; }
+
+        public Rule Compile(JsonNode? node)
+        {
+            if (node is JsonValue boolean && boolean.TryGetValue<bool>(out var allowed))
+            {
+                return new Rule { AlwaysFalse = !allowed };
+            }
+
+            if (node is not JsonObject obj)
+            {
+                Unsupported = true;
+                return new Rule();
+            }
+
+            // Shared (and recursive) definitions compile once; the rule is registered before its children.
+            if (_compiled.TryGetValue(obj, out var done))
+            {
+                return done;
+            }
+
+            var rule = new Rule();
+            _compiled[obj] = rule;
+            if (obj["$ref"] is JsonValue reference && reference.TryGetValue<string>(out var target))
+            {
+                rule.Ref = Compile(Resolve(target));
+                return rule;
+            }
+
+            foreach (var (keyword, value) in obj)
+            {
+                Apply(rule, keyword, value);
+            }
+
+            return rule;
+        }
+
+        private void Apply(Rule rule, string keyword, JsonNode? value)
+        {
+            switch (keyword)
+            {
+                case "type":
+                    rule.Types = SchemaDescriber.TypeNamesOf(value).Aggregate(JsonType.None, (all, t) => all | ParseType(t));
+                    break;
+                case "properties" when value is JsonObject properties:
+                    rule.Properties = properties.ToDictionary(p => p.Key, p => Compile(p.Value), StringComparer.Ordinal);
+                    break;
+                case "patternProperties" when value is JsonObject patterns:
+                    rule.PatternProperties = [.. patterns.Select(p => (Regex(p.Key), Compile(p.Value)))];
+                    break;
+                case "additionalProperties":
+                    rule.AdditionalProperties = Compile(value);
+                    break;
+                case "items" when value is JsonObject or JsonValue:
+                    rule.Items = Compile(value);
+                    break;
+                case "oneOf" when value is JsonArray branches:
+                    rule.OneOf = [.. branches.Select(Compile)];
+                    break;
+                case "anyOf" when value is JsonArray branches:
+                    rule.AnyOf = [.. branches.Select(Compile)];
+                    break;
+                case "enum" when value is JsonArray values:
+                    rule.Enum = [.. values];
+                    break;
+                case "pattern" when value is JsonValue pattern && pattern.TryGetValue<string>(out var text):
+                    rule.Pattern = Regex(text);
+                    break;
+                case "required" when value is JsonArray names:
+                    rule.Required = [.. names.Select(n => n?.ToString() ?? string.Empty)];
+                    break;
+                case "uniqueItems" when value is JsonValue unique && unique.TryGetValue<bool>(out var isUnique):
+                    rule.UniqueItems = isUnique;
+                    break;
+                case "minimum" when value is JsonValue min && min.TryGetValue<double>(out var minimum):
+                    rule.Minimum = minimum;
+                    break;
+                case "maximum" when value is JsonValue max && max.TryGetValue<double>(out var maximum):
+                    rule.Maximum = maximum;
+                    break;
+                default:
+                    if (!Annotations.Contains(keyword))
+                    {
+                        Unsupported = true;
+                    }
+
+                    break;
+            }
+        }
+
+        private static JsonType ParseType(string name) => name switch
+        {
+            "null" => JsonType.Null,
+            "boolean" => JsonType.Boolean,
+            "integer" => JsonType.Integer,
+            "number" => JsonType.Number | JsonType.Integer,
+            "string" => JsonType.String,
+            "array" => JsonType.Array,
+            "object" => JsonType.Object,
+            _ => JsonType.None,
+        };
+
+        private Regex Regex(string pattern)
+        {
+            if (!_regexes.TryGetValue(pattern, out var regex))
+            {
+                regex = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+                _regexes[pattern] = regex;
+            }
+
+            return regex;
+        }
+
+        private JsonNode? Resolve(string reference)
+        {
+            var hash = reference.IndexOf('#', StringComparison.Ordinal);
+            if (hash < 0)
+            {
+                Unsupported = true;
+                return null;
+            }
+
+            JsonNode? current = root;
+            foreach (var segment in JsonPointerText.Split(reference[(hash + 1)..]))
+            {
+                current = current switch
+                {
+                    JsonObject o when o.TryGetPropertyValue(segment, out var child) => child,
+                    JsonArray a when int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < a.Count => a[i],
+                    _ => null,
+                };
+            }
+
+            return current;
+        }
+    }
+}
