@@ -21,6 +21,7 @@ internal static class ConfigCommand
         var envFiles = new Option<string[]>("--env-file") { Description = "Read variables from this file instead of the project's .env; repeatable" };
         var profiles = new Option<string[]>("--profile") { Description = "Enable services of this profile; repeatable (default: COMPOSE_PROFILES)" };
         var noInterpolate = new Option<bool>("--no-interpolate") { Description = "Do not substitute ${VARIABLES}" };
+        var noConsistency = new Option<bool>("--no-consistency") { Description = "Do not check references between services, networks, volumes, secrets and configs (the output may not deploy)" };
         var output = new Option<string>("--output", "-o") { Description = "Output format", DefaultValueFactory = _ => "yaml" };
         output.AcceptOnlyFromAmong("yaml", "json");
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Only validate; print nothing but problems" };
@@ -28,7 +29,7 @@ internal static class ConfigCommand
 
         var command = new Command("config", "Validate Compose files and print the canonical merged project")
         {
-            files, projectName, projectDirectory, envFiles, profiles, noInterpolate, output, quiet, services,
+            files, projectName, projectDirectory, envFiles, profiles, noInterpolate, noConsistency, output, quiet, services,
         };
 
         command.SetAction((parse, cancellationToken) =>
@@ -41,6 +42,7 @@ internal static class ConfigCommand
                 EnvFiles = [.. parse.GetValue(envFiles) ?? []],
                 Profiles = [.. (parse.GetValue(profiles) ?? []).SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries))],
                 Interpolate = !parse.GetValue(noInterpolate),
+                CheckConsistency = !parse.GetValue(noConsistency),
                 Environment = LoadOptions.ProcessEnvironment(),
             };
 

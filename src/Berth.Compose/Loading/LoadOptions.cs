@@ -26,6 +26,9 @@ public sealed record LoadOptions
 
     public bool Interpolate { get; init; } = true;
 
+    /// <summary>False skips cross-references checks (undefined services/networks/volumes, cycles, conflicts), like --no-consistency.</summary>
+    public bool CheckConsistency { get; init; } = true;
+
     /// <summary>The process environment (a snapshot, so loading is reproducible in tests).</summary>
     public ImmutableDictionary<string, string> Environment { get; init; } = ImmutableDictionary<string, string>.Empty;
 

@@ -68,7 +68,7 @@ public sealed class ProjectLoader
         merged = ProfileFilter.Apply(merged, profiles, _diagnostics);
 
         var canonical = ProjectNormalizer.Normalize(merged, new NormalizeContext(name, projectDirectory, environment, _options.Interpolate), _diagnostics);
-        SemanticValidator.Validate(canonical, _diagnostics);
+        SemanticValidator.Validate(canonical, _diagnostics, _options.CheckConsistency);
         return _diagnostics.HasErrors ? null : new ComposeProject(name, projectDirectory, files, canonical, environment);
     }
 
@@ -161,7 +161,13 @@ public sealed class ProjectLoader
             }
 
             var interpolated = _options.Interpolate ? Interpolator.Interpolate(map, Lookup(environment), _diagnostics) : map;
-            SchemaValidator.Validate(interpolated, _diagnostics);
+            // Files read only as extends bases are not validated alone (a base may hold incomplete services,
+            // as compose-go allows); the services taken from them are validated in the extending file's result.
+            if (resolveReferences)
+            {
+                SchemaValidator.Validate(interpolated, _diagnostics);
+            }
+
             var canonical = SyntaxCanonicalizer.Canonicalize((MappingNode)interpolated, _diagnostics);
             document = document is null ? canonical : ComposeMerger.Merge(document, canonical, _diagnostics);
         }

@@ -20,6 +20,11 @@ internal static class SemanticNormalizer
         ("port `host_ip`", "docker stack drops the host IP with a warning because Swarm's ingress cannot bind one; Berth keeps what the file says and leaves the decision to the orchestrator converter"),
         ("`bind.create_host_path: true` on short-syntax binds", "compose-go semantics: short-syntax binds create the host path; docker/cli's loader does not record it"),
         ("depends_on conditions", "Berth keeps the Compose Specification's long form {condition, required}; docker/cli's v3 types keep only the names"),
+        ("depends_on implied by links, volumes_from and service: namespaces", "compose-go semantics: such references are dependencies, so Berth records them; docker stack config does not"),
+        ("`build.dockerfile: Dockerfile`", "the default made explicit, as docker compose config does"),
+        ("port `mode: ingress` / `protocol: tcp` on long-syntax ports", "the defaults made explicit; docker sets them only for short-syntax ports, Swarm applies the same defaults"),
+        ("consistency errors (undefined services, networks, volumes; container_name with replicas; network_mode with networks)", "Berth rejects such files by default, like docker compose; docker stack config accepts them and the engine fails at deploy time. They are compared with --no-consistency"),
+        (".env", "docker stack never reads .env; the parity test passes its variables to docker explicitly"),
     ];
 
     public static JsonNode? FromDocker(JsonNode? root, string projectDirectory)
@@ -76,6 +81,8 @@ internal static class SemanticNormalizer
                 port.Remove("host_ip");
             }
 
+            RemoveImpliedDependencies(service);
+
             foreach (var volume in (service["volumes"] as JsonArray)?.OfType<JsonObject>() ?? [])
             {
                 if (volume["bind"] is JsonObject bind)
@@ -89,7 +96,7 @@ internal static class SemanticNormalizer
         {
             foreach (var (key, resource) in Section(obj, section))
             {
-                if ((string?)resource["name"] == $"{projectName}_{key}" || ((bool?)resource["external"] == true && (string?)resource["name"] == key))
+                if ((string?)resource["name"] == $"{projectName}_{key}")
                 {
                     resource.Remove("name");
                 }
@@ -104,11 +111,94 @@ internal static class SemanticNormalizer
         return Common(obj);
     }
 
+    private static void RemoveImpliedDependencies(JsonObject service)
+    {
+        if (service["depends_on"] is not JsonObject dependsOn)
+        {
+            return;
+        }
+
+        var implied = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var link in (service["links"] as JsonArray)?.Select(l => l?.ToString() ?? string.Empty) ?? [])
+        {
+            implied.Add(link.Split(':')[0]);
+        }
+
+        foreach (var from in (service["volumes_from"] as JsonArray)?.Select(l => l?.ToString() ?? string.Empty) ?? [])
+        {
+            implied.Add(from.Split(':')[0]);
+        }
+
+        foreach (var key in new[] { "network_mode", "ipc", "pid" })
+        {
+            if ((service[key] as JsonValue)?.ToString() is { } mode && mode.StartsWith("service:", StringComparison.Ordinal))
+            {
+                implied.Add(mode["service:".Length..]);
+            }
+        }
+
+        foreach (var name in dependsOn.Where(d => implied.Contains(d.Key) && d.Value is JsonObject o && (bool?)o["restart"] == true).Select(d => d.Key).ToList())
+        {
+            dependsOn.Remove(name);
+        }
+    }
+
     /// <summary>Rules for both sides: scalars compared as strings, list/map spellings unified, empty values dropped.</summary>
     private static JsonNode? Common(JsonObject root)
     {
+        foreach (var section in new[] { "networks", "volumes", "secrets", "configs" })
+        {
+            foreach (var (key, resource) in Section(root, section))
+            {
+                if ((bool?)resource["external"] == true && (string?)resource["name"] == key)
+                {
+                    resource.Remove("name");
+                }
+            }
+        }
+
         foreach (var (_, service) in Services(root))
         {
+            foreach (var port in (service["ports"] as JsonArray)?.OfType<JsonObject>() ?? [])
+            {
+                port["mode"] ??= "ingress";
+                port["protocol"] ??= "tcp";
+            }
+
+            if (service["build"] is JsonObject build)
+            {
+                if ((string?)build["dockerfile"] == "Dockerfile")
+                {
+                    build.Remove("dockerfile");
+                }
+
+                UnifyExtraHosts(build);
+            }
+
+            if (service["devices"] is JsonArray devices)
+            {
+                service["devices"] = new JsonArray([.. devices.Select(DeviceMapping)]);
+            }
+
+            if (service["ulimits"] is JsonObject ulimits)
+            {
+                foreach (var (name, value) in ulimits.ToList())
+                {
+                    if (value is JsonValue single)
+                    {
+                        ulimits[name] = new JsonObject { ["soft"] = single.DeepClone(), ["hard"] = single.DeepClone() };
+                    }
+                }
+            }
+
+            foreach (var volume in (service["volumes"] as JsonArray)?.OfType<JsonObject>() ?? [])
+            {
+                if ((string?)volume["target"] is { Length: > 1 } target && target.EndsWith('/'))
+                {
+                    volume["target"] = target.TrimEnd('/');
+                }
+            }
+
             if (service["depends_on"] is JsonObject dependsOn)
             {
                 service["depends_on"] = new JsonArray([.. dependsOn.Select(d => (JsonNode?)JsonValue.Create(d.Key)).OrderBy(n => (string?)n, StringComparer.Ordinal)]);
@@ -118,13 +208,35 @@ internal static class SemanticNormalizer
                 service["depends_on"] = new JsonArray([.. list.Select(n => (JsonNode?)JsonValue.Create(n!.ToString())).OrderBy(n => (string?)n, StringComparer.Ordinal)]);
             }
 
-            if (service["extra_hosts"] is JsonObject hosts)
-            {
-                service["extra_hosts"] = new JsonArray([.. hosts.SelectMany(h => h.Value is JsonArray ips ? ips.Select(ip => $"{h.Key}:{ip}") : [$"{h.Key}:{h.Value}"]).Select(s => (JsonNode?)JsonValue.Create(s))]);
-            }
+            UnifyExtraHosts(service);
         }
 
         return Clean(root);
+    }
+
+    private static void UnifyExtraHosts(JsonObject owner)
+    {
+        if (owner["extra_hosts"] is JsonObject hosts)
+        {
+            owner["extra_hosts"] = new JsonArray([.. hosts.SelectMany(h => h.Value is JsonArray ips ? ips.Select(ip => $"{h.Key}:{ip}") : [$"{h.Key}:{h.Value}"]).Select(s => (JsonNode?)JsonValue.Create(s))]);
+        }
+    }
+
+    // "src:dst[:perm]" → {source, target, permissions} with docker's default permissions rwm.
+    private static JsonNode? DeviceMapping(JsonNode? device)
+    {
+        if (device is not JsonValue value)
+        {
+            return device?.DeepClone();
+        }
+
+        var parts = value.ToString().Split(':');
+        return new JsonObject
+        {
+            ["source"] = parts[0],
+            ["target"] = parts.Length > 1 ? parts[1] : parts[0],
+            ["permissions"] = parts.Length > 2 ? parts[2] : "rwm",
+        };
     }
 
     private static JsonNode? Clean(JsonNode? node)
