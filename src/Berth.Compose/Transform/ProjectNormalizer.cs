@@ -53,6 +53,7 @@ public static class ProjectNormalizer
                 var path = $"services.{name}";
                 service = environment.Apply(service, path);
                 service = NormalizeServiceDefaults.Apply(service, context, names);
+                service = NormalizeUnique.Apply(service);
                 return NormalizeUnits.Apply(service, path, diagnostics);
             }));
         }

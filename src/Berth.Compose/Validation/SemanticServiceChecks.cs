@@ -16,7 +16,8 @@ internal static class SemanticServiceChecks
         foreach (var service in project.Services)
         {
             var def = service.Definition;
-            if (!HasValue(def["image"]) && !def.ContainsKey("build"))
+            // A 'provider' service is run by an external tool (compose 'provider' extension) and needs no image.
+            if (!HasValue(def["image"]) && !def.ContainsKey("build") && !def.ContainsKey("provider"))
             {
                 diagnostics.Error(
                     DiagnosticCodes.MissingImage,
