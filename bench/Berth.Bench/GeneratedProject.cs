@@ -10,7 +10,7 @@ public static class GeneratedProject
     {
         Directory.CreateDirectory(directory);
         var sb = new StringBuilder();
-        sb.Append("name: generated\nx-defaults: &defaults\n  restart: unless-stopped\n  logging:\n    driver: json-file\n    options: {max-size: 10m}\nservices:\n");
+        sb.Append("x-defaults: &defaults\n  restart: unless-stopped\n  logging:\n    driver: json-file\n    options: {max-size: 10m}\nservices:\n");
         for (var i = 0; i < services; i++)
         {
             var s = i.ToString(CultureInfo.InvariantCulture);

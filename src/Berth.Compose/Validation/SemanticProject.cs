@@ -5,6 +5,8 @@ namespace Berth.Compose.Validation;
 /// <summary>The parts of a canonical document the semantic checks look at, found once.</summary>
 internal sealed class SemanticProject
 {
+    private string? _servicesHint;
+
     public SemanticProject(MappingNode document)
     {
         Document = document;
@@ -18,6 +20,9 @@ internal sealed class SemanticProject
     public IReadOnlyList<SemanticService> Services { get; }
 
     public IReadOnlySet<string> ServiceNames { get; }
+
+    /// <summary>"defined services: a, b, …" — built on first use only: it is needed only when a check fails.</summary>
+    public string ServicesHint => _servicesHint ??= $"defined services: {string.Join(", ", ServiceNames.Order(StringComparer.Ordinal))}";
 
     /// <summary>The keys of a top-level section (networks, volumes, secrets, configs), in file order.</summary>
     public IReadOnlyList<string> Defined(string section)

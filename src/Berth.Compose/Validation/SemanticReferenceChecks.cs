@@ -99,7 +99,6 @@ internal static class SemanticReferenceChecks
     private static void CheckServiceReferences(SemanticProject project, SemanticService service, DiagnosticBag diagnostics)
     {
         var def = service.Definition;
-        var servicesHint = $"defined services: {string.Join(", ", project.ServiceNames.Order(StringComparer.Ordinal))}";
         if (def["depends_on"] is MappingNode dependsOn)
         {
             foreach (var entry in dependsOn.Entries.Where(e => !project.ServiceNames.Contains(e.Name)))
@@ -113,7 +112,7 @@ internal static class SemanticReferenceChecks
                 }
                 else
                 {
-                    diagnostics.Error(DiagnosticCodes.UndefinedReference, message, entry.Key.Location, path, servicesHint + "; or mark the dependency 'required: false'");
+                    diagnostics.Error(DiagnosticCodes.UndefinedReference, message, entry.Key.Location, path, project.ServicesHint + "; or mark the dependency 'required: false'");
                 }
             }
         }
@@ -125,15 +124,15 @@ internal static class SemanticReferenceChecks
                 && ns.Value["service:".Length..] is var target
                 && !project.ServiceNames.Contains(target))
             {
-                diagnostics.Error(DiagnosticCodes.UndefinedReference, $"{key} of service '{service.Name}' refers to undefined service '{target}'", ns.Location, $"{service.Path}.{key}", servicesHint);
+                diagnostics.Error(DiagnosticCodes.UndefinedReference, $"{key} of service '{service.Name}' refers to undefined service '{target}'", ns.Location, $"{service.Path}.{key}", project.ServicesHint);
             }
         }
 
-        CheckServiceList(def["links"], "links", "links to", service, project, servicesHint, diagnostics);
-        CheckServiceList(def["volumes_from"], "volumes_from", "takes volumes from", service, project, servicesHint + "; use 'container:NAME' for a container outside the project", diagnostics);
+        CheckServiceList(def["links"], "links", "links to", service, project, string.Empty, diagnostics);
+        CheckServiceList(def["volumes_from"], "volumes_from", "takes volumes from", service, project, "; use 'container:NAME' for a container outside the project", diagnostics);
     }
 
-    private static void CheckServiceList(ComposeNode? list, string key, string verb, SemanticService service, SemanticProject project, string hint, DiagnosticBag diagnostics)
+    private static void CheckServiceList(ComposeNode? list, string key, string verb, SemanticService service, SemanticProject project, string hintSuffix, DiagnosticBag diagnostics)
     {
         if (list is not SequenceNode items)
         {
@@ -147,7 +146,7 @@ internal static class SemanticReferenceChecks
                 && item.AsString().Split(':')[0] is var target
                 && !project.ServiceNames.Contains(target))
             {
-                diagnostics.Error(DiagnosticCodes.UndefinedReference, $"service '{service.Name}' {verb} undefined service '{target}'", item.Location, $"{service.Path}.{key}[{i}]", hint);
+                diagnostics.Error(DiagnosticCodes.UndefinedReference, $"service '{service.Name}' {verb} undefined service '{target}'", item.Location, $"{service.Path}.{key}[{i}]", project.ServicesHint + hintSuffix);
             }
         }
     }
