@@ -39,10 +39,10 @@ public static class KubernetesConverter
             .ToList();
 
         var storage = StoragePlanner.Plan(context, units);
-        ResourceObjects.Build(context, units);
+        var catalog = ResourceObjects.Build(context);
         foreach (var unit in storage.Units)
         {
-            var pod = PodBuilder.Build(context, unit, storage);
+            var pod = PodBuilder.Build(context, unit, storage, catalog);
             WorkloadBuilder.Build(context, unit, pod, storage);
             ServiceBuilder.Build(context, unit);
             Autoscaling.Build(context, unit);
