@@ -13,6 +13,7 @@ internal static class BerthCommand
         {
             global.Verbose,
             ConfigCommand.Create(global),
+            ConvertCommand.Create(global),
         };
         return root;
     }

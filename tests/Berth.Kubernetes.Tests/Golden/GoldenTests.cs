@@ -1,0 +1,88 @@
+using Berth.Compose.Loading;
+using Berth.Kubernetes.Convert;
+using Berth.Kubernetes.Tests.Support;
+
+namespace Berth.Kubernetes.Tests.Golden;
+
+/// <summary>
+/// Golden tests by folder (testdata/golden/&lt;case&gt;/): compose.yaml (plus files it names, and an optional
+/// options.txt with <c>key=value</c> lines: namespace, stack, service-type, network-policies) converted and
+/// compared with the hand-reviewed expected.yaml (manifests) and expected-explain.txt (fidelity report and
+/// diagnostics). BERTH_UPDATE_GOLDEN=1 rewrites the expectations locally (never on CI); review the diff by hand.
+/// </summary>
+public sealed class GoldenTests
+{
+    private const string Placeholder = "<case>";
+
+    public static TheoryData<string> Cases()
+    {
+        var data = new TheoryData<string>();
+        foreach (var dir in Directory.EnumerateDirectories(TestPaths.GoldenRoot).Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetFileName(dir));
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Convert_GoldenCase_MatchesExpectedManifestsAndReport(string name)
+    {
+        var dir = Path.Combine(TestPaths.GoldenRoot, name);
+        var load = ProjectLoader.Load(new LoadOptions { Files = [Path.Combine(dir, "compose.yaml")], WorkingDirectory = dir }, TestContext.Current.CancellationToken);
+        Assert.True(load.Succeeded, string.Join('\n', load.Diagnostics));
+        var options = Options(dir) with { FileContents = ResourceContentReader.Read(load.Project!) };
+        var plan = KubernetesConverter.Convert(load.Project!, options);
+
+        var manifests = KubernetesManifestWriter.ToYaml(plan);
+        var explain = Explain(plan).Replace(dir, Placeholder, StringComparison.Ordinal);
+        manifests = manifests.Replace(dir, Placeholder, StringComparison.Ordinal);
+
+        var expectedYaml = Path.Combine(dir, "expected.yaml");
+        var expectedExplain = Path.Combine(dir, "expected-explain.txt");
+        if (Environment.GetEnvironmentVariable("BERTH_UPDATE_GOLDEN") == "1" && Environment.GetEnvironmentVariable("CI") != "true")
+        {
+            File.WriteAllText(expectedYaml, manifests);
+            File.WriteAllText(expectedExplain, explain);
+            return;
+        }
+
+        Assert.True(File.Exists(expectedYaml), $"{name}: expected.yaml missing; actual:\n{manifests}");
+        Assert.Equal(File.ReadAllText(expectedYaml), manifests);
+        Assert.Equal(File.ReadAllText(expectedExplain), explain);
+    }
+
+    private static KubernetesConvertOptions Options(string dir)
+    {
+        var options = new KubernetesConvertOptions();
+        var file = Path.Combine(dir, "options.txt");
+        if (!File.Exists(file))
+        {
+            return options;
+        }
+
+        foreach (var line in File.ReadAllLines(file).Where(l => l.Contains('=', StringComparison.Ordinal)))
+        {
+            var (key, value) = (line[..line.IndexOf('=', StringComparison.Ordinal)].Trim(), line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim());
+            options = key switch
+            {
+                "namespace" => options with { Namespace = value },
+                "stack" => options with { StackName = value },
+                "service-type" => options with { PublishedServiceType = Enum.Parse<PublishedServiceType>(value) },
+                "network-policies" => options with { NetworkPolicies = value == "true" },
+                _ => throw new InvalidOperationException($"unknown option '{key}' in {file}"),
+            };
+        }
+
+        return options;
+    }
+
+    /// <summary>The fidelity report, then every diagnostic: both are reviewed with the manifests.</summary>
+    private static string Explain(KubernetesPlan plan)
+    {
+        var lines = plan.Fidelity.Select(e => $"{(e.Service.Length == 0 ? "-" : e.Service)} | {e.Key} | {e.Outcome} | {e.Detail} | {Path.GetFileName(e.Location.File)}:{e.Location.Line}");
+        var diagnostics = plan.Diagnostics.Select(d => $"{Path.GetFileName(d.Location.File)}:{d.Location.Line}: {d.Severity.ToString().ToLowerInvariant()} {d.Code}: {d.Message}");
+        return string.Join('\n', lines) + "\n\n" + string.Join('\n', diagnostics) + "\n";
+    }
+}
