@@ -1,0 +1,90 @@
+using System.Collections.Immutable;
+using Berth.Compose.Diagnostics;
+using Berth.Compose.Model;
+using Berth.Kubernetes.Convert.Fidelity;
+using Berth.Stacks;
+using k8s;
+using k8s.Models;
+
+namespace Berth.Kubernetes.Convert;
+
+/// <summary>The state of one conversion: inputs, the objects made so far, names claimed, diagnostics and fidelity.</summary>
+internal sealed class ConversionContext
+{
+    private readonly List<IKubernetesObject<V1ObjectMeta>> _objects = [];
+    private readonly NameRegistry _names = new();
+
+    public ConversionContext(ComposeProject project, KubernetesConvertOptions options)
+    {
+        Project = project;
+        Options = options;
+        Stack = StackName.For(project.Name, options.StackName);
+        Fidelity = new FidelityRecorder(Diagnostics);
+    }
+
+    public ComposeProject Project { get; }
+
+    public KubernetesConvertOptions Options { get; }
+
+    public string Stack { get; }
+
+    public string Namespace => Options.Namespace;
+
+    public DiagnosticBag Diagnostics { get; } = new();
+
+    public FidelityRecorder Fidelity { get; }
+
+    public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Objects => _objects;
+
+    public void Add(IKubernetesObject<V1ObjectMeta> obj) => _objects.Add(obj);
+
+    /// <summary>
+    /// Claims an object name; two different inputs that convert to one name are an error, never merged.
+    /// Returns false on a collision.
+    /// </summary>
+    public bool Claim(string kind, string name, string owner, SourceLocation location, string yamlPath)
+    {
+        var other = _names.Claim(kind, name, owner);
+        if (other is null)
+        {
+            return true;
+        }
+
+        Diagnostics.Error(
+            KubernetesDiagnosticCodes.NameCollision,
+            $"{owner} and {other} both become the {kind} '{name}'",
+            location,
+            yamlPath,
+            "rename one of them; Kubernetes names are lower case and allow only letters, digits and '-'");
+        return false;
+    }
+
+    /// <summary>Labels every object of the stack carries (without service-specific ones).</summary>
+    public ImmutableSortedDictionary<string, string> StackLabels()
+        => ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [
+            KeyValuePair.Create(Berth.Stacks.StackLabels.StackNamespace, Stack),
+            KeyValuePair.Create(Berth.Stacks.StackLabels.AppPartOf, Stack),
+            KeyValuePair.Create(Berth.Stacks.StackLabels.AppManagedBy, Berth.Stacks.StackLabels.ManagedByBerth),
+        ]);
+
+    public V1ObjectMeta Meta(string name, IDictionary<string, string>? labels = null, IDictionary<string, string>? annotations = null)
+        => new()
+        {
+            Name = name,
+            NamespaceProperty = Namespace,
+            Labels = Sorted(labels ?? StackLabels()),
+            Annotations = annotations is { Count: > 0 } ? Sorted(annotations) : null,
+        };
+
+    /// <summary>A dictionary filled in key order: serialisers write insertion order, so output is stable.</summary>
+    public static Dictionary<string, string> Sorted(IEnumerable<KeyValuePair<string, string>> pairs)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            result[pair.Key] = pair.Value;
+        }
+
+        return result;
+    }
+}

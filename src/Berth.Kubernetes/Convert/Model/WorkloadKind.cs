@@ -1,0 +1,9 @@
+namespace Berth.Kubernetes.Convert.Model;
+
+internal enum WorkloadKind
+{
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+    Job,
+}
