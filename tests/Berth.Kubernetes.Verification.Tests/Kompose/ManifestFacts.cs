@@ -464,7 +464,7 @@ internal static class ManifestFacts
     private static string Digest(string text)
         => text.Length <= 40 && !text.Contains('\n', StringComparison.Ordinal)
             ? "\"" + text + "\""
-            : $"{text.Length} bytes sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12]}";
+            : $"{text.Length} bytes sha256:{System.Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12]}";
 
     private static string DefaultPullPolicy(string image)
     {

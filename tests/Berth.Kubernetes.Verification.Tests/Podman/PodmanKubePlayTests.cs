@@ -91,7 +91,7 @@ public sealed class PodmanKubePlayTests
             // Compose's default secret target is /run/secrets/<name>. podman 4.3 writes secret volume files
             // base64-encoded (a podman bug, fixed upstream); accept exactly that encoding of the right content too.
             var secret = Run("podman", ["exec", name, "cat", "/run/secrets/api_token"], TimeSpan.FromSeconds(20));
-            Assert.True(secret == SecretContent || secret == Convert.ToBase64String(Encoding.UTF8.GetBytes(SecretContent)), $"secret file content: '{secret}'");
+            Assert.True(secret == SecretContent || secret == System.Convert.ToBase64String(Encoding.UTF8.GetBytes(SecretContent)), $"secret file content: '{secret}'");
         }
         finally
         {
