@@ -6,8 +6,6 @@ internal sealed record KomposeCase(string Name, string ComposeFile, string Kompo
     /// <summary>
     /// Input → kompose default-provider output pairs of ../shared/corpus/kompose. Outputs produced with non-default
     /// kompose flags (--volumes emptyDir/configMap, *-os*, *-empty-vols-*) are not paired: Berth has no such flags.
-    /// volume-mounts-named-volume/docker-compose.yml is not paired: it mounts an undeclared named volume, which the
-    /// Compose specification forbids and Berth's loader rejects (BC401) while kompose accepts it.
     /// "template" outputs are used where the fixture's only k8s output is the template (it differs by %VERSION% only).
     /// </summary>
     public static readonly KomposeCase[] All =
@@ -43,6 +41,7 @@ internal sealed record KomposeCase(string Name, string ComposeFile, string Kompo
         new("storage-class-name", "storage-class-name/compose.yaml", "storage-class-name/output-k8s.json"),
         new("v2", "v2/compose.yaml", "v2/output-k8s.yaml"),
         new("vols-subpath", "vols-subpath/compose.yaml", "vols-subpath/output-k8s.yaml"),
+        new("volume-mounts-named-volume", "volume-mounts-named-volume/docker-compose.yml", "volume-mounts-named-volume/output-k8s-template.json"),
         new("volume-mounts-named-volume-v3", "volume-mounts-named-volume/docker-compose-v3.yml", "volume-mounts-named-volume/output-k8s-v3.json"),
         new("volume-mounts-volumes-from", "volume-mounts-volumes-from/docker-compose.yml", "volume-mounts-volumes-from/output-k8s-template.json"),
         new("volume-mounts-volumes-from-case", "volume-mounts-volumes-from/docker-compose-case.yml", "volume-mounts-volumes-from/output-k8s-case.json"),

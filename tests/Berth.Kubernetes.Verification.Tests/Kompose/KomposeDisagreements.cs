@@ -17,6 +17,10 @@ internal static class KomposeDisagreements
 {
     public static readonly KomposeDisagreement[] All =
     [
+        new("*", "*", "(load)",
+            "kompose (compose-go without consistency checks) converts a service mounting a named volume that the file never declares; " +
+            "the Compose specification requires named volumes to be declared under top-level `volumes`, and Berth's loader rejects the file (BC401) " +
+            "instead of guessing a PVC for a typo."),
     ];
 
     public static KomposeDisagreement? Find(Disagreement d) => All.FirstOrDefault(e => e.Matches(d));

@@ -503,7 +503,8 @@ internal static class ManifestFacts
 
     private static string Int(JsonNode? node, int fallback) => node?.ToJsonString() ?? fallback.ToString(CultureInfo.InvariantCulture);
 
-    private static string? Str(JsonNode? node) => node is JsonValue v ? (v.TryGetValue<string>(out var s) ? s : v.ToJsonString()) : null;
+    /// <summary>A scalar as text; an empty string counts as absent (kompose prints Go zero values such as serviceAccountName: "").</summary>
+    private static string? Str(JsonNode? node) => node is JsonValue v ? (v.TryGetValue<string>(out var s) ? (s.Length == 0 ? null : s) : v.ToJsonString()) : null;
 
     private static string Unquote(string json) => json.Length >= 2 && json[0] == '"' && json[^1] == '"' ? json[1..^1] : json;
 }
