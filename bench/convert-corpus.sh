@@ -8,6 +8,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${1:-10}"
 "$root/scripts/berth.sh" --version >/dev/null
 berth="$root/artifacts/berth/berth"
+"$berth" convert --help >/dev/null 2>&1 || { echo "this berth has no 'convert' command yet" >&2; exit 1; }
 corpus="$(cd "$root/../shared/corpus" 2>/dev/null && pwd || echo /work/shared/corpus)"
 gen="$(mktemp -d)"
 trap 'rm -rf "$gen"' EXIT
@@ -38,4 +39,5 @@ for f in "${files[@]}"; do
   printf '%-70s %10d %8s\n' "${f#$corpus/}" "$us" "$objects"
 done
 total=$sum_corpus
+[ "$n" -gt 0 ] || { echo "no corpus file converted" >&2; exit 1; }
 printf 'corpus_files=%d corpus_total_ms=%d corpus_mean_us=%d generated_2000_ms=%d runs=%d\n' "$n" $((total / 1000)) $((total / n)) $((gen_us / 1000)) "$runs"
