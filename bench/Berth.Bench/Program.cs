@@ -3,6 +3,14 @@ using BenchmarkDotNet.Running;
 using Berth.Bench;
 using Berth.Compose.Loading;
 
+// `dotnet run -c Release --project bench/Berth.Bench -- convert [N]` prints one timed load + Kubernetes conversion
+// of N (default 2,000) generated services with allocations.
+if (args is ["convert", ..])
+{
+    ConvertRun.Quick(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000);
+    return;
+}
+
 // `dotnet run -c Release --project bench/Berth.Bench -- quick` prints one timed load of 2,000 services with
 // memory figures; any other arguments go to BenchmarkDotNet.
 if (args is ["quick", ..])
