@@ -8,6 +8,15 @@ internal static class ServiceSettingsReader
 {
     public const string KomposePrefix = "kompose.";
 
+    /// <summary>The kompose labels Berth applies; any other kompose.* label is reported as unsupported.</summary>
+    public static readonly IReadOnlySet<string> KnownKomposeLabels = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "kompose.service.type", "kompose.service.nodeport.port", "kompose.service.expose", "kompose.service.expose.tls-secret",
+        "kompose.service.expose.ingress-class-name", "kompose.volume.size", "kompose.volume.storage-class-name",
+        "kompose.controller.type", "kompose.image-pull-secret", "kompose.image-pull-policy",
+        "kompose.hpa.cpu", "kompose.hpa.memory", "kompose.hpa.replicas.min", "kompose.hpa.replicas.max",
+    };
+
     public static ServiceSettings Read(MappingNode service)
     {
         var labels = service.StringMap("labels").ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);

@@ -54,7 +54,16 @@ internal static class PodBuilder
             {
                 if (name.StartsWith(ServiceSettingsReader.KomposePrefix, StringComparison.Ordinal))
                 {
-                    context.Fidelity.Mapped(unit.ComposeName, $"labels.{name}", "kompose setting, applied", unit.Node.Map("labels")?.LocationOf(name) ?? unit.Node.Location);
+                    var where = unit.Node.Map(key)?.LocationOf(name) ?? unit.Node.Location;
+                    if (ServiceSettingsReader.KnownKomposeLabels.Contains(name))
+                    {
+                        context.Fidelity.Mapped(unit.ComposeName, $"{key}.{name}", "kompose setting, applied", where);
+                    }
+                    else
+                    {
+                        context.Fidelity.Unsupported(unit.ComposeName, $"{key}.{name}", "this kompose setting is not supported by Berth", where);
+                    }
+
                     continue;
                 }
 

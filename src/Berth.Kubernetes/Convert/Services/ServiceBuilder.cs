@@ -154,8 +154,17 @@ internal static class ServiceBuilder
             return;
         }
 
+        var distinct = published.DistinctBy(p => (p.Published, p.Target, p.Protocol)).ToList();
+        var labelNodePort = unit.Settings.NodePort;
+        if (labelNodePort is not null && distinct.Count != 1)
+        {
+            // kompose applies kompose.service.nodeport.port only to a service with a single port; two ports cannot share a node port.
+            context.Fidelity.Unsupported(service, "labels.kompose.service.nodeport.port", "applies only to a service with exactly one published port", unit.Node.Map("labels")?.LocationOf("kompose.service.nodeport.port") ?? unit.Node.Location);
+            labelNodePort = null;
+        }
+
         var servicePorts = new List<V1ServicePort>();
-        foreach (var port in published.DistinctBy(p => (p.Published, p.Target, p.Protocol)))
+        foreach (var port in distinct)
         {
             var external = port.Published ?? port.Target;
             var servicePort = new V1ServicePort { Protocol = port.Protocol, TargetPort = port.Target, AppProtocol = port.AppProtocol };
@@ -169,7 +178,7 @@ internal static class ServiceBuilder
             {
                 servicePort.Port = port.Target;
                 servicePort.Name = port.PortName(port.Target);
-                var nodePort = unit.Settings.NodePort ?? port.Published;
+                var nodePort = labelNodePort ?? port.Published;
                 if (nodePort is >= NodePortMin and <= NodePortMax)
                 {
                     servicePort.NodePort = nodePort;
