@@ -140,12 +140,12 @@ internal static class ManifestFacts
         add("imagePullPolicy", Str(container["imagePullPolicy"]) ?? DefaultPullPolicy(image));
         if (container["command"] is JsonArray command)
         {
-            add("command", command.ToJsonString());
+            add("command", Expanded(command));
         }
 
         if (container["args"] is JsonArray args)
         {
-            add("args", args.ToJsonString());
+            add("args", Expanded(args));
         }
 
         if (Str(container["workingDir"]) is { } workingDir)
@@ -188,7 +188,7 @@ internal static class ManifestFacts
             var valueFrom = variable["valueFrom"];
             if (valueFrom is null)
             {
-                env[name] = Str(variable["value"]) ?? string.Empty;
+                env[name] = Expand(Str(variable["value"]) ?? string.Empty);
             }
             else if (valueFrom["configMapKeyRef"] is { } cmRef && configMaps.TryGetValue(Str(cmRef["name"]) ?? string.Empty, out var cm) && Data(cm).TryGetValue(Str(cmRef["key"])!, out var cmValue))
             {
@@ -282,6 +282,25 @@ internal static class ManifestFacts
             {
                 Files(path, subPath, secretSource, secrets.GetValueOrDefault(Str(secretSource["secretName"]) ?? string.Empty), "secret", add);
             }
+            else if (volume["projected"]?["sources"] is JsonArray sources)
+            {
+                // A projected volume is the union of its sources' files.
+                foreach (var projection in sources.OfType<JsonObject>())
+                {
+                    if (projection["secret"] is { } projectedSecret)
+                    {
+                        Files(path, subPath, projectedSecret, secrets.GetValueOrDefault(Str(projectedSecret["name"]) ?? string.Empty), "secret", add);
+                    }
+                    else if (projection["configMap"] is { } projectedMap)
+                    {
+                        Files(path, subPath, projectedMap, configMaps.GetValueOrDefault(Str(projectedMap["name"]) ?? string.Empty), "configMap", add);
+                    }
+                    else
+                    {
+                        add("volumes", $"{path}: projected {string.Join(',', projection.Select(p => p.Key))}");
+                    }
+                }
+            }
             else
             {
                 add("volumes", $"{path}: {string.Join(',', volume.Select(p => p.Key).Where(k => k != "name"))}");
@@ -294,7 +313,20 @@ internal static class ManifestFacts
     {
         if (data is null)
         {
-            add("volumes", $"{mountPath}: {kind} <missing object>");
+            // An object not in the output (external): name which of its keys appear where.
+            var name = Str(source["name"]) ?? Str(source["secretName"]);
+            if (source["items"] is JsonArray wanted)
+            {
+                foreach (var item in wanted.OfType<JsonObject>().Where(i => subPath is null || Str(i["path"]) == subPath))
+                {
+                    add("volumes", $"{(subPath is null ? mountPath.TrimEnd('/') + "/" + Str(item["path"]) : mountPath)}: {kind} {name} key {Str(item["key"])} (not in output)");
+                }
+            }
+            else
+            {
+                add("volumes", $"{mountPath}: {kind} {name} all keys (not in output)");
+            }
+
             return;
         }
 
@@ -334,7 +366,7 @@ internal static class ManifestFacts
 
         foreach (var init in (spec["initContainers"] as JsonArray ?? []).OfType<JsonObject>())
         {
-            add("initContainers", $"{Str(init["image"])} {init["command"]?.ToJsonString()}");
+            add("initContainers", $"{Str(init["image"])} {(init["command"] is JsonArray initCommand ? Expanded(initCommand) : null)}");
         }
 
         var required = spec["affinity"]?["nodeAffinity"]?["requiredDuringSchedulingIgnoredDuringExecution"]?["nodeSelectorTerms"] as JsonArray ?? [];
@@ -466,6 +498,28 @@ internal static class ManifestFacts
             ? "\"" + text + "\""
             : $"{text.Length} bytes sha256:{System.Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12]}";
 
+    /// <summary>
+    /// The text the container sees after the kubelet's $(VAR) expansion, as far as it is literal: "$$" is an
+    /// escaped "$" (Berth writes every Compose "$" so), "$(NAME)" references are left as written.
+    /// </summary>
+    public static string Expand(string value)
+    {
+        var result = new StringBuilder(value.Length);
+        for (var i = 0; i < value.Length; i++)
+        {
+            result.Append(value[i]);
+            if (value[i] == '$' && i + 1 < value.Length && value[i + 1] == '$')
+            {
+                i++;
+            }
+        }
+
+        return result.ToString();
+    }
+
+    private static string Expanded(JsonArray values)
+        => new JsonArray([.. values.Select(v => (JsonNode?)JsonValue.Create(Expand(Str(v) ?? string.Empty)))]).ToJsonString();
+
     private static string DefaultPullPolicy(string image)
     {
         // Kubernetes: Always for :latest or no tag (and no digest), IfNotPresent otherwise.
@@ -494,8 +548,12 @@ internal static class ManifestFacts
     private static Dictionary<string, JsonObject> ByName(IReadOnlyList<JsonObject> objects, string kind)
         => objects.Where(o => Kind(o) == kind).GroupBy(Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
+    /// <summary>
+    /// The Compose service an object belongs to, normalised as both tools name objects (lower case, '_' and '.' → '-'):
+    /// kompose's label carries the normalised name, Berth's com.docker.service.name the Compose key itself.
+    /// </summary>
     private static string? ServiceName(JsonObject? labels)
-        => labels is null ? null : _serviceLabelKeys.Select(k => Str(labels[k])).FirstOrDefault(v => v is not null);
+        => labels is null ? null : _serviceLabelKeys.Select(k => Str(labels[k])).FirstOrDefault(v => v is not null)?.ToLowerInvariant().Replace('_', '-').Replace('.', '-');
 
     private static string Kind(JsonObject o) => Str(o["kind"]) ?? string.Empty;
 

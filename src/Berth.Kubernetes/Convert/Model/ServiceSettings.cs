@@ -32,6 +32,19 @@ internal sealed record ServiceSettings
 
     public string? StorageClass { get; init; }
 
+    /// <summary>kompose.volume.subpath: the subPath of every named-volume mount of the service.</summary>
+    public string? VolumeSubPath { get; init; }
+
+    /// <summary>kompose.security-context.fsgroup: the pod's fsGroup (ownership of mounted volumes).</summary>
+    public long? FsGroup { get; init; }
+
+    /// <summary>kompose.init.containers.image (with .name and .command): one init container run before the service's.</summary>
+    public string? InitImage { get; init; }
+
+    public string? InitName { get; init; }
+
+    public string? InitCommand { get; init; }
+
     /// <summary>deployment, daemonset, statefulset (kompose.controller.type).</summary>
     public string? ControllerType { get; init; }
 

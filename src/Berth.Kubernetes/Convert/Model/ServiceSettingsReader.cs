@@ -15,6 +15,8 @@ internal static class ServiceSettingsReader
         "kompose.service.expose.ingress-class-name", "kompose.volume.size", "kompose.volume.storage-class-name",
         "kompose.controller.type", "kompose.image-pull-secret", "kompose.image-pull-policy",
         "kompose.hpa.cpu", "kompose.hpa.memory", "kompose.hpa.replicas.min", "kompose.hpa.replicas.max",
+        "kompose.volume.subpath", "kompose.security-context.fsgroup",
+        "kompose.init.containers.name", "kompose.init.containers.image", "kompose.init.containers.command",
     };
 
     public static ServiceSettings Read(MappingNode service)
@@ -47,6 +49,11 @@ internal static class ServiceSettingsReader
             IngressClassName = Label("kompose.service.expose.ingress-class-name"),
             VolumeSize = Label("kompose.volume.size"),
             StorageClass = Label("kompose.volume.storage-class-name"),
+            VolumeSubPath = Label("kompose.volume.subpath"),
+            FsGroup = long.TryParse(Label("kompose.security-context.fsgroup"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var fsGroup) ? fsGroup : null,
+            InitImage = Label("kompose.init.containers.image"),
+            InitName = Label("kompose.init.containers.name"),
+            InitCommand = Label("kompose.init.containers.command"),
             ControllerType = (x.Str("controller_type") ?? Label("kompose.controller.type"))?.ToLowerInvariant(),
             HpaCpu = IntLabel("kompose.hpa.cpu"),
             HpaMemory = IntLabel("kompose.hpa.memory"),

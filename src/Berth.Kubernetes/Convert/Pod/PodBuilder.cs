@@ -24,6 +24,7 @@ internal static class PodBuilder
         var spec = new V1PodSpec
         {
             Containers = [container],
+            InitContainers = InitContainers(context, unit),
             Volumes = volumes.Count == 0 ? null : volumes,
             Hostname = Hostname(context, unit),
             HostAliases = HostAliases(context, unit),
@@ -78,6 +79,60 @@ internal static class PodBuilder
         }
 
         return result.Count == 0 ? null : ConversionContext.Sorted(result);
+    }
+
+    /// <summary>
+    /// kompose.init.containers.image/name/command → one init container (kompose's labels). The command is a JSON
+    /// array as kompose reads it; anything else runs through /bin/sh -c. <c>$</c> is escaped like the main
+    /// container's command, so the text reaches the shell unchanged.
+    /// </summary>
+    private static List<V1Container>? InitContainers(ConversionContext context, ServiceUnit unit)
+    {
+        var settings = unit.Settings;
+        var labels = unit.Node.Map("labels");
+        if (settings.InitImage is not { } image)
+        {
+            if (settings.InitName is not null || settings.InitCommand is not null)
+            {
+                context.Diagnostics.Warning(KubernetesDiagnosticCodes.InvalidValue, "kompose.init.containers.name/command need kompose.init.containers.image; no init container", labels?.Location ?? unit.Node.Location, $"services.{unit.ComposeName}.labels");
+            }
+
+            return null;
+        }
+
+        List<string>? command = null;
+        if (settings.InitCommand is { } text)
+        {
+            command = ParseCommand(text);
+            if (command is null)
+            {
+                command = ["/bin/sh", "-c", text];
+                context.Fidelity.Approximated(unit.ComposeName, "labels.kompose.init.containers.command", "not a JSON array of strings; run with /bin/sh -c", labels?.LocationOf("kompose.init.containers.command") ?? unit.Node.Location);
+            }
+        }
+
+        var name = DnsNames.ToDns1035Label(settings.InitName ?? unit.Name + "-init");
+        return [new V1Container { Name = name, Image = image, Command = command?.Select(EnvBuilder.Escape).ToList() }];
+    }
+
+    private static List<string>? ParseCommand(string text)
+    {
+        if (!text.TrimStart().StartsWith('['))
+        {
+            return null;
+        }
+
+        try
+        {
+            return System.Text.Json.JsonDocument.Parse(text).RootElement is { ValueKind: System.Text.Json.JsonValueKind.Array } array
+                   && array.EnumerateArray().All(e => e.ValueKind == System.Text.Json.JsonValueKind.String)
+                ? [.. array.EnumerateArray().Select(e => e.GetString()!)]
+                : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     private static string? Hostname(ConversionContext context, ServiceUnit unit)
@@ -170,12 +225,18 @@ internal static class PodBuilder
             }
         }
 
-        if (sysctls.Count == 0 && groups.Count == 0)
+        var fsGroup = unit.Settings.FsGroup;
+        if (fsGroup is null && node.Map("labels")?.Str("kompose.security-context.fsgroup") is { } badGroup)
+        {
+            context.Diagnostics.Warning(KubernetesDiagnosticCodes.InvalidValue, $"kompose.security-context.fsgroup '{badGroup}' is not a numeric group id; no fsGroup", node.Map("labels")!.LocationOf("kompose.security-context.fsgroup"), $"services.{unit.ComposeName}.labels");
+        }
+
+        if (sysctls.Count == 0 && groups.Count == 0 && fsGroup is null)
         {
             return null;
         }
 
-        return new V1PodSecurityContext { Sysctls = sysctls.Count == 0 ? null : sysctls, SupplementalGroups = groups.Count == 0 ? null : groups };
+        return new V1PodSecurityContext { Sysctls = sysctls.Count == 0 ? null : sysctls, SupplementalGroups = groups.Count == 0 ? null : groups, FsGroup = fsGroup };
     }
 
     /// <summary>network_mode, pid, ipc, userns_mode: only the host namespaces have Kubernetes switches.</summary>

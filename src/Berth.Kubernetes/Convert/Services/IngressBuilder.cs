@@ -19,7 +19,7 @@ internal static class IngressBuilder
 
         var location = unit.Node.Map("labels")?.LocationOf("kompose.service.expose") ?? unit.Node.Location;
         // kompose routes to the first port; the first TCP one in file order is what an HTTP ingress can use.
-        var port = ports.FirstOrDefault(p => !p.IsHostMode && p.Protocol == "TCP");
+        var port = ports.FirstOrDefault(p => p.Protocol == "TCP");
         if (port is null)
         {
             context.Diagnostics.Error(KubernetesDiagnosticCodes.InvalidValue, "kompose.service.expose needs a TCP port (ports or expose) to route to", location, $"services.{unit.ComposeName}.labels");

@@ -19,7 +19,9 @@ internal static class ServiceBuilder
     {
         var service = unit.ComposeName;
         var ports = PortSpec.Read(context, unit);
-        var clusterPorts = ports.Where(p => !p.IsHostMode)
+        // Host-mode ports are also the container's ports on the network: other services reach them by name
+        // (Swarm gives such a service a VIP too), so they belong on the ClusterIP Service as well as in hostPort.
+        var clusterPorts = ports
             .DistinctBy(p => (p.Target, p.Protocol))
             .OrderBy(p => p.Target).ThenBy(p => p.Protocol, StringComparer.Ordinal)
             .Select(p => new V1ServicePort { Name = p.PortName(p.Target), Port = p.Target, TargetPort = p.Target, Protocol = p.Protocol, AppProtocol = p.AppProtocol })

@@ -25,11 +25,7 @@ internal static class ServiceShape
         return !HasClusterPorts(unit);
     }
 
-    /// <summary>True when ports or expose give at least one port that is not host-mode.</summary>
+    /// <summary>True when ports or expose give at least one port (host-mode ones included: they are reachable by name too).</summary>
     public static bool HasClusterPorts(ServiceUnit unit)
-    {
-        var ports = unit.Node.Seq("ports")?.Items.OfType<Compose.Yaml.MappingNode>().Any(p => p.Str("mode") != "host") ?? false;
-        var expose = unit.Node.Seq("expose") is { Count: > 0 };
-        return ports || expose;
-    }
+        => unit.Node.Seq("ports") is { Count: > 0 } || unit.Node.Seq("expose") is { Count: > 0 };
 }

@@ -110,31 +110,64 @@ internal static class StoragePlanner
             }
         }
 
-        if (unit.Node.Seq("volumes_from") is { } from)
+        var targets = new HashSet<string>(result.Select(r => r.Node.Str("target") ?? string.Empty), StringComparer.Ordinal);
+        AddVolumesFrom(context, unit, unit, byName, false, [unit.ComposeName], targets, result, null);
+        return result;
+    }
+
+    /// <summary>
+    /// Docker's volumes_from copies every mount of the other container, including those it took with volumes_from
+    /// itself, so the walk is transitive; a target the service already mounts keeps its own volume. Named volumes and
+    /// bind mounts can be shared by pods; an anonymous volume belongs to one container, so it is reported.
+    /// </summary>
+    private static void AddVolumesFrom(ConversionContext context, ServiceUnit unit, ServiceUnit from, Dictionary<string, ServiceUnit> byName, bool readOnlyChain, HashSet<string> visited, HashSet<string> targets, List<VolumeItem> result, (string Key, Compose.Diagnostics.SourceLocation Location)? root)
+    {
+        var items = from.Node.Seq("volumes_from")?.Items.OfType<ScalarNode>().ToList() ?? [];
+        for (var index = 0; index < items.Count; index++)
         {
-            foreach (var item in from.Items.OfType<ScalarNode>())
+            var item = items[index];
+
+            // Reported at the service's own volumes_from entry, also for volumes reached through another service.
+            var (key, location) = root ?? ($"volumes_from[{index}]", item.Location);
+            var text = item.AsString();
+            var parts = text.Split(':');
+            var readOnly = readOnlyChain || (parts.Length > 1 && parts[^1] == "ro");
+            var name = parts[0] == "service" && parts.Length > 1 ? parts[1] : parts[0];
+            if (parts[0] == "container" || !byName.TryGetValue(name, out var other))
             {
-                var text = item.AsString();
-                var parts = text.Split(':');
-                var readOnly = parts.Length > 1 && parts[^1] == "ro";
-                var name = parts[0] == "service" && parts.Length > 1 ? parts[1] : parts[0];
-                if (parts[0] == "container" || !byName.TryGetValue(name, out var other))
+                if (from == unit)
                 {
                     context.Fidelity.Unsupported(unit.ComposeName, "volumes_from", $"'{text}' names a container, not a service of this project", item.Location);
+                }
+
+                continue;
+            }
+
+            if (!visited.Add(other.ComposeName))
+            {
+                continue;
+            }
+
+            foreach (var m in other.Node.Seq("volumes")?.Items.OfType<MappingNode>() ?? [])
+            {
+                var target = m.Str("target") ?? string.Empty;
+                if (!targets.Add(target))
+                {
                     continue;
                 }
 
-                if (other.Node.Seq("volumes") is { } theirs)
+                if (m.Str("type") is "volume" or "bind" && m.Str("source") is { Length: > 0 })
                 {
-                    foreach (var m in theirs.Items.OfType<MappingNode>().Where(m => m.Str("type") is "volume" or "bind" && m.Str("source") is { Length: > 0 }))
-                    {
-                        result.Add(new VolumeItem(m, "volumes_from", readOnly || m.Bool("read_only")));
-                    }
+                    result.Add(new VolumeItem(m, "volumes_from", readOnly || m.Bool("read_only")));
+                }
+                else
+                {
+                    context.Fidelity.Unsupported(unit.ComposeName, key, $"'{other.ComposeName}' mounts an anonymous or tmpfs volume at {target}: it belongs to that service's pods and cannot be shared (use a named volume)", location);
                 }
             }
-        }
 
-        return result;
+            AddVolumesFrom(context, unit, other, byName, readOnly, visited, targets, result, (key, location));
+        }
     }
 
     private static ServiceStorage BuildServiceStorage(
@@ -245,7 +278,8 @@ internal static class StoragePlanner
                 Name = volumeName,
                 MountPath = target,
                 ReadOnlyProperty = item.ReadOnly || node.Bool("read_only") ? true : null,
-                SubPath = node.Map("volume")?.Str("subpath"),
+                // kompose.volume.subpath applies to the service's named volumes; the mount's own volume.subpath wins.
+                SubPath = node.Map("volume")?.Str("subpath") ?? (type == "volume" && !string.IsNullOrEmpty(source) ? unit.Settings.VolumeSubPath : null),
                 MountPropagation = Propagation(context, service, item.Key, node.Map("bind")),
             });
             ReportMountDetails(context, service, item.Key, node);
