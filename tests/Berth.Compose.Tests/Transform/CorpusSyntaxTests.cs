@@ -71,22 +71,5 @@ public sealed class CorpusSyntaxTests
         }
     }
 
-    internal static string? CorpusRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Berth.slnx")))
-            {
-                var beside = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "corpus"));
-                if (Directory.Exists(beside))
-                {
-                    return beside;
-                }
-
-                break;
-            }
-        }
-
-        return Directory.Exists("/work/shared/corpus") ? "/work/shared/corpus" : null;
-    }
+    internal static string? CorpusRoot() => Support.TestPaths.Corpus;
 }
