@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using Berth.Compose.Diagnostics;
 using Berth.Compose.Model;
+using Berth.Compose.Yaml;
 using Berth.Kubernetes.Convert.Fidelity;
+using Berth.Kubernetes.Convert.Model;
 using Berth.Stacks;
 using k8s;
 using k8s.Models;
@@ -13,6 +15,7 @@ internal sealed class ConversionContext
 {
     private readonly List<IKubernetesObject<V1ObjectMeta>> _objects = [];
     private readonly NameRegistry _names = new();
+    private ILookup<string, (string Alias, SourceLocation Location)>? _linkAliases;
 
     public ConversionContext(ComposeProject project, KubernetesConvertOptions options)
     {
@@ -37,6 +40,12 @@ internal sealed class ConversionContext
     public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Objects => _objects;
 
     public void Add(IKubernetesObject<V1ObjectMeta> obj) => _objects.Add(obj);
+
+    /// <summary>
+    /// The <c>links</c> entries "service:alias" of every service (in service-name order), by the linked service.
+    /// Built once: scanning every service's links for every service was quadratic on large projects.
+    /// </summary>
+    public ILookup<string, (string Alias, SourceLocation Location)> LinkAliases => _linkAliases ??= ReadLinkAliases(Project);
 
     /// <summary>
     /// Claims an object name; two different inputs that convert to one name are an error, never merged.
@@ -86,5 +95,26 @@ internal sealed class ConversionContext
         }
 
         return result;
+    }
+
+    private static ILookup<string, (string Alias, SourceLocation Location)> ReadLinkAliases(ComposeProject project)
+    {
+        var links = new List<(string Target, string Alias, SourceLocation Location)>();
+        foreach (var service in project.Services.Entries.OrderBy(e => e.Name, StringComparer.Ordinal))
+        {
+            if (service.Value is MappingNode node && node.Seq("links") is { } list)
+            {
+                foreach (var link in list.Items.OfType<ScalarNode>())
+                {
+                    var parts = link.AsString().Split(':', 2);
+                    if (parts.Length == 2)
+                    {
+                        links.Add((parts[0], parts[1], link.Location));
+                    }
+                }
+            }
+        }
+
+        return links.ToLookup(l => l.Target, l => (l.Alias, l.Location), StringComparer.Ordinal);
     }
 }

@@ -16,7 +16,7 @@ public static class KubernetesManifestWriter
         foreach (var obj in ObjectOrder.Sort(plan.Objects))
         {
             builder.Append("---\n");
-            builder.Append(Yaml(obj));
+            JsonYamlWriter.Append(builder, KubernetesJson.Serialize(obj));
         }
 
         return builder.ToString();
@@ -60,11 +60,7 @@ public static class KubernetesManifestWriter
         return files;
     }
 
-    private static string Yaml(IKubernetesObject<V1ObjectMeta> obj)
-    {
-        var text = JsonYamlWriter.Write(KubernetesJson.Serialize(obj));
-        return text.EndsWith('\n') ? text : text + "\n";
-    }
+    private static string Yaml(IKubernetesObject<V1ObjectMeta> obj) => JsonYamlWriter.Write(KubernetesJson.Serialize(obj));
 
     private static string Indent(string json)
     {

@@ -66,6 +66,29 @@ public sealed class ConverterTests
     }
 
     [Fact]
+    public void Convert_ExternalSecretWithInvalidName_IsAnErrorOnlyWhenAServiceUsesIt()
+    {
+        const string Unused = "services:\n  a:\n    image: x\nsecrets:\n  my_other:\n    external: true\n";
+        var unused = Support.Compose.Convert(Unused);
+        Assert.False(unused.HasErrors, string.Join('\n', unused.Diagnostics));
+        var warning = Assert.Single(unused.Diagnostics, d => d.Code == KubernetesDiagnosticCodes.InvalidName);
+        Assert.Equal(Berth.Compose.Diagnostics.Severity.Warning, warning.Severity);
+
+        var used = Support.Compose.Convert(Unused.Replace("image: x\n", "image: x\n    secrets: [my_other]\n", StringComparison.Ordinal));
+        var error = Assert.Single(used.Diagnostics, d => d.Code == KubernetesDiagnosticCodes.InvalidName);
+        Assert.Equal(Berth.Compose.Diagnostics.Severity.Error, error.Severity);
+    }
+
+    [Fact]
+    public void Convert_SecretFromADriver_IsAnErrorNamingTheDriver()
+    {
+        var plan = Support.Compose.Convert("services:\n  a:\n    image: x\n    secrets: [s]\nsecrets:\n  s:\n    driver: vault\n");
+        var error = Assert.Single(plan.Diagnostics, d => d.Code == KubernetesDiagnosticCodes.MissingContent);
+        Assert.Contains("driver 'vault'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(7, error.Location.Line);
+    }
+
+    [Fact]
     public void ToJson_IsAListOfAllObjects()
     {
         var plan = Support.Compose.Convert(Rich);

@@ -19,12 +19,20 @@ public sealed class PodmanKubePlayTests
     private const string ConfigContent = "listen=8080\nmode=compose\n";
     private const string SecretContent = "s3cr3t-token-value";
 
-    private static readonly string _composeYaml = $$"""
-        name: podcheck
+    /// <summary>
+    /// The shell records its own command line (it is PID 1 until it execs httpd) and working directory (httpd changes
+    /// directory) so the test can compare them with the Compose file; `$$` is Compose's escape for a literal `$`.
+    /// </summary>
+    private const string Script = "cp /proc/1/cmdline /tmp/started-as && pwd > /tmp/started-in && mkdir -p /tmp/www && echo $$GREETING > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www";
+
+    // Service and project names are unique per run so that two runs (in a row after a crash, or from two checkouts
+    // at once) never share a pod or a podman secret.
+    private static string ComposeYaml(string id) => $$"""
+        name: podcheck-{{id}}
         services:
-          web:
+          web-{{id}}:
             image: {{Image}}
-            command: ["sh", "-c", "mkdir -p /tmp/www && echo \"$$GREETING\" > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"]
+            command: ["sh", "-c", "{{Script}}"]
             working_dir: /tmp
             environment:
               GREETING: {{Greeting}}
@@ -55,7 +63,7 @@ public sealed class PodmanKubePlayTests
         var secretNames = new List<string>();
         try
         {
-            File.WriteAllText(Path.Combine(directory, "compose.yaml"), _composeYaml);
+            File.WriteAllText(Path.Combine(directory, "compose.yaml"), ComposeYaml(Guid.NewGuid().ToString("N")[..8]));
             File.WriteAllText(Path.Combine(directory, "token.txt"), SecretContent);
             var (plan, objects) = Conversion.Convert(Conversion.Load(Path.Combine(directory, "compose.yaml")));
             Assert.DoesNotContain(plan.Diagnostics, d => d.Severity == Berth.Compose.Diagnostics.Severity.Error);
@@ -77,15 +85,18 @@ public sealed class PodmanKubePlayTests
             var page = Eventually(() => Run("podman", ["exec", name, "wget", "-qO-", "http://127.0.0.1:8080/"], TimeSpan.FromSeconds(20)));
             Assert.Equal(Greeting + "\n", page);
 
-            // Command: PID 1 is exactly the Compose command (no shell wrapping, no entrypoint added).
-            var cmdline = Run("podman", ["exec", name, "cat", "/proc/1/cmdline"], TimeSpan.FromSeconds(20));
-            Assert.Equal(["sh", "-c", "mkdir -p /tmp/www && echo \"$GREETING\" > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"], cmdline.TrimEnd('\0').Split('\0'));
+            // Command: the process started is exactly the Compose command (no shell wrapping, no entrypoint added),
+            // and PID 1 is what it exec'd.
+            var startedAs = Run("podman", ["exec", name, "cat", "/tmp/started-as"], TimeSpan.FromSeconds(20));
+            Assert.Equal(["sh", "-c", Script.Replace("$$", "$", StringComparison.Ordinal)], startedAs.TrimEnd('\0').Split('\0'));
+            var pid1 = Run("podman", ["exec", name, "cat", "/proc/1/cmdline"], TimeSpan.FromSeconds(20));
+            Assert.Equal(["httpd", "-f", "-p", "8080", "-h", "/tmp/www"], pid1.TrimEnd('\0').Split('\0'));
 
             var env = Run("podman", ["exec", name, "env"], TimeSpan.FromSeconds(20)).Split('\n');
             Assert.Contains("GREETING=" + Greeting, env);
             Assert.Contains("MODE=production", env);
 
-            Assert.Equal("/tmp", Run("podman", ["exec", name, "pwd"], TimeSpan.FromSeconds(20)).Trim());
+            Assert.Equal("/tmp\n", Run("podman", ["exec", name, "cat", "/tmp/started-in"], TimeSpan.FromSeconds(20)));
             Assert.Equal(ConfigContent, Run("podman", ["exec", name, "cat", "/etc/app/app.conf"], TimeSpan.FromSeconds(20)));
 
             // Compose's default secret target is /run/secrets/<name>. podman 4.3 writes secret volume files
@@ -110,21 +121,107 @@ public sealed class PodmanKubePlayTests
     }
 
     /// <summary>
-    /// podman 4.3 dereferences a secret volume's `optional` without a nil check (it panics when absent);
-    /// `optional: false` is the Kubernetes default, so setting it does not change the meaning.
+    /// Adapts valid Kubernetes to what podman 4.3 (Debian 12) can play, without changing what the pod sees:
+    /// <list type="bullet">
+    /// <item>podman 4.3 supports no <c>projected</c> volumes (Berth mounts secrets and configs as one projected volume
+    /// per target directory, so updates reach running pods). A projected volume with a single source is exactly a
+    /// plain <c>configMap</c>/<c>secret</c> volume with the same items and mode, so it is rewritten to that; a
+    /// multi-source one cannot be expressed and fails the test.</item>
+    /// <item>podman 4.3 does not do the kubelet's <c>$(VAR)</c> expansion of command, args and env values, in
+    /// which <c>$$</c> stands for a literal <c>$</c> (Berth writes every Compose <c>$</c> as <c>$$</c> so Kubernetes
+    /// leaves it alone). The harness applies that expansion itself, as the kubelet would; applying it twice is
+    /// harmless here because the expanded strings contain no <c>$$</c> or <c>$(</c>.</item>
+    /// <item>podman 4.3 dereferences a secret volume's <c>optional</c> without a nil check (it panics when absent);
+    /// <c>optional: false</c> is the Kubernetes default, so setting it does not change the meaning.</item>
+    /// </list>
     /// </summary>
     private static JsonObject ForPodman43(JsonObject manifest)
     {
         var copy = manifest.DeepClone().AsObject();
         foreach (var volume in (copy["spec"]?["template"]?["spec"]?["volumes"] as JsonArray ?? []).OfType<JsonObject>())
         {
+            if (volume["projected"] is JsonObject projected)
+            {
+                var sources = (JsonArray)projected["sources"]!;
+                Assert.True(sources.Count == 1, $"volume {volume["name"]}: podman 4.3 cannot play a projected volume with {sources.Count} sources");
+                var (kind, source) = Assert.Single(sources[0]!.AsObject());
+                var plain = source!.DeepClone().AsObject();
+                if (projected["defaultMode"] is { } mode)
+                {
+                    plain["defaultMode"] = mode.DeepClone();
+                }
+
+                if (kind == "secret")
+                {
+                    // A projected secret source names its Secret with `name`, a secret volume with `secretName`.
+                    plain["secretName"] = plain["name"]!.DeepClone();
+                    plain.Remove("name");
+                }
+
+                volume.Remove("projected");
+                volume[kind] = plain;
+            }
+
             if (volume["secret"] is JsonObject secret && secret["optional"] is null)
             {
                 secret["optional"] = false;
             }
         }
 
+        foreach (var container in (copy["spec"]?["template"]?["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var env = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var variable in (container["env"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                if (Str(variable["value"]) is { } value)
+                {
+                    // Like the kubelet: an env value may refer to variables defined before it.
+                    var expanded = KubeletExpand(value, env);
+                    variable["value"] = expanded;
+                    env[Str(variable["name"])!] = expanded;
+                }
+            }
+
+            foreach (var field in new[] { "command", "args" })
+            {
+                if (container[field] is JsonArray items)
+                {
+                    container[field] = new JsonArray([.. items.Select(i => (JsonNode?)JsonValue.Create(KubeletExpand(Str(i)!, env)))]);
+                }
+            }
+        }
+
         return copy;
+    }
+
+    /// <summary>Kubernetes' expansion (k8s.io/kubernetes third_party/forked/golang/expansion): <c>$$</c> → <c>$</c>, <c>$(NAME)</c> → its value when defined, anything else literal.</summary>
+    private static string KubeletExpand(string input, IReadOnlyDictionary<string, string> env)
+    {
+        var result = new StringBuilder(input.Length);
+        for (var i = 0; i < input.Length; i++)
+        {
+            if (input[i] != '$' || i + 1 == input.Length)
+            {
+                result.Append(input[i]);
+            }
+            else if (input[i + 1] == '$')
+            {
+                result.Append('$');
+                i++;
+            }
+            else if (input[i + 1] == '(' && input.IndexOf(')', i + 2) is var close and > 0)
+            {
+                var name = input[(i + 2)..close];
+                result.Append(env.TryGetValue(name, out var value) ? value : input[i..(close + 1)]);
+                i = close;
+            }
+            else
+            {
+                result.Append('$');
+            }
+        }
+
+        return result.ToString();
     }
 
     private static void EnsurePodman()

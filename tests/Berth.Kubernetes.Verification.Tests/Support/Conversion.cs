@@ -6,7 +6,7 @@ using Berth.Kubernetes.Convert;
 
 namespace Berth.Kubernetes.Verification.Tests.Support;
 
-/// <summary>Loads a Compose file with Berth's loader and converts it, returning the plan and its objects as JSON.</summary>
+/// <summary>Loads a Compose file with Berth's loader and converts it like the CLI, returning the plan and its objects as JSON.</summary>
 internal static class Conversion
 {
     /// <summary>The environment the corpus is loaded with (same as the Compose corpus tests), so results do not depend on the machine.</summary>
@@ -31,7 +31,10 @@ internal static class Conversion
             throw new InvalidOperationException("load failed:\n" + string.Join('\n', loaded.Diagnostics.Where(d => d.Severity == Severity.Error)));
         }
 
-        var plan = KubernetesConverter.Convert(loaded.Project!, options ?? new KubernetesConvertOptions());
+        // As `berth convert` does: the files that secrets and configs name are read before converting (the
+        // converter itself does no I/O and reports a file missing from FileContents as BK301).
+        var o = options ?? new KubernetesConvertOptions();
+        var plan = KubernetesConverter.Convert(loaded.Project!, o.FileContents.IsEmpty ? o with { FileContents = ResourceContentReader.Read(loaded.Project!) } : o);
         return (plan, YamlJson.Flatten(JsonNode.Parse(KubernetesManifestWriter.ToJson(plan))));
     }
 }

@@ -89,21 +89,9 @@ internal static class ServiceBuilder
         }
 
         // links: "<this service>:<alias>" in another service makes the alias resolve to this one.
-        foreach (var other in context.Project.Services.Entries.OrderBy(e => e.Name, StringComparer.Ordinal))
+        foreach (var (alias, location) in context.LinkAliases[unit.ComposeName])
         {
-            if (other.Value is not MappingNode otherNode || otherNode.Seq("links") is not { } links)
-            {
-                continue;
-            }
-
-            foreach (var link in links.Items.OfType<ScalarNode>())
-            {
-                var parts = link.AsString().Split(':', 2);
-                if (parts.Length == 2 && parts[0] == unit.ComposeName)
-                {
-                    aliases.TryAdd(parts[1], ("links", link.Location));
-                }
-            }
+            aliases.TryAdd(alias, ("links", location));
         }
 
         foreach (var (alias, (key, location)) in aliases)

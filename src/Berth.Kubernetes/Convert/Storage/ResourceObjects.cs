@@ -40,7 +40,18 @@ internal static class ResourceObjects
                 var existing = node.Str("name") ?? key;
                 if (!DnsNames.IsDns1123Subdomain(existing))
                 {
-                    context.Diagnostics.Error(KubernetesDiagnosticCodes.InvalidName, $"external {top[..^1]} '{existing}' is not a valid {kind} name", entry.Key.Location, path);
+                    // A pod referencing it could never start (no such object can exist), so that is an error; an
+                    // unused one produces no reference at all, so it only deserves a warning.
+                    var message = $"external {top[..^1]} '{existing}' is not a valid {kind} name";
+                    const string Hint = "create it in Kubernetes under a DNS-1123 name and set that as 'name'";
+                    if (IsUsed(context, top, key))
+                    {
+                        context.Diagnostics.Error(KubernetesDiagnosticCodes.InvalidName, message, entry.Key.Location, path, Hint);
+                    }
+                    else
+                    {
+                        context.Diagnostics.Warning(KubernetesDiagnosticCodes.InvalidName, message + " (unused, so nothing refers to it)", entry.Key.Location, path, Hint);
+                    }
                 }
 
                 var dataKey = x?.Str("key") ?? ExternalDefaultKey;
@@ -115,8 +126,34 @@ internal static class ResourceObjects
         }
 
         source = "nothing";
+        if (node.Str("driver") is { Length: > 0 } driver)
+        {
+            // Swarm secret drivers are plugins that produce the value on the node; Kubernetes has no equivalent.
+            context.Diagnostics.Error(KubernetesDiagnosticCodes.MissingContent, $"gets its content from driver '{driver}', which Kubernetes cannot run", node.LocationOf("driver"), $"{path}.driver", "give file, environment or content, or create the object in Kubernetes and mark it external");
+            return null;
+        }
+
         context.Diagnostics.Error(KubernetesDiagnosticCodes.MissingContent, "has no file, environment or content", location, path);
         return null;
+    }
+
+    private static bool IsUsed(ConversionContext context, string top, string key)
+    {
+        foreach (var service in context.Project.Services.Entries)
+        {
+            if (service.Value is MappingNode definition && definition[top] is SequenceNode uses)
+            {
+                foreach (var use in uses.Items)
+                {
+                    if (use is MappingNode reference && reference.Str("source") == key)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
     }
 
     private static string? TryUtf8(byte[] bytes)
