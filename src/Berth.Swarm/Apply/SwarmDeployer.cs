@@ -295,6 +295,25 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress)
             }
         }
 
+        // A published port held by another service would fail mid-deploy; find it before the first write.
+        foreach (var service in plan.Services)
+        {
+            foreach (var port in service.Spec.EndpointSpec?.Ports ?? [])
+            {
+                if (port.PublishedPort is not { } published || published == 0)
+                {
+                    continue;
+                }
+
+                var holder = services.FirstOrDefault(s => s.Spec?.Name != service.Name
+                    && (s.Endpoint?.Ports ?? []).Any(p => p.PublishedPort == published && p.Protocol == port.Protocol && p.PublishMode == port.PublishMode && port.PublishMode == "ingress"));
+                if (holder is not null)
+                {
+                    problems.Add($"port {published}/{port.Protocol} of service {service.Name} is already published by service {holder.Spec?.Name}");
+                }
+            }
+        }
+
         foreach (var secret in plan.Secrets.Where(s => s.External && !secrets.Any(x => x.Spec?.Name == s.Name)))
         {
             problems.Add($"secret {secret.Name} is declared as external, but could not be found");

@@ -100,6 +100,9 @@ public static class SwarmConverter
         var container = new ContainerSpec
         {
             Image = WithDefaultTag(image),
+
+            // docker sends an empty privileges block (credential_spec is its only use); the engine stores it as sent.
+            Privileges = new Privileges(),
             Labels = Labels(service.StringMap("labels"), context.Stack),
             Command = service.Strings("entrypoint"),
             Args = service.Strings("command"),
@@ -499,7 +502,7 @@ public static class SwarmConverter
         };
     }
 
-    private static EndpointSpec? Endpoint(Context context, MappingNode service, MappingNode deploy, string path)
+    private static EndpointSpec Endpoint(Context context, MappingNode service, MappingNode deploy, string path)
     {
         var ports = new List<PortConfig>();
         if (service.Seq("ports") is { } seq)
@@ -540,15 +543,10 @@ public static class SwarmConverter
             }
         }
 
-        var mode = deploy.Str("endpoint_mode");
-        if (ports.Count == 0 && mode is null)
-        {
-            return null;
-        }
-
+        // docker always sends an endpoint spec; the engine's default resolution mode is vip.
         return new EndpointSpec
         {
-            Mode = mode,
+            Mode = deploy.Str("endpoint_mode") ?? "vip",
             Ports = ports.Count == 0 ? null : [.. ports.OrderBy(p => p.PublishedPort ?? 0).ThenBy(p => p.TargetPort ?? 0).ThenBy(p => p.Protocol, StringComparer.Ordinal)],
         };
     }
@@ -589,7 +587,8 @@ public static class SwarmConverter
 
             // Built-in networks (host, bridge, none) take no aliases; user-defined ones get the short service name, as docker does.
             var builtIn = context.IsExternal(entry.Name) && target is "host" or "bridge" or "none";
-            List<string>? aliases = builtIn ? null : [serviceName, .. attachment?.Strings("aliases") ?? []];
+            // docker appends the service name after the user's aliases.
+            List<string>? aliases = builtIn ? null : [.. attachment?.Strings("aliases") ?? [], serviceName];
             result.Add(new NetworkAttachmentConfig
             {
                 Target = target,
@@ -782,7 +781,8 @@ public static class SwarmConverter
             });
         }
 
-        return [.. result.OrderBy(s => s.SecretName, StringComparer.Ordinal).ThenBy(s => s.File?.Name, StringComparer.Ordinal)];
+        // Stable sort by name, as docker: references to the same secret keep the order written.
+        return [.. result.OrderBy(s => s.SecretName, StringComparer.Ordinal)];
     }
 
     private static List<SwarmConfigReference>? ConfigReferences(Context context, MappingNode service, string path, IReadOnlyDictionary<string, ResourceDraft> configs)
@@ -819,7 +819,7 @@ public static class SwarmConverter
             });
         }
 
-        return [.. result.OrderBy(c => c.ConfigName, StringComparer.Ordinal).ThenBy(c => c.File?.Name, StringComparer.Ordinal)];
+        return [.. result.OrderBy(c => c.ConfigName, StringComparer.Ordinal)];
     }
 
     /// <summary>Secrets or configs: stack-owned ones get <c>&lt;name&gt;_&lt;hash of content&gt;</c>; external ones keep their name.</summary>

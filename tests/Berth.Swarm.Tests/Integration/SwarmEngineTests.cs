@@ -209,6 +209,25 @@ public sealed class SwarmEngineTests
     }
 
     [Fact]
+    public async Task Deploy_PortAlreadyTaken_FailsBeforeAnyWrite()
+    {
+        var stack = Engine.NewStackName("bt");
+        var holder = Engine.NewStackName("holder");
+        try
+        {
+            Assert.Equal(0, Engine.Docker("service", "create", "-q", "--detach", "--name", holder, "--publish", "18291:80", Image, "sleep", "3600").ExitCode);
+            var error = await Assert.ThrowsAsync<SwarmEngineException>(() => DeployAsync(stack, $"services:\n  web:\n    image: {Image}\n    ports: ['18291:80']\n"));
+            Assert.Contains($"port 18291/tcp of service {stack}_web is already published by service {holder}", error.Message, StringComparison.Ordinal);
+            Assert.Equal(0, CountLabelled("network", stack));
+        }
+        finally
+        {
+            Engine.Docker("service", "rm", holder);
+            Engine.RemoveStack(stack);
+        }
+    }
+
+    [Fact]
     public async Task Connect_NonexistentSocket_ThrowsClearError()
     {
         using var client = new DockerClientBuilder().WithEndpoint(new Uri("unix:///nonexistent")).Build();
