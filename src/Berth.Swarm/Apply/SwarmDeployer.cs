@@ -33,6 +33,7 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress)
 {
     private readonly IDockerClient _client = client;
     private readonly Action<string> _progress = progress;
+    private readonly Lock _gate = new();
     private int _writes;
 
     public async Task<SwarmDeployResult> DeployAsync(SwarmPlan plan, SwarmDeployOptions options, CancellationToken cancellationToken)
@@ -74,7 +75,7 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress)
 
             if (existing is null)
             {
-                _progress($"Creating network {network.Name}");
+                Report($"Creating network {network.Name}");
                 await Write(c => c.Networks.CreateNetworkAsync(network.Create!, cancellationToken)).ConfigureAwait(false);
             }
         }
@@ -84,7 +85,7 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress)
         {
             if (!secretIds.ContainsKey(secret.Name))
             {
-                _progress($"Creating secret {secret.Name}");
+                Report($"Creating secret {secret.Name}");
                 var response = await Write(c => c.Secrets.CreateAsync(secret.Spec!, cancellationToken)).ConfigureAwait(false);
                 secretIds[secret.Name] = response.ID;
             }
@@ -95,40 +96,52 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress)
         {
             if (!configIds.ContainsKey(config.Name))
             {
-                _progress($"Creating config {config.Name}");
+                Report($"Creating config {config.Name}");
                 var response = await Write(c => c.Configs.CreateConfigAsync(new SwarmCreateConfigParameters { Config = config.Spec! }, cancellationToken)).ConfigureAwait(false);
                 configIds[config.Name] = response.ID;
             }
         }
 
-        var changed = new List<string>();
-        foreach (var service in plan.Services)
+        // Services are independent once networks, secrets and configs exist: write them concurrently (a few at a
+        // time, so a big stack does not flood the manager), then report in plan order.
+        var outcomes = new ServiceOutcome[plan.Services.Length];
+        await Parallel.ForEachAsync(Enumerable.Range(0, plan.Services.Length), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
         {
+            var service = plan.Services[i];
             var existing = services.FirstOrDefault(s => s.Spec?.Name == service.Name);
             if (existing is not null && Label(existing.Spec?.Labels, SwarmLabels.SpecHash) == service.SpecHash)
             {
-                unchanged.Add(service.Name);
-                continue;
+                outcomes[i] = ServiceOutcome.Unchanged;
+                return;
             }
 
             var spec = WithIds(service.Spec, secretIds, configIds);
             if (existing is null)
             {
-                _progress($"Creating service {service.Name}");
-                await Write(c => c.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec }, cancellationToken)).ConfigureAwait(false);
-                created.Add(service.Name);
+                Report($"Creating service {service.Name}");
+                await Write(c => c.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec }, ct)).ConfigureAwait(false);
+                outcomes[i] = ServiceOutcome.Created;
             }
             else
             {
-                _progress($"Updating service {service.Name} (id: {existing.ID})");
+                Report($"Updating service {service.Name} (id: {existing.ID})");
 
                 // Keep ForceUpdate so the update itself does not restart tasks whose spec did not change.
                 spec.TaskTemplate!.ForceUpdate = existing.Spec?.TaskTemplate?.ForceUpdate ?? 0;
-                await Write(c => c.Swarm.UpdateServiceAsync(existing.ID, new ServiceUpdateParameters { Service = spec, Version = (long)(existing.Version?.Index ?? 0) }, cancellationToken)).ConfigureAwait(false);
-                updated.Add(service.Name);
+                await Write(c => c.Swarm.UpdateServiceAsync(existing.ID, new ServiceUpdateParameters { Service = spec, Version = (long)(existing.Version?.Index ?? 0) }, ct)).ConfigureAwait(false);
+                outcomes[i] = ServiceOutcome.Updated;
             }
+        }).ConfigureAwait(false);
 
-            changed.Add(service.Name);
+        var changed = new List<string>();
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            var name = plan.Services[i].Name;
+            (outcomes[i] switch { ServiceOutcome.Created => created, ServiceOutcome.Updated => updated, _ => unchanged }).Add(name);
+            if (outcomes[i] != ServiceOutcome.Unchanged)
+            {
+                changed.Add(name);
+            }
         }
 
         var owned = (IDictionary<string, string>? labels) => Owned(labels, stack);
@@ -137,7 +150,7 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress)
             var wanted = plan.Services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var service in services.Where(s => owned(s.Spec?.Labels) && !wanted.Contains(s.Spec!.Name!)).OrderBy(s => s.Spec!.Name!, StringComparer.Ordinal))
             {
-                _progress($"Removing service {service.Spec!.Name!}");
+                Report($"Removing service {service.Spec!.Name!}");
                 await Write(c => c.Swarm.RemoveServiceAsync(service.ID, cancellationToken)).ConfigureAwait(false);
                 removed.Add(service.Spec!.Name!);
             }
@@ -182,6 +195,13 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress)
         return new SwarmDeployResult(created.ToImmutable(), updated.ToImmutable(), unchanged.ToImmutable(), removed.ToImmutable(), _writes, converged, failures);
     }
 
+    private enum ServiceOutcome
+    {
+        Unchanged,
+        Created,
+        Updated,
+    }
+
     private static readonly Func<IDictionary<string, string>?, string?> s_resourceBase = labels => Label(labels, SwarmLabels.ResourceName);
 
     private static string? Label(IDictionary<string, string>? labels, string key)
@@ -220,7 +240,7 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress)
             {
                 try
                 {
-                    _progress($"Removing network {network.Name}");
+                    Report($"Removing network {network.Name}");
                     await Write(c => c.Networks.DeleteNetworkAsync(network.ID, cancellationToken)).ConfigureAwait(false);
                     removed.Add("network " + network.Name);
                     break;
@@ -369,7 +389,7 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress)
                     : $"{name}: {status.RunningTasks}/{status.DesiredTasks} running{(updating ? " (updating)" : string.Empty)}";
                 if (!last.TryGetValue(name, out var previous) || previous != line)
                 {
-                    _progress(line);
+                    Report(line);
                     last[name] = line;
                 }
 
@@ -410,14 +430,23 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress)
     {
         try
         {
-            _progress($"Removing {what}");
+            Report($"Removing {what}");
             await Write(call).ConfigureAwait(false);
             removed.Add(what);
         }
         catch (DockerApiException ex)
         {
             // In use by a service outside the plan, or already gone: report and go on; never fatal for cleanup.
-            _progress($"Failed to remove {what}: {FirstLine(ex.ResponseBody)}");
+            Report($"Failed to remove {what}: {FirstLine(ex.ResponseBody)}");
+        }
+    }
+
+    /// <summary>Progress lines come from concurrent service writes; the callback sees one at a time.</summary>
+    private void Report(string line)
+    {
+        lock (_gate)
+        {
+            _progress(line);
         }
     }
 

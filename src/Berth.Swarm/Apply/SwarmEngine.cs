@@ -81,6 +81,6 @@ public static class SwarmEngine
     private static SwarmEngineException Unreachable(IDockerClient client, Exception ex)
     {
         var where = client is DockerClient d ? d.Options.Endpoint.ToString() : "the Docker Engine endpoint";
-        return new SwarmEngineException($"cannot reach the Docker Engine at {where}: {ex.Message}. Is dockerd running?", ex);
+        return new SwarmEngineException($"cannot reach the Docker Engine at {where}: {ex.Message.TrimEnd('.')}. Is dockerd running?", ex);
     }
 }
