@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs Berth's whole test suite (the README's test command; .ci/run calls this).
 # Needs the .NET 10 SDK and root (it installs and starts the real engines the tests use: podman for
-# `podman kube play`). Tests that compare with `docker stack config` use the docker CLI (/usr/local/bin/docker).
+# `podman kube play`, dockerd in Swarm mode for the stack tests). Tests that compare with `docker stack config` use the docker CLI (/usr/local/bin/docker).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Real engines the tests drive (idempotent; they install packages on a fresh Debian machine, so run as root).
 bash scripts/setup-podman.sh
+bash scripts/setup-swarm.sh
 dotnet build Berth.slnx -c Release --nologo -v quiet
 log="$(mktemp)"
 status=0

@@ -14,6 +14,7 @@ internal static class BerthCommand
             global.Verbose,
             ConfigCommand.Create(global),
             ConvertCommand.Create(global),
+            StackCommand.Create(global),
         };
         return root;
     }

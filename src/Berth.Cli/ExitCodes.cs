@@ -11,6 +11,9 @@ internal static class ExitCodes
     /// <summary>Wrong command-line usage (unknown flag, missing argument).</summary>
     public const int Usage = 2;
 
+    /// <summary>The orchestrator failed or refused: engine unreachable, not a Swarm manager, a deploy that did not converge.</summary>
+    public const int OrchestratorError = 3;
+
     /// <summary>An unexpected failure inside Berth (a bug); rerun with --verbose for details.</summary>
     public const int InternalError = 70;
 
