@@ -1,0 +1,18 @@
+namespace Berth.Swarm.Apply;
+
+/// <summary>How a deploy behaves.</summary>
+public sealed record SwarmDeployOptions
+{
+    /// <summary>Remove the stack's services, networks, secrets and configs the plan no longer names.</summary>
+    public bool Prune { get; init; }
+
+    /// <summary>Return once the writes are done instead of waiting for convergence.</summary>
+    public bool Detach { get; init; }
+
+    /// <summary>When a service this deploy updated does not converge, ask the engine to restore its previous spec.</summary>
+    public bool RollbackOnFailure { get; init; }
+
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+}
