@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Berth.Cli.Commands;
+using Berth.Cli.Commands.Stack;
 
 namespace Berth.Cli;
 

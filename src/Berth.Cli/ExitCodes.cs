@@ -8,6 +8,9 @@ internal static class ExitCodes
     /// <summary>The input (Compose files, flags) is invalid; nothing was changed.</summary>
     public const int InvalidInput = 1;
 
+    /// <summary><c>stack diff --exit-code</c>: a deploy would change something (as <c>git diff --exit-code</c>).</summary>
+    public const int DifferencesFound = 1;
+
     /// <summary>Wrong command-line usage (unknown flag, missing argument).</summary>
     public const int Usage = 2;
 

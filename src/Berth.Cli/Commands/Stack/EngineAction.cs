@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Berth.Swarm.Apply;
+using Docker.DotNet;
+
+namespace Berth.Cli.Commands.Stack;
+
+/// <summary>Connects, runs, and turns engine failures into one clear line and a non-zero exit.</summary>
+internal static class EngineAction
+{
+    public static async Task<int> RunAsync(TextWriter stderr, string commandName, Func<IDockerClient, Task<int>> action)
+    {
+        try
+        {
+            using var client = SwarmEngine.Connect();
+            return await action(client).ConfigureAwait(false);
+        }
+        catch (SwarmEngineException ex)
+        {
+            stderr.WriteLine($"berth stack {commandName}: {ex.Message}");
+            return ExitCodes.OrchestratorError;
+        }
+        catch (DockerApiException ex)
+        {
+            // The engine's own message (e.g. a port already in use); request bodies, which may hold secrets, are never printed.
+            stderr.WriteLine($"berth stack {commandName}: the engine refused: {FirstMessage(ex.ResponseBody)}");
+            return ExitCodes.OrchestratorError;
+        }
+    }
+
+    private static string FirstMessage(string? body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body ?? "{}");
+            return doc.RootElement.TryGetProperty("message", out var m) ? m.GetString() ?? string.Empty : body ?? string.Empty;
+        }
+        catch (JsonException)
+        {
+            return body ?? string.Empty;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using Berth.Swarm.Apply;
+
+namespace Berth.Cli.Commands.Stack;
+
+/// <summary><c>berth stack deploy</c>: create or update a stack, wait for it to converge, optionally roll back.</summary>
+internal static class StackDeployCommand
+{
+    public static Command Create()
+    {
+        var project = new ProjectOptions();
+        var name = StackOptions.StackName();
+        var orchestrator = StackOptions.Orchestrator();
+        var prune = new Option<bool>("--prune") { Description = "Remove the stack's services, networks, secrets and configs the file no longer names" };
+        var detach = new Option<bool>("--detach", "-d") { Description = "Return once the changes are sent, without waiting for services to converge" };
+        var timeout = DurationOption.Create("--timeout", "How long to wait for convergence", TimeSpan.FromMinutes(5));
+        var rollback = new Option<bool>("--rollback-on-failure") { Description = "When a service this deploy updated fails to converge, restore its previous spec" };
+        var command = new Command("deploy", "Deploy a new stack or update an existing one") { name, orchestrator, prune, detach, timeout, rollback };
+        command.Aliases.Add("up");
+        project.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            var stackName = parse.GetValue(name)!;
+            var (plan, exitCode) = StackPlanLoader.Load(parse, project, stackName, "deploy", cancellationToken);
+            if (plan is null)
+            {
+                return exitCode;
+            }
+
+            var wait = parse.GetValue(timeout);
+            return await EngineAction.RunAsync(stderr, "deploy", async client =>
+            {
+                // Redraw progress in place only on a real terminal; redirected output gets plain appended lines.
+                var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
+                var deployer = new SwarmDeployer(client, line => stdout.WriteLine(line), new ConvergenceDisplay(stdout, interactive));
+                var result = await deployer.DeployAsync(plan, new SwarmDeployOptions
+                {
+                    Prune = parse.GetValue(prune),
+                    Detach = parse.GetValue(detach),
+                    RollbackOnFailure = parse.GetValue(rollback),
+                    Timeout = wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait,
+                }, cancellationToken).ConfigureAwait(false);
+                if (!result.Converged)
+                {
+                    ReportFailure(stderr, stackName, wait, result);
+                    return ExitCodes.OrchestratorError;
+                }
+
+                stdout.WriteLine(result.Writes == 0
+                    ? $"Stack {stackName} is up to date ({result.Unchanged.Length} services unchanged)"
+                    : $"Stack {stackName}: {result.Created.Length} created, {result.Updated.Length} updated, {result.Unchanged.Length} unchanged, {result.Removed.Length} removed");
+                return ExitCodes.Success;
+            }).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static void ReportFailure(TextWriter stderr, string stackName, TimeSpan wait, SwarmDeployResult result)
+    {
+        stderr.WriteLine($"berth stack deploy: stack {stackName} did not converge (waited up to {wait.TotalSeconds:0}s):");
+        foreach (var failure in result.Failures)
+        {
+            stderr.WriteLine("  " + failure);
+        }
+
+        if (!result.RolledBack.IsEmpty)
+        {
+            stderr.WriteLine($"Rolled back to the previous spec: {string.Join(", ", result.RolledBack)}");
+        }
+
+        var created = result.Created.Where(c => result.Failures.Any(f => f.StartsWith(c + ":", StringComparison.Ordinal))).ToList();
+        if (created.Count > 0)
+        {
+            // Swarm has no "create only if it will run": the service exists and keeps retrying its tasks.
+            stderr.WriteLine($"hint: the service{(created.Count == 1 ? string.Empty : "s")} {string.Join(", ", created)} {(created.Count == 1 ? "was" : "were")} created and stay{(created.Count == 1 ? "s" : string.Empty)} in the Swarm, retrying its tasks (that is how Swarm works; there is no previous version to roll back to). "
+                + $"Fix the file (e.g. the image name, or make the image available on the nodes) and run deploy again, or remove the stack with 'berth stack rm {stackName}'.");
+        }
+    }
+}

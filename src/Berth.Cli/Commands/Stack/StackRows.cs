@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+
+namespace Berth.Cli.Commands.Stack;
+
+internal sealed record StackRow(string Name, int Services, string Orchestrator);
+
+internal sealed record ServiceRow(string Id, string Name, string Mode, string Replicas, string Image, string Ports);
+
+internal sealed record TaskRow(string Id, string Name, string Image, string Node, string DesiredState, string CurrentState, string Error, string Ports);
+
+/// <summary>One line of <c>stack diff</c>: what, which, and for updates the changed field names (never values).</summary>
+internal sealed record DiffRow(string Action, string Kind, string Name, List<string> Fields, string? Reason);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(List<StackRow>))]
+[JsonSerializable(typeof(List<ServiceRow>))]
+[JsonSerializable(typeof(List<TaskRow>))]
+[JsonSerializable(typeof(List<DiffRow>))]
+internal sealed partial class StackJsonContext : JsonSerializerContext;

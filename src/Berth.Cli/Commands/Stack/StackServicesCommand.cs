@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Text.Json;
+using Berth.Swarm.Apply;
+using Docker.DotNet.Models;
+
+namespace Berth.Cli.Commands.Stack;
+
+/// <summary><c>berth stack services</c>: ID, NAME, MODE, REPLICAS, IMAGE, PORTS; <c>-q</c> and <c>--filter</c> as docker.</summary>
+internal static class StackServicesCommand
+{
+    private static readonly string[] s_filterKeys = ["id", "label", "mode", "name"];
+
+    public static Command Create()
+    {
+        var name = StackOptions.StackName();
+        var format = StackOptions.Format();
+        var orchestrator = StackOptions.Orchestrator();
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Only display IDs" };
+        var filter = StackOptions.Filter("Filter output (id=, label=, mode=, name=); repeatable");
+        var command = new Command("services", "List the services of a stack") { name, format, orchestrator, quiet, filter };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            var stackName = parse.GetValue(name)!;
+            var (filters, error) = StackFilters.Build(stackName, parse.GetValue(filter) ?? [], s_filterKeys);
+            if (filters is null)
+            {
+                stderr.WriteLine($"berth stack services: {error}");
+                return ExitCodes.Usage;
+            }
+
+            return await EngineAction.RunAsync(stderr, "services", async client =>
+            {
+                var services = await SwarmEngine.CallAsync(client, c => c.Swarm.ListServicesAsync(new ServiceListParameters { Filters = filters, Status = true }, cancellationToken)).ConfigureAwait(false);
+                var rows = services
+                    .Where(s => StackOwnership.Owned(s.Spec?.Labels, stackName))
+                    .OrderBy(s => s.Spec!.Name, StringComparer.Ordinal)
+                    .Select(s => new ServiceRow(
+                        s.ID[..Math.Min(12, s.ID.Length)],
+                        s.Spec!.Name!,
+                        ModeOf(s.Spec.Mode),
+                        $"{s.ServiceStatus?.RunningTasks ?? 0}/{s.ServiceStatus?.DesiredTasks ?? 0}",
+                        s.Spec.TaskTemplate?.ContainerSpec?.Image ?? string.Empty,
+                        string.Join(", ", (s.Endpoint?.Ports ?? []).Where(p => p.PublishMode == "ingress").Select(p => $"*:{p.PublishedPort}->{p.TargetPort}/{p.Protocol}"))))
+                    .ToList();
+                if (rows.Count == 0 && !parse.GetValue(quiet))
+                {
+                    stderr.WriteLine($"Nothing found in stack: {stackName}");
+                }
+
+                if (parse.GetValue(quiet))
+                {
+                    foreach (var row in rows)
+                    {
+                        stdout.WriteLine(row.Id);
+                    }
+                }
+                else if (parse.GetValue(format) == "json")
+                {
+                    stdout.WriteLine(JsonSerializer.Serialize(rows, StackJsonContext.Default.ListServiceRow));
+                }
+                else if (rows.Count > 0)
+                {
+                    TableWriter.Write(stdout, ["ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS"], rows.Select(r => new[] { r.Id, r.Name, r.Mode, r.Replicas, r.Image, r.Ports }));
+                }
+
+                return ExitCodes.Success;
+            }).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static string ModeOf(ServiceMode? mode) => mode switch
+    {
+        { Global: not null } => "global",
+        { ReplicatedJob: not null } => "replicated job",
+        { GlobalJob: not null } => "global job",
+        _ => "replicated",
+    };
+}
