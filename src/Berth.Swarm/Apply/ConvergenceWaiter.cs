@@ -51,6 +51,9 @@ internal sealed class ConvergenceWaiter(EngineCalls engine, IConvergenceReporter
         var failed = update is "paused" or "rollback_paused" || (update is "rollback_completed" && !rollingBack);
         var done = !updating && !failed && (scaledToZero || (desired > 0 && (isJob ? running >= desired : running == desired)));
         var latest = tasks.Where(t => t.ServiceID == service.ID).OrderByDescending(t => t.UpdatedAt).FirstOrDefault();
+
+        // Once a task failed, the restart policy starts another at once; the failure is what explains a paused update.
+        var latestError = tasks.Where(t => t.ServiceID == service.ID && TaskError(t) is not null).OrderByDescending(t => t.UpdatedAt).FirstOrDefault();
         string state;
         if (done)
         {
@@ -58,7 +61,7 @@ internal sealed class ConvergenceWaiter(EngineCalls engine, IConvergenceReporter
         }
         else if (failed)
         {
-            state = $"update {update?.Replace('_', ' ')}: {TaskError(latest) ?? service.UpdateStatus?.Message}";
+            state = $"update {update?.Replace('_', ' ')}: {TaskError(latestError) ?? service.UpdateStatus?.Message}";
         }
         else
         {
@@ -72,13 +75,17 @@ internal sealed class ConvergenceWaiter(EngineCalls engine, IConvergenceReporter
 
     private static string? TaskError(TaskResponse? task) => string.IsNullOrEmpty(task?.Status?.Err) ? null : task.Status.Err;
 
-    /// <summary>The latest failing (or not running) task of each service that did not converge, with the engine's error.</summary>
+    /// <summary>
+    /// For each service that did not converge, its latest task with an error (else its latest task not running):
+    /// the engine's reason, e.g. "No such image" or "non-zero exit (1)", not the retry scheduled after it.
+    /// </summary>
     private static ImmutableArray<string> Failures(IList<SwarmService> services, IList<TaskResponse> tasks, List<ServiceProgress> progress)
     {
         var ids = services.Where(s => progress.Any(p => !p.Done && p.Name == s.Spec?.Name)).ToDictionary(s => s.ID, s => s.Spec!.Name!, StringComparer.Ordinal);
         var failures = tasks
             .Where(t => t.ServiceID is not null && ids.ContainsKey(t.ServiceID) && (!string.IsNullOrEmpty(t.Status?.Err) || t.Status?.State is not TaskState.Running))
-            .OrderByDescending(t => t.UpdatedAt)
+            .OrderByDescending(t => !string.IsNullOrEmpty(t.Status?.Err))
+            .ThenByDescending(t => t.UpdatedAt)
             .GroupBy(t => t.ServiceID)
             .Select(g => g.First())
             .Select(t => $"{ids[t.ServiceID!]}: task {t.ID[..Math.Min(12, t.ID.Length)]} {t.Status?.State?.ToString().ToLowerInvariant()}: {(string.IsNullOrEmpty(t.Status?.Err) ? t.Status?.Message : t.Status.Err)}")

@@ -24,10 +24,13 @@ internal static class SpecDiff
         "TaskTemplate/ForceUpdate",
     };
 
-    public static ImmutableArray<string> ChangedFields(ServiceSpec desired, ServiceSpec existing)
+    /// <param name="desired">The spec the deploy would write.</param>
+    /// <param name="existing">The engine's current spec.</param>
+    /// <param name="networkNames">Network ID to name: the plan names networks, the engine stores their IDs.</param>
+    public static ImmutableArray<string> ChangedFields(ServiceSpec desired, ServiceSpec existing, IReadOnlyDictionary<string, string> networkNames)
     {
         var want = Flatten(desired);
-        var have = Flatten(Normalised(existing));
+        var have = Flatten(Normalised(existing, networkNames));
         var fields = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var (path, value) in want)
         {
@@ -48,10 +51,18 @@ internal static class SpecDiff
         return [.. fields];
     }
 
-    /// <summary>The engine's spec with what it adds to the written one taken out: secret/config IDs (the plan has names only), image digests.</summary>
-    private static ServiceSpec Normalised(ServiceSpec existing)
+    /// <summary>The engine's spec with what it adds to the written one taken out: secret/config IDs (the plan has names only), network IDs, image digests.</summary>
+    private static ServiceSpec Normalised(ServiceSpec existing, IReadOnlyDictionary<string, string> networkNames)
     {
         var copy = JsonSerializer.Deserialize(SwarmJson.SerializeToUtf8Bytes(existing), SwarmJsonContext.Default.ServiceSpec)!;
+        foreach (var network in copy.TaskTemplate?.Networks ?? [])
+        {
+            if (network.Target is { } target && networkNames.TryGetValue(target, out var name))
+            {
+                network.Target = name;
+            }
+        }
+
         if (copy.TaskTemplate?.ContainerSpec is { } container)
         {
             foreach (var secret in container.Secrets ?? [])

@@ -30,6 +30,7 @@ public static class SwarmPlanner
         var stack = plan.Stack;
         var changes = ImmutableArray.CreateBuilder<PlannedChange>();
         var unchanged = ImmutableArray.CreateBuilder<string>();
+        var networkNames = state.Networks.GroupBy(n => n.ID, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
 
         foreach (var network in plan.Networks.Where(n => !n.External && !state.Networks.Any(x => x.Name == n.Name)))
         {
@@ -59,7 +60,7 @@ public static class SwarmPlanner
             }
             else
             {
-                var fields = SpecDiff.ChangedFields(service.Spec, existing.Spec!);
+                var fields = SpecDiff.ChangedFields(service.Spec, existing.Spec!, networkNames);
 
                 // The hash differs but no field does: written by another tool (docker stack deploy drops the label).
                 changes.Add(new PlannedChange("service", service.Name, ChangeAction.Update, fields.IsEmpty ? ["Labels"] : fields, null)
