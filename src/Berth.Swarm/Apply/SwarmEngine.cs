@@ -103,7 +103,7 @@ public static class SwarmEngine
     public static bool IsNotFound(Exception ex) => ex is DockerApiException { StatusCode: HttpStatusCode.NotFound };
 
     private static bool IsUnreachable(Exception ex)
-        => ex is HttpRequestException or SocketException or IOException or TimeoutException
+        => ex is HttpRequestException or SocketException or IOException or TimeoutException or AuthenticationException
            || (ex is TaskCanceledException && ex.InnerException is TimeoutException);
 
     private static SwarmEngineException Unreachable(IDockerClient client, Exception ex)
