@@ -73,6 +73,7 @@ public sealed class InterruptionTests
         var random = new Random(Seed);
         var delays = Enumerable.Range(0, 5).Select(_ => random.Next(50, 2001)).ToArray();
         var dirs = new List<string>();
+        var killedMidWrite = 0;
         try
         {
             for (var round = 0; round < delays.Length; round++)
@@ -86,6 +87,10 @@ public sealed class InterruptionTests
                 var environment = new Dictionary<string, string> { ["TOKEN"] = "token-" + version };
 
                 var killed = RunAndKill(dir, environment, delays[round], stack);
+                var wrote = killed.Contains("Creating ", StringComparison.Ordinal) || killed.Contains("Updating ", StringComparison.Ordinal) || killed.Contains("Removing ", StringComparison.Ordinal);
+                var finished = killed.Contains($"Stack {stack}", StringComparison.Ordinal);
+                killedMidWrite += wrote && !finished ? 1 : 0;
+                TestContext.Current.TestOutputHelper?.WriteLine($"round {round}: version {version}, killed after {delays[round]} ms, {(finished ? "had finished" : wrote ? "after its writes began, before the end" : "before any write")}");
                 var rerun = Engine.Berth(dir, environment, "stack", "deploy", "-c", "compose.yaml", "--timeout", "60", stack);
                 Assert.True(rerun.ExitCode == 0, $"round {round} (killed after {delays[round]} ms; the killed run printed:\n{killed})\nrerun: {rerun}");
 
@@ -95,6 +100,9 @@ public sealed class InterruptionTests
                 Assert.True(again.ExitCode == 0, again.ToString());
                 Assert.Contains($"Stack {stack} is up to date (6 services unchanged)", again.Stdout, StringComparison.Ordinal);
             }
+
+            // Otherwise the seed only ever killed before or after the writes, and the test proves little.
+            Assert.True(killedMidWrite >= 2, $"only {killedMidWrite} of {delays.Length} kills landed between the first and the last write; pick another seed");
         }
         finally
         {
