@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Benchmark: a 20-service stack deployed by `docker stack deploy` and by `berth stack deploy` on the same engine
-# (detached), then an unchanged redeploy by each. Needs scripts/setup-swarm.sh and the AOT berth (scripts/berth.sh).
-# Prints seconds per step and the Berth/docker ratios. Only the local image and loopback are used.
+# Benchmark: a 20-service stack deployed by `docker stack deploy` and by `berth stack deploy` on the same engine,
+# then an unchanged redeploy by each, in two modes: detached (`--detach=true` vs `--detach`: the writes only) and
+# converged (`docker stack deploy --detach=false` vs berth's default wait: until every task runs).
+# Needs scripts/setup-swarm.sh and the AOT berth (scripts/berth.sh). Prints medians and the Berth/docker ratios.
+# Only the local image and loopback are used. RUNS=n sets the number of runs (default 5).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 berth="$root/artifacts/berth/berth"
@@ -18,7 +20,7 @@ wait_gone() { while [ -n "$(docker network ls -q --filter label=com.docker.stack
 cd "$dir"
 runs=${RUNS:-5}
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-d1s=(); d2s=(); b1s=(); b2s=()
+d1s=(); d2s=(); b1s=(); b2s=(); dc1s=(); dc2s=(); bc1s=(); bc2s=()
 for r in $(seq 1 "$runs"); do
   d1s+=("$(t docker stack deploy --detach=true --resolve-image never -c compose.yaml benchd)")
   d2s+=("$(t docker stack deploy --detach=true --resolve-image never -c compose.yaml benchd)")
@@ -26,9 +28,20 @@ for r in $(seq 1 "$runs"); do
   b1s+=("$(t "$berth" stack deploy --detach -c compose.yaml benchb)")
   b2s+=("$(t "$berth" stack deploy --detach -c compose.yaml benchb)")
   "$berth" stack rm benchb --wait >/dev/null 2>&1 || true; wait_gone benchb
+  # Converged: both commands return only once every service has its task running.
+  dc1s+=("$(t docker stack deploy --detach=false --resolve-image never -c compose.yaml benchd)")
+  dc2s+=("$(t docker stack deploy --detach=false --resolve-image never -c compose.yaml benchd)")
+  docker stack rm benchd >/dev/null 2>&1 || true; wait_gone benchd
+  bc1s+=("$(t "$berth" stack deploy -c compose.yaml benchb)")
+  bc2s+=("$(t "$berth" stack deploy -c compose.yaml benchb)")
+  "$berth" stack rm benchb --wait >/dev/null 2>&1 || true; wait_gone benchb
 done
 d1=$(printf '%s\n' "${d1s[@]}" | median); d2=$(printf '%s\n' "${d2s[@]}" | median)
 b1=$(printf '%s\n' "${b1s[@]}" | median); b2=$(printf '%s\n' "${b2s[@]}" | median)
-echo "medians of $runs runs (20 services, detached; wall time of the whole command, including process start):"
-printf 'first deploy:        docker %.3fs  berth %.3fs  ratio %.2f\n' "$d1" "$b1" "$(echo "$b1 / $d1" | bc -l)"
-printf 'unchanged redeploy:  docker %.3fs  berth %.3fs  ratio %.2f\n' "$d2" "$b2" "$(echo "$b2 / $d2" | bc -l)"
+dc1=$(printf '%s\n' "${dc1s[@]}" | median); dc2=$(printf '%s\n' "${dc2s[@]}" | median)
+bc1=$(printf '%s\n' "${bc1s[@]}" | median); bc2=$(printf '%s\n' "${bc2s[@]}" | median)
+echo "medians of $runs runs (20 services; wall time of the whole command, including process start):"
+printf 'detached  first deploy:        docker %.3fs  berth %.3fs  ratio %.2f\n' "$d1" "$b1" "$(echo "$b1 / $d1" | bc -l)"
+printf 'detached  unchanged redeploy:  docker %.3fs  berth %.3fs  ratio %.2f\n' "$d2" "$b2" "$(echo "$b2 / $d2" | bc -l)"
+printf 'converged first deploy:        docker %.3fs  berth %.3fs  ratio %.2f\n' "$dc1" "$bc1" "$(echo "$bc1 / $dc1" | bc -l)"
+printf 'converged unchanged redeploy:  docker %.3fs  berth %.3fs  ratio %.2f\n' "$dc2" "$bc2" "$(echo "$bc2 / $dc2" | bc -l)"

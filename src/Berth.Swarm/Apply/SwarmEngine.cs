@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Security.Authentication;
 using Docker.DotNet;
+using Docker.DotNet.Handler.Abstractions;
 using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Berth.Swarm.Apply;
 
@@ -14,22 +18,46 @@ public sealed class SwarmEngineException(string message, Exception? inner = null
 /// </summary>
 public static class SwarmEngine
 {
-    /// <summary>Makes a client. DOCKER_API_VERSION pins the API version, as with the docker CLI.</summary>
-    public static DockerClient Connect()
+    /// <summary>What each client was connected to, so transport errors can name the endpoint, its source and a TLS refusal's reason.</summary>
+    private static readonly ConditionalWeakTable<IDockerClient, Connection> s_connections = [];
+
+    private sealed record Connection(EngineEndpoint Endpoint, EngineTlsCredentials? Tls);
+
+    /// <summary>Reaches the builder's protected constructor that takes options as they are.</summary>
+    private sealed class ResolvedBuilder(ClientOptions options) : DockerClientBuilder(options, NullLogger.Instance);
+
+    /// <summary>Makes a client for the endpoint the docker CLI would use (<see cref="EngineEndpointResolver"/>). DOCKER_API_VERSION pins the API version.</summary>
+    public static DockerClient Connect() => Connect(System.Environment.GetEnvironmentVariable);
+
+    /// <summary>As <see cref="Connect()"/>, reading variables from <paramref name="environment"/> instead of the process.</summary>
+    public static DockerClient Connect(Func<string, string?> environment)
     {
-        var builder = new DockerClientBuilder();
-        if (System.Environment.GetEnvironmentVariable("DOCKER_API_VERSION") is { Length: > 0 } version && System.Version.TryParse(version, out var parsed))
+        ArgumentNullException.ThrowIfNull(environment);
+        var endpoint = EngineEndpointResolver.Resolve(environment);
+        var tls = endpoint.Tls is { } material ? EngineTlsCredentials.Load(material) : null;
+
+        // Options with the endpoint already set: DockerClientBuilder's parameterless constructor resolves DOCKER_HOST and
+        // contexts on its own (and throws on a bad one) before any override could apply.
+        DockerClientBuilder builder = new ResolvedBuilder(new ClientOptions { Endpoint = endpoint.Host });
+        if (tls is not null)
+        {
+            builder = builder.WithAuthProvider(tls.Provider);
+        }
+
+        if (environment("DOCKER_API_VERSION") is { Length: > 0 } version && System.Version.TryParse(version, out var parsed))
         {
             builder = builder.WithApiVersion(parsed);
         }
 
         try
         {
-            return builder.Build();
+            var client = builder.Build();
+            s_connections.AddOrUpdate(client, new Connection(endpoint, tls));
+            return client;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new SwarmEngineException($"cannot configure the Docker Engine client: {ex.Message}", ex);
+            throw new SwarmEngineException($"cannot configure the Docker Engine client for {endpoint.Display} ({endpoint.Source}): {ex.Message}", ex);
         }
     }
 
@@ -75,12 +103,54 @@ public static class SwarmEngine
     public static bool IsNotFound(Exception ex) => ex is DockerApiException { StatusCode: HttpStatusCode.NotFound };
 
     private static bool IsUnreachable(Exception ex)
-        => ex is HttpRequestException or SocketException or IOException or TimeoutException
+        => ex is HttpRequestException or SocketException or IOException or TimeoutException or AuthenticationException
            || (ex is TaskCanceledException && ex.InnerException is TimeoutException);
 
     private static SwarmEngineException Unreachable(IDockerClient client, Exception ex)
     {
-        var where = client is DockerClient d ? d.Options.Endpoint.ToString() : "the Docker Engine endpoint";
-        return new SwarmEngineException($"cannot reach the Docker Engine at {where}: {ex.Message.TrimEnd('.')}. Is dockerd running?", ex);
+        if (s_connections.TryGetValue(client, out var connection))
+        {
+            var where = $"{connection.Endpoint.Display} (from {connection.Endpoint.Source})";
+            if (Find<AuthenticationException>(ex) is { } handshake)
+            {
+                var reason = connection.Tls?.RejectionReason ?? handshake.Message.TrimEnd('.');
+                return new SwarmEngineException($"TLS handshake with the Docker Engine at {where} failed: {reason}. Check DOCKER_CERT_PATH and DOCKER_TLS_VERIFY", ex);
+            }
+
+            // A missing socket file surfaces as an odd errno text ("Cannot assign requested address"); say what it is.
+            var why = connection.Endpoint.Host.Scheme == "unix" && !File.Exists(connection.Endpoint.Host.AbsolutePath)
+                ? $"{connection.Endpoint.Host.AbsolutePath} does not exist"
+                : Innermost(ex).TrimEnd('.');
+            return new SwarmEngineException($"cannot reach the Docker Engine at {where}: {why}. Is dockerd running?", ex);
+        }
+
+        var endpoint = client is DockerClient d ? d.Options.Endpoint.ToString() : "the Docker Engine endpoint";
+        return new SwarmEngineException($"cannot reach the Docker Engine at {endpoint}: {ex.Message.TrimEnd('.')}. Is dockerd running?", ex);
+    }
+
+    private static T? Find<T>(Exception? ex)
+        where T : Exception
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is T match)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The deepest message says what went wrong ("Connection refused"); the outer ones only that a request failed.</summary>
+    private static string Innermost(Exception ex)
+    {
+        var message = ex.Message;
+        for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            message = inner.Message.Length > 0 ? inner.Message : message;
+        }
+
+        return message;
     }
 }

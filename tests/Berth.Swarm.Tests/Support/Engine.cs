@@ -21,6 +21,8 @@ internal static class Engine
 
     public static Result Docker(params string[] args) => Run("docker", args, null, null);
 
+    public static Result DockerWith(IReadOnlyDictionary<string, string> environment, params string[] args) => Run("docker", args, null, environment);
+
     public static Result DockerIn(string workingDirectory, params string[] args) => Run("docker", args, workingDirectory, null);
 
     public static Result Berth(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)

@@ -1,0 +1,89 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Docker.DotNet.Handler.Abstractions;
+using Docker.DotNet.X509;
+
+namespace Berth.Swarm.Apply;
+
+/// <summary>
+/// Builds the client's TLS credentials from an <see cref="EngineTls"/> folder with Docker.DotNet.Enhanced.X509,
+/// and checks the server certificate as the docker CLI does with DOCKER_TLS_VERIFY: chained to ca.pem (not the
+/// system store) and issued for the host dialled. X509's own CA callback checks the chain only, not the name.
+/// </summary>
+internal sealed class EngineTlsCredentials
+{
+    private readonly EngineTls _tls;
+    private readonly X509Certificate2? _ca;
+
+    private EngineTlsCredentials(EngineTls tls, X509Certificate2? ca)
+    {
+        _tls = tls;
+        _ca = ca;
+    }
+
+    /// <summary>Why the last server certificate was refused, for the error message (the handshake exception only says "rejected").</summary>
+    public string? RejectionReason { get; private set; }
+
+    public IAuthProvider Provider { get; private set; } = NoopAuthProvider.Instance;
+
+    public static EngineTlsCredentials Load(EngineTls tls)
+    {
+        ArgumentNullException.ThrowIfNull(tls);
+        foreach (var file in new[] { tls.CertFile, tls.KeyFile }.Concat(tls.Verify ? [tls.CaFile] : []))
+        {
+            if (!File.Exists(file))
+            {
+                throw new SwarmEngineException($"TLS is on (DOCKER_TLS_VERIFY or the context), but {file} is missing; put ca.pem, cert.pem and key.pem in {tls.CertDirectory} (DOCKER_CERT_PATH)");
+            }
+        }
+
+        try
+        {
+            var ca = tls.Verify ? X509CertificateLoader.LoadCertificateFromFile(tls.CaFile) : null;
+            var credentials = new EngineTlsCredentials(tls, ca);
+            var certificate = DockerTlsCertificates.LoadCertificateFromPemFiles(tls.CertFile, tls.KeyFile);
+            credentials.Provider = new CertificateCredentials(certificate) { ServerCertificateValidationCallback = credentials.Validate };
+            return credentials;
+        }
+        catch (CryptographicException ex)
+        {
+            throw new SwarmEngineException($"cannot load the TLS certificates in {tls.CertDirectory}: {ex.Message}", ex);
+        }
+    }
+
+    private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (!_tls.Verify)
+        {
+            return true;
+        }
+
+        if (certificate is null)
+        {
+            RejectionReason = "the engine sent no certificate";
+            return false;
+        }
+
+        if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+        {
+            RejectionReason = "the engine's certificate is not valid for the host dialled (check its subjectAltName)";
+            return false;
+        }
+
+        using var custom = new X509Chain();
+        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        custom.ChainPolicy.CustomTrustStore.Add(_ca!);
+        using var server = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        if (!custom.Build(server))
+        {
+            var status = string.Join(", ", custom.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
+            RejectionReason = $"the engine's certificate is not signed by the CA in {_tls.CaFile} ({(status.Length > 0 ? status : "untrusted chain")})";
+            return false;
+        }
+
+        RejectionReason = null;
+        return true;
+    }
+}
