@@ -177,6 +177,9 @@ public sealed class ParityTests
         return JsonDocument.Parse(result.Stdout).RootElement.Clone();
     }
 
+    private static string TargetOf(JsonElement reference)
+        => reference.TryGetProperty("File", out var file) && file.TryGetProperty("Name", out var name) ? name.GetString() ?? string.Empty : string.Empty;
+
     /// <summary>path → JSON value, with the stack name and network IDs replaced by names (IDs differ per stack).</summary>
     private static Dictionary<string, string> Flatten(JsonElement spec, string stack)
     {
@@ -196,8 +199,16 @@ public sealed class ParityTests
 
                     break;
                 case JsonValueKind.Array:
+                    var items = element.EnumerateArray().ToList();
+                    if (path.EndsWith(".Secrets", StringComparison.Ordinal) || path.EndsWith(".Configs", StringComparison.Ordinal))
+                    {
+                        // docker/cli orders references by secret/config name only, so two references to one secret come
+                        // in either order from run to run; compare them by their target file instead.
+                        items = [.. items.OrderBy(TargetOf, StringComparer.Ordinal)];
+                    }
+
                     var i = 0;
-                    foreach (var item in element.EnumerateArray())
+                    foreach (var item in items)
                     {
                         Walk(item, $"{path}[{i++}]");
                     }
