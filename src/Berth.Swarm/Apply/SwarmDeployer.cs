@@ -20,34 +20,41 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(options);
-        await SwarmEngine.RequireManagerAsync(_engine.Client, cancellationToken).ConfigureAwait(false);
-        var state = await SwarmState.ReadAsync(_engine, cancellationToken).ConfigureAwait(false);
+        // The manager check and the reads are independent; WhenAll rethrows the manager check's clear error first.
+        var manager = SwarmEngine.RequireManagerAsync(_engine.Client, cancellationToken);
+        var reading = SwarmState.ReadAsync(_engine, cancellationToken);
+        await Task.WhenAll(manager, reading).ConfigureAwait(false);
+        var state = await reading.ConfigureAwait(false);
         var changes = SwarmPlanner.Plan(plan, state, options.Prune);
 
+        // Networks, secrets and configs do not depend on each other: create them together (services need them all).
+        var secretIds = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(
+            state.Secrets.Where(s => s.Spec?.Name is not null).ToDictionary(s => s.Spec!.Name!, s => s.ID, StringComparer.Ordinal), StringComparer.Ordinal);
+        var configIds = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(
+            state.Configs.Where(s => s.Spec?.Name is not null).ToDictionary(s => s.Spec!.Name!, s => s.ID, StringComparer.Ordinal), StringComparer.Ordinal);
+        var creations = new List<Task>();
         foreach (var network in changes.Of("network", ChangeAction.Create))
         {
             _engine.Report($"Creating network {network.Name}");
             var create = plan.Networks.First(n => n.Name == network.Name).Create!;
-            await _engine.Write(c => c.Networks.CreateNetworkAsync(create, cancellationToken)).ConfigureAwait(false);
+            creations.Add(_engine.Write(c => c.Networks.CreateNetworkAsync(create, cancellationToken)));
         }
 
-        var secretIds = state.Secrets.Where(s => s.Spec?.Name is not null).ToDictionary(s => s.Spec!.Name!, s => s.ID, StringComparer.Ordinal);
         foreach (var secret in changes.Of("secret", ChangeAction.Create))
         {
             _engine.Report($"Creating secret {secret.Name}");
             var spec = plan.Secrets.First(s => s.Name == secret.Name).Spec!;
-            var response = await _engine.Write(c => c.Secrets.CreateAsync(spec, cancellationToken)).ConfigureAwait(false);
-            secretIds[secret.Name] = response.ID;
+            creations.Add(CreateAsync(secret.Name, () => _engine.Write(c => c.Secrets.CreateAsync(spec, cancellationToken)), r => r.ID, secretIds));
         }
 
-        var configIds = state.Configs.Where(s => s.Spec?.Name is not null).ToDictionary(s => s.Spec!.Name!, s => s.ID, StringComparer.Ordinal);
         foreach (var config in changes.Of("config", ChangeAction.Create))
         {
             _engine.Report($"Creating config {config.Name}");
             var spec = plan.Configs.First(s => s.Name == config.Name).Spec!;
-            var response = await _engine.Write(c => c.Configs.CreateConfigAsync(new SwarmCreateConfigParameters { Config = spec }, cancellationToken)).ConfigureAwait(false);
-            configIds[config.Name] = response.ID;
+            creations.Add(CreateAsync(config.Name, () => _engine.Write(c => c.Configs.CreateConfigAsync(new SwarmCreateConfigParameters { Config = spec }, cancellationToken)), r => r.ID, configIds));
         }
+
+        await Task.WhenAll(creations).ConfigureAwait(false);
 
         // Services are independent once networks, secrets and configs exist: write them concurrently (a few at a
         // time, so a big stack does not flood the manager); results are reported in plan order.
@@ -113,7 +120,10 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
     public static bool Owned(IDictionary<string, string>? labels, string stack) => StackOwnership.Owned(labels, stack);
 
     /// <summary>A copy of the spec with secret and config IDs filled in; the plan stays as converted.</summary>
-    private static ServiceSpec WithIds(ServiceSpec spec, Dictionary<string, string> secretIds, Dictionary<string, string> configIds)
+    private static async Task CreateAsync<TResponse>(string name, Func<Task<TResponse>> create, Func<TResponse, string> id, System.Collections.Concurrent.ConcurrentDictionary<string, string> ids)
+        => ids[name] = id(await create().ConfigureAwait(false));
+
+    private static ServiceSpec WithIds(ServiceSpec spec, IDictionary<string, string> secretIds, IDictionary<string, string> configIds)
     {
         var copy = JsonSerializer.Deserialize(SwarmJson.SerializeToUtf8Bytes(spec), SwarmJsonContext.Default.ServiceSpec)!;
         foreach (var secret in copy.TaskTemplate!.ContainerSpec!.Secrets ?? [])

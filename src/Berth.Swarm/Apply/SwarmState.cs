@@ -7,10 +7,12 @@ internal sealed record SwarmState(IList<SwarmService> Services, IList<NetworkRes
 {
     public static async Task<SwarmState> ReadAsync(EngineCalls engine, CancellationToken cancellationToken)
     {
-        var services = await engine.Read(c => c.Swarm.ListServicesAsync(new ServiceListParameters(), cancellationToken)).ConfigureAwait(false);
-        var networks = await engine.Read(c => c.Networks.ListNetworksAsync(new NetworksListParameters(), cancellationToken)).ConfigureAwait(false);
-        var secrets = await engine.Read(c => c.Secrets.ListAsync(cancellationToken)).ConfigureAwait(false);
-        var configs = await engine.Read(c => c.Configs.ListConfigsAsync(cancellationToken)).ConfigureAwait(false);
-        return new SwarmState(services, networks, secrets, configs);
+        // Four independent reads: issued together, so a deploy waits for the slowest, not for their sum.
+        var services = engine.Read(c => c.Swarm.ListServicesAsync(new ServiceListParameters(), cancellationToken));
+        var networks = engine.Read(c => c.Networks.ListNetworksAsync(new NetworksListParameters(), cancellationToken));
+        var secrets = engine.Read(c => c.Secrets.ListAsync(cancellationToken));
+        var configs = engine.Read(c => c.Configs.ListConfigsAsync(cancellationToken));
+        await Task.WhenAll(services, networks, secrets, configs).ConfigureAwait(false);
+        return new SwarmState(await services.ConfigureAwait(false), await networks.ConfigureAwait(false), await secrets.ConfigureAwait(false), await configs.ConfigureAwait(false));
     }
 }
