@@ -20,10 +20,19 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(options);
-        // The manager check and the reads are independent; WhenAll rethrows the manager check's clear error first.
+        // The manager check and the reads are independent, so they run together; when the node is not a manager the
+        // reads fail too, and the manager check's clearer error is the one reported.
         var manager = SwarmEngine.RequireManagerAsync(_engine.Client, cancellationToken);
         var reading = SwarmState.ReadAsync(_engine, cancellationToken);
-        await Task.WhenAll(manager, reading).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(manager, reading).ConfigureAwait(false);
+        }
+        catch when (manager.IsFaulted)
+        {
+            await manager.ConfigureAwait(false);
+            throw;
+        }
         var state = await reading.ConfigureAwait(false);
         var changes = SwarmPlanner.Plan(plan, state, options.Prune);
 
