@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.CommandLine;
 using Berth.Compose.Output;
 
@@ -53,6 +52,4 @@ internal static class ConfigCommand
         });
         return command;
     }
-
-    internal static ImmutableArray<string> Split(string value) => [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries)];
 }
