@@ -1,3 +1,4 @@
+using Berth.Stacks.Progress;
 using System.Collections.Immutable;
 using Docker.DotNet.Models;
 

@@ -1,3 +1,4 @@
+using Berth.Stacks.Progress;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Berth.Swarm.Convert;

@@ -1,3 +1,4 @@
+using Berth.Stacks.Progress;
 using Berth.Swarm.Apply;
 
 namespace Berth.Swarm.Tests.Apply;

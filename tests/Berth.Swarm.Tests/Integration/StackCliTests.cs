@@ -1,3 +1,4 @@
+using Berth.Stacks.Progress;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Berth.Swarm.Tests.Support;

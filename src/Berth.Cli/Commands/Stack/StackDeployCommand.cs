@@ -1,3 +1,4 @@
+using Berth.Stacks.Progress;
 using System.CommandLine;
 using Berth.Swarm.Apply;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Berth.Swarm.Apply;
+namespace Berth.Stacks.Progress;
 
 /// <summary>
 /// Shows one line per service, <c>name  running/desired  state</c>, as <c>docker service update</c> does. On a
