@@ -24,6 +24,12 @@ internal sealed class ObjectStore(TimeProvider time)
 
     public long ResourceVersion => _resourceVersion;
 
+    /// <summary>
+    /// True while a request from an API client is applied (set by the HTTP handler under the lock): only
+    /// those get <see cref="SpecValidation"/>; Seed and the simulated controllers store what they are given.
+    /// </summary>
+    public bool ValidatingClientWrite { get; set; }
+
     /// <summary>Raised under the lock after every change (type, ADDED|MODIFIED|DELETED, object).</summary>
     public event Action<ResourceType, string, JsonObject>? Changed;
 
@@ -337,6 +343,11 @@ internal sealed class ObjectStore(TimeProvider time)
     {
         var metadata = Metadata(candidate);
         _defaults.Apply(type, candidate, existing?.Object);
+        if (ValidatingClientWrite)
+        {
+            SpecValidation.Check(type, candidate, existing?.Object);
+        }
+
         managers.RemoveAll(m => m.Fields.Count == 0);
         if (existing is not null)
         {
