@@ -318,7 +318,7 @@ internal sealed class ObjectStore(TimeProvider time)
         var gone = (JsonObject)existing.Object.DeepClone();
         var resourceVersion = ++_resourceVersion;
         Metadata(gone)["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture);
-        Watches.Publish(existing.Type, "DELETED", gone, resourceVersion);
+        Watches.Publish(existing.Type, "DELETED", gone, resourceVersion, null);
         Changed?.Invoke(existing.Type, "DELETED", gone);
 
         // Like the namespace controller and the garbage collector, but at once: contents and dependents go too.
@@ -391,7 +391,7 @@ internal sealed class ObjectStore(TimeProvider time)
         var stored = new StoredObject(type, candidate, managers);
         _objects[Key(stored)] = stored;
         var eventType = existing is null ? "ADDED" : "MODIFIED";
-        Watches.Publish(type, eventType, candidate, resourceVersion);
+        Watches.Publish(type, eventType, candidate, resourceVersion, existing?.Object);
         Changed?.Invoke(type, eventType, candidate);
         return (JsonObject)candidate.DeepClone();
     }
