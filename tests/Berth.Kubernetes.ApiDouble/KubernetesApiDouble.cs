@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
@@ -344,6 +343,4 @@ public sealed class KubernetesApiDouble : IAsyncDisposable
 
     internal static JsonObject Parse(string json) =>
         JsonNode.Parse(json) as JsonObject ?? throw new ArgumentException("Expected a JSON object.", nameof(json));
-
-    internal static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
