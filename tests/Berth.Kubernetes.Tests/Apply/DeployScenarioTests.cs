@@ -135,6 +135,23 @@ public sealed class DeployScenarioTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChangedJob_IsReplaced_BecauseItsTemplateIsImmutable()
+    {
+        await DeployAsync(StackFiles.Convert(StackFiles.Shop()));
+        var uid = (string?)_api.Get("jobs.batch", Ns, "migrate")!["metadata"]!["uid"];
+        _api.ClearRequests();
+
+        var result = await DeployAsync(StackFiles.Convert(StackFiles.Shop().Replace("example/migrate:1", "example/migrate:2", StringComparison.Ordinal)));
+
+        Assert.Equal(["Job/migrate"], result.Updated);
+        Assert.Equal(["delete", "patch"], _api.Requests.Where(r => r.IsWrite).Select(r => r.Verb));
+        var job = _api.Get("jobs.batch", Ns, "migrate")!;
+        Assert.NotEqual(uid, (string?)job["metadata"]!["uid"]);
+        Assert.Equal("example/migrate:2", (string?)job["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]);
+        Assert.Contains(_log, l => l.StartsWith("Replacing Job migrate", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Prune_RemovesDroppedServiceButNotForeignOrOtherStackObjects_ClaimsOnlyWithVolumes()
     {
         await DeployAsync(StackFiles.Convert(StackFiles.Shop()));
