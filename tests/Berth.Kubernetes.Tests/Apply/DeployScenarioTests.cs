@@ -60,6 +60,7 @@ public sealed class DeployScenarioTests : IAsyncLifetime
         Assert.All(writes, w => Assert.Equal("patch", w.Verb));
         Assert.All(writes, w => Assert.Contains("fieldManager=berth", w.Query, StringComparison.Ordinal));
         Assert.All(writes, w => Assert.Contains("force=true", w.Query, StringComparison.Ordinal));
+        Assert.All(writes, w => Assert.StartsWith("application/apply-patch+yaml", w.ContentType, StringComparison.Ordinal));
         var ranks = writes.Select(w => Rank.GetValueOrDefault(w.Resource!, 6)).ToList();
         Assert.Equal(ranks.Order(), ranks);
         foreach (var obj in Objects())
