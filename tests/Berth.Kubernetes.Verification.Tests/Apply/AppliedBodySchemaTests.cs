@@ -100,9 +100,13 @@ public sealed class AppliedBodySchemaTests
         Assert.Empty(created.Collisions);
         Assert.Equal(first.Objects.Length, created.Created.Length);
         Assert.NotEmpty(changed.Updated);
-        var bodies = api.Requests.Where(r => r.IsWrite && r.Body is not null).ToList();
-        Assert.Equal(created.Writes + changed.Writes, bodies.Count);
-        Assert.All(bodies, b => Assert.Equal("patch", b.Verb));
+        var writes = api.Requests.Where(r => r.IsWrite).ToList();
+        Assert.Equal(created.Writes + changed.Writes, writes.Count);
+
+        // Besides the apply patches only Jobs are deleted (a changed Job is replaced: its template is immutable).
+        Assert.All(writes.Where(w => w.Verb != "patch"), w => Assert.Equal(("delete", "jobs.batch"), (w.Verb, w.Resource)));
+        var bodies = writes.Where(w => w.Verb == "patch").ToList();
+        Assert.All(bodies, b => Assert.False(string.IsNullOrEmpty(b.Body)));
         var violations = new List<string>();
         foreach (var request in bodies)
         {
