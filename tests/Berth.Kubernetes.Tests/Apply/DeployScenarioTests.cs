@@ -297,6 +297,17 @@ public sealed class DeployScenarioTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KindOutsideThePlanThatMayNotBeListed_IsSkippedByPrune_AndTheDeploySucceeds()
+    {
+        _api.Deny("list", "horizontalpodautoscalers.autoscaling", Ns);
+
+        var result = await DeployAsync(StackFiles.Convert(StackFiles.Shop()));
+
+        Assert.Equal(StackFiles.Convert(StackFiles.Shop()).Objects.Length, result.Created.Length);
+        Assert.Contains(_log, l => l.StartsWith("Skipping horizontalpodautoscalers.autoscaling: not allowed to list them", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Deploy_IntoMissingNamespaceWithoutNamespaceObject_CreatesItAndSaysSo()
     {
         var plan = StackFiles.Convert("services:\n  web:\n    image: nginx\n", @namespace: "default");
