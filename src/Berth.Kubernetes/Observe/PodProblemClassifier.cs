@@ -30,7 +30,7 @@ internal static class PodProblemClassifier
         var problems = ImmutableArray.CreateBuilder<PodProblem>();
         foreach (var pod in pods.OrderBy(p => p.Metadata?.Name, StringComparer.Ordinal))
         {
-            if (ServiceOf(pod) is { } service && pod.Metadata?.DeletionTimestamp is null && Classify(pod, service, events, now) is { } problem)
+            if (ServiceOf(pod) is not null && pod.Metadata?.DeletionTimestamp is null && ProblemOf(pod, events, now) is { } problem)
             {
                 problems.Add(problem);
             }
@@ -46,8 +46,12 @@ internal static class PodProblemClassifier
         return pod.Metadata?.DeletionTimestamp is null && pod.Status?.Phase == "Running" && Condition(pod, "Ready") is { Status: "False" };
     }
 
-    private static PodProblem? Classify(V1Pod pod, string service, IReadOnlyList<Corev1Event> events, DateTime now)
+    /// <summary>The most telling problem of one pod (whatever its labels or deletion), or null when it has none.</summary>
+    public static PodProblem? ProblemOf(V1Pod pod, IReadOnlyList<Corev1Event> events, DateTime now)
     {
+        ArgumentNullException.ThrowIfNull(pod);
+        ArgumentNullException.ThrowIfNull(events);
+        var service = ServiceOf(pod) ?? string.Empty;
         var name = pod.Metadata?.Name ?? string.Empty;
         var statuses = (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? []).ToList();
 
