@@ -228,4 +228,39 @@ public sealed class ApiDoubleControllerTests
         Assert.Empty((await PodsAsync(client)).Items);
         Assert.Null((await client.AppsV1.ReadNamespacedDeploymentAsync("web", "default", cancellationToken: Ct)).Status);
     }
+
+    [Fact]
+    public async Task WaitUntilIdleAsync_returns_once_the_simulation_has_reacted()
+    {
+        await using var api = await StartWithControllersAsync();
+        using var client = api.CreateClient();
+
+        await ApplyAsync(client, Deployment("web", replicas: 3));
+        await api.Controllers.WaitUntilIdleAsync(Ct);
+
+        var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync("web", "default", cancellationToken: Ct);
+        Assert.Equal(3, deployment.Status?.ReadyReplicas);
+    }
+
+    [Fact]
+    public async Task Pod_log_answers_like_the_kubelet()
+    {
+        await using var api = await StartWithControllersAsync();
+        using var client = api.CreateClient();
+        api.Controllers.FailPods("web", PodProblem.CrashLoopBackOff);
+        api.Controllers.FailPods("db", PodProblem.ImagePullBackOff);
+        await ApplyAsync(client, Deployment("web"));
+        await ApplyAsync(client, Deployment("db", service: "db"), name: "db");
+        await api.Controllers.WaitUntilIdleAsync(Ct);
+        var crashing = Assert.Single((await PodsAsync(client)).Items).Metadata.Name;
+        var pulling = Assert.Single((await PodsAsync(client, "db")).Items).Metadata.Name;
+
+        using var log = new StreamReader(await client.CoreV1.ReadNamespacedPodLogAsync(crashing, "default", container: "web", cancellationToken: Ct));
+        var text = await log.ReadToEndAsync(Ct);
+        var (code, status) = await Refused(() => client.CoreV1.ReadNamespacedPodLogAsync(pulling, "default", cancellationToken: Ct));
+
+        Assert.Contains("simulated crash", text, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, code);
+        Assert.Equal($"container \"db\" in pod \"{pulling}\" is waiting to start: trying and failing to pull image", status["message"]!.ToString());
+    }
 }

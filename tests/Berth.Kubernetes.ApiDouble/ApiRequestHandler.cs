@@ -45,6 +45,15 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
                 await WatchAsync(context, route, recorded, cancellation).ConfigureAwait(false);
                 return;
             }
+            else if (route.Subresource == "log" && route.Type == ResourceCatalog.Pods && verb == "get")
+            {
+                var log = PodLog(route, request.Query["container"].ToString());
+                server.Record(recorded with { StatusCode = 200 });
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "text/plain";
+                await context.Response.WriteAsync(log, cancellation).ConfigureAwait(false);
+                return;
+            }
             else
             {
                 (code, answer) = Execute(request, route, verb, body, contentType);
@@ -116,6 +125,11 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
             throw ApiException.BadRequest("dryRun is not supported by the Kubernetes API test double");
         }
 
+        if (type.Namespaced && route.Namespace is null && verb is not ("list" or "watch"))
+        {
+            throw ApiException.UnknownPath();
+        }
+
         var statusOnly = route.Subresource == "status";
         var manager = FieldManager(request);
         lock (store.Gate)
@@ -151,6 +165,33 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
         }
     }
 
+    /// <summary>
+    /// pods/{name}/log: the simulated containers print nothing when healthy and a crash line when crashing;
+    /// a container that never started answers 400 like the kubelet does.
+    /// </summary>
+    private string PodLog(ApiRoute route, string container)
+    {
+        lock (store.Gate)
+        {
+            var pod = store.Require(route.Type, route.Namespace, route.Name!).Object;
+            var statuses = (pod["status"]?["containerStatuses"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+            var status = statuses.FirstOrDefault(c => container.Length == 0 || c["name"]?.ToString() == container);
+            var name = status?["name"]?.ToString() ?? container;
+            var waiting = status?["state"]?["waiting"]?["reason"]?.ToString();
+            if (status is null || waiting is "ImagePullBackOff" or "ErrImagePull" or "ContainerCreating")
+            {
+                var reason = waiting is null ? "waiting to start: ContainerCreating" : "waiting to start: trying and failing to pull image";
+                throw ApiException.BadRequest($"container \"{name}\" in pod \"{route.Name}\" is {reason}");
+            }
+
+            return status["lastState"]?["terminated"]?["reason"]?.ToString() switch
+            {
+                "Error" => $"{name}: simulated crash (Kubernetes API test double)\n",
+                _ => "",
+            };
+        }
+    }
+
     private static bool RequiresName(string verb) => verb is "get" or "update" or "patch" or "delete";
 
     private JsonObject Patch(HttpRequest request, ApiRoute route, string? body, string? contentType, bool statusOnly)
@@ -179,6 +220,18 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
             case "application/merge-patch+json":
             case "application/strategic-merge-patch+json":
                 return store.MergePatch(route.Type, route.Namespace, route.Name!, ParseObject(body), FieldManager(request), statusOnly);
+            case "application/json-patch+json":
+                JsonArray operations;
+                try
+                {
+                    operations = JsonNode.Parse(body ?? "") as JsonArray ?? throw ApiException.BadRequest("a json patch must be a JSON array of operations");
+                }
+                catch (JsonException error)
+                {
+                    throw ApiException.BadRequest($"the request body is not valid JSON: {error.Message}");
+                }
+
+                return store.JsonPatch(route.Type, route.Namespace, route.Name!, operations, FieldManager(request), statusOnly);
             default:
                 throw ApiException.UnsupportedMediaType(contentType ?? "");
         }
@@ -296,7 +349,7 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
                 await response.Body.FlushAsync(stop.Token).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception ended) when (ended is OperationCanceledException or IOException)
         {
             // Timeout, client gone or the double stopping: the watch simply ends, as on the real server.
         }

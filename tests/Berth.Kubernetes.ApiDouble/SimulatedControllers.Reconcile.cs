@@ -46,6 +46,11 @@ public sealed partial class SimulatedControllers
         }
         catch (OperationCanceledException)
         {
+            lock (_store.Gate)
+            {
+                _passScheduled = false;
+            }
+
             return;
         }
 

@@ -84,6 +84,26 @@ public sealed partial class SimulatedControllers
     }
 
 
+    /// <summary>
+    /// Completes when no reconcile pass is pending or running: after a write returns, awaiting this makes the
+    /// simulation's reaction visible without polling.
+    /// </summary>
+    public async Task WaitUntilIdleAsync(CancellationToken ct = default)
+    {
+        while (true)
+        {
+            lock (_store.Gate)
+            {
+                if (!_passScheduled)
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(5, ct).ConfigureAwait(false);
+        }
+    }
+
     internal static JsonObject Node() => KubernetesApiDouble.Parse($$"""
         {
           "apiVersion": "v1",
