@@ -50,6 +50,8 @@ public sealed class RolloutWaiterSimulationTests
         // One LIST per kind and one of pods; every later change came by watch. No event LIST: nothing went wrong.
         var lists = api.Requests.Where(r => r.Verb == "list").Select(r => r.Resource).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(["daemonsets.apps", "deployments.apps", "jobs.batch", "pods", "statefulsets.apps"], lists);
+        Assert.InRange(api.Requests.Count(r => r.Verb == "watch"), 0, 5);
+        Assert.Equal(0, api.Writes);
     }
 
     [Theory]
