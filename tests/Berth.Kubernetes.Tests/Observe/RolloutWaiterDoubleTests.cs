@@ -147,4 +147,49 @@ public sealed class RolloutWaiterDoubleTests
         Assert.True(result.Converged);
         Assert.Equal(["migrate 1/1 complete", "agent 1/1 ready"], reporter.Completed!.Select(p => $"{p.Name} {p.Running}/{p.Desired} {p.State}"));
     }
+
+    [Fact]
+    public async Task WaitAsync_TestDouble_ClientWithoutHttpAccess_PollsWithoutWatching()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        using var client = ForwardingClient.Wrap(api.CreateClient());
+        Deployment(api, "shop", "shop", "web", status: NotAvailable);
+        var reporter = new RecordingReporter();
+        var waiter = new RolloutWaiter(client, "shop", reporter);
+
+        var wait = waiter.WaitAsync("shop", [new("Deployment", "web", "web")], Long, Long, TimeSpan.FromMilliseconds(50), Ct);
+        await reporter.FirstUpdateAsync(Ct);
+        api.SetStatus("deployments.apps", "shop", "web", Status(Available));
+        var result = await wait;
+
+        Assert.True(result.Converged);
+        Assert.DoesNotContain(api.Requests, r => r.Verb == "watch");
+        Assert.True(api.Requests.Count(r => r.Verb == "list" && r.Resource == "deployments.apps") >= 2);
+        Assert.Equal(api.Requests.Count(r => r.Verb == "list" && r.Resource == "deployments.apps"), api.Requests.Count(r => r.Verb == "list" && r.Resource == "pods"));
+    }
+
+    /// <summary>An IKubernetes that is not a k8s.Kubernetes (as a decorator or a mock would be): no HttpClient to watch with.</summary>
+    private class ForwardingClient : System.Reflection.DispatchProxy
+    {
+        private k8s.IKubernetes? _target;
+
+        public static k8s.IKubernetes Wrap(k8s.IKubernetes target)
+        {
+            var proxy = Create<k8s.IKubernetes, ForwardingClient>();
+            ((ForwardingClient)(object)proxy)._target = target;
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args)
+        {
+            try
+            {
+                return targetMethod!.Invoke(_target, args);
+            }
+            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+            {
+                throw e.InnerException;
+            }
+        }
+    }
 }
