@@ -49,6 +49,23 @@ public sealed class RolloutWaiterDoubleTests
     }
 
     [Fact]
+    public async Task WaitAsync_TestDouble_AlreadySettledStack_CostsOneListPerKindAndNoWatch()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        using var client = api.CreateClient();
+        Deployment(api, "shop", "shop", "web", status: Available);
+        Job(api, "shop", "shop", "migrate", status: """{"succeeded":1,"conditions":[{"type":"Complete","status":"True"}]}""");
+        var reporter = new RecordingReporter();
+
+        var result = await new RolloutWaiter(client, "shop", reporter).WaitAsync("shop", [new("Deployment", "web", "web"), new("Job", "migrate", "migrate")], Long, Long, TimeSpan.FromSeconds(1), Ct);
+
+        Assert.True(result.Converged);
+        Assert.Equal(["deployments.apps", "jobs.batch", "pods"], api.Requests.Select(r => $"{r.Verb} {r.Resource}").Order(StringComparer.Ordinal).Select(r => r.Replace("list ", "", StringComparison.Ordinal)));
+        Assert.Empty(reporter.Updates);
+        Assert.True(reporter.Converged);
+    }
+
+    [Fact]
     public async Task WaitAsync_TestDouble_WatchForbidden_FallsBackToPolling()
     {
         await using var api = await KubernetesApiDouble.StartAsync(Ct);
