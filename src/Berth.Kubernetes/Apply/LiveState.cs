@@ -55,7 +55,10 @@ internal sealed record LiveState(ImmutableDictionary<string, IReadOnlyList<IKube
         }
     }
 
-    /// <summary>The Namespace, or null when it does not exist.</summary>
+    /// <summary>
+    /// The Namespace, or null when it does not exist. A user limited to the namespace may not read the Namespace
+    /// object (403): it is then taken as existing and not Berth's, so it is left alone.
+    /// </summary>
     public static async Task<V1Namespace?> ReadNamespaceAsync(ApiCalls api, string name, CancellationToken cancellationToken)
     {
         try
@@ -65,6 +68,11 @@ internal sealed record LiveState(ImmutableDictionary<string, IReadOnlyList<IKube
         catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
+        }
+        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Forbidden)
+        {
+            api.Log($"Namespace {name}: not allowed to read it; using it as it is");
+            return new V1Namespace { Metadata = new V1ObjectMeta { Name = name } };
         }
     }
 }

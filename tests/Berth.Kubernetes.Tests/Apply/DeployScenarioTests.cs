@@ -308,6 +308,20 @@ public sealed class DeployScenarioTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NamespaceThatMayNotBeRead_IsUsedAsItIs()
+    {
+        _api.Seed("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop"}}""");
+        _api.Deny("get", "namespaces");
+        _api.Deny("patch", "namespaces");
+
+        var result = await DeployAsync(StackFiles.Convert(StackFiles.Shop()));
+
+        Assert.Contains("Namespace/shop", result.Unchanged);
+        Assert.Contains("Deployment/web", result.Created);
+        Assert.Contains(_log, l => l.StartsWith("Namespace shop: not allowed to read it", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Deploy_IntoMissingNamespaceWithoutNamespaceObject_CreatesItAndSaysSo()
     {
         var plan = StackFiles.Convert("services:\n  web:\n    image: nginx\n", @namespace: "default");
