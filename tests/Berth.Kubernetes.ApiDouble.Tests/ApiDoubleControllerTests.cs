@@ -65,6 +65,7 @@ public sealed class ApiDoubleControllerTests
         Assert.All(pods.Items, pod =>
         {
             Assert.Matches($"^web-{hash}-[a-z0-9]{{5}}$", pod.Metadata.Name);
+            Assert.Equal($"web-{hash}-", pod.Metadata.GenerateName);
             Assert.Equal("shop", pod.Metadata.Labels["com.docker.stack.namespace"]);
             Assert.Equal(hash, pod.Metadata.Labels["pod-template-hash"]);
             Assert.Equal(replicaSet.Metadata.Uid, Assert.Single(pod.Metadata.OwnerReferences).Uid);

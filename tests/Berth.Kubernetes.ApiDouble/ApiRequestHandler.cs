@@ -150,18 +150,26 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
             }
 
             server.BeforeWrite();
-            var (code, answer) = verb switch
+            store.ValidatingClientWrite = true;
+            try
             {
-                "create" when route.Name is null => (201, (JsonNode)store.Create(type, route.Namespace, ParseObject(body), manager, keepStatus: false)),
-                "create" => throw ApiException.MethodNotAllowed(request.Method),
-                "update" => (200, store.Replace(type, route.Namespace, route.Name!, ParseObject(body), manager, statusOnly)),
-                "patch" => (200, Patch(request, route, body, contentType, statusOnly)),
-                "delete" => (200, Deleted(type, store.Delete(type, route.Namespace, route.Name!))),
-                "deletecollection" => (200, DeleteCollection(request, route)),
-                _ => throw ApiException.MethodNotAllowed(request.Method),
-            };
-            server.AfterWrite();
-            return (code, answer);
+                var (code, answer) = verb switch
+                {
+                    "create" when route.Name is null => (201, (JsonNode)store.Create(type, route.Namespace, ParseObject(body), manager, keepStatus: false)),
+                    "create" => throw ApiException.MethodNotAllowed(request.Method),
+                    "update" => (200, store.Replace(type, route.Namespace, route.Name!, ParseObject(body), manager, statusOnly)),
+                    "patch" => (200, Patch(request, route, body, contentType, statusOnly)),
+                    "delete" => (200, Deleted(type, store.Delete(type, route.Namespace, route.Name!))),
+                    "deletecollection" => (200, DeleteCollection(request, route)),
+                    _ => throw ApiException.MethodNotAllowed(request.Method),
+                };
+                server.AfterWrite();
+                return (code, answer);
+            }
+            finally
+            {
+                store.ValidatingClientWrite = false;
+            }
         }
     }
 

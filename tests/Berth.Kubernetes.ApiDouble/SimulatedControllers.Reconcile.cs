@@ -320,7 +320,11 @@ public sealed partial class SimulatedControllers
         var metadata = (JsonObject?)template["metadata"]?.DeepClone() ?? new JsonObject();
         metadata["name"] = name;
         metadata["ownerReferences"] = new JsonArray(OwnerReference(owner));
-        if (statefulSetPod)
+        if (!statefulSetPod)
+        {
+            metadata["generateName"] = name[..^5];
+        }
+        else
         {
             var labels = metadata["labels"] as JsonObject ?? new JsonObject();
             labels["statefulset.kubernetes.io/pod-name"] = name;
