@@ -29,7 +29,7 @@ internal static class ImagePinning
                 return WithDigest(image, digest);
             }
         }
-        catch (Exception ex) when (ex is DockerApiException or SwarmEngineException or HttpRequestException)
+        catch (DockerApiException)
         {
             // Unreachable or unknown to a registry (e.g. an image built locally): fall through to docker's warning.
         }
