@@ -1,0 +1,104 @@
+using System.Text.Json.Nodes;
+
+namespace Berth.Kubernetes.ApiDouble;
+
+/// <summary>A request the test double refuses; becomes a Status body like the real API server's.</summary>
+internal sealed class ApiException(int code, string reason, string message, JsonObject? details = null) : Exception(message)
+{
+    public int Code { get; } = code;
+
+    public string Reason { get; } = reason;
+
+    public JsonObject ToStatus()
+    {
+        var status = new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = Message,
+            ["reason"] = Reason,
+        };
+        if (details is not null)
+        {
+            status["details"] = details.DeepClone();
+        }
+
+        status["code"] = Code;
+        return status;
+    }
+
+    public static ApiException NotFound(ResourceType type, string name) =>
+        new(404, "NotFound", $"{type.FullName} \"{name}\" not found", Details(type, name));
+
+    public static ApiException NamespaceNotFound(string @namespace) =>
+        new(404, "NotFound", $"namespaces \"{@namespace}\" not found", Details(ResourceCatalog.Namespaces, @namespace));
+
+    public static ApiException UnknownPath() =>
+        new(404, "NotFound", "the server could not find the requested resource", new JsonObject());
+
+    public static ApiException AlreadyExists(ResourceType type, string name) =>
+        new(409, "AlreadyExists", $"{type.FullName} \"{name}\" already exists", Details(type, name));
+
+    public static ApiException StaleResourceVersion(ResourceType type, string name) =>
+        new(409, "Conflict",
+            $"Operation cannot be fulfilled on {type.FullName} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
+            Details(type, name));
+
+    public static ApiException ApplyConflict(ResourceType type, string name, string message, JsonArray causes)
+    {
+        var details = Details(type, name);
+        details["causes"] = causes;
+        return new(409, "Conflict", message, details);
+    }
+
+    public static ApiException Invalid(ResourceType type, string name, string field, string message)
+    {
+        var details = new JsonObject
+        {
+            ["name"] = name,
+            ["group"] = type.Group,
+            ["kind"] = type.Kind,
+            ["causes"] = new JsonArray(new JsonObject { ["reason"] = "FieldValueInvalid", ["message"] = message, ["field"] = field }),
+        };
+        var kind = type.Group.Length == 0 ? type.Kind : $"{type.Kind}.{type.Group}";
+        return new(422, "Invalid", $"{kind} \"{name}\" is invalid: {field}: {message}", details);
+    }
+
+    public static ApiException BadRequest(string message) => new(400, "BadRequest", message);
+
+    public static ApiException UnsupportedMediaType(string contentType) =>
+        new(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got \"{contentType}\")");
+
+    public static ApiException MethodNotAllowed(string method) =>
+        new(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource ({method})");
+
+    public static ApiException Unauthorized() => new(401, "Unauthorized", "Unauthorized");
+
+    public static ApiException InternalError(string message) =>
+        new(500, "InternalError", $"Internal error occurred: {message}", new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["message"] = message }) });
+
+    public static ApiException Expired(string message) => new(410, "Expired", message);
+
+    public static ApiException Forbidden(ResourceType type, string? name, string verb, string user, string? @namespace)
+    {
+        var subject = name is null ? type.FullName : $"{type.FullName} \"{name}\"";
+        var scope = @namespace is null ? "at the cluster scope" : $"in the namespace \"{@namespace}\"";
+        var message = $"{subject} is forbidden: User \"{user}\" cannot {verb} resource \"{type.Plural}\" in API group \"{type.Group}\" {scope}";
+        return new(403, "Forbidden", message, Details(type, name));
+    }
+
+    private static JsonObject Details(ResourceType type, string? name)
+    {
+        var details = new JsonObject();
+        if (name is not null)
+        {
+            details["name"] = name;
+        }
+
+        details["group"] = type.Group;
+        details["kind"] = type.Plural;
+        return details;
+    }
+}

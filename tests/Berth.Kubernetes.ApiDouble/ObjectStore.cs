@@ -1,0 +1,511 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Berth.Kubernetes.ApiDouble;
+
+/// <summary>
+/// All objects of the test double, keyed by (resource, namespace, name), with the write semantics of the API
+/// server: resourceVersion (one global counter, bumped only on a real change), generation, status isolation,
+/// managedFields and server-side apply. Every public member must be called under <see cref="Gate"/>.
+/// </summary>
+internal sealed class ObjectStore(TimeProvider time)
+{
+    private const string GenerateNameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+    private readonly Dictionary<ObjectKey, StoredObject> _objects = [];
+    private readonly Random _random = new(5);
+    private long _resourceVersion = 100;
+    private long _uids;
+
+    public Lock Gate { get; } = new();
+
+    public WatchHub Watches { get; } = new();
+
+    public long ResourceVersion => _resourceVersion;
+
+    /// <summary>Raised under the lock after every change (type, ADDED|MODIFIED|DELETED, object).</summary>
+    public event Action<ResourceType, string, JsonObject>? Changed;
+
+    public StoredObject? Find(ResourceType type, string? @namespace, string name) =>
+        _objects.GetValueOrDefault(new ObjectKey(type.FullName, type.Namespaced ? @namespace ?? "" : "", name));
+
+    public StoredObject Require(ResourceType type, string? @namespace, string name) =>
+        Find(type, @namespace, name) ?? throw ApiException.NotFound(type, name);
+
+    public bool NamespaceExists(string @namespace) => Find(ResourceCatalog.Namespaces, null, @namespace) is not null;
+
+    public List<JsonObject> List(ResourceType type, string? @namespace, LabelSelector? labels = null, FieldSelector? fields = null) =>
+        _objects.Values
+            .Where(o => o.Type == type && (@namespace is null || o.Namespace == @namespace))
+            .Where(o => labels is null || labels.Matches(o.Object))
+            .Where(o => fields is null || fields.Matches(o.Object))
+            .OrderBy(o => o.Namespace, StringComparer.Ordinal)
+            .ThenBy(o => o.Name, StringComparer.Ordinal)
+            .Select(o => (JsonObject)o.Object.DeepClone())
+            .ToList();
+
+    public string RandomSuffix(int length)
+    {
+        var chars = new char[length];
+        for (var i = 0; i < length; i++)
+        {
+            chars[i] = GenerateNameAlphabet[_random.Next(GenerateNameAlphabet.Length)];
+        }
+
+        return new string(chars);
+    }
+
+    public string Now() => time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    public JsonObject Create(ResourceType type, string? @namespace, JsonObject body, string? manager, bool keepStatus)
+    {
+        var obj = (JsonObject)body.DeepClone();
+        CheckIdentity(type, obj);
+        obj["apiVersion"] = type.ApiVersion;
+        obj["kind"] = type.Kind;
+        var metadata = Metadata(obj);
+        var name = metadata["name"]?.ToString();
+        if (string.IsNullOrEmpty(name))
+        {
+            var generateName = metadata["generateName"]?.ToString();
+            if (string.IsNullOrEmpty(generateName))
+            {
+                throw ApiException.Invalid(type, "", "metadata.name", "Required value: name or generateName is required");
+            }
+
+            name = generateName + RandomSuffix(5);
+            metadata["name"] = name;
+        }
+
+        ObjectNames.Validate(type, obj, name);
+        PlaceInNamespace(type, @namespace, metadata);
+        if (Find(type, @namespace, name) is not null)
+        {
+            throw ApiException.AlreadyExists(type, name);
+        }
+
+        if (!keepStatus)
+        {
+            obj.Remove("status");
+        }
+
+        var managers = new List<ManagedFieldsEntry>();
+        if (manager is not null)
+        {
+            managers.Add(new ManagedFieldsEntry(manager, ManagedFieldsEntry.Update, type.ApiVersion, Now(), FieldPaths.Collect(obj)));
+        }
+
+        if (type == ResourceCatalog.Namespaces)
+        {
+            Labels(obj)["kubernetes.io/metadata.name"] = name;
+            obj["spec"] ??= new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };
+            obj["status"] ??= new JsonObject { ["phase"] = "Active" };
+        }
+
+        return Commit(type, null, obj, managers, manager);
+    }
+
+    public JsonObject Replace(ResourceType type, string? @namespace, string name, JsonObject body, string? manager, bool statusOnly)
+    {
+        var existing = Require(type, @namespace, name);
+        CheckIdentity(type, body);
+        CheckName(body, name);
+        CheckResourceVersion(type, existing, body);
+        JsonObject candidate;
+        List<ManagedFieldsEntry> managers;
+        if (statusOnly)
+        {
+            candidate = (JsonObject)existing.Object.DeepClone();
+            SetOrRemove(candidate, "status", body["status"]);
+            managers = existing.CloneManagers();
+        }
+        else
+        {
+            candidate = (JsonObject)body.DeepClone();
+            candidate["apiVersion"] = type.ApiVersion;
+            candidate["kind"] = type.Kind;
+            var metadata = Metadata(candidate);
+            metadata["name"] = name;
+            PlaceInNamespace(type, @namespace, metadata);
+            ObjectNames.Validate(type, candidate, name);
+            SetOrRemove(candidate, "status", existing.Object["status"]);
+            managers = UpdateOwnership(existing, candidate, manager, type.ApiVersion);
+        }
+
+        return Commit(type, existing, candidate, managers, manager);
+    }
+
+    public JsonObject MergePatch(ResourceType type, string? @namespace, string name, JsonObject patch, string? manager, bool statusOnly)
+    {
+        var existing = Require(type, @namespace, name);
+        CheckResourceVersion(type, existing, patch);
+        var merged = (JsonObject)JsonMerge.MergePatch(existing.Object, patch)!;
+        JsonObject candidate;
+        List<ManagedFieldsEntry> managers;
+        if (statusOnly)
+        {
+            candidate = (JsonObject)existing.Object.DeepClone();
+            SetOrRemove(candidate, "status", merged["status"]);
+            managers = existing.CloneManagers();
+        }
+        else
+        {
+            candidate = merged;
+            RestoreServerFields(type, existing.Object, candidate);
+            ObjectNames.Validate(type, candidate, name);
+            SetOrRemove(candidate, "status", existing.Object["status"]);
+            managers = UpdateOwnership(existing, candidate, manager, type.ApiVersion);
+        }
+
+        return Commit(type, existing, candidate, managers, manager);
+    }
+
+    /// <summary>
+    /// Server-side apply: the applier owns exactly the fields it sends; fields owned by another manager with a
+    /// different value conflict unless forced (then ownership moves); fields the applier sent before and now
+    /// omits are removed unless someone else owns them. Lists are atomic (see README).
+    /// </summary>
+    public JsonObject Apply(ResourceType type, string? @namespace, string name, JsonObject applied, string manager, bool force, bool statusOnly)
+    {
+        var apiVersion = applied["apiVersion"]?.ToString();
+        var kind = applied["kind"]?.ToString();
+        if (apiVersion != type.ApiVersion || kind != type.Kind)
+        {
+            throw ApiException.BadRequest(
+                $"the apiVersion/kind of the applied object ({apiVersion}/{kind}) does not match the request ({type.ApiVersion}, Kind={type.Kind})");
+        }
+
+        var appliedName = applied["metadata"]?["name"]?.ToString();
+        if (appliedName != name)
+        {
+            throw ApiException.BadRequest($"the name of the object ({appliedName}) does not match the name on the URL ({name})");
+        }
+
+        var appliedNamespace = applied["metadata"]?["namespace"]?.ToString();
+        if (type.Namespaced && appliedNamespace is not null && appliedNamespace != @namespace)
+        {
+            throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+        }
+
+        var existing = Find(type, @namespace, name);
+        if (existing is null && type.Namespaced && !NamespaceExists(@namespace!))
+        {
+            throw ApiException.NamespaceNotFound(@namespace!);
+        }
+
+        if (statusOnly)
+        {
+            var target = existing ?? throw ApiException.NotFound(type, name);
+            var withStatus = (JsonObject)target.Object.DeepClone();
+            var status = withStatus["status"] as JsonObject ?? new JsonObject();
+            if (applied["status"] is JsonObject appliedStatus)
+            {
+                JsonMerge.ApplyInto(status, appliedStatus);
+            }
+
+            withStatus["status"] = status;
+            return Commit(type, target, withStatus, target.CloneManagers(), manager);
+        }
+
+        var candidate = existing is null
+            ? new JsonObject { ["apiVersion"] = type.ApiVersion, ["kind"] = type.Kind, ["metadata"] = new JsonObject { ["name"] = name } }
+            : (JsonObject)existing.Object.DeepClone();
+        if (existing is null)
+        {
+            PlaceInNamespace(type, @namespace, Metadata(candidate));
+        }
+
+        var managers = existing?.CloneManagers() ?? [];
+        var sent = (JsonObject)applied.DeepClone();
+        sent.Remove("status");
+        var owned = FieldPaths.Collect(sent);
+
+        var conflicts = new List<(ManagedFieldsEntry Owner, string Path)>();
+        foreach (var other in managers.Where(m => m.Manager != manager))
+        {
+            foreach (var path in owned.Where(other.Fields.Contains))
+            {
+                if (!JsonNode.DeepEquals(FieldPaths.GetValue(candidate, path), FieldPaths.GetValue(sent, path)))
+                {
+                    conflicts.Add((other, path));
+                }
+            }
+        }
+
+        if (conflicts.Count > 0 && !force)
+        {
+            throw ApplyConflicts.ToException(type, name, conflicts);
+        }
+
+        foreach (var (owner, path) in conflicts)
+        {
+            owner.Fields.Remove(path);
+        }
+
+        var entry = managers.FirstOrDefault(m => m.Manager == manager && m.Operation == ManagedFieldsEntry.Apply);
+        if (entry is not null)
+        {
+            foreach (var dropped in entry.Fields.Where(p => !owned.Contains(p)).ToList())
+            {
+                var ownedByOthers = managers.Any(m => m != entry && m.Fields.Contains(dropped));
+                if (!ownedByOthers)
+                {
+                    FieldPaths.Remove(candidate, dropped, parent => owned.Contains(parent) || managers.Any(m => m.Fields.Contains(parent)));
+                }
+            }
+        }
+        else
+        {
+            entry = new ManagedFieldsEntry(manager, ManagedFieldsEntry.Apply, type.ApiVersion, Now(), []);
+            managers.Add(entry);
+        }
+
+        entry.Fields = owned;
+        entry.ApiVersion = type.ApiVersion;
+        JsonMerge.ApplyInto(candidate, sent);
+        RestoreServerFields(type, existing?.Object, candidate);
+        ObjectNames.Validate(type, candidate, name);
+        return Commit(type, existing, candidate, managers, manager);
+    }
+
+    public JsonObject Delete(ResourceType type, string? @namespace, string name)
+    {
+        var existing = Require(type, @namespace, name);
+        return Remove(existing);
+    }
+
+    public void ReplaceStatus(ResourceType type, string? @namespace, string name, JsonNode? status)
+    {
+        var existing = Require(type, @namespace, name);
+        var candidate = (JsonObject)existing.Object.DeepClone();
+        SetOrRemove(candidate, "status", status);
+        Commit(type, existing, candidate, existing.CloneManagers(), null);
+    }
+
+    public void CompactHistory() => Watches.Compact(_resourceVersion);
+
+    private JsonObject Remove(StoredObject existing)
+    {
+        _objects.Remove(Key(existing));
+        var gone = (JsonObject)existing.Object.DeepClone();
+        var resourceVersion = ++_resourceVersion;
+        Metadata(gone)["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture);
+        Watches.Publish(existing.Type, "DELETED", gone, resourceVersion);
+        Changed?.Invoke(existing.Type, "DELETED", gone);
+
+        // Like the namespace controller and the garbage collector, but at once: contents and dependents go too.
+        var dependents = existing.Type == ResourceCatalog.Namespaces
+            ? _objects.Values.Where(o => o.Namespace == existing.Name).ToList()
+            : _objects.Values.Where(o => o.Namespace == existing.Namespace && IsOwnedBy(o.Object, existing.Uid)).ToList();
+        foreach (var dependent in dependents)
+        {
+            if (_objects.ContainsKey(Key(dependent)))
+            {
+                Remove(dependent);
+            }
+        }
+
+        return gone;
+    }
+
+    private static bool IsOwnedBy(JsonObject obj, string uid) =>
+        obj["metadata"]?["ownerReferences"] is JsonArray owners && owners.Any(o => o?["uid"]?.ToString() == uid);
+
+    private JsonObject Commit(ResourceType type, StoredObject? existing, JsonObject candidate, List<ManagedFieldsEntry> managers, string? actingManager)
+    {
+        var metadata = Metadata(candidate);
+        managers.RemoveAll(m => m.Fields.Count == 0);
+        if (existing is not null)
+        {
+            var old = Metadata(existing.Object);
+            metadata["uid"] = old["uid"]?.DeepClone();
+            metadata["creationTimestamp"] = old["creationTimestamp"]?.DeepClone();
+            metadata["resourceVersion"] = old["resourceVersion"]?.DeepClone();
+            var generation = old["generation"] is JsonValue value ? long.Parse(value.ToJsonString(), CultureInfo.InvariantCulture) : 1;
+            metadata["generation"] = SpecChanged(existing.Object, candidate) ? generation + 1 : generation;
+            metadata["managedFields"] = old["managedFields"]?.DeepClone();
+            var sameOwnership = managers.Count == existing.Managers.Count && managers.Zip(existing.Managers).All(p => p.First.SameOwnership(p.Second));
+            if (sameOwnership && JsonNode.DeepEquals(candidate, existing.Object))
+            {
+                return (JsonObject)existing.Object.DeepClone();
+            }
+        }
+        else
+        {
+            metadata["uid"] = NewUid();
+            metadata["creationTimestamp"] = Now();
+            metadata["generation"] = 1;
+        }
+
+        var now = Now();
+        foreach (var entry in managers.Where(m => m.Manager == actingManager))
+        {
+            entry.Time = now;
+        }
+
+        if (managers.Count > 0)
+        {
+            metadata["managedFields"] = new JsonArray(managers.Select(m => (JsonNode)m.ToJson()).ToArray());
+        }
+        else
+        {
+            metadata.Remove("managedFields");
+        }
+
+        var resourceVersion = ++_resourceVersion;
+        metadata["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture);
+        var stored = new StoredObject(type, candidate, managers);
+        _objects[Key(stored)] = stored;
+        var eventType = existing is null ? "ADDED" : "MODIFIED";
+        Watches.Publish(type, eventType, candidate, resourceVersion);
+        Changed?.Invoke(type, eventType, candidate);
+        return (JsonObject)candidate.DeepClone();
+    }
+
+    /// <summary>Update/patch ownership: the writer takes the fields it changed; fields that are gone are owned by no one.</summary>
+    private List<ManagedFieldsEntry> UpdateOwnership(StoredObject existing, JsonObject candidate, string? manager, string apiVersion)
+    {
+        var managers = existing.CloneManagers();
+        var before = FieldPaths.Collect(existing.Object);
+        var after = FieldPaths.Collect(candidate);
+        var changed = after.Where(p => !before.Contains(p) || !JsonNode.DeepEquals(FieldPaths.GetValue(existing.Object, p), FieldPaths.GetValue(candidate, p)))
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var entry in managers)
+        {
+            entry.Fields.RemoveWhere(p => !after.Contains(p) || (changed.Contains(p) && entry.Manager != manager));
+        }
+
+        if (manager is not null && changed.Count > 0)
+        {
+            var mine = managers.FirstOrDefault(m => m.Manager == manager && m.Operation == ManagedFieldsEntry.Update);
+            if (mine is null)
+            {
+                mine = new ManagedFieldsEntry(manager, ManagedFieldsEntry.Update, apiVersion, Now(), []);
+                managers.Add(mine);
+            }
+
+            mine.Fields.UnionWith(changed);
+        }
+
+        return managers;
+    }
+
+    private static bool SpecChanged(JsonObject before, JsonObject after)
+    {
+        static JsonObject WithoutMetadataAndStatus(JsonObject obj)
+        {
+            var copy = (JsonObject)obj.DeepClone();
+            copy.Remove("metadata");
+            copy.Remove("status");
+            return copy;
+        }
+
+        return !JsonNode.DeepEquals(WithoutMetadataAndStatus(before), WithoutMetadataAndStatus(after));
+    }
+
+    private void PlaceInNamespace(ResourceType type, string? @namespace, JsonObject metadata)
+    {
+        if (!type.Namespaced)
+        {
+            metadata.Remove("namespace");
+            return;
+        }
+
+        var declared = metadata["namespace"]?.ToString();
+        if (declared is not null && declared != @namespace)
+        {
+            throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+        }
+
+        if (!NamespaceExists(@namespace!))
+        {
+            throw ApiException.NamespaceNotFound(@namespace!);
+        }
+
+        metadata["namespace"] = @namespace;
+    }
+
+    private static void RestoreServerFields(ResourceType type, JsonObject? existing, JsonObject candidate)
+    {
+        candidate["apiVersion"] = type.ApiVersion;
+        candidate["kind"] = type.Kind;
+        if (existing is null)
+        {
+            return;
+        }
+
+        var metadata = Metadata(candidate);
+        var old = Metadata(existing);
+        foreach (var key in new[] { "name", "namespace", "uid", "creationTimestamp", "resourceVersion", "generation", "managedFields" })
+        {
+            SetOrRemove(metadata, key, old[key]);
+        }
+    }
+
+    private static void CheckIdentity(ResourceType type, JsonObject body)
+    {
+        var apiVersion = body["apiVersion"]?.ToString();
+        var kind = body["kind"]?.ToString();
+        if ((apiVersion is not null && apiVersion != type.ApiVersion) || (kind is not null && kind != type.Kind))
+        {
+            throw ApiException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({type.ApiVersion}) or kind {kind} is not {type.Kind}");
+        }
+    }
+
+    private static void CheckName(JsonObject body, string name)
+    {
+        var bodyName = body["metadata"]?["name"]?.ToString();
+        if (bodyName is not null && bodyName != name)
+        {
+            throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
+        }
+    }
+
+    private static void CheckResourceVersion(ResourceType type, StoredObject existing, JsonObject body)
+    {
+        var precondition = body["metadata"]?["resourceVersion"]?.ToString();
+        if (!string.IsNullOrEmpty(precondition) && precondition != existing.ResourceVersion)
+        {
+            throw ApiException.StaleResourceVersion(type, existing.Name);
+        }
+    }
+
+    private string NewUid() => $"00000000-0000-4000-8000-{++_uids:x12}";
+
+    private static ObjectKey Key(StoredObject stored) => new(stored.Type.FullName, stored.Namespace, stored.Name);
+
+    private static JsonObject Metadata(JsonObject obj)
+    {
+        if (obj["metadata"] is not JsonObject metadata)
+        {
+            metadata = new JsonObject();
+            obj["metadata"] = metadata;
+        }
+
+        return metadata;
+    }
+
+    private static JsonObject Labels(JsonObject obj)
+    {
+        var metadata = Metadata(obj);
+        if (metadata["labels"] is not JsonObject labels)
+        {
+            labels = new JsonObject();
+            metadata["labels"] = labels;
+        }
+
+        return labels;
+    }
+
+    private static void SetOrRemove(JsonObject target, string key, JsonNode? value)
+    {
+        if (value is null)
+        {
+            target.Remove(key);
+        }
+        else
+        {
+            target[key] = value.DeepClone();
+        }
+    }
+}

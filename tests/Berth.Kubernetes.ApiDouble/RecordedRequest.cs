@@ -1,0 +1,26 @@
+namespace Berth.Kubernetes.ApiDouble;
+
+/// <summary>
+/// One request the test double answered. Verb is the API server's classification: get, list, watch, create,
+/// update, patch, delete or deletecollection. Resource is plural[.group] ("deployments.apps"); null for
+/// discovery and unknown paths. Body is the request body text (null when there was none).
+/// </summary>
+public sealed record RecordedRequest(
+    string Method,
+    string Path,
+    string Query,
+    string Verb,
+    string? Resource,
+    string? Namespace,
+    string? Name,
+    int StatusCode,
+    string? Body,
+    string? Subresource = null,
+    string? ContentType = null)
+{
+    /// <summary>True for create, update, patch, delete and deletecollection.</summary>
+    public bool IsWrite => Verb is "create" or "update" or "patch" or "delete" or "deletecollection";
+
+    /// <summary>True for get, list and watch.</summary>
+    public bool IsRead => Verb is "get" or "list" or "watch";
+}
