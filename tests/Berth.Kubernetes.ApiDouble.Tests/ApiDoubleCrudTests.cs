@@ -270,4 +270,51 @@ public sealed class ApiDoubleCrudTests
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("NotFound", Json(await unknown.Content.ReadAsStringAsync(Ct))["reason"]!.ToString());
     }
+
+    [Fact]
+    public async Task Json_patch_applies_its_operations()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        using var client = api.CreateClient();
+        api.Seed(ConfigMap("settings", data: """{"a":"1","b":"2"}"""));
+
+        var patched = await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch(
+            """[{"op":"replace","path":"/data/a","value":"9"},{"op":"remove","path":"/data/b"},{"op":"add","path":"/metadata/labels","value":{"x/y":"z"}}]""",
+            V1Patch.PatchType.JsonPatch), "settings", "default", cancellationToken: Ct);
+        var (code, _) = await Refused(() => client.CoreV1.PatchNamespacedConfigMapAsync(
+            new V1Patch("""[{"op":"remove","path":"/data/missing"}]""", V1Patch.PatchType.JsonPatch), "settings", "default", cancellationToken: Ct));
+
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "9" }, patched.Data);
+        Assert.Equal("z", patched.Metadata.Labels["x/y"]);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, code);
+    }
+
+    [Fact]
+    public async Task Secret_stringData_is_folded_into_data_and_services_get_a_cluster_IP()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        using var client = api.CreateClient();
+
+        var secret = await client.CoreV1.PatchNamespacedSecretAsync(new V1Patch(
+            """{"apiVersion":"v1","kind":"Secret","metadata":{"name":"db"},"stringData":{"password":"pw"}}""", V1Patch.PatchType.ApplyPatch),
+            "db", "default", fieldManager: "berth", cancellationToken: Ct);
+        var again = await client.CoreV1.PatchNamespacedSecretAsync(new V1Patch(
+            """{"apiVersion":"v1","kind":"Secret","metadata":{"name":"db"},"stringData":{"password":"pw"}}""", V1Patch.PatchType.ApplyPatch),
+            "db", "default", fieldManager: "berth", cancellationToken: Ct);
+        var service = await client.CoreV1.PatchNamespacedServiceAsync(new V1Patch(
+            """{"apiVersion":"v1","kind":"Service","metadata":{"name":"web"},"spec":{"selector":{"app":"web"},"ports":[{"port":80}]}}""", V1Patch.PatchType.ApplyPatch),
+            "web", "default", fieldManager: "berth", cancellationToken: Ct);
+        var reapplied = await client.CoreV1.PatchNamespacedServiceAsync(new V1Patch(
+            """{"apiVersion":"v1","kind":"Service","metadata":{"name":"web"},"spec":{"selector":{"app":"web"},"ports":[{"port":80}]}}""", V1Patch.PatchType.ApplyPatch),
+            "web", "default", fieldManager: "berth", cancellationToken: Ct);
+
+        Assert.Equal("pw"u8.ToArray(), secret.Data["password"]);
+        Assert.Null(secret.StringData);
+        Assert.Equal("Opaque", secret.Type);
+        Assert.Equal(secret.Metadata.ResourceVersion, again.Metadata.ResourceVersion);
+        Assert.Equal("ClusterIP", service.Spec.Type);
+        Assert.False(string.IsNullOrEmpty(service.Spec.ClusterIP));
+        Assert.Equal(("TCP", "80"), (service.Spec.Ports[0].Protocol, service.Spec.Ports[0].TargetPort.Value));
+        Assert.Equal(service.Metadata.ResourceVersion, reapplied.Metadata.ResourceVersion);
+    }
 }

@@ -179,6 +179,18 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
             case "application/merge-patch+json":
             case "application/strategic-merge-patch+json":
                 return store.MergePatch(route.Type, route.Namespace, route.Name!, ParseObject(body), FieldManager(request), statusOnly);
+            case "application/json-patch+json":
+                JsonArray operations;
+                try
+                {
+                    operations = JsonNode.Parse(body ?? "") as JsonArray ?? throw ApiException.BadRequest("a json patch must be a JSON array of operations");
+                }
+                catch (JsonException error)
+                {
+                    throw ApiException.BadRequest($"the request body is not valid JSON: {error.Message}");
+                }
+
+                return store.JsonPatch(route.Type, route.Namespace, route.Name!, operations, FieldManager(request), statusOnly);
             default:
                 throw ApiException.UnsupportedMediaType(contentType ?? "");
         }
@@ -296,7 +308,7 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
                 await response.Body.FlushAsync(stop.Token).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception ended) when (ended is OperationCanceledException or IOException)
         {
             // Timeout, client gone or the double stopping: the watch simply ends, as on the real server.
         }

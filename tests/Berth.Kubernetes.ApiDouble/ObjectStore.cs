@@ -14,6 +14,7 @@ internal sealed class ObjectStore(TimeProvider time)
 
     private readonly Dictionary<ObjectKey, StoredObject> _objects = [];
     private readonly Random _random = new(5);
+    private readonly ObjectDefaults _defaults = new();
     private long _resourceVersion = 100;
     private long _uids;
 
@@ -139,7 +140,23 @@ internal sealed class ObjectStore(TimeProvider time)
     {
         var existing = Require(type, @namespace, name);
         CheckResourceVersion(type, existing, patch);
-        var merged = (JsonObject)JsonMerge.MergePatch(existing.Object, patch)!;
+        return Patched(type, existing, name, (JsonObject)JsonMerge.MergePatch(existing.Object, patch)!, manager, statusOnly);
+    }
+
+    public JsonObject JsonPatch(ResourceType type, string? @namespace, string name, JsonArray operations, string? manager, bool statusOnly)
+    {
+        var existing = Require(type, @namespace, name);
+        var patched = ApiDouble.JsonPatch.Apply(existing.Object, operations);
+        if (patched["metadata"]?["resourceVersion"]?.ToString() is { Length: > 0 } precondition && precondition != existing.ResourceVersion)
+        {
+            throw ApiException.StaleResourceVersion(type, name);
+        }
+
+        return Patched(type, existing, name, patched, manager, statusOnly);
+    }
+
+    private JsonObject Patched(ResourceType type, StoredObject existing, string name, JsonObject merged, string? manager, bool statusOnly)
+    {
         JsonObject candidate;
         List<ManagedFieldsEntry> managers;
         if (statusOnly)
@@ -188,6 +205,11 @@ internal sealed class ObjectStore(TimeProvider time)
         }
 
         var existing = Find(type, @namespace, name);
+        if (existing is not null)
+        {
+            CheckResourceVersion(type, existing, applied);
+        }
+
         if (existing is null && type.Namespaced && !NamespaceExists(@namespace!))
         {
             throw ApiException.NamespaceNotFound(@namespace!);
@@ -314,6 +336,7 @@ internal sealed class ObjectStore(TimeProvider time)
     private JsonObject Commit(ResourceType type, StoredObject? existing, JsonObject candidate, List<ManagedFieldsEntry> managers, string? actingManager)
     {
         var metadata = Metadata(candidate);
+        _defaults.Apply(type, candidate, existing?.Object);
         managers.RemoveAll(m => m.Fields.Count == 0);
         if (existing is not null)
         {

@@ -7,17 +7,23 @@ namespace Berth.Kubernetes.ApiDouble;
 /// write it makes pods from the template and reports workload status; <see cref="FailPods"/> makes a
 /// service's pods fail the way real pods do.
 /// </summary>
-public sealed class SimulatedControllers
+public sealed partial class SimulatedControllers
 {
     private readonly ObjectStore _store;
     private readonly CancellationToken _shutdown;
     private readonly Dictionary<string, PodProblem> _problems = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _podStates = new(StringComparer.Ordinal);
     private bool _enabled;
+    private bool _passScheduled;
+    private bool _reconciling;
+    private int _podIps;
+    private int _events;
 
     internal SimulatedControllers(ObjectStore store, CancellationToken shutdown)
     {
         _store = store;
         _shutdown = shutdown;
+        store.Changed += OnChanged;
     }
 
     /// <summary>The simulated node every pod is scheduled on.</summary>
@@ -38,6 +44,10 @@ public sealed class SimulatedControllers
             lock (_store.Gate)
             {
                 _enabled = value;
+                if (value)
+                {
+                    SchedulePass();
+                }
             }
         }
     }
@@ -51,6 +61,7 @@ public sealed class SimulatedControllers
         lock (_store.Gate)
         {
             _problems[serviceName] = problem;
+            SchedulePass();
         }
     }
 
@@ -67,10 +78,11 @@ public sealed class SimulatedControllers
             {
                 _problems.Remove(serviceName);
             }
+
+            SchedulePass();
         }
     }
 
-    internal CancellationToken Shutdown => _shutdown;
 
     internal static JsonObject Node() => KubernetesApiDouble.Parse($$"""
         {

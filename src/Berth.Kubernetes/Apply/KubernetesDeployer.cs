@@ -120,6 +120,11 @@ public sealed class KubernetesDeployer(IKubernetes client, string @namespace, Ac
                 {
                     // Already gone (another client, or a rerun after an interrupted removal): the goal is reached.
                 }
+                catch (System.Text.Json.JsonException)
+                {
+                    // The delete succeeded (2xx) but the client expected the object and got a Status, or the reverse
+                    // (servers differ per resource and version); the answer is not needed.
+                }
 
                 removed.Add((entry.Index, entry.Change.Id));
             }).ConfigureAwait(false);

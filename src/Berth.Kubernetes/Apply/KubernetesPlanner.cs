@@ -99,7 +99,7 @@ public static class KubernetesPlanner
             return ObjectDecision.Unchanged(body);
         }
 
-        var live = JsonNode.Parse(KubernetesJson.Serialize(item.Live))!.AsObject();
+        var live = LiveJson.Serialize(item.Live);
         var fields = FieldDiff.Changed(body, live, KubernetesDeployer.FieldManager);
         if (!dataEqual)
         {
