@@ -8,7 +8,8 @@ namespace Berth.Cli.Tests;
 /// <summary>
 /// <c>berth stack</c> under Kubernetes through the real command tree, against the in-process test double of the
 /// Kubernetes API (not a cluster), reached through a kubeconfig the double writes. The double's simulated
-/// controllers are off, so deploys use <c>--detach</c> (nothing would roll out) except where not converging is the point.
+/// controllers are off unless a test turns them on, so deploys use <c>--detach</c> (nothing would roll out) unless
+/// waiting is the point.
 /// </summary>
 public sealed class KubernetesStackCliTests : IAsyncLifetime
 {
@@ -216,5 +217,53 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Success, code);
         Assert.Contains("warning: Swarm stacks not listed: ", stderr, StringComparison.Ordinal);
         Assert.Matches(@"\ndemo\s+2\s+kubernetes\s+shop\n", stdout);
+    }
+
+    [Fact]
+    public void Deploy_WaitsForTheRollout_WithSimulatedControllers()
+    {
+        _double.Controllers.Enabled = true;
+
+        var (code, stdout, stderr) = Berth("deploy", "demo", "-c", _project.PathOf("compose.yaml"), "--timeout", "60s");
+        var (_, services, _) = Berth("services", "demo");
+        var (_, ps, _) = Berth("ps", "demo");
+
+        Assert.True(code == ExitCodes.Success, stderr);
+        Assert.Matches(@"Stack demo: \d+ created", stdout);
+        Assert.Matches(@"\n\S+\s+web\s+replicated\s+2/2\s", services);
+        Assert.Equal(3, ps.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.Contains(" node-1 ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Deploy_PodsThatCannotPull_ExitsThreeWithTheReason()
+    {
+        _double.Controllers.Enabled = true;
+        _double.Controllers.FailPods("web", PodProblem.ImagePullBackOff);
+
+        var (code, _, stderr) = Berth("deploy", "demo", "-c", _project.PathOf("compose.yaml"), "--timeout", "3s");
+
+        Assert.Equal(ExitCodes.OrchestratorError, code);
+        Assert.Contains("did not converge", stderr, StringComparison.Ordinal);
+        Assert.Contains("ImagePullBackOff", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InterruptedDeploy_ThenRerun_Converges()
+    {
+        _double.FailWritesAfter(3);
+
+        var (failed, _, failedErr) = Deploy();
+        _double.FailWritesAfter(int.MaxValue);
+        var (rerun, rerunOut, rerunErr) = Deploy();
+        var (again, againOut, _) = Deploy();
+
+        Assert.Equal(ExitCodes.OrchestratorError, failed);
+        Assert.StartsWith("berth stack deploy: ", failedErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", failedErr, StringComparison.Ordinal);
+        Assert.True(rerun == ExitCodes.Success, rerunErr);
+        Assert.Matches(@"Stack demo: \d+ created", rerunOut);
+        Assert.Equal(ExitCodes.Success, again);
+        Assert.Contains("Stack demo is up to date", againOut, StringComparison.Ordinal);
+        Assert.Equal(["web", "worker"], _double.List("deployments.apps", "shop").Select(d => d["metadata"]!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal));
     }
 }
