@@ -160,4 +160,25 @@ public sealed class StackOrchestratorFlagTests
             Assert.Contains(text, stdout, StringComparison.Ordinal);
         }
     }
+
+    [Theory]
+    [InlineData("deploy")]
+    [InlineData("diff")]
+    [InlineData("rm")]
+    public void NoFlags_UnderSwarm_AreNotMistakenForKubernetesFlags(string verb)
+    {
+        // Options with defaults (--service-type, --resolve-image) are implicit unless typed: the verb reaches the engine.
+        using var project = new TempProject(("compose.yaml", "services:\n  web:\n    image: nginx\n"));
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var closed = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        string[] args = verb == "rm" ? ["stack", verb, "shop"] : ["stack", verb, "shop", "-c", project.PathOf("compose.yaml")];
+
+        var (code, _, stderr) = CliRunner.RunWith(new Dictionary<string, string> { ["DOCKER_HOST"] = $"tcp://127.0.0.1:{closed}" }, args);
+
+        Assert.True(code == ExitCodes.OrchestratorError, stderr);
+        Assert.Contains($"127.0.0.1:{closed}", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(" flag;", stderr, StringComparison.Ordinal);
+    }
 }

@@ -58,7 +58,7 @@ internal static class StackDeployCommand
                 return exitCode;
             }
 
-            return await EngineAction.RunAsync(stderr, "deploy", async client =>
+            return await EngineAction.RunAsync(stderr, "deploy", environment, async client =>
             {
                 var deployer = new SwarmDeployer(client, line => stdout.WriteLine(line), new ConvergenceDisplay(stdout, interactive));
                 var result = await deployer.DeployAsync(plan, new SwarmDeployOptions

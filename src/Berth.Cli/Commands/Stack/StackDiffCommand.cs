@@ -62,7 +62,7 @@ internal static class StackDiffCommand
                 return loadExit;
             }
 
-            return await EngineAction.RunAsync(stderr, "diff", async client =>
+            return await EngineAction.RunAsync(stderr, "diff", environment, async client =>
             {
                 var changes = await SwarmPlanner.PlanAsync(client, swarmPlan, parse.GetValue(prune), cancellationToken).ConfigureAwait(false);
                 var rows = changes.Changes.Select(c => new DiffRow(c.Action.ToString().ToLowerInvariant(), c.Kind, c.Name, [.. c.Fields], c.Reason)).ToList();

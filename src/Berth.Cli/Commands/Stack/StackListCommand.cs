@@ -37,7 +37,7 @@ internal static class StackListCommand
             {
                 // Under 'all' a failure is a warning: the other orchestrator may still answer.
                 var swarmError = resolved.Orchestrator == Orchestrator.All ? new StringWriter() : stderr;
-                swarmExit = await EngineAction.RunAsync(swarmError, "ls", async client =>
+                swarmExit = await EngineAction.RunAsync(swarmError, "ls", environment, async client =>
                 {
                     rows.AddRange(await ListSwarmAsync(client, cancellationToken).ConfigureAwait(false));
                     return ExitCodes.Success;

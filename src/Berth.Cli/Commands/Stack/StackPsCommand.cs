@@ -50,7 +50,7 @@ internal static class StackPsCommand
                 return ExitCodes.Usage;
             }
 
-            return await EngineAction.RunAsync(stderr, "ps", async client =>
+            return await EngineAction.RunAsync(stderr, "ps", environment, async client =>
             {
                 // The engine resolves node names and checks desired-state values itself, as for docker stack ps.
                 var tasks = await SwarmEngine.CallAsync(client, c => c.Tasks.ListAsync(new TasksListParameters { Filters = filters }, cancellationToken)).ConfigureAwait(false);

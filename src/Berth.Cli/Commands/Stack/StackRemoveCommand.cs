@@ -55,7 +55,7 @@ internal static class StackRemoveCommand
                 }).ConfigureAwait(false);
             }
 
-            return await EngineAction.RunAsync(stderr, "rm", async client =>
+            return await EngineAction.RunAsync(stderr, "rm", environment, async client =>
             {
                 var deployer = new SwarmDeployer(client, line => stdout.WriteLine(line));
                 foreach (var stackName in parse.GetValue(names) ?? [])

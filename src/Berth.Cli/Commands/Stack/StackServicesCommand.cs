@@ -51,7 +51,7 @@ internal static class StackServicesCommand
                 return ExitCodes.Usage;
             }
 
-            return await EngineAction.RunAsync(stderr, "services", async client =>
+            return await EngineAction.RunAsync(stderr, "services", environment, async client =>
             {
                 var services = await SwarmEngine.CallAsync(client, c => c.Swarm.ListServicesAsync(new ServiceListParameters { Filters = filters, Status = true }, cancellationToken)).ConfigureAwait(false);
                 var rows = services
