@@ -11,6 +11,15 @@ if (args is ["convert", ..])
     return;
 }
 
+// `dotnet run -c Release --project bench/Berth.Bench -- k8s-requests [N]` deploys a generated N-service stack
+// (default 20) to the in-process Kubernetes API test double and prints the requests of a first deploy, an unchanged
+// redeploy and a one-service image change (writes, reads, by verb).
+if (args is ["k8s-requests", ..])
+{
+    await KubernetesRequestCounts.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20);
+    return;
+}
+
 // `dotnet run -c Release --project bench/Berth.Bench -- quick` prints one timed load of 2,000 services with
 // memory figures; any other arguments go to BenchmarkDotNet.
 if (args is ["quick", ..])

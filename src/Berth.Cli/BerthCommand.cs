@@ -7,7 +7,10 @@ namespace Berth.Cli;
 /// <summary>Builds the <c>berth</c> command tree.</summary>
 internal static class BerthCommand
 {
-    public static RootCommand Create()
+    public static RootCommand Create() => Create(Environment.GetEnvironmentVariable);
+
+    /// <param name="environment">Reads environment variables (orchestrator choice, config file, kubeconfig); tests pass their own.</param>
+    public static RootCommand Create(Func<string, string?> environment)
     {
         var global = new GlobalOptions();
         var root = new RootCommand("Berth runs Docker Compose applications on Kubernetes or Docker Swarm.")
@@ -15,15 +18,19 @@ internal static class BerthCommand
             global.Verbose,
             ConfigCommand.Create(global),
             ConvertCommand.Create(global),
-            StackCommand.Create(global),
+            StackCommand.Create(global, environment),
         };
         return root;
     }
 
     /// <summary>Parses and runs; internal errors become a one-line message unless --verbose is given.</summary>
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
+        => Run(args, output, error, Environment.GetEnvironmentVariable);
+
+    /// <summary>As <see cref="Run(string[], TextWriter?, TextWriter?)"/> with the environment read through <paramref name="environment"/>.</summary>
+    public static int Run(string[] args, TextWriter? output, TextWriter? error, Func<string, string?> environment)
     {
-        var root = Create();
+        var root = Create(environment);
         var configuration = new InvocationConfiguration
         {
             Output = output ?? Console.Out,

@@ -10,4 +10,13 @@ internal static class CliRunner
         var code = BerthCommand.Run(args, stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
     }
+
+    /// <summary>Runs with only <paramref name="environment"/> visible (the process environment is neither read nor changed).</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunWith(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        using var stdout = new StringWriter { NewLine = "\n" };
+        using var stderr = new StringWriter { NewLine = "\n" };
+        var code = BerthCommand.Run(args, stdout, stderr, name => environment.TryGetValue(name, out var value) ? value : null);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
 }

@@ -1,6 +1,11 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using Berth.Kubernetes.Convert;
+using Berth.Kubernetes.Observe;
+using Berth.Stacks;
 using Berth.Stacks.Progress;
 using k8s;
+using k8s.Models;
 
 namespace Berth.Kubernetes.Apply;
 
@@ -13,6 +18,157 @@ public sealed class KubernetesDeployer(IKubernetes client, string @namespace, Ac
 {
     public const string FieldManager = "berth";
 
-    public Task<KubernetesDeployResult> DeployAsync(string stack, KubernetesPlan plan, KubernetesDeployOptions options, CancellationToken cancellationToken)
-        => throw new NotImplementedException(string.Join(",", client, @namespace, log, reporter, stack, plan, options, cancellationToken));
+    public async Task<KubernetesDeployResult> DeployAsync(string stack, KubernetesPlan plan, KubernetesDeployOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(options);
+        var api = new ApiCalls(client, log);
+        var state = await LiveState.ReadAsync(api, @namespace, plan, cancellationToken).ConfigureAwait(false);
+        var planned = KubernetesPlanner.Compute(plan, state, stack, @namespace, options.PruneVolumes);
+        var collisions = planned.ChangeSet.Collisions;
+        if (!collisions.IsEmpty)
+        {
+            return new KubernetesDeployResult([], [], [], [], collisions, api.Writes, false, []);
+        }
+
+        var created = new ConcurrentBag<string>();
+        var updated = new ConcurrentBag<string>();
+        var unchanged = new ConcurrentBag<string>();
+
+        // Resource versions of the stack's Secrets/ConfigMaps after their group is applied: the workloads' config revision.
+        var revisions = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in planned.Objects.Where(o => o.Desired.Kind is "Secret" or "ConfigMap" && o.Live?.Metadata?.ResourceVersion is not null))
+        {
+            revisions[item.Id] = item.Live!.Metadata.ResourceVersion;
+        }
+
+        if (!plan.Objects.Any(o => o.Kind == "Namespace") && state.IsEmpty)
+        {
+            await EnsureNamespaceAsync(api, cancellationToken).ConfigureAwait(false);
+        }
+
+        var parallelism = Math.Max(1, options.Parallelism);
+        foreach (var group in planned.Objects.GroupBy(o => o.Kind?.Rank ?? 0).OrderBy(g => g.Key))
+        {
+            await Parallel.ForEachAsync(group, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (item, ct) =>
+            {
+                var decision = item.Kind is { IsWorkload: true } ? KubernetesPlanner.Decide(item, @namespace, revisions) : planned.Decisions[item.Id];
+                if (decision.Action is not { } action)
+                {
+                    unchanged.Add(item.Id);
+                    return;
+                }
+
+                api.Log(action == ObjectAction.Create
+                    ? $"Creating {item.Desired.Kind} {item.Desired.Metadata.Name}"
+                    : $"Updating {item.Desired.Kind} {item.Desired.Metadata.Name}: {string.Join(", ", decision.Fields)}");
+                var body = new V1Patch(decision.Body!.ToJsonString(), V1Patch.PatchType.ApplyPatch);
+                if (action == ObjectAction.Update && item.Kind is { } replaced && KubernetesPlanner.MustReplace(replaced.Kind, decision.Fields))
+                {
+                    api.Log($"Replacing {item.Desired.Kind} {item.Desired.Metadata.Name} (its spec cannot be changed once created)");
+                    await DeleteAsync(api, replaced, item.Desired.Metadata.Name, @namespace, ct).ConfigureAwait(false);
+                }
+
+                var result = item.Kind is { } kind
+                    ? await api.Write(c => kind.Apply(c, body, item.Desired.Metadata.Name, @namespace, ct)).ConfigureAwait(false)
+                    : await api.Write(c => ResourceKinds.ApplyNamespaceAsync(c, body, item.Desired.Metadata.Name, ct)).ConfigureAwait(false);
+                if (item.Desired.Kind is "Secret" or "ConfigMap" && result.Metadata?.ResourceVersion is { } rv)
+                {
+                    revisions[item.Id] = rv;
+                }
+
+                (action == ObjectAction.Create ? created : updated).Add(item.Id);
+            }).ConfigureAwait(false);
+        }
+
+        var removed = await PruneAsync(api, planned.Removals, options.Parallelism, cancellationToken).ConfigureAwait(false);
+        var order = planned.Objects.Select((o, i) => (o.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
+        ImmutableArray<string> InPlanOrder(IEnumerable<string> ids) => [.. ids.OrderBy(id => order[id])];
+        var converged = true;
+        ImmutableArray<string> failures = [];
+        if (!options.Detach)
+        {
+            var workloads = planned.Objects
+                .Where(o => o.Kind is { IsWorkload: true })
+                .Select(o => new WorkloadRef(o.Desired.Kind, o.Desired.Metadata.Name, ServiceOf(o.Desired)))
+                .ToList();
+            if (workloads.Count > 0)
+            {
+                var rollout = await new RolloutWaiter(client, @namespace, reporter)
+                    .WaitAsync(stack, workloads, options.Timeout, options.FailFastAfter, options.PollInterval, cancellationToken).ConfigureAwait(false);
+                converged = rollout.Converged;
+                failures = rollout.Failures;
+            }
+        }
+
+        return new KubernetesDeployResult(InPlanOrder(created), InPlanOrder(updated), InPlanOrder(unchanged), removed, [], api.Writes, converged, failures);
+    }
+
+    /// <summary>
+    /// Deletes the stack's objects the plan no longer names, users before what they use (workloads, then Services,
+    /// then Secrets/ConfigMaps, claims last), Background propagation so pods go with their workloads.
+    /// </summary>
+    internal static async Task<ImmutableArray<string>> PruneAsync(ApiCalls api, string @namespace, IEnumerable<ObjectChange> removals, int parallelism, CancellationToken cancellationToken)
+    {
+        var removed = new ConcurrentBag<(int Index, string Id)>();
+        var ordered = removals.Select((r, i) => (Change: r, Index: i)).ToList();
+        foreach (var group in ordered.GroupBy(r => ResourceKinds.DeleteRank(r.Change.Kind)).OrderBy(g => g.Key))
+        {
+            await Parallel.ForEachAsync(group, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, async (entry, ct) =>
+            {
+                var kind = ResourceKinds.Find(entry.Change.Kind)!;
+                api.Log($"Removing {entry.Change.Kind} {entry.Change.Name}");
+                await DeleteAsync(api, kind, entry.Change.Name, @namespace, ct).ConfigureAwait(false);
+                removed.Add((entry.Index, entry.Change.Id));
+            }).ConfigureAwait(false);
+        }
+
+        return [.. removed.OrderBy(r => r.Index).Select(r => r.Id)];
+    }
+
+    /// <summary>Deletes one object with Background propagation (its pods go with it); already gone counts as done.</summary>
+    private static async Task DeleteAsync(ApiCalls api, ResourceKind kind, string name, string @namespace, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await api.Write(c => kind.Delete(c, name, @namespace, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (k8s.Autorest.HttpOperationException ex) when (ex.Response?.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            // Already gone (another client, or a rerun after an interrupted removal): the goal is reached.
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // The delete succeeded (2xx) but the client expected the object and got a Status, or the reverse
+            // (servers differ per resource and version); the answer is not needed.
+        }
+    }
+
+    private Task<ImmutableArray<string>> PruneAsync(ApiCalls api, ImmutableArray<ObjectChange> removals, int parallelism, CancellationToken cancellationToken)
+        => PruneAsync(api, @namespace, removals, parallelism, cancellationToken);
+
+    private static string ServiceOf(IKubernetesObject<V1ObjectMeta> workload)
+        => workload.Metadata.Labels is { } labels && labels.TryGetValue(StackLabels.ServiceName, out var service) ? service : workload.Metadata.Name;
+
+    /// <summary>Nothing of the stack is there and the plan has no Namespace object (e.g. a namespace given on the command line): create it when missing.</summary>
+    private async Task EnsureNamespaceAsync(ApiCalls api, CancellationToken cancellationToken)
+    {
+        if (await LiveState.ReadNamespaceAsync(api, @namespace, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return;
+        }
+
+        api.Log($"Creating Namespace {@namespace} (it does not exist)");
+        var body = new V1Namespace
+        {
+            ApiVersion = "v1",
+            Kind = "Namespace",
+            Metadata = new V1ObjectMeta
+            {
+                Name = @namespace,
+                Labels = new Dictionary<string, string> { [StackLabels.AppManagedBy] = StackLabels.ManagedByBerth },
+            },
+        };
+        await api.Write(c => ResourceKinds.ApplyNamespaceAsync(c, new V1Patch(KubernetesJson.Serialize(body), V1Patch.PatchType.ApplyPatch), @namespace, cancellationToken)).ConfigureAwait(false);
+    }
 }

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+using Berth.Stacks;
 using k8s;
+using k8s.Models;
 
 namespace Berth.Kubernetes.Observe;
 
@@ -19,16 +21,119 @@ public sealed record StackServiceStatus(string Id, string Name, string Kind, str
 /// </summary>
 public sealed record StackPodStatus(string Id, string Name, string Service, string Image, string Node, string Status, int Restarts, string Reason);
 
-/// <summary>Reads stacks, their services and pods by label; never writes.</summary>
+/// <summary>
+/// Reads stacks, their services and pods by label; never writes. Only the <c>com.docker.*</c> labels are relied on,
+/// so stacks made by compose-on-kubernetes (which sets no other label) are read like Berth's.
+/// </summary>
 public static class StackReader
 {
-    /// <summary>Stacks in <paramref name="namespace"/>, or in every namespace when it is null.</summary>
-    public static Task<ImmutableArray<StackSummary>> ListStacksAsync(IKubernetes client, string? @namespace, CancellationToken cancellationToken)
-        => throw new NotImplementedException(string.Join(",", client, @namespace, cancellationToken));
+    /// <summary>Stacks in <paramref name="namespace"/>, or in every namespace when it is null: one LIST per kind.</summary>
+    public static async Task<ImmutableArray<StackSummary>> ListStacksAsync(IKubernetes client, string? @namespace, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var objects = await StackObjects.ReadAsync(client, @namespace, StackLabels.StackNamespace, cancellationToken).ConfigureAwait(false);
+        var workloads = objects.Workloads.Select(w => w.Metadata);
+        var services = objects.Services.Select(s => s.Metadata);
+        return
+        [
+            .. workloads.Concat(services)
+                .Where(m => m?.Labels?.ContainsKey(StackLabels.StackNamespace) == true)
+                .GroupBy(m => (Namespace: m.NamespaceProperty ?? @namespace ?? string.Empty, Stack: m.Labels[StackLabels.StackNamespace]))
+                .Select(g => new StackSummary(g.Key.Stack, g.Key.Namespace, CountServices(g.Key, objects)))
+                .OrderBy(s => s.Namespace, StringComparer.Ordinal)
+                .ThenBy(s => s.Name, StringComparer.Ordinal),
+        ];
+    }
 
-    public static Task<ImmutableArray<StackServiceStatus>> ListServicesAsync(IKubernetes client, string @namespace, string stack, CancellationToken cancellationToken)
-        => throw new NotImplementedException(string.Join(",", client, @namespace, stack, cancellationToken));
+    /// <summary>One row per workload of the stack, with the ports of the stack's Services for its Compose service.</summary>
+    public static async Task<ImmutableArray<StackServiceStatus>> ListServicesAsync(IKubernetes client, string @namespace, string stack, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentException.ThrowIfNullOrEmpty(@namespace);
+        ArgumentException.ThrowIfNullOrEmpty(stack);
+        var objects = await StackObjects.ReadAsync(client, @namespace, Selector(stack), cancellationToken).ConfigureAwait(false);
+        return
+        [
+            .. objects.Workloads
+                .Select(w =>
+                {
+                    var name = ServiceName(w.Metadata) ?? w.Metadata.Name;
+                    var ports = PortText.Of(objects.Services.Where(s => (ServiceName(s.Metadata) ?? SelectedService(s)) == name));
+                    return WorkloadRow(w, name, ports);
+                })
+                .OrderBy(r => r.Name, StringComparer.Ordinal)
+                .ThenBy(r => r.Kind, StringComparer.Ordinal),
+        ];
+    }
 
-    public static Task<ImmutableArray<StackPodStatus>> ListPodsAsync(IKubernetes client, string @namespace, string stack, CancellationToken cancellationToken)
-        => throw new NotImplementedException(string.Join(",", client, @namespace, stack, cancellationToken));
+    /// <summary>One row per pod of the stack (one LIST), sorted by service then name.</summary>
+    public static async Task<ImmutableArray<StackPodStatus>> ListPodsAsync(IKubernetes client, string @namespace, string stack, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentException.ThrowIfNullOrEmpty(@namespace);
+        ArgumentException.ThrowIfNullOrEmpty(stack);
+        var pods = await client.CoreV1.ListNamespacedPodAsync(@namespace, labelSelector: Selector(stack), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var now = DateTime.UtcNow;
+        return
+        [
+            .. pods.Items
+                .Select(p => PodRow(p, now))
+                .OrderBy(r => r.Service, StringComparer.Ordinal)
+                .ThenBy(r => r.Name, StringComparer.Ordinal),
+        ];
+    }
+
+    internal static StackPodStatus PodRow(V1Pod pod, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var statuses = (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? []).ToList();
+        var waiting = statuses.Select(s => s.State?.Waiting).FirstOrDefault(w => !string.IsNullOrEmpty(w?.Reason));
+        var status = pod.Metadata?.DeletionTimestamp is not null ? "Terminating" : waiting?.Reason ?? pod.Status?.Phase ?? "Unknown";
+        var reason = PodProblemClassifier.ProblemOf(pod, [], now)?.Text
+            ?? (waiting is { Message.Length: > 0 } ? ProblemText.Of(waiting.Reason, waiting.Message) : string.Empty);
+        return new StackPodStatus(
+            ShortId(pod.Metadata?.Uid),
+            pod.Metadata?.Name ?? string.Empty,
+            ServiceName(pod.Metadata) ?? string.Empty,
+            pod.Spec?.Containers?.FirstOrDefault()?.Image ?? string.Empty,
+            pod.Spec?.NodeName ?? string.Empty,
+            status,
+            (pod.Status?.ContainerStatuses ?? []).Sum(s => s.RestartCount),
+            reason);
+    }
+
+    private static StackServiceStatus WorkloadRow(IKubernetesObject<V1ObjectMeta> workload, string name, string ports)
+    {
+        var id = ShortId(workload.Metadata.Uid);
+        return workload switch
+        {
+            V1Deployment d => new(id, name, "Deployment", "replicated", d.Spec?.Replicas ?? 1, d.Status?.ReadyReplicas ?? 0, Image(d.Spec?.Template), ports),
+            V1StatefulSet s => new(id, name, "StatefulSet", "replicated", s.Spec?.Replicas ?? 1, s.Status?.ReadyReplicas ?? 0, Image(s.Spec?.Template), ports),
+            V1DaemonSet d => new(id, name, "DaemonSet", "global", d.Status?.DesiredNumberScheduled ?? 0, d.Status?.NumberReady ?? 0, Image(d.Spec?.Template), ports),
+            V1Job j => new(id, name, "Job", "job", j.Spec?.Completions ?? 1, j.Status?.Succeeded ?? 0, Image(j.Spec?.Template), ports),
+            _ => new(id, name, workload.Kind ?? string.Empty, string.Empty, 0, 0, string.Empty, ports),
+        };
+    }
+
+    /// <summary>Compose services of a stack: those of its workloads, or of its Services when it has only Services.</summary>
+    private static int CountServices((string Namespace, string Stack) stack, StackObjects objects)
+    {
+        bool Of(V1ObjectMeta? m) => (m?.NamespaceProperty ?? string.Empty) == stack.Namespace && Value(m?.Labels, StackLabels.StackNamespace) == stack.Stack;
+        var workloads = objects.Workloads.Where(w => Of(w.Metadata)).Select(w => ServiceName(w.Metadata) ?? w.Metadata.Name).ToHashSet(StringComparer.Ordinal);
+        return workloads.Count > 0
+            ? workloads.Count
+            : objects.Services.Where(s => Of(s.Metadata)).Select(s => ServiceName(s.Metadata) ?? s.Metadata.Name).Distinct(StringComparer.Ordinal).Count();
+    }
+
+    private static string Selector(string stack) => $"{StackLabels.StackNamespace}={stack}";
+
+    private static string? ServiceName(V1ObjectMeta? metadata) => Value(metadata?.Labels, StackLabels.ServiceName);
+
+    private static string? SelectedService(V1Service service) => Value(service.Spec?.Selector, StackLabels.ServiceName);
+
+    private static string? Value(IDictionary<string, string>? map, string key) => map is not null && map.TryGetValue(key, out var value) ? value : null;
+
+    private static string Image(V1PodTemplateSpec? template) => template?.Spec?.Containers?.FirstOrDefault()?.Image ?? string.Empty;
+
+    private static string ShortId(string? uid) => uid is null ? string.Empty : uid[..Math.Min(12, uid.Length)];
 }

@@ -15,4 +15,10 @@ public sealed record SwarmDeployOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary><c>--resolve-image</c>: pin <c>image@digest</c> on the services this deploy writes (docker's default: always).</summary>
+    public ImageResolution ResolveImage { get; init; } = ImageResolution.Always;
+
+    /// <summary><c>--with-registry-auth</c>: send each image's registry credentials with service creates and updates; null sends none.</summary>
+    public DockerRegistryCredentials? RegistryCredentials { get; init; }
 }

@@ -72,10 +72,17 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
         await Parallel.ForEachAsync(serviceChanges, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (change, ct) =>
         {
             var spec = WithIds(change.Service!.Spec, secretIds, configIds);
+            if (spec.TaskTemplate?.ContainerSpec is { Image: { } image } container)
+            {
+                container.Image = await ImagePinning.ResolveAsync(_engine, image, change.Existing?.Spec?.TaskTemplate?.ContainerSpec?.Image, options.ResolveImage, ct).ConfigureAwait(false);
+            }
+
+            // Null sends no X-Registry-Auth header (the library's default), as before --with-registry-auth existed.
+            var auth = options.RegistryCredentials?.For(spec.TaskTemplate?.ContainerSpec?.Image ?? string.Empty);
             if (change.Existing is not { } existing)
             {
                 _engine.Report($"Creating service {change.Name}");
-                await _engine.Write(c => c.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec }, ct)).ConfigureAwait(false);
+                await _engine.Write(c => c.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec, RegistryAuth = auth! }, ct)).ConfigureAwait(false);
             }
             else
             {
@@ -83,7 +90,7 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
 
                 // Keep ForceUpdate so the update itself does not restart tasks whose spec did not change.
                 spec.TaskTemplate!.ForceUpdate = existing.Spec?.TaskTemplate?.ForceUpdate ?? 0;
-                await _engine.Write(c => c.Swarm.UpdateServiceAsync(existing.ID, new ServiceUpdateParameters { Service = spec, Version = (long)(existing.Version?.Index ?? 0) }, ct)).ConfigureAwait(false);
+                await _engine.Write(c => c.Swarm.UpdateServiceAsync(existing.ID, new ServiceUpdateParameters { Service = spec, Version = (long)(existing.Version?.Index ?? 0), RegistryAuth = auth! }, ct)).ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
 

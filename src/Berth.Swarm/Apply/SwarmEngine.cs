@@ -104,7 +104,9 @@ public static class SwarmEngine
 
     private static bool IsUnreachable(Exception ex)
         => ex is HttpRequestException or SocketException or IOException or TimeoutException or AuthenticationException
-           || (ex is TaskCanceledException && ex.InnerException is TimeoutException);
+           || (ex is TaskCanceledException && ex.InnerException is TimeoutException)
+           // A refused tcp:// DOCKER_HOST surfaces as an AggregateException around the socket error.
+           || (ex is AggregateException aggregate && aggregate.InnerExceptions.Any(IsUnreachable));
 
     private static SwarmEngineException Unreachable(IDockerClient client, Exception ex)
     {

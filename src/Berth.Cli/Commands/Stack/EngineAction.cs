@@ -7,11 +7,11 @@ namespace Berth.Cli.Commands.Stack;
 /// <summary>Connects, runs, and turns engine failures into one clear line and a non-zero exit.</summary>
 internal static class EngineAction
 {
-    public static async Task<int> RunAsync(TextWriter stderr, string commandName, Func<IDockerClient, Task<int>> action)
+    public static async Task<int> RunAsync(TextWriter stderr, string commandName, Func<string, string?> environment, Func<IDockerClient, Task<int>> action)
     {
         try
         {
-            using var client = SwarmEngine.Connect();
+            using var client = SwarmEngine.Connect(environment);
             return await action(client).ConfigureAwait(false);
         }
         catch (SwarmEngineException ex)

@@ -7,16 +7,20 @@ namespace Berth.Cli.Commands.Stack;
 /// <summary><c>berth stack deploy</c>: create or update a stack, wait for it to converge, optionally roll back.</summary>
 internal static class StackDeployCommand
 {
-    public static Command Create()
+    public static Command Create(Func<string, string?> environment)
     {
         var project = new ProjectOptions();
         var name = StackOptions.StackName();
-        var orchestrator = StackOptions.Orchestrator();
-        var prune = new Option<bool>("--prune") { Description = "Remove the stack's services, networks, secrets and configs the file no longer names" };
         var detach = new Option<bool>("--detach", "-d") { Description = "Return once the changes are sent, without waiting for services to converge" };
         var timeout = DurationOption.Create("--timeout", "How long to wait for convergence", TimeSpan.FromMinutes(5));
-        var rollback = new Option<bool>("--rollback-on-failure") { Description = "When a service this deploy updated fails to converge, restore its previous spec" };
-        var command = new Command("deploy", "Deploy a new stack or update an existing one") { name, orchestrator, prune, detach, timeout, rollback };
+        var command = new Command("deploy", "Deploy a new stack or update an existing one") { name, detach, timeout };
+        var target = new OrchestratorOptions(command);
+        var prune = target.SwarmOnly(command, new Option<bool>("--prune") { Description = "Swarm: remove the stack's services, networks, secrets and configs the file no longer names (Kubernetes always prunes)" });
+        var rollback = target.SwarmOnly(command, new Option<bool>("--rollback-on-failure") { Description = "Swarm: when a service this deploy updated fails to converge, restore its previous spec" });
+        var resolveImage = target.SwarmOnly(command, SwarmImageOptions.ResolveImage());
+        var registryAuth = target.SwarmOnly(command, SwarmImageOptions.WithRegistryAuth());
+        var volumes = target.KubernetesOnly(command, new Option<bool>("--volumes") { Description = "Kubernetes: also delete the stack's PersistentVolumeClaims the file no longer names" });
+        var serviceType = target.KubernetesOnly(command, StackOptions.ServiceType());
         command.Aliases.Add("up");
         project.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -24,24 +28,47 @@ internal static class StackDeployCommand
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var stackName = parse.GetValue(name)!;
+            if (target.Resolve(parse, "deploy", environment) is not { } resolved)
+            {
+                return ExitCodes.Usage;
+            }
+
+            var wait = parse.GetValue(timeout);
+            wait = wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait;
+
+            // Redraw progress in place only on a real terminal; redirected output gets plain appended lines.
+            var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
+            if (resolved.Orchestrator == Orchestration.Orchestrator.Kubernetes)
+            {
+                var (loaded, loadExit) = StackPlanLoader.LoadProject(parse, project, stackName, "deploy", cancellationToken);
+                if (loaded is null)
+                {
+                    return loadExit;
+                }
+
+                return await KubernetesAction.RunAsync(stderr, "deploy", resolved, environment, cluster => KubernetesStackDeploy.RunAsync(
+                    cluster, loaded, stackName, stdout, stderr, interactive, StackOptions.ServiceTypeOf(parse.GetValue(serviceType)),
+                    new Kubernetes.Apply.KubernetesDeployOptions { Detach = parse.GetValue(detach), Timeout = wait, PruneVolumes = parse.GetValue(volumes) },
+                    cancellationToken)).ConfigureAwait(false);
+            }
+
             var (plan, exitCode) = StackPlanLoader.Load(parse, project, stackName, "deploy", cancellationToken);
             if (plan is null)
             {
                 return exitCode;
             }
 
-            var wait = parse.GetValue(timeout);
-            return await EngineAction.RunAsync(stderr, "deploy", async client =>
+            return await EngineAction.RunAsync(stderr, "deploy", environment, async client =>
             {
-                // Redraw progress in place only on a real terminal; redirected output gets plain appended lines.
-                var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
                 var deployer = new SwarmDeployer(client, line => stdout.WriteLine(line), new ConvergenceDisplay(stdout, interactive));
                 var result = await deployer.DeployAsync(plan, new SwarmDeployOptions
                 {
                     Prune = parse.GetValue(prune),
                     Detach = parse.GetValue(detach),
                     RollbackOnFailure = parse.GetValue(rollback),
-                    Timeout = wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait,
+                    Timeout = wait,
+                    ResolveImage = SwarmImageOptions.ResolveModeOf(parse.GetValue(resolveImage)),
+                    RegistryCredentials = parse.GetValue(registryAuth) ? DockerRegistryCredentials.Load(environment, line => stderr.WriteLine(line)) : null,
                 }, cancellationToken).ConfigureAwait(false);
                 if (!result.Converged)
                 {

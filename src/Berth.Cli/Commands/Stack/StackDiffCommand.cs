@@ -10,58 +10,95 @@ namespace Berth.Cli.Commands.Stack;
 /// </summary>
 internal static class StackDiffCommand
 {
-    public static Command Create()
+    public static Command Create(Func<string, string?> environment)
     {
         var project = new ProjectOptions();
         var name = StackOptions.StackName();
-        var orchestrator = StackOptions.Orchestrator();
         var format = StackOptions.Format();
-        var prune = new Option<bool>("--prune") { Description = "Also show what deploy --prune would remove" };
         var exitCode = new Option<bool>("--exit-code") { Description = "Exit with 1 when a deploy would change something, 0 when not" };
-        var command = new Command("diff", "Show what a deploy would change, without changing anything") { name, orchestrator, format, prune, exitCode };
+        var command = new Command("diff", "Show what a deploy would change, without changing anything") { name, format, exitCode };
+        var target = new OrchestratorOptions(command);
+        var prune = target.SwarmOnly(command, new Option<bool>("--prune") { Description = "Swarm: also show what deploy --prune would remove (Kubernetes deploys always prune)" });
+        var volumes = target.KubernetesOnly(command, new Option<bool>("--volumes") { Description = "Kubernetes: also show the PersistentVolumeClaims deploy --volumes would delete" });
+        var serviceType = target.KubernetesOnly(command, StackOptions.ServiceType());
         project.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var stackName = parse.GetValue(name)!;
-            var (plan, loadExit) = StackPlanLoader.Load(parse, project, stackName, "diff", cancellationToken);
-            if (plan is null)
+            if (target.Resolve(parse, "diff", environment) is not { } resolved)
+            {
+                return ExitCodes.Usage;
+            }
+
+            var json = parse.GetValue(format) == "json";
+            if (resolved.Orchestrator == Orchestration.Orchestrator.Kubernetes)
+            {
+                var (loaded, loadExitCode) = StackPlanLoader.LoadProject(parse, project, stackName, "diff", cancellationToken);
+                if (loaded is null)
+                {
+                    return loadExitCode;
+                }
+
+                return await KubernetesAction.RunAsync(stderr, "diff", resolved, environment, async cluster =>
+                {
+                    var plan = StackPlanLoader.ConvertForKubernetes(stderr, loaded, stackName, cluster.Namespace, StackOptions.ServiceTypeOf(parse.GetValue(serviceType)), "diff");
+                    if (plan is null)
+                    {
+                        return ExitCodes.InvalidInput;
+                    }
+
+                    var changes = await Kubernetes.Apply.KubernetesPlanner.PlanAsync(cluster.Client, cluster.Namespace, stackName, plan, parse.GetValue(volumes), cancellationToken).ConfigureAwait(false);
+                    var rows = changes.Changes.Select(c => new DiffRow(c.Action.ToString().ToLowerInvariant(), c.Kind, c.Name, [.. c.Fields], c.Reason)).ToList();
+                    Write(stdout, json, stackName, rows, changes.Unchanged.Length, "objects");
+                    return parse.GetValue(exitCode) && changes.HasChanges ? ExitCodes.DifferencesFound : ExitCodes.Success;
+                }).ConfigureAwait(false);
+            }
+
+            var (swarmPlan, loadExit) = StackPlanLoader.Load(parse, project, stackName, "diff", cancellationToken);
+            if (swarmPlan is null)
             {
                 return loadExit;
             }
 
-            return await EngineAction.RunAsync(stderr, "diff", async client =>
+            return await EngineAction.RunAsync(stderr, "diff", environment, async client =>
             {
-                var changes = await SwarmPlanner.PlanAsync(client, plan, parse.GetValue(prune), cancellationToken).ConfigureAwait(false);
+                var changes = await SwarmPlanner.PlanAsync(client, swarmPlan, parse.GetValue(prune), cancellationToken).ConfigureAwait(false);
                 var rows = changes.Changes.Select(c => new DiffRow(c.Action.ToString().ToLowerInvariant(), c.Kind, c.Name, [.. c.Fields], c.Reason)).ToList();
-                if (parse.GetValue(format) == "json")
-                {
-                    stdout.WriteLine(JsonSerializer.Serialize(rows, StackJsonContext.Default.ListDiffRow));
-                }
-                else
-                {
-                    Print(stdout, stackName, rows, changes.UnchangedServices.Length);
-                }
-
+                Write(stdout, json, stackName, rows, changes.UnchangedServices.Length, "services");
                 return parse.GetValue(exitCode) && changes.HasChanges ? ExitCodes.DifferencesFound : ExitCodes.Success;
             }).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static void Print(TextWriter stdout, string stackName, List<DiffRow> rows, int unchanged)
+    private static void Write(TextWriter stdout, bool json, string stackName, List<DiffRow> rows, int unchanged, string unit)
+    {
+        if (json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(rows, StackJsonContext.Default.ListDiffRow));
+        }
+        else
+        {
+            Print(stdout, stackName, rows, unchanged, unit);
+        }
+    }
+
+    /// <summary>The table form; collisions (Kubernetes) are shown with <c>!</c> and counted, since they would stop the deploy.</summary>
+    public static void Print(TextWriter stdout, string stackName, List<DiffRow> rows, int unchanged, string unit)
     {
         foreach (var row in rows)
         {
-            var sign = row.Action switch { "create" => "+", "remove" => "-", _ => "~" };
+            var sign = row.Action switch { "create" => "+", "remove" => "-", "collision" => "!", _ => "~" };
             var detail = row.Fields.Count > 0 ? $" ({string.Join(", ", row.Fields)})" : row.Reason is { } reason ? $" ({reason})" : string.Empty;
             stdout.WriteLine($"{sign} {row.Action} {row.Kind} {row.Name}{detail}");
         }
 
         var counts = rows.GroupBy(r => r.Action).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         stdout.WriteLine(rows.Count == 0
-            ? $"Stack {stackName} is up to date ({unchanged} services unchanged)"
-            : $"Stack {stackName}: {counts.GetValueOrDefault("create")} to create, {counts.GetValueOrDefault("update")} to update, {counts.GetValueOrDefault("remove")} to remove, {unchanged} services unchanged");
+            ? $"Stack {stackName} is up to date ({unchanged} {unit} unchanged)"
+            : $"Stack {stackName}: {counts.GetValueOrDefault("create")} to create, {counts.GetValueOrDefault("update")} to update, {counts.GetValueOrDefault("remove")} to remove, {unchanged} {unit} unchanged"
+                + (counts.GetValueOrDefault("collision") is var collisions and > 0 ? $"; {collisions} collision{(collisions == 1 ? string.Empty : "s")} (a deploy would change nothing)" : string.Empty));
     }
 }

@@ -12,12 +12,16 @@ internal static class StackOptions
         return format;
     }
 
-    public static Option<string> Orchestrator()
+    /// <summary><c>--service-type</c>: the Kubernetes Service type that carries published ports (the converter's option).</summary>
+    public static Option<string> ServiceType()
     {
-        var orchestrator = new Option<string>("--orchestrator") { Description = "Orchestrator to use", DefaultValueFactory = _ => "swarm" };
-        orchestrator.AcceptOnlyFromAmong("swarm");
-        return orchestrator;
+        var serviceType = new Option<string>("--service-type") { Description = "Kubernetes: Service type for published ports (LoadBalancer or NodePort)", DefaultValueFactory = _ => "LoadBalancer" };
+        serviceType.AcceptOnlyFromAmong("LoadBalancer", "NodePort");
+        return serviceType;
     }
+
+    public static Kubernetes.Convert.PublishedServiceType ServiceTypeOf(string? value)
+        => value == "NodePort" ? Kubernetes.Convert.PublishedServiceType.NodePort : Kubernetes.Convert.PublishedServiceType.LoadBalancer;
 
     public static Argument<string> StackName() => new("STACK") { Description = "Stack name" };
 

@@ -11,20 +11,38 @@ internal static class StackPsCommand
 {
     private static readonly string[] s_filterKeys = ["id", "name", "node", "desired-state", "service", "label"];
 
-    public static Command Create()
+    public static Command Create(Func<string, string?> environment)
     {
         var name = StackOptions.StackName();
         var format = StackOptions.Format();
-        var orchestrator = StackOptions.Orchestrator();
         var noTrunc = new Option<bool>("--no-trunc") { Description = "Do not truncate IDs and errors" };
-        var filter = StackOptions.Filter("Filter output (name=, desired-state=running|shutdown|accepted, node=, id=, service=, label=); repeatable");
-        var command = new Command("ps", "List the tasks of a stack") { name, format, orchestrator, noTrunc, filter };
+        var filter = StackOptions.Filter("Filter output (name=, desired-state=running|shutdown|accepted, node=, id=, service=, label=; Kubernetes: id=, name=, node=, service=); repeatable");
+        var command = new Command("ps", "List the tasks (Swarm) or pods (Kubernetes) of a stack") { name, format, noTrunc, filter };
+        var target = new OrchestratorOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var stackName = parse.GetValue(name)!;
             var full = parse.GetValue(noTrunc);
+            if (target.Resolve(parse, "ps", environment) is not { } resolved)
+            {
+                return ExitCodes.Usage;
+            }
+
+            if (resolved.Orchestrator == Orchestration.Orchestrator.Kubernetes)
+            {
+                var (clientFilters, filterError) = ClientFilters.Parse(stackName, parse.GetValue(filter) ?? [], KubernetesStackReads.PodFilterKeys);
+                if (clientFilters is null)
+                {
+                    stderr.WriteLine($"berth stack ps: {filterError}");
+                    return ExitCodes.Usage;
+                }
+
+                return await KubernetesAction.RunAsync(stderr, "ps", resolved, environment, async cluster =>
+                    Print(stdout, stderr, stackName, await KubernetesStackReads.PodsAsync(cluster, stackName, clientFilters, full, cancellationToken).ConfigureAwait(false), parse.GetValue(format) == "json", restarts: true)).ConfigureAwait(false);
+            }
+
             var (filters, error) = StackFilters.Build(stackName, parse.GetValue(filter) ?? [], s_filterKeys);
             if (filters is null)
             {
@@ -32,7 +50,7 @@ internal static class StackPsCommand
                 return ExitCodes.Usage;
             }
 
-            return await EngineAction.RunAsync(stderr, "ps", async client =>
+            return await EngineAction.RunAsync(stderr, "ps", environment, async client =>
             {
                 // The engine resolves node names and checks desired-state values itself, as for docker stack ps.
                 var tasks = await SwarmEngine.CallAsync(client, c => c.Tasks.ListAsync(new TasksListParameters { Filters = filters }, cancellationToken)).ConfigureAwait(false);
@@ -53,25 +71,34 @@ internal static class StackPsCommand
                         Truncate(t.Status?.Err ?? string.Empty, full ? int.MaxValue : 30),
                         string.Join(", ", (t.Status?.PortStatus?.Ports ?? []).Select(p => $"*:{p.PublishedPort}->{p.TargetPort}/{p.Protocol}"))))
                     .ToList();
-                if (rows.Count == 0)
-                {
-                    stderr.WriteLine($"nothing found in stack: {stackName}");
-                    return ExitCodes.InvalidInput;
-                }
-
-                if (parse.GetValue(format) == "json")
-                {
-                    stdout.WriteLine(JsonSerializer.Serialize(rows, StackJsonContext.Default.ListTaskRow));
-                }
-                else
-                {
-                    TableWriter.Write(stdout, ["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"], rows.Select(r => new[] { r.Id, r.Name, r.Image, r.Node, r.DesiredState, r.CurrentState, r.Error, r.Ports }));
-                }
-
-                return ExitCodes.Success;
+                return Print(stdout, stderr, stackName, rows, parse.GetValue(format) == "json", restarts: false);
             }).ConfigureAwait(false);
         });
         return command;
+    }
+
+    private static int Print(TextWriter stdout, TextWriter stderr, string stackName, List<TaskRow> rows, bool json, bool restarts)
+    {
+        if (rows.Count == 0)
+        {
+            stderr.WriteLine($"nothing found in stack: {stackName}");
+            return ExitCodes.InvalidInput;
+        }
+
+        if (json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(rows, StackJsonContext.Default.ListTaskRow));
+        }
+        else if (restarts)
+        {
+            TableWriter.Write(stdout, ["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "RESTARTS", "ERROR", "PORTS"], rows.Select(r => new[] { r.Id, r.Name, r.Image, r.Node, r.DesiredState, r.CurrentState, (r.Restarts ?? 0).ToString(CultureInfo.InvariantCulture), r.Error, r.Ports }));
+        }
+        else
+        {
+            TableWriter.Write(stdout, ["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"], rows.Select(r => new[] { r.Id, r.Name, r.Image, r.Node, r.DesiredState, r.CurrentState, r.Error, r.Ports }));
+        }
+
+        return ExitCodes.Success;
     }
 
     private static string State(TaskState? state) => state?.ToString().ToLowerInvariant() switch

@@ -2,11 +2,19 @@ using System.Text.Json.Serialization;
 
 namespace Berth.Cli.Commands.Stack;
 
-internal sealed record StackRow(string Name, int Services, string Orchestrator);
+internal sealed record StackRow(string Name, int Services, string Orchestrator)
+{
+    /// <summary>Kubernetes only; omitted from JSON for Swarm stacks.</summary>
+    public string? Namespace { get; init; }
+}
 
 internal sealed record ServiceRow(string Id, string Name, string Mode, string Replicas, string Image, string Ports);
 
-internal sealed record TaskRow(string Id, string Name, string Image, string Node, string DesiredState, string CurrentState, string Error, string Ports);
+internal sealed record TaskRow(string Id, string Name, string Image, string Node, string DesiredState, string CurrentState, string Error, string Ports)
+{
+    /// <summary>Kubernetes only (container restarts of the pod); omitted from JSON for Swarm tasks.</summary>
+    public int? Restarts { get; init; }
+}
 
 /// <summary>One line of <c>stack diff</c>: what, which, and for updates the changed field names (never values).</summary>
 internal sealed record DiffRow(string Action, string Kind, string Name, List<string> Fields, string? Reason);

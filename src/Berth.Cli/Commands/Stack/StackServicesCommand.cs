@@ -10,19 +10,40 @@ internal static class StackServicesCommand
 {
     private static readonly string[] s_filterKeys = ["id", "label", "mode", "name"];
 
-    public static Command Create()
+    public static Command Create(Func<string, string?> environment)
     {
         var name = StackOptions.StackName();
         var format = StackOptions.Format();
-        var orchestrator = StackOptions.Orchestrator();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Only display IDs" };
-        var filter = StackOptions.Filter("Filter output (id=, label=, mode=, name=); repeatable");
-        var command = new Command("services", "List the services of a stack") { name, format, orchestrator, quiet, filter };
+        var filter = StackOptions.Filter("Filter output (id=, label=, mode=, name=; Kubernetes: id=, mode=, name=); repeatable");
+        var command = new Command("services", "List the services of a stack") { name, format, quiet, filter };
+        var target = new OrchestratorOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var stackName = parse.GetValue(name)!;
+            if (target.Resolve(parse, "services", environment) is not { } resolved)
+            {
+                return ExitCodes.Usage;
+            }
+
+            if (resolved.Orchestrator == Orchestration.Orchestrator.Kubernetes)
+            {
+                var (clientFilters, filterError) = ClientFilters.Parse(stackName, parse.GetValue(filter) ?? [], KubernetesStackReads.ServiceFilterKeys);
+                if (clientFilters is null)
+                {
+                    stderr.WriteLine($"berth stack services: {filterError}");
+                    return ExitCodes.Usage;
+                }
+
+                return await KubernetesAction.RunAsync(stderr, "services", resolved, environment, async cluster =>
+                {
+                    Print(parse, stdout, stderr, stackName, await KubernetesStackReads.ServicesAsync(cluster, stackName, clientFilters, cancellationToken).ConfigureAwait(false), quiet, format);
+                    return ExitCodes.Success;
+                }).ConfigureAwait(false);
+            }
+
             var (filters, error) = StackFilters.Build(stackName, parse.GetValue(filter) ?? [], s_filterKeys);
             if (filters is null)
             {
@@ -30,7 +51,7 @@ internal static class StackServicesCommand
                 return ExitCodes.Usage;
             }
 
-            return await EngineAction.RunAsync(stderr, "services", async client =>
+            return await EngineAction.RunAsync(stderr, "services", environment, async client =>
             {
                 var services = await SwarmEngine.CallAsync(client, c => c.Swarm.ListServicesAsync(new ServiceListParameters { Filters = filters, Status = true }, cancellationToken)).ConfigureAwait(false);
                 var rows = services
@@ -44,31 +65,35 @@ internal static class StackServicesCommand
                         s.Spec.TaskTemplate?.ContainerSpec?.Image ?? string.Empty,
                         string.Join(", ", (s.Endpoint?.Ports ?? []).Where(p => p.PublishMode == "ingress").Select(p => $"*:{p.PublishedPort}->{p.TargetPort}/{p.Protocol}"))))
                     .ToList();
-                if (rows.Count == 0 && !parse.GetValue(quiet))
-                {
-                    stderr.WriteLine($"Nothing found in stack: {stackName}");
-                }
-
-                if (parse.GetValue(quiet))
-                {
-                    foreach (var row in rows)
-                    {
-                        stdout.WriteLine(row.Id);
-                    }
-                }
-                else if (parse.GetValue(format) == "json")
-                {
-                    stdout.WriteLine(JsonSerializer.Serialize(rows, StackJsonContext.Default.ListServiceRow));
-                }
-                else if (rows.Count > 0)
-                {
-                    TableWriter.Write(stdout, ["ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS"], rows.Select(r => new[] { r.Id, r.Name, r.Mode, r.Replicas, r.Image, r.Ports }));
-                }
-
+                Print(parse, stdout, stderr, stackName, rows, quiet, format);
                 return ExitCodes.Success;
             }).ConfigureAwait(false);
         });
         return command;
+    }
+
+    private static void Print(ParseResult parse, TextWriter stdout, TextWriter stderr, string stackName, List<ServiceRow> rows, Option<bool> quiet, Option<string> format)
+    {
+        if (rows.Count == 0 && !parse.GetValue(quiet))
+        {
+            stderr.WriteLine($"Nothing found in stack: {stackName}");
+        }
+
+        if (parse.GetValue(quiet))
+        {
+            foreach (var row in rows)
+            {
+                stdout.WriteLine(row.Id);
+            }
+        }
+        else if (parse.GetValue(format) == "json")
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(rows, StackJsonContext.Default.ListServiceRow));
+        }
+        else if (rows.Count > 0)
+        {
+            TableWriter.Write(stdout, ["ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS"], rows.Select(r => new[] { r.Id, r.Name, r.Mode, r.Replicas, r.Image, r.Ports }));
+        }
     }
 
     private static string ModeOf(ServiceMode? mode) => mode switch

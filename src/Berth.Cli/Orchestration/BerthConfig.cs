@@ -1,0 +1,30 @@
+namespace Berth.Cli.Orchestration;
+
+/// <summary>
+/// The Berth config file: <c>{"orchestrator": "kubernetes", "kubernetes": {"namespace": ..., "context": ..., "kubeconfig": ...}}</c>.
+/// Every value is optional; flags and environment variables take precedence.
+/// </summary>
+internal sealed record BerthConfig
+{
+    public static readonly BerthConfig Empty = new();
+
+    /// <summary>The file read, or null when there is none.</summary>
+    public string? Path { get; init; }
+
+    public string? Orchestrator { get; init; }
+
+    public string? Namespace { get; init; }
+
+    public string? Context { get; init; }
+
+    /// <summary>Absolute (resolved against the config file's folder, <c>~/</c> expanded).</summary>
+    public string? Kubeconfig { get; init; }
+}
+
+/// <summary>The config file's content, or why it could not be used (one line naming the file).</summary>
+internal sealed record BerthConfigResult(BerthConfig Config, string? Error)
+{
+    public static BerthConfigResult Ok(BerthConfig config) => new(config, null);
+
+    public static BerthConfigResult Failed(string error) => new(BerthConfig.Empty, error);
+}

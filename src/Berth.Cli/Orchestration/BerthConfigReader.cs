@@ -1,0 +1,122 @@
+using System.Text.Json;
+
+namespace Berth.Cli.Orchestration;
+
+/// <summary>
+/// Finds and reads the Berth config file: <c>$BERTH_CONFIG</c>, else <c>$XDG_CONFIG_HOME/berth/config.json</c>, else
+/// <c>~/.config/berth/config.json</c>. A missing default file is no config; a missing <c>$BERTH_CONFIG</c> file is an error.
+/// </summary>
+internal static class BerthConfigReader
+{
+    public const string PathVariable = "BERTH_CONFIG";
+
+    public static string? Locate(Func<string, string?> environment)
+    {
+        if (NonEmpty(environment(PathVariable)) is { } explicitPath)
+        {
+            return explicitPath;
+        }
+
+        if (NonEmpty(environment("XDG_CONFIG_HOME")) is { } xdg)
+        {
+            return Path.Combine(xdg, "berth", "config.json");
+        }
+
+        return Home(environment) is { } home ? Path.Combine(home, ".config", "berth", "config.json") : null;
+    }
+
+    public static BerthConfigResult Read(Func<string, string?> environment)
+    {
+        var path = Locate(environment);
+        if (path is null)
+        {
+            return BerthConfigResult.Ok(BerthConfig.Empty);
+        }
+
+        if (!File.Exists(path))
+        {
+            return NonEmpty(environment(PathVariable)) is null
+                ? BerthConfigResult.Ok(BerthConfig.Empty)
+                : BerthConfigResult.Failed($"the config file {path} (from {PathVariable}) does not exist");
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return BerthConfigResult.Failed($"cannot read the config file {path}: {ex.Message}");
+        }
+
+        return Parse(text, path, environment);
+    }
+
+    public static BerthConfigResult Parse(string text, string path, Func<string, string?> environment)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return BerthConfigResult.Failed($"the config file {path} must hold a JSON object");
+            }
+
+            var config = new BerthConfig { Path = path, Orchestrator = String(root, "orchestrator", path) };
+            if (root.TryGetProperty("kubernetes", out var kubernetes) && kubernetes.ValueKind != JsonValueKind.Null)
+            {
+                if (kubernetes.ValueKind != JsonValueKind.Object)
+                {
+                    return BerthConfigResult.Failed($"the config file {path}: \"kubernetes\" must be an object");
+                }
+
+                var kubeconfig = String(kubernetes, "kubeconfig", path);
+                config = config with
+                {
+                    Namespace = String(kubernetes, "namespace", path),
+                    Context = String(kubernetes, "context", path),
+                    Kubeconfig = kubeconfig is null ? null : Resolve(kubeconfig, path, environment),
+                };
+            }
+
+            return BerthConfigResult.Ok(config);
+        }
+        catch (JsonException ex)
+        {
+            return BerthConfigResult.Failed($"the config file {path} is not valid JSON (line {ex.LineNumber + 1}): {ex.Message.Split('.')[0]}");
+        }
+        catch (InvalidDataException ex)
+        {
+            return BerthConfigResult.Failed(ex.Message);
+        }
+    }
+
+    private static string? String(JsonElement parent, string key, string path)
+    {
+        if (!parent.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.String
+            ? NonEmpty(value.GetString())
+            : throw new InvalidDataException($"the config file {path}: \"{key}\" must be a string");
+    }
+
+    private static string Resolve(string kubeconfig, string configPath, Func<string, string?> environment)
+    {
+        if (kubeconfig.StartsWith("~/", StringComparison.Ordinal) && Home(environment) is { } home)
+        {
+            return Path.Combine(home, kubeconfig[2..]);
+        }
+
+        return Path.IsPathRooted(kubeconfig) ? kubeconfig : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(configPath)) ?? ".", kubeconfig));
+    }
+
+    private static string? Home(Func<string, string?> environment)
+        => NonEmpty(environment("HOME")) ?? NonEmpty(environment("USERPROFILE"));
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

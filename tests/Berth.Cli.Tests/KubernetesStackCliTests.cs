@@ -1,0 +1,269 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Berth.Kubernetes.ApiDouble;
+
+namespace Berth.Cli.Tests;
+
+/// <summary>
+/// <c>berth stack</c> under Kubernetes through the real command tree, against the in-process test double of the
+/// Kubernetes API (not a cluster), reached through a kubeconfig the double writes. The double's simulated
+/// controllers are off unless a test turns them on, so deploys use <c>--detach</c> (nothing would roll out) unless
+/// waiting is the point.
+/// </summary>
+public sealed class KubernetesStackCliTests : IAsyncLifetime
+{
+    private const string Compose = """
+        services:
+          web:
+            image: nginx:1.27
+            ports: ["8080:80"]
+            deploy: {replicas: 2}
+            environment: {GREETING: hello}
+          worker:
+            image: busybox:1.36
+            command: ["sleep", "3600"]
+        """;
+
+    private readonly TempProject _project = new(("compose.yaml", Compose), ("changed.yaml", Compose.Replace("GREETING: hello", "GREETING: changed", StringComparison.Ordinal)), ("broken.yaml", "services:\n  web:\n    image: [oops\n"));
+    private KubernetesApiDouble _double = null!;
+    private string _kubeconfig = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _double = await KubernetesApiDouble.StartAsync(TestContext.Current.CancellationToken);
+        _kubeconfig = _double.WriteKubeconfig(_project.PathOf("kubeconfig"), "double", "shop");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _double.DisposeAsync();
+        _project.Dispose();
+    }
+
+    private (int ExitCode, string Stdout, string Stderr) Berth(params string[] args)
+        => CliRunner.RunWith(new Dictionary<string, string> { ["BERTH_ORCHESTRATOR"] = "kubernetes" }, ["stack", .. args, "--kubeconfig", _kubeconfig]);
+
+    private (int ExitCode, string Stdout, string Stderr) Deploy(string file = "compose.yaml", params string[] extra)
+        => Berth(["deploy", "demo", "-c", _project.PathOf(file), "--detach", .. extra]);
+
+    [Fact]
+    public void Deploy_CreatesTheObjects_ThenAnUnchangedRedeployWritesNothing()
+    {
+        var (code, stdout, stderr) = Deploy();
+
+        Assert.True(code == ExitCodes.Success, stderr);
+        Assert.Contains("Deploying stack demo to namespace shop (context \"double\"", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"Stack demo: \d+ created, 0 updated, 0 unchanged, 0 removed", stdout);
+        var web = _double.Get("deployments.apps", "shop", "web");
+        Assert.NotNull(web);
+        Assert.Equal("demo", web["metadata"]!["labels"]!["com.docker.stack.namespace"]!.GetValue<string>());
+        Assert.NotNull(_double.Get("services", "shop", "web-published"));
+        Assert.NotNull(_double.Get("deployments.apps", "shop", "worker"));
+
+        var writes = _double.Writes;
+        var (again, againOut, againErr) = Deploy();
+
+        Assert.True(again == ExitCodes.Success, againErr);
+        Assert.Matches(@"Stack demo is up to date \(\d+ objects unchanged\)", againOut);
+        Assert.Equal(writes, _double.Writes);
+    }
+
+    [Fact]
+    public void Diff_ShowsTheChange_AndExitCodeSaysWhetherThereIsOne()
+    {
+        Assert.Equal(ExitCodes.Success, Deploy().ExitCode);
+        var writes = _double.Writes;
+
+        var (same, sameOut, _) = Berth("diff", "demo", "-c", _project.PathOf("compose.yaml"), "--exit-code");
+        var (changed, changedOut, changedErr) = Berth("diff", "demo", "-c", _project.PathOf("changed.yaml"), "--exit-code");
+        var (json, jsonOut, _) = Berth("diff", "demo", "-c", _project.PathOf("changed.yaml"), "--format", "json");
+
+        Assert.Equal(ExitCodes.Success, same);
+        Assert.Contains("Stack demo is up to date", sameOut, StringComparison.Ordinal);
+        Assert.True(changed == ExitCodes.DifferencesFound, changedErr);
+        Assert.Contains("~ update Deployment web", changedOut, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Success, json);
+        using var rows = JsonDocument.Parse(jsonOut);
+        Assert.Contains(rows.RootElement.EnumerateArray(), r => r.GetProperty("action").GetString() == "update" && r.GetProperty("name").GetString() == "web");
+        Assert.Equal(writes, _double.Writes);
+    }
+
+    [Fact]
+    public void LsServicesPs_TableAndJson()
+    {
+        Assert.Equal(ExitCodes.Success, Deploy().ExitCode);
+        _double.Seed("""
+            {"apiVersion": "v1", "kind": "Pod",
+             "metadata": {"name": "web-7d4b9-abcde", "namespace": "shop", "uid": "0a1b2c3d-4e5f-6789-abcd-ef0123456789",
+                          "labels": {"com.docker.stack.namespace": "demo", "com.docker.service.name": "web"}},
+             "spec": {"nodeName": "node-1", "containers": [{"name": "web", "image": "nginx:1.27"}]},
+             "status": {"phase": "Running", "containerStatuses": [{"name": "web", "image": "nginx:1.27", "imageID": "", "ready": true, "restartCount": 3, "state": {"running": {}}}]}}
+            """);
+
+        var (lsCode, ls, _) = Berth("ls");
+        var (_, lsJson, _) = Berth("ls", "--format", "json");
+        var (servicesCode, services, _) = Berth("services", "demo");
+        var (_, quiet, _) = Berth("services", "demo", "-q", "--filter", "name=web");
+        var (_, servicesJson, _) = Berth("services", "demo", "--format", "json", "--filter", "mode=replicated");
+        var (psCode, ps, _) = Berth("ps", "demo");
+        var (_, psJson, _) = Berth("ps", "demo", "--format", "json");
+
+        Assert.Equal(ExitCodes.Success, lsCode);
+        Assert.Matches(@"^NAME\s+SERVICES\s+ORCHESTRATOR\s+NAMESPACE\ndemo\s+2\s+kubernetes\s+shop\n$", ls);
+        using (var doc = JsonDocument.Parse(lsJson))
+        {
+            var row = Assert.Single(doc.RootElement.EnumerateArray());
+            Assert.Equal(("demo", 2, "kubernetes", "shop"), (row.GetProperty("name").GetString(), row.GetProperty("services").GetInt32(), row.GetProperty("orchestrator").GetString(), row.GetProperty("namespace").GetString()));
+        }
+
+        Assert.Equal(ExitCodes.Success, servicesCode);
+        Assert.StartsWith("ID", services, StringComparison.Ordinal);
+        Assert.Matches(@"\n\S+\s+web\s+replicated\s+0/2\s+nginx:1\.27\s+\S*8080->80/TCP", services);
+        Assert.Matches(@"\n\S+\s+worker\s+replicated\s+0/1\s+busybox:1\.36", services);
+        Assert.Single(quiet.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        using (var doc = JsonDocument.Parse(servicesJson))
+        {
+            Assert.Equal(["web", "worker"], doc.RootElement.EnumerateArray().Select(r => r.GetProperty("name").GetString()));
+        }
+
+        Assert.Equal(ExitCodes.Success, psCode);
+        Assert.Matches(@"^ID\s+NAME\s+IMAGE\s+NODE\s+DESIRED STATE\s+CURRENT STATE\s+RESTARTS\s+ERROR\s+PORTS\n\S{12}\s+web-7d4b9-abcde\s+nginx:1\.27\s+node-1\s+Running\s+Running\s+3\n$", ps);
+        using (var doc = JsonDocument.Parse(psJson))
+        {
+            var pod = Assert.Single(doc.RootElement.EnumerateArray());
+            Assert.Equal(3, pod.GetProperty("restarts").GetInt32());
+            Assert.Equal("node-1", pod.GetProperty("node").GetString());
+        }
+    }
+
+    [Fact]
+    public void Rm_RemovesTheStack_ThenNothingIsFound()
+    {
+        Assert.Equal(ExitCodes.Success, Deploy().ExitCode);
+
+        var (code, stdout, stderr) = Berth("rm", "demo");
+        var (again, _, againErr) = Berth("rm", "demo");
+
+        Assert.True(code == ExitCodes.Success, stderr);
+        Assert.Contains("Removing Deployment web", stdout, StringComparison.Ordinal);
+        Assert.Null(_double.Get("deployments.apps", "shop", "web"));
+        Assert.Empty(_double.List("services", "shop"));
+        Assert.Equal(ExitCodes.Success, again);
+        Assert.Contains("Nothing found in stack: demo", againErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Collision_ExitsThree_ListsIt_AndChangesNothing()
+    {
+        _double.Seed("""{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "shop"}, "spec": {"ports": [{"port": 80}]}}""");
+
+        var (code, _, stderr) = Deploy();
+
+        Assert.Equal(ExitCodes.OrchestratorError, code);
+        Assert.Contains("Service web exists and is not part of stack demo", stderr, StringComparison.Ordinal);
+        Assert.Contains("nothing was changed", stderr, StringComparison.Ordinal);
+        Assert.Equal(0, _double.Writes);
+        Assert.Null(_double.Get("deployments.apps", "shop", "web"));
+        Assert.Null(_double.Get("services", "shop", "web")!["metadata"]!["labels"]);
+    }
+
+    [Fact]
+    public void BadComposeFile_ExitsOne_WithoutAnyRequest()
+    {
+        var (code, stdout, stderr) = Deploy("broken.yaml");
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains("nothing was changed", stderr, StringComparison.Ordinal);
+        Assert.Empty(_double.Requests);
+    }
+
+    [Fact]
+    public void NotConverged_ExitsThree_WithTheFailures()
+    {
+        // No simulated controllers: the Deployments never report ready replicas, so the wait runs out.
+        var (code, _, stderr) = Berth("deploy", "demo", "-c", _project.PathOf("compose.yaml"), "--timeout", "1s");
+
+        Assert.Equal(ExitCodes.OrchestratorError, code);
+        Assert.Contains("berth stack deploy: stack demo did not converge (waited up to 1s):", stderr, StringComparison.Ordinal);
+        Assert.Contains("web", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RbacRefusal_ExitsThree_NamingVerbAndResource()
+    {
+        _double.Deny("list", "deployments.apps", "shop");
+
+        var (code, _, stderr) = Berth("services", "demo");
+
+        Assert.Equal(ExitCodes.OrchestratorError, code);
+        Assert.Contains("berth stack services: ", stderr, StringComparison.Ordinal);
+        Assert.Contains("deployments", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(_double.Token, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LsAll_ListsKubernetesStacks_WhenSwarmIsUnreachable()
+    {
+        Assert.Equal(ExitCodes.Success, Deploy().ExitCode);
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var closed = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+
+        var (code, stdout, stderr) = CliRunner.RunWith(new Dictionary<string, string> { ["DOCKER_HOST"] = $"tcp://127.0.0.1:{closed}" }, "stack", "ls", "--orchestrator", "all", "--kubeconfig", _kubeconfig);
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("warning: Swarm stacks not listed: ", stderr, StringComparison.Ordinal);
+        Assert.Matches(@"\ndemo\s+2\s+kubernetes\s+shop\n", stdout);
+    }
+
+    [Fact]
+    public void Deploy_WaitsForTheRollout_WithSimulatedControllers()
+    {
+        _double.Controllers.Enabled = true;
+
+        var (code, stdout, stderr) = Berth("deploy", "demo", "-c", _project.PathOf("compose.yaml"), "--timeout", "60s");
+        var (_, services, _) = Berth("services", "demo");
+        var (_, ps, _) = Berth("ps", "demo");
+
+        Assert.True(code == ExitCodes.Success, stderr);
+        Assert.Matches(@"Stack demo: \d+ created", stdout);
+        Assert.Matches(@"\n\S+\s+web\s+replicated\s+2/2\s", services);
+        Assert.Equal(3, ps.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.Contains(" node-1 ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Deploy_PodsThatCannotPull_ExitsThreeWithTheReason()
+    {
+        _double.Controllers.Enabled = true;
+        _double.Controllers.FailPods("web", PodProblem.ImagePullBackOff);
+
+        var (code, _, stderr) = Berth("deploy", "demo", "-c", _project.PathOf("compose.yaml"), "--timeout", "3s");
+
+        Assert.Equal(ExitCodes.OrchestratorError, code);
+        Assert.Contains("did not converge", stderr, StringComparison.Ordinal);
+        Assert.Contains("ImagePullBackOff", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InterruptedDeploy_ThenRerun_Converges()
+    {
+        _double.FailWritesAfter(3);
+
+        var (failed, _, failedErr) = Deploy();
+        _double.FailWritesAfter(int.MaxValue);
+        var (rerun, rerunOut, rerunErr) = Deploy();
+        var (again, againOut, _) = Deploy();
+
+        Assert.Equal(ExitCodes.OrchestratorError, failed);
+        Assert.StartsWith("berth stack deploy: ", failedErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", failedErr, StringComparison.Ordinal);
+        Assert.True(rerun == ExitCodes.Success, rerunErr);
+        Assert.Matches(@"Stack demo: \d+ created", rerunOut);
+        Assert.Equal(ExitCodes.Success, again);
+        Assert.Contains("Stack demo is up to date", againOut, StringComparison.Ordinal);
+        Assert.Equal(["web", "worker"], _double.List("deployments.apps", "shop").Select(d => d["metadata"]!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+    }
+}

@@ -1,0 +1,51 @@
+using Berth.Stacks.Progress;
+
+namespace Berth.Kubernetes.Tests.Observe;
+
+/// <summary>Keeps every progress report so tests can see what the user would have seen.</summary>
+internal sealed class RecordingReporter : IConvergenceReporter
+{
+    private readonly Lock _lock = new();
+    private readonly List<IReadOnlyList<ServiceProgress>> _updates = [];
+
+    public IReadOnlyList<ServiceProgress>? Completed { get; private set; }
+
+    public bool? Converged { get; private set; }
+
+    public IReadOnlyList<IReadOnlyList<ServiceProgress>> Updates
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _updates];
+            }
+        }
+    }
+
+    public void Update(IReadOnlyList<ServiceProgress> services)
+    {
+        lock (_lock)
+        {
+            _updates.Add([.. services]);
+        }
+    }
+
+    public void Complete(IReadOnlyList<ServiceProgress> services, bool converged)
+    {
+        lock (_lock)
+        {
+            Completed = [.. services];
+            Converged = converged;
+        }
+    }
+
+    /// <summary>Waits until the waiter has reported at least once (it has listed and is now waiting).</summary>
+    public async Task FirstUpdateAsync(CancellationToken cancellationToken)
+    {
+        while (Updates.Count == 0 && Completed is null)
+        {
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+}

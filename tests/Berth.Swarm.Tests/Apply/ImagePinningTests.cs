@@ -1,0 +1,139 @@
+using System.Net;
+using System.Text;
+using Berth.Swarm.Apply;
+using Docker.DotNet;
+
+namespace Berth.Swarm.Tests.Apply;
+
+/// <summary>
+/// <c>--resolve-image</c> against a stand-in Engine API (a loopback HTTP listener answering distribution inspect),
+/// so both the pinned path and docker's fallback (registry unreachable: warn, keep the tag) run without a registry.
+/// </summary>
+public sealed class ImagePinningTests
+{
+    private const string Digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    [Fact]
+    public void WithDigest_AndWithoutDigest_AreInverse()
+    {
+        Assert.Equal($"nginx:1.27@{Digest}", ImagePinning.WithDigest("nginx:1.27", Digest));
+        Assert.Equal($"nginx:1.27@{Digest}", ImagePinning.WithDigest($"nginx:1.27@{Digest}", Digest));
+        Assert.Equal("nginx:1.27", ImagePinning.WithoutDigest($"nginx:1.27@{Digest}"));
+    }
+
+    [Fact]
+    public async Task Always_PinsTheDigestTheEngineReports()
+    {
+        await using var engine = await StandInEngine.StartAsync(HttpStatusCode.OK, $$$"""{"Descriptor": {"mediaType": "application/vnd.oci.image.index.v1+json", "digest": "{{{Digest}}}", "size": 1}}""");
+        var lines = new List<string>();
+
+        var image = await ImagePinning.ResolveAsync(new EngineCalls(engine.Client, lines.Add), "nginx:1.27", null, ImageResolution.Always, TestContext.Current.CancellationToken);
+
+        Assert.Equal($"nginx:1.27@{Digest}", image);
+        Assert.Empty(lines);
+        Assert.Equal(1, engine.Requests);
+    }
+
+    [Fact]
+    public async Task RegistryUnreachable_KeepsTheTag_WithDockersWarning()
+    {
+        await using var engine = await StandInEngine.StartAsync(HttpStatusCode.InternalServerError, """{"message": "Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io: no such host"}""");
+        var lines = new List<string>();
+
+        var image = await ImagePinning.ResolveAsync(new EngineCalls(engine.Client, lines.Add), "berth-test/busybox:1", null, ImageResolution.Always, TestContext.Current.CancellationToken);
+
+        Assert.Equal("berth-test/busybox:1", image);
+        var warning = Assert.Single(lines);
+        Assert.Equal(ImagePinning.UnresolvedWarning("berth-test/busybox:1"), warning);
+        Assert.Contains("could not be accessed on a registry to record its digest", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Changed_SameReference_KeepsTheRunningDigestWithoutAsking()
+    {
+        await using var engine = await StandInEngine.StartAsync(HttpStatusCode.OK, "{}");
+
+        var image = await ImagePinning.ResolveAsync(new EngineCalls(engine.Client, _ => { }), "nginx:1.27", $"nginx:1.27@{Digest}", ImageResolution.Changed, TestContext.Current.CancellationToken);
+
+        Assert.Equal($"nginx:1.27@{Digest}", image);
+        Assert.Equal(0, engine.Requests);
+    }
+
+    [Fact]
+    public async Task Never_SendsTheReferenceAsWritten()
+    {
+        await using var engine = await StandInEngine.StartAsync(HttpStatusCode.OK, "{}");
+
+        var image = await ImagePinning.ResolveAsync(new EngineCalls(engine.Client, _ => { }), "nginx:1.27", null, ImageResolution.Never, TestContext.Current.CancellationToken);
+
+        Assert.Equal("nginx:1.27", image);
+        Assert.Equal(0, engine.Requests);
+    }
+
+    /// <summary>Answers every request with one status and body, as the Engine API would for distribution inspect.</summary>
+    private sealed class StandInEngine : IAsyncDisposable
+    {
+        private readonly HttpListener _listener;
+        private readonly Task _loop;
+        private int _requests;
+
+        private StandInEngine(HttpListener listener, HttpStatusCode status, string body, Uri address)
+        {
+            _listener = listener;
+            Client = SwarmEngine.Connect(name => name == "DOCKER_HOST" ? $"tcp://{address.Authority}" : null);
+            _loop = Task.Run(async () =>
+            {
+                while (_listener.IsListening)
+                {
+                    HttpListenerContext context;
+                    try
+                    {
+                        context = await _listener.GetContextAsync().ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
+                    {
+                        return;
+                    }
+
+                    Interlocked.Increment(ref _requests);
+                    context.Response.StatusCode = (int)status;
+                    context.Response.ContentType = "application/json";
+                    var bytes = Encoding.UTF8.GetBytes(body);
+                    await context.Response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
+                    context.Response.Close();
+                }
+            });
+        }
+
+        public DockerClient Client { get; }
+
+        public int Requests => Volatile.Read(ref _requests);
+
+        public static Task<StandInEngine> StartAsync(HttpStatusCode status, string body)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                var port = Random.Shared.Next(20000, 60000);
+                var listener = new HttpListener();
+                listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+                try
+                {
+                    listener.Start();
+                    return Task.FromResult(new StandInEngine(listener, status, body, new Uri($"http://127.0.0.1:{port}")));
+                }
+                catch (HttpListenerException) when (attempt < 20)
+                {
+                    listener.Close();
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            _listener.Stop();
+            _listener.Close();
+            await _loop.ConfigureAwait(false);
+        }
+    }
+}
