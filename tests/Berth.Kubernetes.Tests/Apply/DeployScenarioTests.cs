@@ -287,6 +287,7 @@ public sealed class DeployScenarioTests : IAsyncLifetime
 
         Assert.StartsWith("forbidden: cannot patch deployments.apps in namespace \"shop\"", error.Message, StringComparison.Ordinal);
         Assert.Contains("RBAC", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Failed to apply Deployment api", _log);
         var requests = _api.Requests.ToList();
         var refused = requests.FindIndex(r => r.StatusCode == 403);
         Assert.True(refused >= 0);
