@@ -264,4 +264,36 @@ public sealed class ApiDoubleControllerTests
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, code);
         Assert.Equal($"container \"db\" in pod \"{pulling}\" is waiting to start: trying and failing to pull image", status["message"]!.ToString());
     }
+
+    [Fact]
+    public async Task StartPodsOneAtATime_makes_readiness_climb_one_pod_per_pass()
+    {
+        await using var api = await StartWithControllersAsync();
+        api.Controllers.StartPodsOneAtATime = true;
+        using var client = api.CreateClient();
+        var from = api.ResourceVersion;
+        using var http = new HttpClient { BaseAddress = api.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", api.Token);
+        using var watch = await http.GetAsync(new Uri($"apis/apps/v1/namespaces/default/deployments?watch=true&resourceVersion={from}", UriKind.Relative),
+            HttpCompletionOption.ResponseHeadersRead, Ct);
+        using var lines = new StreamReader(await watch.Content.ReadAsStreamAsync(Ct));
+
+        await ApplyAsync(client, Deployment("web", replicas: 3));
+        var seen = new List<int>();
+        while (seen.LastOrDefault() < 3)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            var change = Json((await lines.ReadLineAsync(timeout.Token))!);
+            var ready = change["object"]!["status"]?["readyReplicas"]?.GetValue<int>() ?? 0;
+            if (change["object"]!["status"] is not null && (seen.Count == 0 || seen[^1] != ready))
+            {
+                seen.Add(ready);
+            }
+        }
+
+        var events = await client.CoreV1.ListNamespacedEventAsync("default", cancellationToken: Ct);
+        Assert.Equal([1, 2, 3], seen.SkipWhile(r => r == 0));
+        Assert.Equal(3, events.Items.Count(e => e.Reason == "Scheduled"));
+    }
 }
