@@ -170,4 +170,32 @@ public sealed class ApiDoubleApplyTests
         Assert.Equal(2, afterImage.Metadata.Generation);
         Assert.False(afterImage.Metadata.Labels.ContainsKey("extra"));
     }
+
+    [Fact]
+    public async Task Conflicts_with_several_fields_and_an_applier_are_listed_like_the_real_server()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        using var client = api.CreateClient();
+        await ApplyAsync(client, Deployment("web", replicas: 3, image: "nginx:1"), manager: "helm");
+
+        var (code, status) = await Refused(() => ApplyAsync(client, Deployment("web", replicas: 2, image: "nginx:2")));
+
+        Assert.Equal(HttpStatusCode.Conflict, code);
+        Assert.Equal("Apply failed with 2 conflicts: conflicts with \"helm\":\n- .spec.replicas\n- .spec.template.spec.containers", status["message"]!.ToString());
+        Assert.Equal([".spec.replicas", ".spec.template.spec.containers"], status["details"]!["causes"]!.AsArray().Select(c => c!["field"]!.ToString()));
+    }
+
+    [Fact]
+    public async Task Concurrent_applies_are_serialized_with_distinct_resourceVersions()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        using var client = api.CreateClient();
+
+        var applied = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => client.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch(Deployment($"web-{i}", service: $"web-{i}"), V1Patch.PatchType.ApplyPatch), $"web-{i}", "default", fieldManager: "berth", cancellationToken: Ct)));
+
+        Assert.Equal(20, applied.Select(d => d.Metadata.ResourceVersion).Distinct().Count());
+        Assert.Equal(20, api.List("deployments.apps", "default").Count);
+        Assert.Equal(20, api.Writes);
+    }
 }

@@ -65,6 +65,7 @@ public sealed class ApiDoubleControllerTests
         Assert.All(pods.Items, pod =>
         {
             Assert.Matches($"^web-{hash}-[a-z0-9]{{5}}$", pod.Metadata.Name);
+            Assert.Equal($"web-{hash}-", pod.Metadata.GenerateName);
             Assert.Equal("shop", pod.Metadata.Labels["com.docker.stack.namespace"]);
             Assert.Equal(hash, pod.Metadata.Labels["pod-template-hash"]);
             Assert.Equal(replicaSet.Metadata.Uid, Assert.Single(pod.Metadata.OwnerReferences).Uid);
@@ -227,5 +228,72 @@ public sealed class ApiDoubleControllerTests
 
         Assert.Empty((await PodsAsync(client)).Items);
         Assert.Null((await client.AppsV1.ReadNamespacedDeploymentAsync("web", "default", cancellationToken: Ct)).Status);
+    }
+
+    [Fact]
+    public async Task WaitUntilIdleAsync_returns_once_the_simulation_has_reacted()
+    {
+        await using var api = await StartWithControllersAsync();
+        using var client = api.CreateClient();
+
+        await ApplyAsync(client, Deployment("web", replicas: 3));
+        await api.Controllers.WaitUntilIdleAsync(Ct);
+
+        var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync("web", "default", cancellationToken: Ct);
+        Assert.Equal(3, deployment.Status?.ReadyReplicas);
+    }
+
+    [Fact]
+    public async Task Pod_log_answers_like_the_kubelet()
+    {
+        await using var api = await StartWithControllersAsync();
+        using var client = api.CreateClient();
+        api.Controllers.FailPods("web", PodProblem.CrashLoopBackOff);
+        api.Controllers.FailPods("db", PodProblem.ImagePullBackOff);
+        await ApplyAsync(client, Deployment("web"));
+        await ApplyAsync(client, Deployment("db", service: "db"), name: "db");
+        await api.Controllers.WaitUntilIdleAsync(Ct);
+        var crashing = Assert.Single((await PodsAsync(client)).Items).Metadata.Name;
+        var pulling = Assert.Single((await PodsAsync(client, "db")).Items).Metadata.Name;
+
+        using var log = new StreamReader(await client.CoreV1.ReadNamespacedPodLogAsync(crashing, "default", container: "web", cancellationToken: Ct));
+        var text = await log.ReadToEndAsync(Ct);
+        var (code, status) = await Refused(() => client.CoreV1.ReadNamespacedPodLogAsync(pulling, "default", cancellationToken: Ct));
+
+        Assert.Contains("simulated crash", text, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, code);
+        Assert.Equal($"container \"db\" in pod \"{pulling}\" is waiting to start: trying and failing to pull image", status["message"]!.ToString());
+    }
+
+    [Fact]
+    public async Task StartPodsOneAtATime_makes_readiness_climb_one_pod_per_pass()
+    {
+        await using var api = await StartWithControllersAsync();
+        api.Controllers.StartPodsOneAtATime = true;
+        using var client = api.CreateClient();
+        var from = api.ResourceVersion;
+        using var http = new HttpClient { BaseAddress = api.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", api.Token);
+        using var watch = await http.GetAsync(new Uri($"apis/apps/v1/namespaces/default/deployments?watch=true&resourceVersion={from}", UriKind.Relative),
+            HttpCompletionOption.ResponseHeadersRead, Ct);
+        using var lines = new StreamReader(await watch.Content.ReadAsStreamAsync(Ct));
+
+        await ApplyAsync(client, Deployment("web", replicas: 3));
+        var seen = new List<int>();
+        while (seen.LastOrDefault() < 3)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            var change = Json((await lines.ReadLineAsync(timeout.Token))!);
+            var ready = change["object"]!["status"]?["readyReplicas"]?.GetValue<int>() ?? 0;
+            if (change["object"]!["status"] is not null && (seen.Count == 0 || seen[^1] != ready))
+            {
+                seen.Add(ready);
+            }
+        }
+
+        var events = await client.CoreV1.ListNamespacedEventAsync("default", cancellationToken: Ct);
+        Assert.Equal([1, 2, 3], seen.SkipWhile(r => r == 0));
+        Assert.Equal(3, events.Items.Count(e => e.Reason == "Scheduled"));
     }
 }

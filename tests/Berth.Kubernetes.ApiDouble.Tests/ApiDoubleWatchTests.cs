@@ -136,4 +136,22 @@ public sealed class ApiDoubleWatchTests
 
         Assert.Equal(2, first!["object"]!["spec"]!["replicas"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task Relabelling_into_or_out_of_a_watched_selection_is_ADDED_or_DELETED()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        using var client = api.CreateClient();
+        api.Seed(ConfigMap("a", labels: """{"app":"x"}"""));
+        api.Seed(ConfigMap("b", labels: """{"app":"y"}"""));
+        var from = api.ResourceVersion;
+
+        using var watch = await WatchAsync(client, $"api/v1/namespaces/default/configmaps?watch=true&resourceVersion={from}&labelSelector=app%3Dx");
+        api.Seed(ConfigMap("a", labels: """{"app":"y"}"""));
+        api.Seed(ConfigMap("b", labels: """{"app":"x"}"""));
+        var first = await watch.NextAsync();
+        var second = await watch.NextAsync();
+
+        Assert.Equal(["DELETED a", "ADDED b"], new[] { first, second }.Select(Summary));
+    }
 }

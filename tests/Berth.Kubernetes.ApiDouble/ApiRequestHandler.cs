@@ -45,6 +45,15 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
                 await WatchAsync(context, route, recorded, cancellation).ConfigureAwait(false);
                 return;
             }
+            else if (route.Subresource == "log" && route.Type == ResourceCatalog.Pods && verb == "get")
+            {
+                var log = PodLog(route, request.Query["container"].ToString());
+                server.Record(recorded with { StatusCode = 200 });
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "text/plain";
+                await context.Response.WriteAsync(log, cancellation).ConfigureAwait(false);
+                return;
+            }
             else
             {
                 (code, answer) = Execute(request, route, verb, body, contentType);
@@ -116,6 +125,11 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
             throw ApiException.BadRequest("dryRun is not supported by the Kubernetes API test double");
         }
 
+        if (type.Namespaced && route.Namespace is null && verb is not ("list" or "watch"))
+        {
+            throw ApiException.UnknownPath();
+        }
+
         var statusOnly = route.Subresource == "status";
         var manager = FieldManager(request);
         lock (store.Gate)
@@ -136,18 +150,53 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
             }
 
             server.BeforeWrite();
-            var (code, answer) = verb switch
+            store.ValidatingClientWrite = true;
+            try
             {
-                "create" when route.Name is null => (201, (JsonNode)store.Create(type, route.Namespace, ParseObject(body), manager, keepStatus: false)),
-                "create" => throw ApiException.MethodNotAllowed(request.Method),
-                "update" => (200, store.Replace(type, route.Namespace, route.Name!, ParseObject(body), manager, statusOnly)),
-                "patch" => (200, Patch(request, route, body, contentType, statusOnly)),
-                "delete" => (200, Deleted(type, store.Delete(type, route.Namespace, route.Name!))),
-                "deletecollection" => (200, DeleteCollection(request, route)),
-                _ => throw ApiException.MethodNotAllowed(request.Method),
+                var (code, answer) = verb switch
+                {
+                    "create" when route.Name is null => (201, (JsonNode)store.Create(type, route.Namespace, ParseObject(body), manager, keepStatus: false)),
+                    "create" => throw ApiException.MethodNotAllowed(request.Method),
+                    "update" => (200, store.Replace(type, route.Namespace, route.Name!, ParseObject(body), manager, statusOnly)),
+                    "patch" => (200, Patch(request, route, body, contentType, statusOnly)),
+                    "delete" => (200, Deleted(type, store.Delete(type, route.Namespace, route.Name!))),
+                    "deletecollection" => (200, DeleteCollection(request, route)),
+                    _ => throw ApiException.MethodNotAllowed(request.Method),
+                };
+                server.AfterWrite();
+                return (code, answer);
+            }
+            finally
+            {
+                store.ValidatingClientWrite = false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// pods/{name}/log: the simulated containers print nothing when healthy and a crash line when crashing;
+    /// a container that never started answers 400 like the kubelet does.
+    /// </summary>
+    private string PodLog(ApiRoute route, string container)
+    {
+        lock (store.Gate)
+        {
+            var pod = store.Require(route.Type, route.Namespace, route.Name!).Object;
+            var statuses = (pod["status"]?["containerStatuses"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+            var status = statuses.FirstOrDefault(c => container.Length == 0 || c["name"]?.ToString() == container);
+            var name = status?["name"]?.ToString() ?? container;
+            var waiting = status?["state"]?["waiting"]?["reason"]?.ToString();
+            if (status is null || waiting is "ImagePullBackOff" or "ErrImagePull" or "ContainerCreating")
+            {
+                var reason = waiting is null ? "waiting to start: ContainerCreating" : "waiting to start: trying and failing to pull image";
+                throw ApiException.BadRequest($"container \"{name}\" in pod \"{route.Name}\" is {reason}");
+            }
+
+            return status["lastState"]?["terminated"]?["reason"]?.ToString() switch
+            {
+                "Error" => $"{name}: simulated crash (Kubernetes API test double)\n",
+                _ => "",
             };
-            server.AfterWrite();
-            return (code, answer);
         }
     }
 

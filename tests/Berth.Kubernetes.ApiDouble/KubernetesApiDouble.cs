@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
@@ -165,25 +164,37 @@ public sealed class KubernetesApiDouble : IAsyncDisposable
         var ns = type.Namespaced ? obj["metadata"]?["namespace"]?.ToString() ?? "default" : null;
         lock (_store.Gate)
         {
-            if (ns is not null && !_store.NamespaceExists(ns))
+            try
             {
-                _store.Create(ResourceCatalog.Namespaces, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } }, "kubectl", keepStatus: false);
+                return SeedLocked(type, ns, name, obj);
             }
-
-            if (_store.Find(type, ns, name) is null)
+            catch (ApiException refused)
             {
-                return _store.Create(type, ns, obj, "kubectl", keepStatus: true);
+                throw new InvalidOperationException($"The test double refused the seeded object: {refused.Message}", refused);
             }
-
-            var replaced = _store.Replace(type, ns, name, WithoutResourceVersion(obj), "kubectl", statusOnly: false);
-            if (obj["status"] is not null)
-            {
-                _store.ReplaceStatus(type, ns, name, obj["status"]);
-                return (JsonObject)_store.Require(type, ns, name).Object.DeepClone();
-            }
-
-            return replaced;
         }
+    }
+
+    private JsonObject SeedLocked(ResourceType type, string? ns, string name, JsonObject obj)
+    {
+        if (ns is not null && !_store.NamespaceExists(ns))
+        {
+            _store.Create(ResourceCatalog.Namespaces, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } }, "kubectl", keepStatus: false);
+        }
+
+        if (_store.Find(type, ns, name) is null)
+        {
+            return _store.Create(type, ns, obj, "kubectl", keepStatus: true);
+        }
+
+        var replaced = _store.Replace(type, ns, name, WithoutResourceVersion(obj), "kubectl", statusOnly: false);
+        if (obj["status"] is not null)
+        {
+            _store.ReplaceStatus(type, ns, name, obj["status"]);
+            return (JsonObject)_store.Require(type, ns, name).Object.DeepClone();
+        }
+
+        return replaced;
     }
 
     /// <summary>Replaces an object's status, as a controller would (bypasses HTTP; bumps resourceVersion if it changes).</summary>
@@ -192,6 +203,11 @@ public sealed class KubernetesApiDouble : IAsyncDisposable
         var type = ResourceCatalog.Require(resource);
         lock (_store.Gate)
         {
+            if (_store.Find(type, @namespace, name) is null)
+            {
+                throw new InvalidOperationException($"{type.FullName} \"{name}\" does not exist in the test double.");
+            }
+
             _store.ReplaceStatus(type, type.Namespaced ? @namespace : null, name, status);
         }
     }
@@ -344,6 +360,4 @@ public sealed class KubernetesApiDouble : IAsyncDisposable
 
     internal static JsonObject Parse(string json) =>
         JsonNode.Parse(json) as JsonObject ?? throw new ArgumentException("Expected a JSON object.", nameof(json));
-
-    internal static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

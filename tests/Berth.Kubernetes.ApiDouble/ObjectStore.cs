@@ -24,6 +24,12 @@ internal sealed class ObjectStore(TimeProvider time)
 
     public long ResourceVersion => _resourceVersion;
 
+    /// <summary>
+    /// True while a request from an API client is applied (set by the HTTP handler under the lock): only
+    /// those get <see cref="SpecValidation"/>; Seed and the simulated controllers store what they are given.
+    /// </summary>
+    public bool ValidatingClientWrite { get; set; }
+
     /// <summary>Raised under the lock after every change (type, ADDED|MODIFIED|DELETED, object).</summary>
     public event Action<ResourceType, string, JsonObject>? Changed;
 
@@ -312,7 +318,7 @@ internal sealed class ObjectStore(TimeProvider time)
         var gone = (JsonObject)existing.Object.DeepClone();
         var resourceVersion = ++_resourceVersion;
         Metadata(gone)["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture);
-        Watches.Publish(existing.Type, "DELETED", gone, resourceVersion);
+        Watches.Publish(existing.Type, "DELETED", gone, resourceVersion, null);
         Changed?.Invoke(existing.Type, "DELETED", gone);
 
         // Like the namespace controller and the garbage collector, but at once: contents and dependents go too.
@@ -337,6 +343,11 @@ internal sealed class ObjectStore(TimeProvider time)
     {
         var metadata = Metadata(candidate);
         _defaults.Apply(type, candidate, existing?.Object);
+        if (ValidatingClientWrite)
+        {
+            SpecValidation.Check(type, candidate, existing?.Object);
+        }
+
         managers.RemoveAll(m => m.Fields.Count == 0);
         if (existing is not null)
         {
@@ -380,7 +391,7 @@ internal sealed class ObjectStore(TimeProvider time)
         var stored = new StoredObject(type, candidate, managers);
         _objects[Key(stored)] = stored;
         var eventType = existing is null ? "ADDED" : "MODIFIED";
-        Watches.Publish(type, eventType, candidate, resourceVersion);
+        Watches.Publish(type, eventType, candidate, resourceVersion, existing?.Object);
         Changed?.Invoke(type, eventType, candidate);
         return (JsonObject)candidate.DeepClone();
     }

@@ -7,6 +7,7 @@ internal static class PodStatuses
 {
     public const string Running = "Running";
     public const string Succeeded = "Succeeded";
+    public const string ContainerCreating = "ContainerCreating";
 
     public static JsonObject For(JsonObject pod, string state, string now, string podIp)
     {
@@ -15,6 +16,8 @@ internal static class PodStatuses
         {
             Running => Status("Running", now, podIp, Conditions(now, scheduled: true, ready: true),
                 containers.Select(c => Container(c, now, ready: true, started: true, state: new JsonObject { ["running"] = new JsonObject { ["startedAt"] = now } })).ToList()),
+            ContainerCreating => Status("Pending", now, podIp, Conditions(now, scheduled: true, ready: false, containers: containers),
+                containers.Select(c => Container(c, now, ready: false, started: false, state: Waiting("ContainerCreating", null))).ToList()),
             Succeeded => Status("Succeeded", now, podIp, Conditions(now, scheduled: true, ready: false, reason: "PodCompleted"),
                 containers.Select(c => Container(c, now, ready: false, started: false, state: Terminated(now, 0, "Completed"))).ToList()),
             nameof(PodProblem.ImagePullBackOff) => Status("Pending", now, podIp, Conditions(now, scheduled: true, ready: false, containers: containers),
@@ -47,20 +50,32 @@ internal static class PodStatuses
         "0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.";
 
     /// <summary>The Warning events the kubelet or scheduler emits when a pod gets into <paramref name="state"/>.</summary>
-    public static IEnumerable<(string Type, string Reason, string Message, string Component, string? Container)> EventsFor(JsonObject pod, string state)
+    public static IEnumerable<(string Type, string Reason, string Message, string Component, string? Container)> EventsFor(JsonObject pod, string state, string? previous)
     {
         var containers = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         var podName = pod["metadata"]!["name"]!.ToString();
         var ns = pod["metadata"]!["namespace"]!.ToString();
         var uid = pod["metadata"]!["uid"]!.ToString();
         var scheduled = ("Normal", "Scheduled", $"Successfully assigned {ns}/{podName} to {SimulatedControllers.NodeName}", "default-scheduler", (string?)null);
+        var wasScheduled = previous is not null && previous != nameof(PodProblem.Unschedulable);
         switch (state)
         {
             case nameof(PodProblem.Unschedulable):
                 yield return ("Warning", "FailedScheduling", UnschedulableMessage, "default-scheduler", null);
                 yield break;
+            case ContainerCreating:
+                if (!wasScheduled)
+                {
+                    yield return scheduled;
+                }
+
+                yield break;
             case Running or Succeeded or nameof(PodProblem.ReadinessProbeFailed):
-                yield return scheduled;
+                if (!wasScheduled)
+                {
+                    yield return scheduled;
+                }
+
                 foreach (var c in containers)
                 {
                     yield return ("Normal", "Pulled", $"Container image \"{Image(c)}\" already present on machine", "kubelet", Name(c));
@@ -74,7 +89,11 @@ internal static class PodStatuses
 
                 yield break;
             case nameof(PodProblem.ImagePullBackOff):
-                yield return scheduled;
+                if (!wasScheduled)
+                {
+                    yield return scheduled;
+                }
+
                 foreach (var c in containers)
                 {
                     var image = Image(c);
@@ -88,7 +107,11 @@ internal static class PodStatuses
 
                 yield break;
             default:
-                yield return scheduled;
+                if (!wasScheduled)
+                {
+                    yield return scheduled;
+                }
+
                 foreach (var c in containers)
                 {
                     yield return ("Normal", "Started", $"Started container {Name(c)}", "kubelet", Name(c));
@@ -164,8 +187,16 @@ internal static class PodStatuses
         return Container(container, now, ready: false, started: false, state: waiting, restarts: 3, lastState: Terminated(now, exitCode, reason));
     }
 
-    private static JsonObject Waiting(string reason, string message) =>
-        new() { ["waiting"] = new JsonObject { ["reason"] = reason, ["message"] = message } };
+    private static JsonObject Waiting(string reason, string? message)
+    {
+        var waiting = new JsonObject { ["reason"] = reason };
+        if (message is not null)
+        {
+            waiting["message"] = message;
+        }
+
+        return new JsonObject { ["waiting"] = waiting };
+    }
 
     private static JsonObject Terminated(string now, int exitCode, string reason) => new()
     {

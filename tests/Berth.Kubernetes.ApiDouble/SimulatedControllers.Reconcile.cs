@@ -46,6 +46,11 @@ public sealed partial class SimulatedControllers
         }
         catch (OperationCanceledException)
         {
+            lock (_store.Gate)
+            {
+                _passScheduled = false;
+            }
+
             return;
         }
 
@@ -58,6 +63,7 @@ public sealed partial class SimulatedControllers
             }
 
             _reconciling = true;
+            _startsPending = false;
             try
             {
                 foreach (var deployment in _store.List(ResourceCatalog.Deployments, null))
@@ -83,6 +89,11 @@ public sealed partial class SimulatedControllers
             finally
             {
                 _reconciling = false;
+            }
+
+            if (_startsPending)
+            {
+                SchedulePass();
             }
         }
     }
@@ -307,7 +318,8 @@ public sealed partial class SimulatedControllers
             }
         }
 
-        return pods.Select(p => (p, UpdatePodState(p, job))).OrderBy(p => Name(p.Item1), StringComparer.Ordinal).ToList();
+        var startsLeft = StartPodsOneAtATime ? 1 : int.MaxValue;
+        return pods.OrderBy(Name, StringComparer.Ordinal).Select(p => (p, UpdatePodState(p, job, ref startsLeft))).ToList();
     }
 
     private JsonObject CreatePod(JsonObject owner, string ns, JsonObject template, string name, bool statefulSetPod, bool job)
@@ -315,7 +327,11 @@ public sealed partial class SimulatedControllers
         var metadata = (JsonObject?)template["metadata"]?.DeepClone() ?? new JsonObject();
         metadata["name"] = name;
         metadata["ownerReferences"] = new JsonArray(OwnerReference(owner));
-        if (statefulSetPod)
+        if (!statefulSetPod)
+        {
+            metadata["generateName"] = name[..^5];
+        }
+        else
         {
             var labels = metadata["labels"] as JsonObject ?? new JsonObject();
             labels["statefulset.kubernetes.io/pod-name"] = name;
@@ -334,13 +350,28 @@ public sealed partial class SimulatedControllers
     }
 
     /// <summary>Brings the pod's status to what the simulated kubelet reports now; returns that state.</summary>
-    private string UpdatePodState(JsonObject pod, bool job)
+    private string UpdatePodState(JsonObject pod, bool job, ref int startsLeft)
     {
         var service = pod["metadata"]?["labels"]?[ServiceLabel]?.ToString();
         var state = service is not null && _problems.TryGetValue(service, out var problem) ? problem.ToString()
             : job ? PodStatuses.Succeeded : PodStatuses.Running;
         var uid = pod["metadata"]!["uid"]!.ToString();
-        if (_podStates.TryGetValue(uid, out var current) && current == state)
+        var known = _podStates.TryGetValue(uid, out var current);
+        if (state is PodStatuses.Running or PodStatuses.Succeeded && (!known || current == PodStatuses.ContainerCreating))
+        {
+            // A pod that has not started yet starts now only while this pass's start budget lasts.
+            if (startsLeft == 0)
+            {
+                state = PodStatuses.ContainerCreating;
+                _startsPending = true;
+            }
+            else
+            {
+                startsLeft--;
+            }
+        }
+
+        if (known && current == state)
         {
             return state;
         }
@@ -366,7 +397,7 @@ public sealed partial class SimulatedControllers
         var ip = pod["status"]?["podIP"]?.ToString() ?? $"10.244.0.{(++_podIps % 250) + 2}";
         _store.ReplaceStatus(ResourceCatalog.Pods, ns, name, PodStatuses.For(pod, state, _store.Now(), ip));
         _podStates[uid] = state;
-        foreach (var (type, reason, message, component, container) in PodStatuses.EventsFor(pod, state))
+        foreach (var (type, reason, message, component, container) in PodStatuses.EventsFor(pod, state, known ? current : null))
         {
             Emit(pod, type, reason, message, component, container);
         }

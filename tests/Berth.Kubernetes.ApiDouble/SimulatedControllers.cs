@@ -16,6 +16,7 @@ public sealed partial class SimulatedControllers
     private bool _enabled;
     private bool _passScheduled;
     private bool _reconciling;
+    private bool _startsPending;
     private int _podIps;
     private int _events;
 
@@ -55,6 +56,13 @@ public sealed partial class SimulatedControllers
     /// <summary>How long after a workload write the simulated controllers react.</summary>
     public TimeSpan Delay { get; set; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// When true, each reconcile pass starts at most one pod per workload (the others wait in
+    /// ContainerCreating), so readiness climbs 0/3, 1/3, 2/3, 3/3 one <see cref="Delay"/> apart, like a real
+    /// rollout seen by a progress display. Off by default: all pods start in the first pass.
+    /// </summary>
+    public bool StartPodsOneAtATime { get; set; }
+
     /// <summary>From now on, pods labelled com.docker.service.name=<paramref name="serviceName"/> have <paramref name="problem"/>.</summary>
     public void FailPods(string serviceName, PodProblem problem)
     {
@@ -83,6 +91,26 @@ public sealed partial class SimulatedControllers
         }
     }
 
+
+    /// <summary>
+    /// Completes when no reconcile pass is pending or running: after a write returns, awaiting this makes the
+    /// simulation's reaction visible without polling.
+    /// </summary>
+    public async Task WaitUntilIdleAsync(CancellationToken ct = default)
+    {
+        while (true)
+        {
+            lock (_store.Gate)
+            {
+                if (!_passScheduled)
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(5, ct).ConfigureAwait(false);
+        }
+    }
 
     internal static JsonObject Node() => KubernetesApiDouble.Parse($$"""
         {

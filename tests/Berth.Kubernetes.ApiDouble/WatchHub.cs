@@ -14,10 +14,10 @@ internal sealed class WatchHub
 
     private readonly Dictionary<string, ResourceHistory> _histories = new(StringComparer.Ordinal);
 
-    public void Publish(ResourceType type, string eventType, JsonObject obj, long resourceVersion)
+    public void Publish(ResourceType type, string eventType, JsonObject obj, long resourceVersion, JsonObject? previous)
     {
         var history = History(type);
-        var change = new WatchEvent(resourceVersion, eventType, (JsonObject)obj.DeepClone());
+        var change = new WatchEvent(resourceVersion, eventType, (JsonObject)obj.DeepClone(), (JsonObject?)previous?.DeepClone());
         history.Events.Add(change);
         if (history.Events.Count > HistoryLimit)
         {
@@ -57,7 +57,7 @@ internal sealed class WatchHub
         var subscription = new WatchSubscription(filter, history);
         foreach (var obj in current)
         {
-            subscription.Offer(new WatchEvent(0, "ADDED", obj));
+            subscription.Offer(new WatchEvent(0, "ADDED", obj, null));
         }
 
         history.Watchers.Add(subscription);
@@ -103,10 +103,10 @@ internal sealed class WatchHub
     }
 }
 
-/// <summary>One change as a watch reports it.</summary>
-internal sealed record WatchEvent(long ResourceVersion, string Type, JsonObject Object)
+/// <summary>One change as a watch reports it (with the object before a modification, for selector transitions).</summary>
+internal sealed record WatchEvent(long ResourceVersion, string Type, JsonObject Object, JsonObject? Previous)
 {
-    public string ToLine() => new JsonObject { ["type"] = Type, ["object"] = Object.DeepClone() }.ToJsonString();
+    public static string ToLine(string type, JsonObject obj) => new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString();
 }
 
 /// <summary>Which objects a watch reports (namespace, label and field selectors on the object after the change).</summary>
@@ -123,11 +123,24 @@ internal sealed class WatchSubscription(WatchFilter filter, WatchHub.ResourceHis
 
     public ChannelReader<string> Lines => _lines.Reader;
 
+    /// <summary>
+    /// Like the real watch cache: a modification that moves an object into the selection is reported as
+    /// ADDED, one that moves it out as DELETED.
+    /// </summary>
     public void Offer(WatchEvent change)
     {
-        if (filter.Matches(change.Object))
+        var matches = filter.Matches(change.Object);
+        var matched = change.Previous is not null && filter.Matches(change.Previous);
+        var type = change.Type switch
         {
-            _lines.Writer.TryWrite(change.ToLine());
+            "MODIFIED" when matches && !matched => "ADDED",
+            "MODIFIED" when !matches && matched => "DELETED",
+            _ when matches => change.Type,
+            _ => null,
+        };
+        if (type is not null)
+        {
+            _lines.Writer.TryWrite(WatchEvent.ToLine(type, change.Object));
         }
     }
 

@@ -37,6 +37,12 @@ internal static partial class ApiErrorTranslator
                     return Unreachable(server, source, "the request timed out", exception);
                 case TimeoutException:
                     return Unreachable(server, source, "the request timed out", exception);
+                case k8s.Exceptions.KubeConfigException or k8s.Exceptions.KubernetesClientException:
+                    // Raised while getting credentials for a request (an exec plugin or token file failing).
+                    return new KubernetesAccessException(
+                        $"cannot get credentials for {Who(user, context)} ({source}): {KubeconfigResolver.OneLine(current.Message)}",
+                        "check the kubeconfig's user entry (exec plugin installed and logged in, token file readable)",
+                        exception);
                 case AggregateException aggregate when aggregate.InnerExceptions.Count > 0:
                     return Explain(aggregate.InnerExceptions[0], server, source, user, context);
                 default:
@@ -64,13 +70,7 @@ internal static partial class ApiErrorTranslator
     {
         var code = http.Response.StatusCode;
         var message = StatusMessage(http.Response.Content);
-        var who = (user, context) switch
-        {
-            (not null, not null) => $"user \"{user}\" (context \"{context}\")",
-            (not null, null) => user,
-            (null, not null) => $"context \"{context}\"",
-            _ => "the configured user",
-        };
+        var who = Who(user, context);
         switch (code)
         {
             case HttpStatusCode.Unauthorized:
@@ -92,6 +92,14 @@ internal static partial class ApiErrorTranslator
                     http);
         }
     }
+
+    private static string Who(string? user, string? context) => (user, context) switch
+    {
+        (not null, not null) => $"user \"{user}\" (context \"{context}\")",
+        (not null, null) => user,
+        (null, not null) => $"context \"{context}\"",
+        _ => "the configured user",
+    };
 
     /// <summary>"cannot patch deployments.apps in namespace "ns"" from the server's message, else from the request.</summary>
     private static string Refusal(string? message, HttpOperationException http)

@@ -63,9 +63,26 @@ public sealed class KubernetesDeployer(IKubernetes client, string @namespace, Ac
                     ? $"Creating {item.Desired.Kind} {item.Desired.Metadata.Name}"
                     : $"Updating {item.Desired.Kind} {item.Desired.Metadata.Name}: {string.Join(", ", decision.Fields)}");
                 var body = new V1Patch(decision.Body!.ToJsonString(), V1Patch.PatchType.ApplyPatch);
-                var result = item.Kind is { } kind
-                    ? await api.Write(c => kind.Apply(c, body, item.Desired.Metadata.Name, @namespace, ct)).ConfigureAwait(false)
-                    : await api.Write(c => ResourceKinds.ApplyNamespaceAsync(c, body, item.Desired.Metadata.Name, ct)).ConfigureAwait(false);
+                if (action == ObjectAction.Update && item.Kind is { } replaced && KubernetesPlanner.MustReplace(replaced.Kind, decision.Fields))
+                {
+                    api.Log($"Replacing {item.Desired.Kind} {item.Desired.Metadata.Name} (its spec cannot be changed once created)");
+                    await DeleteAsync(api, replaced, item.Desired.Metadata.Name, @namespace, ct).ConfigureAwait(false);
+                }
+
+                IKubernetesObject<V1ObjectMeta> result;
+                try
+                {
+                    result = item.Kind is { } kind
+                        ? await api.Write(c => kind.Apply(c, body, item.Desired.Metadata.Name, @namespace, ct)).ConfigureAwait(false)
+                        : await api.Write(c => ResourceKinds.ApplyNamespaceAsync(c, body, item.Desired.Metadata.Name, ct)).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The error itself is explained by the caller; this line says which object it was.
+                    api.Log($"Failed to apply {item.Desired.Kind} {item.Desired.Metadata.Name}");
+                    throw;
+                }
+
                 if (item.Desired.Kind is "Secret" or "ConfigMap" && result.Metadata?.ResourceVersion is { } rv)
                 {
                     revisions[item.Id] = rv;
@@ -112,25 +129,30 @@ public sealed class KubernetesDeployer(IKubernetes client, string @namespace, Ac
             {
                 var kind = ResourceKinds.Find(entry.Change.Kind)!;
                 api.Log($"Removing {entry.Change.Kind} {entry.Change.Name}");
-                try
-                {
-                    await api.Write(c => kind.Delete(c, entry.Change.Name, @namespace, ct)).ConfigureAwait(false);
-                }
-                catch (k8s.Autorest.HttpOperationException ex) when (ex.Response?.StatusCode == System.Net.HttpStatusCode.NotFound)
-                {
-                    // Already gone (another client, or a rerun after an interrupted removal): the goal is reached.
-                }
-                catch (System.Text.Json.JsonException)
-                {
-                    // The delete succeeded (2xx) but the client expected the object and got a Status, or the reverse
-                    // (servers differ per resource and version); the answer is not needed.
-                }
-
+                await DeleteAsync(api, kind, entry.Change.Name, @namespace, ct).ConfigureAwait(false);
                 removed.Add((entry.Index, entry.Change.Id));
             }).ConfigureAwait(false);
         }
 
         return [.. removed.OrderBy(r => r.Index).Select(r => r.Id)];
+    }
+
+    /// <summary>Deletes one object with Background propagation (its pods go with it); already gone counts as done.</summary>
+    private static async Task DeleteAsync(ApiCalls api, ResourceKind kind, string name, string @namespace, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await api.Write(c => kind.Delete(c, name, @namespace, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (k8s.Autorest.HttpOperationException ex) when (ex.Response?.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            // Already gone (another client, or a rerun after an interrupted removal): the goal is reached.
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // The delete succeeded (2xx) but the client expected the object and got a Status, or the reverse
+            // (servers differ per resource and version); the answer is not needed.
+        }
     }
 
     private Task<ImmutableArray<string>> PruneAsync(ApiCalls api, ImmutableArray<ObjectChange> removals, int parallelism, CancellationToken cancellationToken)

@@ -107,8 +107,15 @@ public static class KubernetesPlanner
         }
 
         // The hash differs but no field does: written by another tool or an older Berth (no or other hash).
-        return new ObjectDecision(ObjectAction.Update, fields.IsEmpty ? ["metadata.annotations[" + AppliedObject.HashAnnotation + "]"] : fields, body, null);
+        fields = fields.IsEmpty ? ["metadata.annotations[" + AppliedObject.HashAnnotation + "]"] : fields;
+        return new ObjectDecision(ObjectAction.Update, fields, body, MustReplace(item.Desired.Kind, fields) ? ReplaceReason : null);
     }
+
+    internal const string ReplaceReason = "replaced: a Job's spec cannot be changed once created";
+
+    /// <summary>A Job's pod template (and most of its spec) is immutable: a changed Job is deleted and created again.</summary>
+    internal static bool MustReplace(string kind, IEnumerable<string> fields)
+        => kind == "Job" && fields.Any(f => f.StartsWith("spec.", StringComparison.Ordinal));
 
     private static bool SameData(IDictionary<string, byte[]>? desired, IDictionary<string, byte[]>? live)
     {

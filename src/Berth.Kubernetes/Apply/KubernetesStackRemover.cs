@@ -26,7 +26,7 @@ public static class KubernetesStackRemover
     {
         var api = new ApiCalls(client, log);
         var selector = $"{StackLabels.StackNamespace}={stack}";
-        var lists = ResourceKinds.All.Select(k => api.Read(c => k.List(c, @namespace, selector, cancellationToken))).ToList();
+        var lists = ResourceKinds.All.Select(k => LiveState.ListForPruneAsync(api, k, @namespace, selector, tolerateForbidden: false, cancellationToken)).ToList();
         await Task.WhenAll(lists).ConfigureAwait(false);
         var removals = new List<ObjectChange>();
         var kept = new List<string>();

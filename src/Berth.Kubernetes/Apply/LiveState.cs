@@ -22,7 +22,9 @@ internal sealed record LiveState(ImmutableDictionary<string, IReadOnlyList<IKube
     public static async Task<LiveState> ReadAsync(ApiCalls api, string @namespace, KubernetesPlan plan, CancellationToken cancellationToken)
     {
         var kinds = ResourceKinds.All.Where(k => k.Prunable || plan.Objects.Any(o => o.Kind == k.Kind)).ToList();
-        var lists = kinds.Select(k => api.Read(c => k.List(c, @namespace, null, cancellationToken))).ToList();
+        var lists = kinds.Select(k => plan.Objects.Any(o => o.Kind == k.Kind)
+            ? api.Read(c => k.List(c, @namespace, null, cancellationToken))
+            : ListForPruneAsync(api, k, @namespace, null, tolerateForbidden: true, cancellationToken)).ToList();
         var namespaceObject = plan.Objects.FirstOrDefault(o => o.Kind == "Namespace");
         var reading = namespaceObject is null ? Task.FromResult<V1Namespace?>(null) : ReadNamespaceAsync(api, namespaceObject.Metadata.Name, cancellationToken);
         await Task.WhenAll([.. lists, reading]).ConfigureAwait(false);
@@ -35,7 +37,28 @@ internal sealed record LiveState(ImmutableDictionary<string, IReadOnlyList<IKube
         return new LiveState(byKind.ToImmutable(), await reading.ConfigureAwait(false));
     }
 
-    /// <summary>The Namespace, or null when it does not exist.</summary>
+    /// <summary>
+    /// Lists a kind only prune or removal needs. A kind the server does not serve (404: an API group the cluster lacks)
+    /// holds nothing; one the user may not list (403) is skipped by prune when <paramref name="tolerateForbidden"/>
+    /// (the deploy itself needs no access to it). Both are logged and treated as empty.
+    /// </summary>
+    public static async Task<IReadOnlyList<IKubernetesObject<V1ObjectMeta>>> ListForPruneAsync(ApiCalls api, ResourceKind kind, string @namespace, string? selector, bool tolerateForbidden, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await api.Read(c => kind.List(c, @namespace, selector, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound || (tolerateForbidden && ex.Response?.StatusCode == HttpStatusCode.Forbidden))
+        {
+            api.Log($"Skipping {kind.Resource}: {(ex.Response.StatusCode == HttpStatusCode.NotFound ? "not served by this cluster" : "not allowed to list them, so they are not pruned")}");
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// The Namespace, or null when it does not exist. A user limited to the namespace may not read the Namespace
+    /// object (403): it is then taken as existing and not Berth's, so it is left alone.
+    /// </summary>
     public static async Task<V1Namespace?> ReadNamespaceAsync(ApiCalls api, string name, CancellationToken cancellationToken)
     {
         try
@@ -45,6 +68,11 @@ internal sealed record LiveState(ImmutableDictionary<string, IReadOnlyList<IKube
         catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
+        }
+        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Forbidden)
+        {
+            api.Log($"Namespace {name}: not allowed to read it; using it as it is");
+            return new V1Namespace { Metadata = new V1ObjectMeta { Name = name } };
         }
     }
 }

@@ -76,7 +76,11 @@ internal static class PodProblemClassifier
 
         if (Condition(pod, "PodScheduled") is { Status: "False", Reason: "Unschedulable" } unschedulable)
         {
-            return new PodProblem(service, name, "Unschedulable", unschedulable.Message ?? string.Empty, FailsFast: true);
+            // Two waits that end by themselves: a volume still being provisioned, and the cluster autoscaler adding a node.
+            var message = unschedulable.Message ?? string.Empty;
+            var waitsForVolume = message.Contains("PersistentVolumeClaim", StringComparison.Ordinal);
+            var scalingUp = events.Any(e => e.Reason == "TriggeredScaleUp" && e.InvolvedObject?.Kind == "Pod" && e.InvolvedObject.Name == name);
+            return new PodProblem(service, name, "Unschedulable", message, FailsFast: !waitsForVolume && !scalingUp);
         }
 
         if (NeedsEvents(pod))

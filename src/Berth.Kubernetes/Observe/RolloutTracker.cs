@@ -23,7 +23,8 @@ internal sealed class RolloutTracker(IReadOnlyList<WorkloadRef> workloads, TimeS
     public ImmutableArray<ServiceRollout> Observe(Func<WorkloadRef, object?> live, IReadOnlyCollection<V1Pod> pods, IReadOnlyList<Corev1Event> events, DateTime now)
     {
         ArgumentNullException.ThrowIfNull(live);
-        var problems = PodProblemClassifier.Classify(pods, events, now);
+        var current = workloads.Select(w => live(w)).Where(w => w is not null).ToList();
+        var problems = PodProblemClassifier.Classify(pods.Where(p => CurrentRevision.IsCurrent(p, current)), events, now);
         var result = ImmutableArray.CreateBuilder<ServiceRollout>(Services.Length);
         foreach (var service in Services)
         {

@@ -16,8 +16,8 @@ public sealed record RolloutResult(bool Converged, ImmutableArray<string> Failur
 /// Unschedulable, failing probes, OOMKilled) and recent events.
 /// </summary>
 /// <remarks>
-/// Cost: one LIST per workload kind and one of pods to start; then watches (one long request per kind, renewed when
-/// the server ends it) wake the waiter on changes. Without watches (a client that is not <see cref="k8s.Kubernetes"/>,
+/// Cost: one LIST per workload kind and one of pods to start (all a settled stack costs); then watches (one long
+/// request per kind, renewed when the server ends it) wake the waiter on changes. Without watches (a client that is not <see cref="k8s.Kubernetes"/>,
 /// or a watch the server refuses) those LISTs repeat every poll interval. Events are listed (one request) only while a
 /// pod has a problem or is running unready, at most once per poll interval, and once more to explain a failure.
 /// </remarks>
@@ -44,9 +44,7 @@ public sealed class RolloutWaiter(IKubernetes client, string @namespace, IConver
 
         using var changed = new SemaphoreSlim(0);
         using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watches = client is k8s.Kubernetes kubernetes
-            ? stackObjects.StartWatches(kubernetes, () => WatchSeconds(deadline), () => changed.Release(), stopWatching.Token)
-            : [];
+        IReadOnlyList<Task> watches = [];
         try
         {
             IReadOnlyList<Corev1Event> events = [];
@@ -73,6 +71,13 @@ public sealed class RolloutWaiter(IKubernetes client, string @namespace, IConver
                 }
 
                 reporter.Update(progress);
+
+                // Watches start only now: a stack that is already settled (an unchanged redeploy) costs its LISTs alone.
+                if (watches.Count == 0 && client is k8s.Kubernetes kubernetes)
+                {
+                    watches = stackObjects.StartWatches(kubernetes, () => WatchSeconds(deadline), () => changed.Release(), stopWatching.Token);
+                }
+
                 var wait = Min(pollInterval, deadline - now);
                 if (stackObjects.AllWatching)
                 {
@@ -109,7 +114,7 @@ public sealed class RolloutWaiter(IKubernetes client, string @namespace, IConver
         }
     }
 
-    /// <summary>Events only add detail: when they cannot be read (RBAC may deny them), the wait goes on without.</summary>
+    /// <summary>Events only add detail: when they cannot be read (RBAC may deny them), the wait goes on (or fails) without them.</summary>
     private async Task<IReadOnlyList<Corev1Event>> ListEventsAsync(CancellationToken cancellationToken)
     {
         try
@@ -117,7 +122,7 @@ public sealed class RolloutWaiter(IKubernetes client, string @namespace, IConver
             var list = await client.CoreV1.ListNamespacedEventAsync(@namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
             return [.. list.Items];
         }
-        catch (HttpOperationException)
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException)
         {
             return [];
         }

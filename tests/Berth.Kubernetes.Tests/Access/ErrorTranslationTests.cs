@@ -87,6 +87,18 @@ public sealed class ErrorTranslationTests : IDisposable
     }
 
     [Fact]
+    public void Explain_CredentialPluginFailure_NamesUserAndHints()
+    {
+        using var cluster = Cluster();
+
+        var error = cluster.Explain(new k8s.Exceptions.KubeConfigException("external exec failed: gke-gcloud-auth-plugin not found"))!;
+
+        Assert.StartsWith("cannot get credentials for user \"dev-user\" (context \"dev\")", error.Message, StringComparison.Ordinal);
+        Assert.Contains("gke-gcloud-auth-plugin not found", error.Message, StringComparison.Ordinal);
+        Assert.Contains("exec plugin", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Explain_NotAClusterError_IsNull()
     {
         using var cluster = Cluster();

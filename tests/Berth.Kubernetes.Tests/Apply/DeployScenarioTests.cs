@@ -60,6 +60,7 @@ public sealed class DeployScenarioTests : IAsyncLifetime
         Assert.All(writes, w => Assert.Equal("patch", w.Verb));
         Assert.All(writes, w => Assert.Contains("fieldManager=berth", w.Query, StringComparison.Ordinal));
         Assert.All(writes, w => Assert.Contains("force=true", w.Query, StringComparison.Ordinal));
+        Assert.All(writes, w => Assert.StartsWith("application/apply-patch+yaml", w.ContentType, StringComparison.Ordinal));
         var ranks = writes.Select(w => Rank.GetValueOrDefault(w.Resource!, 6)).ToList();
         Assert.Equal(ranks.Order(), ranks);
         foreach (var obj in Objects())
@@ -132,6 +133,23 @@ public sealed class DeployScenarioTests : IAsyncLifetime
         Assert.Equal(["Deployment/web"], result.Updated);
         Assert.Equal(1, _api.Writes);
         Assert.Equal("nginx:1.28", (string?)_api.Get("deployments.apps", Ns, "web")!["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]);
+    }
+
+    [Fact]
+    public async Task ChangedJob_IsReplaced_BecauseItsTemplateIsImmutable()
+    {
+        await DeployAsync(StackFiles.Convert(StackFiles.Shop()));
+        var uid = (string?)_api.Get("jobs.batch", Ns, "migrate")!["metadata"]!["uid"];
+        _api.ClearRequests();
+
+        var result = await DeployAsync(StackFiles.Convert(StackFiles.Shop().Replace("example/migrate:1", "example/migrate:2", StringComparison.Ordinal)));
+
+        Assert.Equal(["Job/migrate"], result.Updated);
+        Assert.Equal(["delete", "patch"], _api.Requests.Where(r => r.IsWrite).Select(r => r.Verb));
+        var job = _api.Get("jobs.batch", Ns, "migrate")!;
+        Assert.NotEqual(uid, (string?)job["metadata"]!["uid"]);
+        Assert.Equal("example/migrate:2", (string?)job["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]);
+        Assert.Contains(_log, l => l.StartsWith("Replacing Job migrate", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -241,6 +259,30 @@ public sealed class DeployScenarioTests : IAsyncLifetime
         Assert.Contains($"Secret/shop-db-password={secretVersion}", TemplateAnnotation("deployments.apps", "web"), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    [InlineData(9)]
+    [InlineData(14)]
+    public async Task InterruptedFirstDeploy_RerunCreatesExactlyThePlannedObjects_ThenNoWrites(int writesBeforeFault)
+    {
+        var plan = StackFiles.Convert(StackFiles.Shop());
+        _api.FailWritesAfter(writesBeforeFault);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => DeployAsync(plan));
+        Assert.Equal(writesBeforeFault, Objects().Count(o => (string?)o["metadata"]!["labels"]?[StackLabels.StackNamespace] == "shop"));
+
+        _api.FailWritesAfter(int.MaxValue);
+        var rerun = await DeployAsync(plan);
+        var again = await DeployAsync(plan);
+
+        Assert.Equal(plan.Objects.Length - writesBeforeFault, rerun.Created.Length);
+        Assert.Equal(0, again.Writes);
+        Assert.Equal(
+            plan.Objects.Select(o => $"{o.Kind}/{o.Metadata.Name}").Order(StringComparer.Ordinal),
+            Objects().Where(o => (string?)o["metadata"]!["labels"]?[StackLabels.StackNamespace] == "shop").Select(o => $"{(string?)o["kind"]}/{(string?)o["metadata"]!["name"]}").Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task ExpiredCredentials_AreExplainedAs401()
     {
@@ -269,6 +311,7 @@ public sealed class DeployScenarioTests : IAsyncLifetime
 
         Assert.StartsWith("forbidden: cannot patch deployments.apps in namespace \"shop\"", error.Message, StringComparison.Ordinal);
         Assert.Contains("RBAC", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Failed to apply Deployment api", _log);
         var requests = _api.Requests.ToList();
         var refused = requests.FindIndex(r => r.StatusCode == 403);
         Assert.True(refused >= 0);
@@ -276,6 +319,31 @@ public sealed class DeployScenarioTests : IAsyncLifetime
         Assert.True(_api.List("deployments.apps", Ns).Count == 0, string.Join("\n", _api.Requests.Select(r => $"{r.Verb} {r.Resource} {r.Name} {r.StatusCode}")));
         // Within the workload group (kind, then name) DaemonSets come before Deployments; Jobs and StatefulSets after.
         Assert.Empty(_api.List("statefulsets.apps", Ns).Concat(_api.List("jobs.batch", Ns)));
+    }
+
+    [Fact]
+    public async Task KindOutsideThePlanThatMayNotBeListed_IsSkippedByPrune_AndTheDeploySucceeds()
+    {
+        _api.Deny("list", "horizontalpodautoscalers.autoscaling", Ns);
+
+        var result = await DeployAsync(StackFiles.Convert(StackFiles.Shop()));
+
+        Assert.Equal(StackFiles.Convert(StackFiles.Shop()).Objects.Length, result.Created.Length);
+        Assert.Contains(_log, l => l.StartsWith("Skipping horizontalpodautoscalers.autoscaling: not allowed to list them", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task NamespaceThatMayNotBeRead_IsUsedAsItIs()
+    {
+        _api.Seed("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop"}}""");
+        _api.Deny("get", "namespaces");
+        _api.Deny("patch", "namespaces");
+
+        var result = await DeployAsync(StackFiles.Convert(StackFiles.Shop()));
+
+        Assert.Contains("Namespace/shop", result.Unchanged);
+        Assert.Contains("Deployment/web", result.Created);
+        Assert.Contains(_log, l => l.StartsWith("Namespace shop: not allowed to read it", StringComparison.Ordinal));
     }
 
     [Fact]

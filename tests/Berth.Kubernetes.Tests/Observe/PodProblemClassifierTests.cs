@@ -57,6 +57,18 @@ public sealed class PodProblemClassifierTests
     }
 
     [Fact]
+    public void Unschedulable_WhileAVolumeIsProvisionedOrANodeIsAdded_ShowsButDoesNotFailFast()
+    {
+        var volume = Unschedulable.Replace("0/3 nodes are available: 3 Insufficient cpu.", "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims.", StringComparison.Ordinal);
+        var scaleUp = new[] { Event("Pod", "web-2", "TriggeredScaleUp", "pod triggered scale-up: [{pool-1 1->2 (max: 5)}]", Now, type: "Normal") };
+
+        var problems = PodProblemClassifier.Classify([Pod("db-0", "db", volume), Pod("web-2", "web", Unschedulable)], scaleUp, Now);
+
+        Assert.Equal(["Unschedulable", "Unschedulable"], problems.Select(p => p.Reason));
+        Assert.All(problems, p => Assert.False(p.FailsFast));
+    }
+
+    [Fact]
     public void CreateContainerConfigError_NamesTheMissingSecretButNoContent()
     {
         var problem = Assert.Single(PodProblemClassifier.Classify([Pod("web-1", "web", ConfigError)], [], Now));

@@ -49,6 +49,23 @@ public sealed class RolloutWaiterDoubleTests
     }
 
     [Fact]
+    public async Task WaitAsync_TestDouble_AlreadySettledStack_CostsOneListPerKindAndNoWatch()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        using var client = api.CreateClient();
+        Deployment(api, "shop", "shop", "web", status: Available);
+        Job(api, "shop", "shop", "migrate", status: """{"succeeded":1,"conditions":[{"type":"Complete","status":"True"}]}""");
+        var reporter = new RecordingReporter();
+
+        var result = await new RolloutWaiter(client, "shop", reporter).WaitAsync("shop", [new("Deployment", "web", "web"), new("Job", "migrate", "migrate")], Long, Long, TimeSpan.FromSeconds(1), Ct);
+
+        Assert.True(result.Converged);
+        Assert.Equal(["deployments.apps", "jobs.batch", "pods"], api.Requests.Select(r => $"{r.Verb} {r.Resource}").Order(StringComparer.Ordinal).Select(r => r.Replace("list ", "", StringComparison.Ordinal)));
+        Assert.Empty(reporter.Updates);
+        Assert.True(reporter.Converged);
+    }
+
+    [Fact]
     public async Task WaitAsync_TestDouble_WatchForbidden_FallsBackToPolling()
     {
         await using var api = await KubernetesApiDouble.StartAsync(Ct);
@@ -89,6 +106,24 @@ public sealed class RolloutWaiterDoubleTests
         Assert.Contains(reporter.Completed!, p => p.Name == "web" && p.Failed);
         Assert.Contains(reporter.Completed!, p => p.Name == "api" && p.Done);
         Assert.False(reporter.Converged);
+    }
+
+    [Fact]
+    public async Task WaitAsync_TestDouble_EventsForbidden_StillFailsWithThePodsReason()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        using var client = api.CreateClient();
+        api.Deny("list", "events", "shop");
+        Deployment(api, "shop", "shop", "web", status: NotAvailable);
+        Pod(api, "shop", "shop", "web", "web-5d8-x1", KubeObjects.ImagePullBackOff);
+        Event(api, "shop", "Pod", "web-5d8-x1", "Failed", "not readable with this role", DateTime.UtcNow);
+
+        var result = await new RolloutWaiter(client, "shop", new RecordingReporter())
+            .WaitAsync("shop", [new("Deployment", "web", "web")], Long, TimeSpan.Zero, TimeSpan.FromMilliseconds(50), Ct);
+
+        Assert.False(result.Converged);
+        Assert.Equal(["web: ImagePullBackOff: Back-off pulling image \"nginx:nope\" (0/2 ready)"], result.Failures);
+        Assert.Contains(api.Requests, r => r.Verb == "list" && r.Resource == "events" && r.StatusCode == 403);
     }
 
     [Fact]
@@ -146,5 +181,50 @@ public sealed class RolloutWaiterDoubleTests
 
         Assert.True(result.Converged);
         Assert.Equal(["migrate 1/1 complete", "agent 1/1 ready"], reporter.Completed!.Select(p => $"{p.Name} {p.Running}/{p.Desired} {p.State}"));
+    }
+
+    [Fact]
+    public async Task WaitAsync_TestDouble_ClientWithoutHttpAccess_PollsWithoutWatching()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        using var client = ForwardingClient.Wrap(api.CreateClient());
+        Deployment(api, "shop", "shop", "web", status: NotAvailable);
+        var reporter = new RecordingReporter();
+        var waiter = new RolloutWaiter(client, "shop", reporter);
+
+        var wait = waiter.WaitAsync("shop", [new("Deployment", "web", "web")], Long, Long, TimeSpan.FromMilliseconds(50), Ct);
+        await reporter.FirstUpdateAsync(Ct);
+        api.SetStatus("deployments.apps", "shop", "web", Status(Available));
+        var result = await wait;
+
+        Assert.True(result.Converged);
+        Assert.DoesNotContain(api.Requests, r => r.Verb == "watch");
+        Assert.True(api.Requests.Count(r => r.Verb == "list" && r.Resource == "deployments.apps") >= 2);
+        Assert.Equal(api.Requests.Count(r => r.Verb == "list" && r.Resource == "deployments.apps"), api.Requests.Count(r => r.Verb == "list" && r.Resource == "pods"));
+    }
+
+    /// <summary>An IKubernetes that is not a k8s.Kubernetes (as a decorator or a mock would be): no HttpClient to watch with.</summary>
+    private class ForwardingClient : System.Reflection.DispatchProxy
+    {
+        private k8s.IKubernetes? _target;
+
+        public static k8s.IKubernetes Wrap(k8s.IKubernetes target)
+        {
+            var proxy = Create<k8s.IKubernetes, ForwardingClient>();
+            ((ForwardingClient)(object)proxy)._target = target;
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args)
+        {
+            try
+            {
+                return targetMethod!.Invoke(_target, args);
+            }
+            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+            {
+                throw e.InnerException;
+            }
+        }
     }
 }
