@@ -74,4 +74,16 @@ public sealed class KubernetesUnreachableTests : IDisposable
         Assert.Equal(ExitCodes.OrchestratorError, code);
         Assert.Contains("Deploying stack demo to namespace from-config (context \"closed\"", stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void LsAll_NeitherAnswers_ExitsThreeWithBothWarnings()
+    {
+        var (code, stdout, stderr) = CliRunner.RunWith(new Dictionary<string, string> { ["DOCKER_HOST"] = "tcp://" + new Uri(_server).Authority }, "stack", "ls", "--orchestrator", "all", "--kubeconfig", _project.PathOf("kubeconfig"));
+
+        Assert.Equal(ExitCodes.OrchestratorError, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains("warning: Swarm stacks not listed: ", stderr, StringComparison.Ordinal);
+        Assert.Contains("warning: Kubernetes stacks not listed: ", stderr, StringComparison.Ordinal);
+        Assert.Contains("berth stack ls: neither Swarm nor Kubernetes answered", stderr, StringComparison.Ordinal);
+    }
 }

@@ -69,9 +69,20 @@ public sealed class KubernetesDeployer(IKubernetes client, string @namespace, Ac
                     await DeleteAsync(api, replaced, item.Desired.Metadata.Name, @namespace, ct).ConfigureAwait(false);
                 }
 
-                var result = item.Kind is { } kind
-                    ? await api.Write(c => kind.Apply(c, body, item.Desired.Metadata.Name, @namespace, ct)).ConfigureAwait(false)
-                    : await api.Write(c => ResourceKinds.ApplyNamespaceAsync(c, body, item.Desired.Metadata.Name, ct)).ConfigureAwait(false);
+                IKubernetesObject<V1ObjectMeta> result;
+                try
+                {
+                    result = item.Kind is { } kind
+                        ? await api.Write(c => kind.Apply(c, body, item.Desired.Metadata.Name, @namespace, ct)).ConfigureAwait(false)
+                        : await api.Write(c => ResourceKinds.ApplyNamespaceAsync(c, body, item.Desired.Metadata.Name, ct)).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The error itself is explained by the caller; this line says which object it was.
+                    api.Log($"Failed to apply {item.Desired.Kind} {item.Desired.Metadata.Name}");
+                    throw;
+                }
+
                 if (item.Desired.Kind is "Secret" or "ConfigMap" && result.Metadata?.ResourceVersion is { } rv)
                 {
                     revisions[item.Id] = rv;

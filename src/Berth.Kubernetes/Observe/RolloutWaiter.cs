@@ -114,7 +114,7 @@ public sealed class RolloutWaiter(IKubernetes client, string @namespace, IConver
         }
     }
 
-    /// <summary>Events only add detail: when they cannot be read (RBAC may deny them), the wait goes on without.</summary>
+    /// <summary>Events only add detail: when they cannot be read (RBAC may deny them), the wait goes on (or fails) without them.</summary>
     private async Task<IReadOnlyList<Corev1Event>> ListEventsAsync(CancellationToken cancellationToken)
     {
         try
@@ -122,7 +122,7 @@ public sealed class RolloutWaiter(IKubernetes client, string @namespace, IConver
             var list = await client.CoreV1.ListNamespacedEventAsync(@namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
             return [.. list.Items];
         }
-        catch (HttpOperationException)
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException)
         {
             return [];
         }

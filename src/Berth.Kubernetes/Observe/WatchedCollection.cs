@@ -15,7 +15,10 @@ internal sealed class WatchedCollection<T>(string path, Func<CancellationToken, 
     private Dictionary<string, T> _items = new(StringComparer.Ordinal);
     private string? _resourceVersion;
 
-    public bool Watching { get; private set; }
+    private volatile bool _watching;
+
+    /// <summary>A watch keeps this collection current (read by the waiter's loop, set by the watch task).</summary>
+    public bool Watching => _watching;
 
     public IReadOnlyList<T> Items
     {
@@ -52,7 +55,7 @@ internal sealed class WatchedCollection<T>(string path, Func<CancellationToken, 
     /// </summary>
     public async Task WatchAsync(k8s.Kubernetes client, string labelSelector, Func<int> timeoutSeconds, Action changed, CancellationToken cancellationToken)
     {
-        Watching = true;
+        _watching = true;
         try
         {
             var emptyWatches = 0;
@@ -87,7 +90,7 @@ internal sealed class WatchedCollection<T>(string path, Func<CancellationToken, 
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Anything else (forbidden to watch, a proxy that cuts streams, bad JSON): polling still works.
-            Watching = false;
+            _watching = false;
             changed();
         }
     }

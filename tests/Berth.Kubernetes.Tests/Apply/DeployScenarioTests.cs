@@ -259,6 +259,30 @@ public sealed class DeployScenarioTests : IAsyncLifetime
         Assert.Contains($"Secret/shop-db-password={secretVersion}", TemplateAnnotation("deployments.apps", "web"), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    [InlineData(9)]
+    [InlineData(14)]
+    public async Task InterruptedFirstDeploy_RerunCreatesExactlyThePlannedObjects_ThenNoWrites(int writesBeforeFault)
+    {
+        var plan = StackFiles.Convert(StackFiles.Shop());
+        _api.FailWritesAfter(writesBeforeFault);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => DeployAsync(plan));
+        Assert.Equal(writesBeforeFault, Objects().Count(o => (string?)o["metadata"]!["labels"]?[StackLabels.StackNamespace] == "shop"));
+
+        _api.FailWritesAfter(int.MaxValue);
+        var rerun = await DeployAsync(plan);
+        var again = await DeployAsync(plan);
+
+        Assert.Equal(plan.Objects.Length - writesBeforeFault, rerun.Created.Length);
+        Assert.Equal(0, again.Writes);
+        Assert.Equal(
+            plan.Objects.Select(o => $"{o.Kind}/{o.Metadata.Name}").Order(StringComparer.Ordinal),
+            Objects().Where(o => (string?)o["metadata"]!["labels"]?[StackLabels.StackNamespace] == "shop").Select(o => $"{(string?)o["kind"]}/{(string?)o["metadata"]!["name"]}").Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task ExpiredCredentials_AreExplainedAs401()
     {
@@ -287,6 +311,7 @@ public sealed class DeployScenarioTests : IAsyncLifetime
 
         Assert.StartsWith("forbidden: cannot patch deployments.apps in namespace \"shop\"", error.Message, StringComparison.Ordinal);
         Assert.Contains("RBAC", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Failed to apply Deployment api", _log);
         var requests = _api.Requests.ToList();
         var refused = requests.FindIndex(r => r.StatusCode == 403);
         Assert.True(refused >= 0);

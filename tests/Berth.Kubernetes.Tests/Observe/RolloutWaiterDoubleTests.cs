@@ -109,6 +109,24 @@ public sealed class RolloutWaiterDoubleTests
     }
 
     [Fact]
+    public async Task WaitAsync_TestDouble_EventsForbidden_StillFailsWithThePodsReason()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        using var client = api.CreateClient();
+        api.Deny("list", "events", "shop");
+        Deployment(api, "shop", "shop", "web", status: NotAvailable);
+        Pod(api, "shop", "shop", "web", "web-5d8-x1", KubeObjects.ImagePullBackOff);
+        Event(api, "shop", "Pod", "web-5d8-x1", "Failed", "not readable with this role", DateTime.UtcNow);
+
+        var result = await new RolloutWaiter(client, "shop", new RecordingReporter())
+            .WaitAsync("shop", [new("Deployment", "web", "web")], Long, TimeSpan.Zero, TimeSpan.FromMilliseconds(50), Ct);
+
+        Assert.False(result.Converged);
+        Assert.Equal(["web: ImagePullBackOff: Back-off pulling image \"nginx:nope\" (0/2 ready)"], result.Failures);
+        Assert.Contains(api.Requests, r => r.Verb == "list" && r.Resource == "events" && r.StatusCode == 403);
+    }
+
+    [Fact]
     public async Task WaitAsync_TestDouble_ReadinessProbeFailing_NotConvergedAtTimeoutWithProbeMessage()
     {
         await using var api = await KubernetesApiDouble.StartAsync(Ct);

@@ -54,6 +54,25 @@ public sealed class RolloutWaiterSimulationTests
         Assert.Equal(0, api.Writes);
     }
 
+    [Fact]
+    public async Task WaitAsync_SimulatedControllers_PodsStartOneAtATime_ProgressClimbsAndConverges()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        api.Controllers.Enabled = true;
+        api.Controllers.StartPodsOneAtATime = true;
+        Deployment(api, "shop", "shop", "web", replicas: 3);
+        using var client = api.CreateClient();
+        var reporter = new RecordingReporter();
+
+        var result = await new RolloutWaiter(client, "shop", reporter).WaitAsync("shop", [new("Deployment", "web", "web")], Long, Long, TimeSpan.FromSeconds(30), Ct);
+
+        Assert.True(result.Converged, string.Join('\n', result.Failures));
+        var running = reporter.Updates.Select(u => u.Single().Running).Append(reporter.Completed!.Single().Running).ToList();
+        Assert.Equal(running.Order(), running);
+        Assert.Contains(running, r => r is > 0 and < 3);
+        Assert.Equal(3UL, running[^1]);
+    }
+
     [Theory]
     [InlineData(PodProblem.ImagePullBackOff, "web: ImagePullBackOff: ")]
     [InlineData(PodProblem.CrashLoopBackOff, "web: CrashLoopBackOff: ")]

@@ -60,6 +60,11 @@ internal static class StackListCommand
             // Success when at least one orchestrator answered (under 'all' the other was reported as a warning).
             if (swarmExit != ExitCodes.Success && kubernetesExit != ExitCodes.Success)
             {
+                if (resolved.Orchestrator == Orchestrator.All)
+                {
+                    stderr.WriteLine("berth stack ls: neither Swarm nor Kubernetes answered");
+                }
+
                 return swarmExit ?? kubernetesExit ?? ExitCodes.OrchestratorError;
             }
 
