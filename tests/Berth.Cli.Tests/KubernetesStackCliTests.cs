@@ -90,6 +90,23 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Deploy_WithNetworkPolicies_AppliesThePolicies_AndARedeployWithoutThemPrunesThem()
+    {
+        var (code, _, stderr) = Deploy("compose.yaml", "--network-policies");
+
+        Assert.True(code == ExitCodes.Success, stderr);
+        // One policy for the default network both services share, one admitting anyone on web's published port.
+        var policies = _double.List("networkpolicies.networking.k8s.io", "shop");
+        Assert.Equal(2, policies.Count);
+        Assert.All(policies, p => Assert.Equal("demo", p["metadata"]!["labels"]!["com.docker.stack.namespace"]!.GetValue<string>()));
+
+        // Without the flag the next deploy prunes the policy: it is the stack's and no longer planned.
+        var (again, _, againErr) = Deploy();
+        Assert.True(again == ExitCodes.Success, againErr);
+        Assert.Empty(_double.List("networkpolicies.networking.k8s.io", "shop"));
+    }
+
+    [Fact]
     public void LsServicesPs_TableAndJson()
     {
         Assert.Equal(ExitCodes.Success, Deploy().ExitCode);

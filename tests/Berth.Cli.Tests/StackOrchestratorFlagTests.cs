@@ -29,6 +29,8 @@ public sealed class StackOrchestratorFlagTests
         { "diff", ["-n", "shop"] },
         { "diff", ["--volumes"] },
         { "diff", ["--service-type", "NodePort"] },
+        { "deploy", ["--network-policies"] },
+        { "diff", ["--network-policies"] },
         { "ls", ["--all-namespaces"] },
         { "ls", ["--namespace", "shop"] },
         { "services", ["--context", "kind-dev"] },

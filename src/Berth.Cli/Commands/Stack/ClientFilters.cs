@@ -16,17 +16,10 @@ internal sealed class ClientFilters
         var values = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var filter in filters)
         {
-            var eq = filter.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
+            var (key, value, error) = StackFilters.ParsePair(filter, allowedKeys, " for Kubernetes");
+            if (error is not null)
             {
-                return (null, $"bad format of filter '{filter}' (expected name=value)");
-            }
-
-            var key = filter[..eq].Trim().ToLowerInvariant();
-            var value = filter[(eq + 1)..].Trim();
-            if (!allowedKeys.Contains(key))
-            {
-                return (null, $"invalid filter '{key}' for Kubernetes: use one of {string.Join(", ", allowedKeys)}");
+                return (null, error);
             }
 
             if (key is "name" or "service" && value.StartsWith(stack + "_", StringComparison.Ordinal))

@@ -9,9 +9,9 @@ namespace Berth.Cli.Commands.Stack;
 /// <summary><c>berth stack deploy</c> on Kubernetes: convert into the cluster's namespace, refuse collisions, apply, prune, wait.</summary>
 internal static class KubernetesStackDeploy
 {
-    public static async Task<int> RunAsync(KubernetesCluster cluster, ComposeProject project, string stackName, TextWriter stdout, TextWriter stderr, bool interactive, PublishedServiceType serviceType, KubernetesDeployOptions options, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(KubernetesCluster cluster, ComposeProject project, string stackName, TextWriter stdout, TextWriter stderr, bool interactive, KubernetesConvertOptions conversion, KubernetesDeployOptions options, CancellationToken cancellationToken)
     {
-        var plan = StackPlanLoader.ConvertForKubernetes(stderr, project, stackName, cluster.Namespace, serviceType, "deploy");
+        var plan = StackPlanLoader.ConvertForKubernetes(stderr, project, stackName, cluster.Namespace, conversion, "deploy");
         if (plan is null)
         {
             return ExitCodes.InvalidInput;

@@ -21,6 +21,7 @@ internal static class StackDeployCommand
         var registryAuth = target.SwarmOnly(command, SwarmImageOptions.WithRegistryAuth());
         var volumes = target.KubernetesOnly(command, new Option<bool>("--volumes") { Description = "Kubernetes: also delete the stack's PersistentVolumeClaims the file no longer names" });
         var serviceType = target.KubernetesOnly(command, StackOptions.ServiceType());
+        var networkPolicies = target.KubernetesOnly(command, StackOptions.NetworkPolicies());
         command.Aliases.Add("up");
         project.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -47,7 +48,7 @@ internal static class StackDeployCommand
                 }
 
                 return await KubernetesAction.RunAsync(stderr, "deploy", resolved, environment, cluster => KubernetesStackDeploy.RunAsync(
-                    cluster, loaded, stackName, stdout, stderr, interactive, StackOptions.ServiceTypeOf(parse.GetValue(serviceType)),
+                    cluster, loaded, stackName, stdout, stderr, interactive, StackOptions.ConversionOf(parse, serviceType, networkPolicies),
                     new Kubernetes.Apply.KubernetesDeployOptions { Detach = parse.GetValue(detach), Timeout = wait, PruneVolumes = parse.GetValue(volumes) },
                     cancellationToken)).ConfigureAwait(false);
             }

@@ -21,6 +21,7 @@ internal static class StackDiffCommand
         var prune = target.SwarmOnly(command, new Option<bool>("--prune") { Description = "Swarm: also show what deploy --prune would remove (Kubernetes deploys always prune)" });
         var volumes = target.KubernetesOnly(command, new Option<bool>("--volumes") { Description = "Kubernetes: also show the PersistentVolumeClaims deploy --volumes would delete" });
         var serviceType = target.KubernetesOnly(command, StackOptions.ServiceType());
+        var networkPolicies = target.KubernetesOnly(command, StackOptions.NetworkPolicies());
         project.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -43,7 +44,7 @@ internal static class StackDiffCommand
 
                 return await KubernetesAction.RunAsync(stderr, "diff", resolved, environment, async cluster =>
                 {
-                    var plan = StackPlanLoader.ConvertForKubernetes(stderr, loaded, stackName, cluster.Namespace, StackOptions.ServiceTypeOf(parse.GetValue(serviceType)), "diff");
+                    var plan = StackPlanLoader.ConvertForKubernetes(stderr, loaded, stackName, cluster.Namespace, StackOptions.ConversionOf(parse, serviceType, networkPolicies), "diff");
                     if (plan is null)
                     {
                         return ExitCodes.InvalidInput;

@@ -13,17 +13,10 @@ internal static class StackFilters
         var result = Swarm.Apply.StackOwnership.StackFilter(stack);
         foreach (var filter in filters)
         {
-            var eq = filter.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
+            var (key, value, error) = ParsePair(filter, allowedKeys, string.Empty);
+            if (error is not null)
             {
-                return (null, $"bad format of filter '{filter}' (expected name=value)");
-            }
-
-            var key = filter[..eq].Trim().ToLowerInvariant();
-            var value = filter[(eq + 1)..].Trim();
-            if (!allowedKeys.Contains(key))
-            {
-                return (null, $"invalid filter '{key}': use one of {string.Join(", ", allowedKeys)}");
+                return (null, error);
             }
 
             if (!result.TryGetValue(key, out var values))
@@ -40,5 +33,23 @@ internal static class StackFilters
         }
 
         return (result, null);
+    }
+
+    /// <summary>Splits one <c>key=value</c> filter; an error for a malformed filter or a key not in <paramref name="allowedKeys"/>.</summary>
+    public static (string Key, string Value, string? Error) ParsePair(string filter, IReadOnlyCollection<string> allowedKeys, string scope)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(allowedKeys);
+        var eq = filter.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0)
+        {
+            return (string.Empty, string.Empty, $"bad format of filter '{filter}' (expected name=value)");
+        }
+
+        var key = filter[..eq].Trim().ToLowerInvariant();
+        var value = filter[(eq + 1)..].Trim();
+        return allowedKeys.Contains(key)
+            ? (key, value, null)
+            : (key, value, $"invalid filter '{key}'{scope}: use one of {string.Join(", ", allowedKeys)}");
     }
 }

@@ -60,13 +60,13 @@ internal static class StackPlanLoader
     }
 
     /// <summary>Converts for Kubernetes into <paramref name="namespace"/>; null (diagnostics printed) when the stack cannot run there.</summary>
-    public static KubernetesPlan? ConvertForKubernetes(TextWriter stderr, ComposeProject project, string stackName, string @namespace, PublishedServiceType serviceType, string commandName)
+    public static KubernetesPlan? ConvertForKubernetes(TextWriter stderr, ComposeProject project, string stackName, string @namespace, KubernetesConvertOptions conversion, string commandName)
     {
-        var plan = KubernetesConverter.Convert(project, new KubernetesConvertOptions
+        ArgumentNullException.ThrowIfNull(conversion);
+        var plan = KubernetesConverter.Convert(project, conversion with
         {
             Namespace = @namespace,
             StackName = stackName,
-            PublishedServiceType = serviceType,
             FileContents = Berth.Kubernetes.Convert.ResourceContentReader.Read(project),
         });
         DiagnosticPrinter.Print(stderr, plan.Diagnostics);
