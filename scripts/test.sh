@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup-podman.sh
 bash scripts/setup-swarm.sh
 dotnet build Berth.slnx -c Release --nologo -v quiet
+# The Native AOT binary users run; NativeBinary* tests drive it (rebuilt only when src/ changed).
+bash scripts/berth.sh --version > /dev/null
 log="$(mktemp)"
 status=0
 dotnet test --solution Berth.slnx -c Release --no-build "$@" 2>&1 | tee "$log" || status=$?
