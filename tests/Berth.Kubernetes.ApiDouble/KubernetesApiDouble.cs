@@ -24,6 +24,7 @@ public sealed class KubernetesApiDouble : IAsyncDisposable
     private readonly ObjectStore _store;
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _shutdown = new();
+    private int _requestsInFlight;
     private readonly Lock _requestsGate = new();
     private readonly List<RecordedRequest> _requests = [];
     private readonly List<(string Verb, ResourceType? Type, string? Namespace)> _denials = [];
@@ -81,7 +82,27 @@ public sealed class KubernetesApiDouble : IAsyncDisposable
         var store = new ObjectStore(TimeProvider.System);
         var server = new KubernetesApiDouble(store, app, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
         var handler = new ApiRequestHandler(server, store, server._shutdown.Token);
-        app.Run(handler.HandleAsync);
+        app.Run(async context =>
+        {
+            // Watches stay open for long; only ordinary requests count as "in flight" for WaitForRequestsAsync.
+            var counted = context.Request.Query["watch"] is not ["true"] and not ["1"];
+            if (counted)
+            {
+                Interlocked.Increment(ref server._requestsInFlight);
+            }
+
+            try
+            {
+                await handler.HandleAsync(context).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (counted)
+                {
+                    Interlocked.Decrement(ref server._requestsInFlight);
+                }
+            }
+        });
         lock (store.Gate)
         {
             store.Create(ResourceCatalog.Namespaces, null, Parse("""{"metadata":{"name":"default"}}"""), null, keepStatus: false);
@@ -269,6 +290,19 @@ public sealed class KubernetesApiDouble : IAsyncDisposable
         lock (_requestsGate)
         {
             _denials.Add((verb, type, @namespace));
+        }
+    }
+
+    /// <summary>
+    /// Completes when no request (watches aside) is being handled. A client that gives up on requests it already
+    /// sent (a deploy failing on one write cancels the others) leaves them running here, as on a real server; tests
+    /// that change the double's behaviour afterwards wait for them first.
+    /// </summary>
+    public async Task WaitForRequestsAsync(CancellationToken cancellationToken = default)
+    {
+        while (Volatile.Read(ref _requestsInFlight) > 0)
+        {
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -10,16 +10,23 @@ namespace Berth.Kubernetes.Apply;
 /// The body Berth sends for one object: the converted object with the namespace set, the workload's
 /// <c>berth.io/config-revision</c> pod-template annotation and the <c>berth.io/applied-hash</c> annotation, the
 /// sha256 of the canonical JSON of everything else (for Secrets without <c>data</c>/<c>stringData</c>: a hash of
-/// secret content is never stored; their data is compared with the live object instead).
+/// secret content is never stored; their data is compared with the live object instead). A workload a
+/// HorizontalPodAutoscaler of the plan scales is sent without <c>spec.replicas</c>.
 /// </summary>
 internal static class AppliedObject
 {
     public const string HashAnnotation = "berth.io/applied-hash";
     public const string ConfigRevisionAnnotation = "berth.io/config-revision";
 
-    public static JsonObject Build(IKubernetesObject<V1ObjectMeta> desired, string @namespace, string? configRevision)
+    public static JsonObject Build(IKubernetesObject<V1ObjectMeta> desired, string @namespace, string? configRevision, bool omitReplicas = false)
     {
         var body = JsonNode.Parse(KubernetesJson.Serialize(desired))!.AsObject();
+        if (omitReplicas && body["spec"] is JsonObject spec)
+        {
+            // Sending the Compose replica count would fight the autoscaler on every changed deploy.
+            spec.Remove("replicas");
+        }
+
         var metadata = (body["metadata"] ??= new JsonObject()).AsObject();
         if (desired.Kind != "Namespace")
         {

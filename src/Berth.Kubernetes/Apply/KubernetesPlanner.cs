@@ -21,6 +21,11 @@ public static class KubernetesPlanner
     internal static PlannedDeploy Compute(KubernetesPlan plan, LiveState state, string stack, string @namespace, bool pruneVolumes)
     {
         var stackObjects = plan.Objects.Where(o => o.Kind is "Secret" or "ConfigMap").Select(o => $"{o.Kind}/{o.Metadata.Name}").ToHashSet(StringComparer.Ordinal);
+
+        // Workloads an autoscaler of the plan scales: their replica count is the autoscaler's, never re-sent by Berth.
+        var autoscaled = plan.Objects.OfType<V2HorizontalPodAutoscaler>()
+            .Select(h => $"{h.Spec?.ScaleTargetRef?.Kind}/{h.Spec?.ScaleTargetRef?.Name}")
+            .ToHashSet(StringComparer.Ordinal);
         var items = new List<PlannedObject>();
         var changes = ImmutableArray.CreateBuilder<ObjectChange>();
         var unchanged = ImmutableArray.CreateBuilder<string>();
@@ -44,7 +49,7 @@ public static class KubernetesPlanner
             var kind = ResourceKinds.Find(desired.Kind) ?? throw new InvalidOperationException($"Berth cannot apply objects of kind {desired.Kind}");
             var live = state.Find(desired.Kind, name);
             var references = kind.IsWorkload ? ConfigRevision.References(desired, stackObjects) : [];
-            var planned = new PlannedObject(desired, kind, live, references);
+            var planned = new PlannedObject(desired, kind, live, references) { ReplicasFromAutoscaler = autoscaled.Contains($"{desired.Kind}/{name}") };
             items.Add(planned);
             if (live is not null && LiveState.Owner(live) != stack)
             {
@@ -86,7 +91,7 @@ public static class KubernetesPlanner
     /// </summary>
     internal static ObjectDecision Decide(PlannedObject item, string @namespace, IReadOnlyDictionary<string, string> revisions)
     {
-        var body = AppliedObject.Build(item.Desired, @namespace, ConfigRevision.Value(item.References, revisions));
+        var body = AppliedObject.Build(item.Desired, @namespace, ConfigRevision.Value(item.References, revisions), item.ReplicasFromAutoscaler);
         if (item.Live is null)
         {
             return new ObjectDecision(ObjectAction.Create, [], body, null);
@@ -155,6 +160,9 @@ public static class KubernetesPlanner
 internal sealed record PlannedObject(IKubernetesObject<V1ObjectMeta> Desired, ResourceKind? Kind, IKubernetesObject<V1ObjectMeta>? Live, IReadOnlyList<string> References)
 {
     public string Id => $"{Desired.Kind}/{Desired.Metadata.Name}";
+
+    /// <summary>A HorizontalPodAutoscaler of the plan scales this workload: <c>spec.replicas</c> is left to it.</summary>
+    public bool ReplicasFromAutoscaler { get; init; }
 }
 
 /// <summary>What to do with one object (null action: leave it) and the body an apply sends.</summary>

@@ -1,5 +1,5 @@
-using Berth.Stacks.Progress;
 using System.Collections.Immutable;
+using Berth.Stacks.Progress;
 using Docker.DotNet.Models;
 
 namespace Berth.Swarm.Apply;

@@ -1,6 +1,6 @@
-using Berth.Stacks.Progress;
 using System.Collections.Immutable;
 using System.Text.Json;
+using Berth.Stacks.Progress;
 using Berth.Swarm.Convert;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -90,7 +90,7 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
 
                 // Keep ForceUpdate so the update itself does not restart tasks whose spec did not change.
                 spec.TaskTemplate!.ForceUpdate = existing.Spec?.TaskTemplate?.ForceUpdate ?? 0;
-                await _engine.Write(c => c.Swarm.UpdateServiceAsync(existing.ID, new ServiceUpdateParameters { Service = spec, Version = (long)(existing.Version?.Index ?? 0), RegistryAuth = auth! }, ct)).ConfigureAwait(false);
+                await UpdateServiceAsync(existing, spec, auth, ct).ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
 
@@ -155,4 +155,28 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
 
         return copy;
     }
+
+    /// <summary>
+    /// Updates with the version read at planning time. The engine bumps a service's version on its own when an
+    /// earlier update finishes (its UpdateStatus changes), so "update out of sequence" means: read the version again
+    /// and send the same spec once more; the spec-hash label keeps this idempotent.
+    /// </summary>
+    private async Task UpdateServiceAsync(SwarmService existing, ServiceSpec spec, AuthConfig? auth, CancellationToken cancellationToken)
+    {
+        var version = (long)(existing.Version?.Index ?? 0);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _engine.Write(c => c.Swarm.UpdateServiceAsync(existing.ID, new ServiceUpdateParameters { Service = spec, Version = version, RegistryAuth = auth! }, cancellationToken)).ConfigureAwait(false);
+                return;
+            }
+            catch (DockerApiException ex) when (attempt < 3 && ex.ResponseBody?.Contains("update out of sequence", StringComparison.Ordinal) == true)
+            {
+                var current = await _engine.Read(c => c.Swarm.InspectServiceAsync(existing.ID, cancellationToken)).ConfigureAwait(false);
+                version = (long)(current.Version?.Index ?? 0);
+            }
+        }
+    }
+
 }

@@ -244,6 +244,7 @@ public sealed class DeployScenarioTests : IAsyncLifetime
         Assert.Contains("500", error.Message, StringComparison.Ordinal);
         Assert.Contains("FailWritesAfter", error.Message, StringComparison.Ordinal);
 
+        await _api.WaitForRequestsAsync(TestContext.Current.CancellationToken);
         _api.FailWritesAfter(int.MaxValue);
         var rerun = await DeployAsync(changed);
         var again = await DeployAsync(changed);
@@ -270,6 +271,9 @@ public sealed class DeployScenarioTests : IAsyncLifetime
         _api.FailWritesAfter(writesBeforeFault);
 
         await Assert.ThrowsAnyAsync<Exception>(() => DeployAsync(plan));
+
+        // Writes the failed deploy had in flight still finish on the server (and fail there): wait before lifting the fault.
+        await _api.WaitForRequestsAsync(TestContext.Current.CancellationToken);
         Assert.Equal(writesBeforeFault, Objects().Count(o => (string?)o["metadata"]!["labels"]?[StackLabels.StackNamespace] == "shop"));
 
         _api.FailWritesAfter(int.MaxValue);
@@ -381,6 +385,37 @@ public sealed class DeployScenarioTests : IAsyncLifetime
         {
             _log.Add(line);
         }
+    }
+
+    [Fact]
+    public async Task AutoscaledWorkload_IsAppliedWithoutReplicas_SoAChangedDeployKeepsTheAutoscalersCount()
+    {
+        static string Compose(string image) => $$"""
+            services:
+              web:
+                image: {{image}}
+                deploy: {replicas: 2}
+                labels:
+                  kompose.hpa.cpu: "70"
+                  kompose.hpa.replicas.min: "2"
+                  kompose.hpa.replicas.max: "10"
+            """;
+        Assert.Empty((await DeployAsync(StackFiles.Convert(Compose("nginx:1.27")))).Collisions);
+        var sent = _api.Requests.Single(r => r.Verb == "patch" && r.Resource == "deployments.apps");
+        Assert.Null(JsonNode.Parse(sent.Body!)!["spec"]!["replicas"]);
+        Assert.NotNull(_api.Get("horizontalpodautoscalers.autoscaling", Ns, "web"));
+
+        // The autoscaler (another field manager) scales web to 5.
+        await _client.AppsV1.PatchNamespacedDeploymentAsync(
+            new k8s.Models.V1Patch("""{"spec":{"replicas":5}}""", k8s.Models.V1Patch.PatchType.MergePatch), "web", Ns,
+            fieldManager: "horizontal-pod-autoscaler", cancellationToken: TestContext.Current.CancellationToken);
+
+        var changed = await DeployAsync(StackFiles.Convert(Compose("nginx:1.28")));
+
+        Assert.Contains("Deployment/web", changed.Updated);
+        var web = _api.Get("deployments.apps", Ns, "web")!;
+        Assert.Equal(5, (int)web["spec"]!["replicas"]!);
+        Assert.Equal("nginx:1.28", (string?)web["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]);
     }
 
     private IEnumerable<JsonObject> Objects()

@@ -1,6 +1,6 @@
-using Berth.Stacks.Progress;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Berth.Stacks.Progress;
 using Berth.Swarm.Tests.Support;
 
 namespace Berth.Swarm.Tests.Integration;

@@ -1,5 +1,5 @@
-using Berth.Stacks.Progress;
 using System.CommandLine;
+using Berth.Stacks.Progress;
 using Berth.Swarm.Apply;
 
 namespace Berth.Cli.Commands.Stack;
