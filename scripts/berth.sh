@@ -4,7 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="$root/artifacts/berth/berth"
-if [ ! -x "$bin" ] || [ -n "$(find "$root/src" -newer "$bin" -name '*.cs' -print -quit)" ]; then
+if [ ! -x "$bin" ] || [ -n "$(find "$root/src" -newer "$bin" \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/obj/*' -not -path '*/bin/*' -print -quit)" ]; then
   echo "building berth (Native AOT, once) ..." >&2
   dotnet publish "$root/src/Berth.Cli" -c Release -r linux-x64 -p:PublishAot=true -o "$root/artifacts/berth" --nologo -v quiet >&2
 fi
