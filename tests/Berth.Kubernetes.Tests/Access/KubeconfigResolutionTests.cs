@@ -138,6 +138,29 @@ public sealed class KubeconfigResolutionTests : IDisposable
         Assert.Contains("--context", error.Hint, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Resolve_AKubeconfigWinsOverInCluster()
+    {
+        var variable = Write("variable.yaml", Config("var", ("var", "https://variable.example", "ns-var")));
+
+        var resolved = KubeconfigResolver.Resolve(new KubernetesAccessOptions(), Env(("KUBECONFIG", variable)), () => true);
+
+        Assert.StartsWith("https://variable.example", resolved.Server, StringComparison.Ordinal);
+        Assert.DoesNotContain("in-cluster", resolved.Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolve_InClusterWithoutAUsableServiceAccount_IsAClearError()
+    {
+        // Precondition of this machine (CI is not a pod): no service account token, so the in-cluster path cannot work.
+        Assert.False(File.Exists("/var/run/secrets/kubernetes.io/serviceaccount/token"), "this test expects a machine that is not a Kubernetes pod");
+
+        var error = Assert.Throws<KubernetesAccessException>(() => KubeconfigResolver.Resolve(new KubernetesAccessOptions(), Env(), () => true));
+
+        Assert.StartsWith("cannot use the in-cluster service account", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--kubeconfig", error.Hint, StringComparison.Ordinal);
+    }
+
     private string Write(string name, string content)
     {
         var path = Path.Combine(_dir, name);
