@@ -45,7 +45,7 @@ internal static class BerthCommand
                 configuration.Error.WriteLine($"berth: {parseError.Message}");
             }
 
-            configuration.Error.WriteLine($"Run '{string.Join(' ', parse.CommandResult.Command.Name == root.Name ? ["berth"] : new[] { "berth", parse.CommandResult.Command.Name })} --help' for usage.");
+            configuration.Error.WriteLine($"Run '{CommandPath(parse.CommandResult)} --help' for usage.");
             return ExitCodes.Usage;
         }
 
@@ -63,5 +63,21 @@ internal static class BerthCommand
             configuration.Error.WriteLine(verbose ? ex.ToString() : $"berth: internal error: {ex.Message} (rerun with --verbose for details)");
             return ExitCodes.InternalError;
         }
+    }
+
+    /// <summary>The full command path, e.g. <c>berth stack ls</c>, as the user would type it.</summary>
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (System.CommandLine.Parsing.SymbolResult? current = result; current is not null; current = current.Parent)
+        {
+            if (current is System.CommandLine.Parsing.CommandResult command)
+            {
+                names.Add(command.Parent is null ? "berth" : command.Command.Name);
+            }
+        }
+
+        names.Reverse();
+        return string.Join(' ', names);
     }
 }

@@ -183,4 +183,17 @@ public sealed class StackOrchestratorFlagTests
         Assert.Contains($"127.0.0.1:{closed}", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain(" flag;", stderr, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(new[] { "stack", "ls", "--bogus" }, "Run 'berth stack ls --help' for usage.")]
+    [InlineData(new[] { "stack", "--bogus" }, "Run 'berth stack --help' for usage.")]
+    [InlineData(new[] { "--bogus" }, "Run 'berth --help' for usage.")]
+    public void UnknownArguments_PointAtTheHelpOfTheCommandTyped(string[] args, string expected)
+    {
+        var (code, stdout, stderr) = CliRunner.RunWith(s_none, args);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+    }
 }
