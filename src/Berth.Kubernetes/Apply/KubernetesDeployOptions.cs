@@ -12,7 +12,10 @@ public sealed record KubernetesDeployOptions
     public bool PruneVolumes { get; init; }
 
     /// <summary>Most requests in flight at once within one dependency group.</summary>
-    public int Parallelism { get; init; } = 8;
+    public int Parallelism { get; init; } = DefaultParallelism;
+
+    /// <summary>Requests in flight at once unless <see cref="Parallelism"/> says otherwise (also <c>stack rm</c>'s).</summary>
+    public const int DefaultParallelism = 8;
 
     /// <summary>A pod problem that cannot heal by itself (image pull, crash loop, unschedulable, OOM) fails the wait once it has lasted this long.</summary>
     public TimeSpan FailFastAfter { get; init; } = TimeSpan.FromSeconds(30);

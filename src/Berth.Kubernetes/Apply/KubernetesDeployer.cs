@@ -35,12 +35,9 @@ public sealed class KubernetesDeployer(IKubernetes client, string @namespace, Ac
         var updated = new ConcurrentBag<string>();
         var unchanged = new ConcurrentBag<string>();
 
-        // Resource versions of the stack's Secrets/ConfigMaps after their group is applied: the workloads' config revision.
-        var revisions = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var item in planned.Objects.Where(o => o.Desired.Kind is "Secret" or "ConfigMap" && o.Live?.Metadata?.ResourceVersion is not null))
-        {
-            revisions[item.Id] = item.Live!.Metadata.ResourceVersion;
-        }
+        // Resource versions of the stack's Secrets/ConfigMaps: the planner's for the unchanged ones, the server's
+        // answers for the ones written below, before the workloads' config revision is decided.
+        var revisions = new ConcurrentDictionary<string, string>(planned.Revisions, StringComparer.Ordinal);
 
         if (!plan.Objects.Any(o => o.Kind == "Namespace") && state.IsEmpty)
         {
@@ -92,7 +89,7 @@ public sealed class KubernetesDeployer(IKubernetes client, string @namespace, Ac
             }).ConfigureAwait(false);
         }
 
-        var removed = await PruneAsync(api, planned.Removals, options.Parallelism, cancellationToken).ConfigureAwait(false);
+        var removed = await PruneAsync(api, @namespace, planned.Removals, options.Parallelism, cancellationToken).ConfigureAwait(false);
         var order = planned.Objects.Select((o, i) => (o.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
         ImmutableArray<string> InPlanOrder(IEnumerable<string> ids) => [.. ids.OrderBy(id => order[id])];
         var converged = true;
@@ -154,9 +151,6 @@ public sealed class KubernetesDeployer(IKubernetes client, string @namespace, Ac
             // (servers differ per resource and version); the answer is not needed.
         }
     }
-
-    private Task<ImmutableArray<string>> PruneAsync(ApiCalls api, ImmutableArray<ObjectChange> removals, int parallelism, CancellationToken cancellationToken)
-        => PruneAsync(api, @namespace, removals, parallelism, cancellationToken);
 
     private static string ServiceOf(IKubernetesObject<V1ObjectMeta> workload)
         => workload.Metadata.Labels is { } labels && labels.TryGetValue(StackLabels.ServiceName, out var service) ? service : workload.Metadata.Name;

@@ -82,7 +82,7 @@ public static class KubernetesPlanner
 
         var removals = Removals(plan, state, stack, pruneVolumes);
         changes.AddRange(removals);
-        return new PlannedDeploy(new KubernetesChangeSet(changes.ToImmutable(), unchanged.ToImmutable()), items, decided, removals);
+        return new PlannedDeploy(new KubernetesChangeSet(changes.ToImmutable(), unchanged.ToImmutable()), items, decided, removals, revisions);
     }
 
     /// <summary>
@@ -171,5 +171,8 @@ internal sealed record ObjectDecision(ObjectAction? Action, ImmutableArray<strin
     public static ObjectDecision Unchanged(JsonObject body) => new(null, [], body, null);
 }
 
-/// <summary>The planner's full result: what <see cref="KubernetesPlanner.PlanAsync"/> reports and what the deployer applies.</summary>
-internal sealed record PlannedDeploy(KubernetesChangeSet ChangeSet, IReadOnlyList<PlannedObject> Objects, IReadOnlyDictionary<string, ObjectDecision> Decisions, ImmutableArray<ObjectChange> Removals);
+/// <summary>
+/// The planner's full result: what <see cref="KubernetesPlanner.PlanAsync"/> reports and what the deployer applies;
+/// <see cref="Revisions"/> holds the resource versions of the stack's Secrets/ConfigMaps this deploy leaves unchanged.
+/// </summary>
+internal sealed record PlannedDeploy(KubernetesChangeSet ChangeSet, IReadOnlyList<PlannedObject> Objects, IReadOnlyDictionary<string, ObjectDecision> Decisions, ImmutableArray<ObjectChange> Removals, IReadOnlyDictionary<string, string> Revisions);

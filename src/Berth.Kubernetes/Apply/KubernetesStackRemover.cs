@@ -46,7 +46,7 @@ public static class KubernetesStackRemover
         }
 
         var ordered = removals.OrderBy(r => ResourceKinds.DeleteRank(r.Kind)).ThenBy(r => r.Kind, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal);
-        var removed = await KubernetesDeployer.PruneAsync(api, @namespace, ordered, 8, cancellationToken).ConfigureAwait(false);
+        var removed = await KubernetesDeployer.PruneAsync(api, @namespace, ordered, KubernetesDeployOptions.DefaultParallelism, cancellationToken).ConfigureAwait(false);
         return new KubernetesRemoveResult(removed, [.. kept]);
     }
 }
