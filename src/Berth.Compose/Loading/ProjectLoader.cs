@@ -273,7 +273,7 @@ public sealed class ProjectLoader
             return merged;
         }
 
-        _diagnostics.Warning(DiagnosticCodes.DeprecatedKey, "the attribute 'version' is obsolete and ignored", version.Location, "version", "remove it to avoid confusion");
+        _diagnostics.Warning(DiagnosticCodes.DeprecatedKey, VersionKeyWarning.Message, version.Location, "version", VersionKeyWarning.Hint);
         return merged.Without("version");
     }
 
