@@ -68,6 +68,7 @@ public sealed class ProjectLoader
         merged = ProfileFilter.Apply(merged, profiles, _diagnostics);
 
         var canonical = ProjectNormalizer.Normalize(merged, new NormalizeContext(name, projectDirectory, environment, _options.Interpolate), _diagnostics);
+        canonical = TypedValueChecks.Apply(canonical, _diagnostics, _options.Interpolate);
         SemanticValidator.Validate(canonical, _diagnostics, _options.CheckConsistency);
         return _diagnostics.HasErrors ? null : new ComposeProject(name, projectDirectory, files, canonical, environment);
     }
