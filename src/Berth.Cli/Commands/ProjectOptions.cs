@@ -30,9 +30,13 @@ internal sealed class ProjectOptions
 
     private bool _consistencyOptional;
 
-    public void AddTo(Command command, bool consistencyOptional = false)
+    /// <param name="command">The command that loads a project.</param>
+    /// <param name="consistencyOptional">Adds <c>--no-consistency</c> (only for commands that print the project).</param>
+    /// <param name="namedByStack">The stack verbs: the STACK argument is the project name, so <c>-p</c> is refused (and hidden from help).</param>
+    public void AddTo(Command command, bool consistencyOptional = false, bool namedByStack = false)
     {
         _consistencyOptional = consistencyOptional;
+        ProjectName.Hidden = namedByStack;
         if (consistencyOptional)
         {
             command.Options.Add(NoConsistency);

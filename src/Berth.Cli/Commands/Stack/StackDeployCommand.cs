@@ -23,7 +23,7 @@ internal static class StackDeployCommand
         var serviceType = target.KubernetesOnly(command, StackOptions.ServiceType());
         var networkPolicies = target.KubernetesOnly(command, StackOptions.NetworkPolicies());
         command.Aliases.Add("up");
-        project.AddTo(command);
+        project.AddTo(command, namedByStack: true);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stdout = parse.InvocationConfiguration.Output;

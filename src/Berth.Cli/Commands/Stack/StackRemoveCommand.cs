@@ -22,6 +22,11 @@ internal static class StackRemoveCommand
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
+            if (!StackOptions.CheckStackNames(stderr, "rm", parse.GetValue(names) ?? []))
+            {
+                return ExitCodes.Usage;
+            }
+
             if (target.Resolve(parse, "rm", environment) is not { } resolved)
             {
                 return ExitCodes.Usage;
