@@ -4,16 +4,24 @@ using Berth.Cli.Commands.Stack;
 
 namespace Berth.Cli;
 
+/// <summary>The root command; carries what the commands read besides arguments (standard input for <c>-c -</c>).</summary>
+internal sealed class BerthRootCommand(string description, TextReader? input) : RootCommand(description)
+{
+    /// <summary>Read for the Compose file <c>-</c>; null means the process's standard input.</summary>
+    public TextReader? Input { get; } = input;
+}
+
 /// <summary>Builds the <c>berth</c> command tree.</summary>
 internal static class BerthCommand
 {
     public static RootCommand Create() => Create(Environment.GetEnvironmentVariable);
 
     /// <param name="environment">Reads environment variables (orchestrator choice, config file, kubeconfig); tests pass their own.</param>
-    public static RootCommand Create(Func<string, string?> environment)
+    /// <param name="input">Standard input for <c>-c -</c>; null means the process's.</param>
+    public static RootCommand Create(Func<string, string?> environment, TextReader? input = null)
     {
         var global = new GlobalOptions();
-        var root = new RootCommand("Berth runs Docker Compose applications on Kubernetes or Docker Swarm.")
+        var root = new BerthRootCommand("Berth runs Docker Compose applications on Kubernetes or Docker Swarm.", input)
         {
             global.Verbose,
             ConfigCommand.Create(global),
@@ -27,10 +35,10 @@ internal static class BerthCommand
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
         => Run(args, output, error, Environment.GetEnvironmentVariable);
 
-    /// <summary>As <see cref="Run(string[], TextWriter?, TextWriter?)"/> with the environment read through <paramref name="environment"/>.</summary>
-    public static int Run(string[] args, TextWriter? output, TextWriter? error, Func<string, string?> environment)
+    /// <summary>As <see cref="Run(string[], TextWriter?, TextWriter?)"/> with the environment read through <paramref name="environment"/> and standard input from <paramref name="input"/>.</summary>
+    public static int Run(string[] args, TextWriter? output, TextWriter? error, Func<string, string?> environment, TextReader? input = null)
     {
-        var root = Create(environment);
+        var root = Create(environment, input);
         var configuration = new InvocationConfiguration
         {
             Output = output ?? Console.Out,

@@ -11,7 +11,7 @@ internal sealed class ProjectOptions
 {
     public Option<string[]> Files { get; } = new("--compose-file", "-c", "-f")
     {
-        Description = "Compose file to load; repeat to merge several (default: compose.yaml and its override, or COMPOSE_FILE)",
+        Description = "Compose file to load ('-' reads standard input); repeat to merge several (default: compose.yaml and its override, or COMPOSE_FILE)",
         AllowMultipleArgumentsPerToken = false,
     };
 
@@ -60,6 +60,7 @@ internal sealed class ProjectOptions
         Interpolate = !parse.GetValue(NoInterpolate),
         CheckConsistency = !(_consistencyOptional && parse.GetValue(NoConsistency)),
         Environment = LoadOptions.ProcessEnvironment(),
+        StandardInput = (parse.RootCommandResult.Command as BerthRootCommand)?.Input,
     };
 
     /// <summary>Loads the project and prints the loader's diagnostics; null (after a summary line) when loading failed.</summary>
