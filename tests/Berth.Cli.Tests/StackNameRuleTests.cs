@@ -51,6 +51,18 @@ public sealed class StackNameRuleTests
     }
 
     [Fact]
+    public void ConvertStackFlag_FollowsTheSameRule()
+    {
+        using var project = new TempProject(("compose.yaml", "services:\n  web:\n    image: nginx\n"));
+
+        var (code, stdout, stderr) = CliRunner.Run("convert", "-c", project.PathOf("compose.yaml"), "--stack", "Bad Name");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Equal($"berth convert: --stack: invalid stack name 'Bad Name': {RuleText}\n", stderr);
+    }
+
+    [Fact]
     public void Deploy_ValidName_GetsPastTheCheck()
     {
         var (code, _, stderr) = CliRunner.RunWith(s_closedEngine, "stack", "deploy", "-c", "/nonexistent/compose.yaml", "shop_2");

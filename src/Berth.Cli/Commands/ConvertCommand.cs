@@ -34,6 +34,12 @@ internal static class ConvertCommand
 
         command.SetAction((parse, cancellationToken) =>
         {
+            if (parse.GetValue(stack) is { } stackName && Berth.Stacks.StackName.Check(stackName) is { } nameError)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"berth convert: --stack: {nameError}");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
             var loaded = project.Load(parse, "convert", cancellationToken);
             if (loaded is null)
             {
