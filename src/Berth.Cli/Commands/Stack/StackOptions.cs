@@ -35,6 +35,18 @@ internal static class StackOptions
 
     public static Option<string[]> Filter(string description) => new("--filter", "-f") { Description = description };
 
-    public static bool IsValidStackName(string name)
-        => name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+    /// <summary>Checks stack names against the one rule (<see cref="Stacks.StackName.Rule"/>); prints the first bad one and returns false.</summary>
+    public static bool CheckStackNames(TextWriter stderr, string verb, IEnumerable<string> names)
+    {
+        foreach (var name in names)
+        {
+            if (Stacks.StackName.Check(name) is { } error)
+            {
+                stderr.WriteLine($"berth stack {verb}: {error}");
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
