@@ -6,6 +6,7 @@ namespace Berth.Cli.Tests;
 public sealed class StackNameRuleTests
 {
     private const string RuleText = "a stack name is 1 to 63 lower-case letters, digits, '-' and '_', starting and ending with a letter or digit";
+    private const string ExistingRuleText = "an existing stack's name is 1 to 63 letters, digits, '-' and '_', starting and ending with a letter or digit";
     private static readonly Dictionary<string, string> s_closedEngine = new() { ["DOCKER_HOST"] = "tcp://127.0.0.1:1" };
 
     public static TheoryData<string> Verbs => ["deploy", "diff", "services", "ps", "rm"];
@@ -46,8 +47,31 @@ public sealed class StackNameRuleTests
 
             Assert.Equal(ExitCodes.Usage, code);
             Assert.Equal(string.Empty, stdout);
-            Assert.Equal($"berth stack {verb}: invalid stack name '{name}': {RuleText}\n", stderr);
+            var rule = verb is "deploy" or "diff" ? RuleText : ExistingRuleText;
+            Assert.Equal($"berth stack {verb}: invalid stack name '{name}': {rule}\n", stderr);
         }
+    }
+
+    [Theory]
+    [InlineData("services")]
+    [InlineData("ps")]
+    [InlineData("rm")]
+    public void ReadAndRemoveVerbs_AcceptUpperCase_AsDockerMadeStacksHaveIt(string verb)
+    {
+        // docker stack deploy creates 'MyApp' (checked against the real engine): Berth must still reach it.
+        var (code, _, stderr) = CliRunner.RunWith(s_closedEngine, "stack", verb, "MyApp");
+
+        Assert.Equal(ExitCodes.OrchestratorError, code);
+        Assert.DoesNotContain("invalid stack name", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deploy_RefusesUpperCase()
+    {
+        var (code, _, stderr) = CliRunner.RunWith(s_closedEngine, "stack", "deploy", "-c", "/nonexistent/compose.yaml", "MyApp");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains(RuleText, stderr, StringComparison.Ordinal);
     }
 
     [Fact]

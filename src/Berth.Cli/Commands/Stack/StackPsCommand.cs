@@ -25,7 +25,7 @@ internal static class StackPsCommand
             var stderr = parse.InvocationConfiguration.Error;
             var stackName = parse.GetValue(name)!;
             var full = parse.GetValue(noTrunc);
-            if (!StackOptions.CheckStackNames(stderr, "ps", [stackName]))
+            if (!StackOptions.CheckStackNames(stderr, "ps", [stackName], existing: true))
             {
                 return ExitCodes.Usage;
             }

@@ -22,7 +22,7 @@ internal static class StackRemoveCommand
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
-            if (!StackOptions.CheckStackNames(stderr, "rm", parse.GetValue(names) ?? []))
+            if (!StackOptions.CheckStackNames(stderr, "rm", parse.GetValue(names) ?? [], existing: true))
             {
                 return ExitCodes.Usage;
             }

@@ -23,7 +23,7 @@ internal static class StackServicesCommand
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var stackName = parse.GetValue(name)!;
-            if (!StackOptions.CheckStackNames(stderr, "services", [stackName]))
+            if (!StackOptions.CheckStackNames(stderr, "services", [stackName], existing: true))
             {
                 return ExitCodes.Usage;
             }
