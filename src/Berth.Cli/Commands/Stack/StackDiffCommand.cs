@@ -69,7 +69,10 @@ internal static class StackDiffCommand
             return await EngineAction.RunAsync(stderr, "diff", environment, async client =>
             {
                 var changes = await SwarmPlanner.PlanAsync(client, swarmPlan, parse.GetValue(prune), cancellationToken).ConfigureAwait(false);
-                var rows = changes.Changes.Select(c => new DiffRow(c.Action.ToString().ToLowerInvariant(), c.Kind, c.Name, [.. c.Fields], c.Reason)).ToList();
+                var rows = changes.Changes.Select(c => new DiffRow(c.Action.ToString().ToLowerInvariant(), c.Kind, c.Name, [.. c.Fields], c.Reason)
+                {
+                    Changes = c.Changes.IsEmpty ? null : [.. c.Changes.Select(x => new DiffChange(x.Field, x.From, x.To) { Text = x.Describe() })],
+                }).ToList();
                 Write(stdout, json, stackName, rows, changes.UnchangedServices.Length, "services");
                 return parse.GetValue(exitCode) && changes.HasChanges ? ExitCodes.DifferencesFound : ExitCodes.Success;
             }).ConfigureAwait(false);
@@ -89,12 +92,26 @@ internal static class StackDiffCommand
         }
     }
 
-    /// <summary>The table form; collisions (Kubernetes) are shown with <c>!</c> and counted, since they would stop the deploy.</summary>
+    /// <summary>
+    /// The table form; collisions (Kubernetes) are shown with <c>!</c> and counted, since they would stop the deploy.
+    /// A row with values (Swarm updates) lists them indented below it, one change a line.
+    /// </summary>
     public static void Print(TextWriter stdout, string stackName, List<DiffRow> rows, int unchanged, string unit)
     {
         foreach (var row in rows)
         {
             var sign = row.Action switch { "create" => "+", "remove" => "-", "collision" => "!", _ => "~" };
+            if (row.Changes is { Count: > 0 } changes)
+            {
+                stdout.WriteLine($"{sign} {row.Action} {row.Kind} {row.Name}");
+                foreach (var change in changes)
+                {
+                    stdout.WriteLine($"    {change.Text}");
+                }
+
+                continue;
+            }
+
             var detail = row.Fields.Count > 0 ? $" ({string.Join(", ", row.Fields)})" : row.Reason is { } reason ? $" ({reason})" : string.Empty;
             stdout.WriteLine($"{sign} {row.Action} {row.Kind} {row.Name}{detail}");
         }
