@@ -151,6 +151,35 @@ public sealed class StackOutputTests
         }
     }
 
+    [Fact]
+    public void Ps_FailingTasks_ErrorQuotedAndTruncatedAsDocker()
+    {
+        var stack = Engine.NewStackName("sf");
+        var dir = SwarmEngineTests.WriteProject("services:\n  web:\n    image: berth-test/missing:1\n    command: [\"sleep\", \"3600\"]\n");
+        try
+        {
+            Deploy(dir, stack);
+            WaitFor(stack, "ps", s => Engine.Lines(s).Count(l => l.EndsWith(" Shutdown", StringComparison.Ordinal)) >= 1);
+
+            // The engine retries all the time: compare the tasks both listed (a rejected task no longer changes).
+            var docker = Rows(Engine.Docker("stack", "ps", "--format", "json", stack)).Where(r => r["DesiredState"] == "Shutdown").ToDictionary(r => r["ID"]);
+            var berth = Rows(Berth("stack", "ps", "--format", "json", stack)).Where(r => docker.ContainsKey(r["ID"])).ToList();
+            Assert.NotEmpty(berth);
+            foreach (var row in berth)
+            {
+                Assert.Equal("\"No such image: berth-test/mis…\"", row["Error"]);
+                AssertSuperset(docker[row["ID"]].Where(p => p.Key != "CurrentState").ToDictionary(), row);
+            }
+
+            var full = Rows(Berth("stack", "ps", "--no-trunc", "--format", "json", stack)).First(r => r["DesiredState"] == "Shutdown");
+            Assert.Equal("\"No such image: berth-test/missing:1\"", full["Error"]);
+        }
+        finally
+        {
+            Engine.RemoveStack(stack);
+        }
+    }
+
     private static void Deploy(string dir, string stack)
     {
         var deployed = Engine.DockerIn(dir, "stack", "deploy", "--detach=true", "--resolve-image", "never", "-c", "compose.yaml", stack);

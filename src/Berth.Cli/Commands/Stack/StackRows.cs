@@ -40,7 +40,7 @@ internal sealed record ServiceRow(string Id, string Name, string Mode, string Re
 
 /// <summary>
 /// One row of <c>stack ps</c>: docker's fields plus <c>CreatedAt</c>/<c>UpdatedAt</c> (RFC 3339, UTC; docker's JSON
-/// has no timestamps) and, on Kubernetes, <c>Restarts</c>. Slot is the task's slot (0 for global tasks), for sorting.
+/// has no timestamps) and, on Kubernetes, <c>Restarts</c>. ERROR is printed in double quotes, as docker does.
 /// </summary>
 internal sealed record TaskRow(string Id, string Name, string Image, string Node, string DesiredState, string CurrentState, string Error, string Ports, DateTime? CreatedAt, DateTime? UpdatedAt)
 {
@@ -62,7 +62,7 @@ internal sealed record TaskRow(string Id, string Name, string Image, string Node
             ["CreatedAt"] = Rfc3339(CreatedAt),
             ["CurrentState"] = CurrentState,
             ["DesiredState"] = DesiredState,
-            ["Error"] = Error,
+            ["Error"] = Error.Length == 0 ? Error : $"\"{Error}\"",
             ["ID"] = Id,
             ["Image"] = Image,
             ["Name"] = name,
