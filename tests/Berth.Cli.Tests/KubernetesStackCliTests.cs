@@ -128,10 +128,10 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
 
         Assert.Equal(ExitCodes.Success, lsCode);
         Assert.Matches(@"^NAME\s+SERVICES\s+ORCHESTRATOR\s+NAMESPACE\ndemo\s+2\s+kubernetes\s+shop\n$", ls);
-        using (var doc = JsonDocument.Parse(lsJson))
+        using (var doc = JsonDocument.Parse(Assert.Single(JsonLines(lsJson))))
         {
-            var row = Assert.Single(doc.RootElement.EnumerateArray());
-            Assert.Equal(("demo", 2, "kubernetes", "shop"), (row.GetProperty("name").GetString(), row.GetProperty("services").GetInt32(), row.GetProperty("orchestrator").GetString(), row.GetProperty("namespace").GetString()));
+            var row = doc.RootElement;
+            Assert.Equal(("demo", "2", "kubernetes", "shop"), (row.GetProperty("Name").GetString(), row.GetProperty("Services").GetString(), row.GetProperty("Orchestrator").GetString(), row.GetProperty("Namespace").GetString()));
         }
 
         Assert.Equal(ExitCodes.Success, servicesCode);
@@ -139,20 +139,24 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
         Assert.Matches(@"\n\S+\s+web\s+replicated\s+0/2\s+nginx:1\.27\s+\S*8080->80/TCP", services);
         Assert.Matches(@"\n\S+\s+worker\s+replicated\s+0/1\s+busybox:1\.36", services);
         Assert.Single(quiet.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        using (var doc = JsonDocument.Parse(servicesJson))
+        Assert.Equal(["web", "worker"], JsonLines(servicesJson).Select(line =>
         {
-            Assert.Equal(["web", "worker"], doc.RootElement.EnumerateArray().Select(r => r.GetProperty("name").GetString()));
-        }
+            using var doc = JsonDocument.Parse(line);
+            return doc.RootElement.GetProperty("Name").GetString();
+        }));
 
         Assert.Equal(ExitCodes.Success, psCode);
         Assert.Matches(@"^ID\s+NAME\s+IMAGE\s+NODE\s+DESIRED STATE\s+CURRENT STATE\s+RESTARTS\s+ERROR\s+PORTS\n\S{12}\s+web-7d4b9-abcde\s+nginx:1\.27\s+node-1\s+Running\s+Running\s+3\n$", ps);
-        using (var doc = JsonDocument.Parse(psJson))
+        using (var doc = JsonDocument.Parse(Assert.Single(JsonLines(psJson))))
         {
-            var pod = Assert.Single(doc.RootElement.EnumerateArray());
-            Assert.Equal(3, pod.GetProperty("restarts").GetInt32());
-            Assert.Equal("node-1", pod.GetProperty("node").GetString());
+            var pod = doc.RootElement;
+            Assert.Equal("3", pod.GetProperty("Restarts").GetString());
+            Assert.Equal("node-1", pod.GetProperty("Node").GetString());
         }
     }
+
+    /// <summary>--format json prints one object per line, as docker does.</summary>
+    private static string[] JsonLines(string stdout) => stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     [Fact]
     public void Rm_RemovesTheStack_ThenNothingIsFound()

@@ -66,10 +66,9 @@ public sealed class NativeBinaryKubernetesTests : IAsyncLifetime
         Assert.True(diff == 0, diffOut + diffErr);
         var (ls, lsOut, lsErr) = await Berth("stack", "ls", "--format", "json");
         Assert.True(ls == 0, lsErr);
-        using (var rows = JsonDocument.Parse(lsOut))
+        using (var row = JsonDocument.Parse(Assert.Single(lsOut.Split('\n', StringSplitOptions.RemoveEmptyEntries))))
         {
-            var row = Assert.Single(rows.RootElement.EnumerateArray());
-            Assert.Equal(("shop", 2), (row.GetProperty("name").GetString(), row.GetProperty("services").GetInt32()));
+            Assert.Equal(("shop", "2"), (row.RootElement.GetProperty("Name").GetString(), row.RootElement.GetProperty("Services").GetString()));
         }
 
         var (services, servicesOut, _) = await Berth("stack", "services", "shop");

@@ -138,11 +138,11 @@ managed="$(k get deployment web -o jsonpath='{.metadata.managedFields[*].manager
 if [[ " $managed " == *" berth "* ]]; then pass "server-side apply with field manager berth"; else fail "field managers of web: $managed"; fi
 
 berth ls --format json
-if grep -q "\"name\":\"$stack\"" <<<"$out"; then pass "stack ls lists $stack"; else fail "stack ls: $out $err"; fi
+if grep -q "\"Name\":\"$stack\"" <<<"$out"; then pass "stack ls lists $stack"; else fail "stack ls: $out $err"; fi
 berth services "$stack"
 if grep -Eq '^[0-9a-f-]+ +web +replicated +2/2' <<<"$out"; then pass "stack services: web replicated 2/2"; else fail "stack services: $out $err"; fi
 berth ps "$stack" --format json
-if [ "$(grep -o '"restarts"' <<<"$out" | wc -l)" -ge 3 ]; then pass "stack ps: pods with restarts"; else fail "stack ps: $out $err"; fi
+if [ "$(grep -o '"Restarts"' <<<"$out" | wc -l)" -ge 3 ]; then pass "stack ps: pods with restarts"; else fail "stack ps: $out $err"; fi
 
 # --- 2. unchanged redeploy -----------------------------------------------------------------------------------------
 log "unchanged redeploy"

@@ -13,13 +13,24 @@ public sealed record StackSummary(string Name, string Namespace, int Services);
 /// characters); Mode is replicated, global (DaemonSet) or job; Ports e.g. <c>203.0.113.7:80-&gt;80/TCP</c>
 /// (LoadBalancer), <c>*:30080-&gt;80/TCP</c> (NodePort), <c>80/TCP</c> (cluster only).
 /// </summary>
-public sealed record StackServiceStatus(string Id, string Name, string Kind, string Mode, int Desired, int Ready, string Image, string Ports);
+public sealed record StackServiceStatus(string Id, string Name, string Kind, string Mode, int Desired, int Ready, string Image, string Ports)
+{
+    /// <summary>Jobs: pods that succeeded and the completions wanted, for docker's <c>(2/2 completed)</c>; null otherwise.</summary>
+    public (int Succeeded, int Completions)? Completions { get; init; }
+}
 
 /// <summary>
 /// One pod of a stack. Status is Running, Pending, Succeeded, Failed or the waiting reason (e.g. CrashLoopBackOff);
 /// Reason says why it is not running or ready (e.g. <c>ImagePullBackOff: back-off pulling image "x"</c>), empty when healthy.
 /// </summary>
-public sealed record StackPodStatus(string Id, string Name, string Service, string Image, string Node, string Status, int Restarts, string Reason);
+public sealed record StackPodStatus(string Id, string Name, string Service, string Image, string Node, string Status, int Restarts, string Reason)
+{
+    /// <summary>When the pod was created.</summary>
+    public DateTime? CreatedAt { get; init; }
+
+    /// <summary>The pod's latest change: the newest condition transition or container start/finish, else its creation.</summary>
+    public DateTime? UpdatedAt { get; init; }
+}
 
 /// <summary>
 /// Reads stacks, their services and pods by label; never writes. Only the <c>com.docker.*</c> labels are relied on,
@@ -99,7 +110,23 @@ public static class StackReader
             pod.Spec?.NodeName ?? string.Empty,
             status,
             (pod.Status?.ContainerStatuses ?? []).Sum(s => s.RestartCount),
-            reason);
+            reason)
+        {
+            CreatedAt = pod.Metadata?.CreationTimestamp,
+            UpdatedAt = LastChange(pod, statuses),
+        };
+    }
+
+    private static DateTime? LastChange(V1Pod pod, List<V1ContainerStatus> statuses)
+    {
+        var times = (pod.Status?.Conditions ?? []).Select(c => c.LastTransitionTime)
+            .Concat(statuses.Select(s => s.State?.Running?.StartedAt))
+            .Concat(statuses.Select(s => s.State?.Terminated?.FinishedAt))
+            .Append(pod.Status?.StartTime)
+            .Append(pod.Metadata?.CreationTimestamp)
+            .OfType<DateTime>()
+            .ToList();
+        return times.Count == 0 ? null : times.Max();
     }
 
     private static StackServiceStatus WorkloadRow(IKubernetesObject<V1ObjectMeta> workload, string name, string ports)
@@ -107,12 +134,25 @@ public static class StackReader
         var id = ShortId(workload.Metadata.Uid);
         return workload switch
         {
-            V1Deployment d => new(id, name, "Deployment", "replicated", d.Spec?.Replicas ?? 1, d.Status?.ReadyReplicas ?? 0, Image(d.Spec?.Template), ports),
-            V1StatefulSet s => new(id, name, "StatefulSet", "replicated", s.Spec?.Replicas ?? 1, s.Status?.ReadyReplicas ?? 0, Image(s.Spec?.Template), ports),
+            V1Deployment d => new(id, name, "Deployment", "replicated", d.Spec?.Replicas ?? 1, Math.Min(d.Status?.ReadyReplicas ?? 0, d.Spec?.Replicas ?? 1), Image(d.Spec?.Template), ports),
+            V1StatefulSet s => new(id, name, "StatefulSet", "replicated", s.Spec?.Replicas ?? 1, Math.Min(s.Status?.ReadyReplicas ?? 0, s.Spec?.Replicas ?? 1), Image(s.Spec?.Template), ports),
             V1DaemonSet d => new(id, name, "DaemonSet", "global", d.Status?.DesiredNumberScheduled ?? 0, d.Status?.NumberReady ?? 0, Image(d.Spec?.Template), ports),
-            V1Job j => new(id, name, "Job", "job", j.Spec?.Completions ?? 1, j.Status?.Succeeded ?? 0, Image(j.Spec?.Template), ports),
+            V1Job j => JobRow(j, id, name, ports),
             _ => new(id, name, workload.Kind ?? string.Empty, string.Empty, 0, 0, string.Empty, ports),
         };
+    }
+
+    /// <summary>
+    /// A Job as docker shows a replicated job: pods running of those still wanted (at most parallelism, at most the
+    /// completions left) and the completions. Surge pods of a rolling Deployment are likewise never counted above desired.
+    /// </summary>
+    private static StackServiceStatus JobRow(V1Job job, string id, string name, string ports)
+    {
+        var completions = job.Spec?.Completions ?? 1;
+        var succeeded = job.Status?.Succeeded ?? 0;
+        var desired = Math.Min(job.Spec?.Parallelism ?? 1, Math.Max(0, completions - succeeded));
+        var running = Math.Min(job.Status?.Ready ?? job.Status?.Active ?? 0, desired);
+        return new(id, name, "Job", "job", desired, running, Image(job.Spec?.Template), ports) { Completions = (succeeded, completions) };
     }
 
     /// <summary>Compose services of a stack: those of its workloads, or of its Services when it has only Services.</summary>

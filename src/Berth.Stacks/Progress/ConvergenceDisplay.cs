@@ -4,58 +4,108 @@ namespace Berth.Stacks.Progress;
 
 /// <summary>
 /// Shows one line per service, <c>name  running/desired  state</c>, as <c>docker service update</c> does. On a
-/// terminal the block is redrawn in place (cursor up, clear line); when output is redirected (logs, CI, tests)
-/// a line is appended only when a service's line changes, so the output stays readable and diffable.
+/// terminal the block is redrawn in place (cursor up, clear line). When output is redirected (logs, CI, tests) lines
+/// are appended sparingly so a log is not flooded: a service's line is printed when it first appears, when it becomes
+/// done or failed, and when its state text is one not printed for it before; other changes (counts, a failing task's
+/// retry cycling through states already shown) at most once per <c>interval</c> per service. The final lines and
+/// the summary are always printed.
 /// </summary>
-public sealed class ConvergenceDisplay(TextWriter output, bool interactive) : IConvergenceReporter
+public sealed class ConvergenceDisplay : IConvergenceReporter
 {
-    private readonly Dictionary<string, string> _last = new(StringComparer.Ordinal);
+    private readonly TextWriter _output;
+    private readonly bool _interactive;
+    private readonly TimeProvider _clock;
+    private readonly TimeSpan _interval;
+    private readonly Dictionary<string, Printed> _printed = new(StringComparer.Ordinal);
     private int _drawn;
 
-    public void Update(IReadOnlyList<ServiceProgress> services)
+    public ConvergenceDisplay(TextWriter output, bool interactive)
+        : this(output, interactive, TimeProvider.System, TimeSpan.FromSeconds(5))
+    {
+    }
+
+    /// <param name="output">Where the lines go.</param>
+    /// <param name="interactive">A terminal: redraw in place.</param>
+    /// <param name="clock">The time source for the interval (tests pass a fake one).</param>
+    /// <param name="interval">Redirected output: the least time between two lines of one service that say nothing new.</param>
+    public ConvergenceDisplay(TextWriter output, bool interactive, TimeProvider clock, TimeSpan interval)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(clock);
+        _output = output;
+        _interactive = interactive;
+        _clock = clock;
+        _interval = interval;
+    }
+
+    public void Update(IReadOnlyList<ServiceProgress> services) => Draw(services, final: false);
+
+    public void Complete(IReadOnlyList<ServiceProgress> services, bool converged)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        Draw(services, final: true);
+        var done = services.Count(s => s.Done);
+        _output.WriteLine(converged
+            ? $"{done}/{services.Count} services converged"
+            : $"{done}/{services.Count} services converged; not converged: {string.Join(", ", services.Where(s => !s.Done).Select(s => s.Name))}");
+        _output.Flush();
+    }
+
+    private void Draw(IReadOnlyList<ServiceProgress> services, bool final)
     {
         ArgumentNullException.ThrowIfNull(services);
         var width = services.Count == 0 ? 0 : services.Max(s => s.Name.Length);
-        if (interactive)
+        if (_interactive)
         {
             if (_drawn > 0)
             {
-                output.Write(string.Create(CultureInfo.InvariantCulture, $"\u001b[{_drawn}A"));
+                _output.Write(string.Create(CultureInfo.InvariantCulture, $"\u001b[{_drawn}A"));
             }
 
             foreach (var service in services)
             {
-                output.Write("\u001b[2K");
-                output.WriteLine(Line(service, width));
+                _output.Write("\u001b[2K");
+                _output.WriteLine(Line(service, width));
             }
 
             _drawn = services.Count;
         }
         else
         {
+            var now = _clock.GetUtcNow();
             foreach (var service in services)
             {
                 var line = Line(service, width);
-                if (!_last.TryGetValue(service.Name, out var previous) || previous != line)
+                if (ShouldPrint(service, line, now, final))
                 {
-                    output.WriteLine(line);
-                    _last[service.Name] = line;
+                    _output.WriteLine(line);
+                    var states = _printed.TryGetValue(service.Name, out var before) ? before.States : new HashSet<string>(StringComparer.Ordinal);
+                    states.Add(service.State);
+                    _printed[service.Name] = new Printed(line, service.Done, service.Failed, now, states);
                 }
             }
         }
 
-        output.Flush();
+        _output.Flush();
     }
 
-    public void Complete(IReadOnlyList<ServiceProgress> services, bool converged)
+    private bool ShouldPrint(ServiceProgress service, string line, DateTimeOffset now, bool final)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        Update(services);
-        var done = services.Count(s => s.Done);
-        output.WriteLine(converged
-            ? $"{done}/{services.Count} services converged"
-            : $"{done}/{services.Count} services converged; not converged: {string.Join(", ", services.Where(s => !s.Done).Select(s => s.Name))}");
-        output.Flush();
+        if (!_printed.TryGetValue(service.Name, out var last))
+        {
+            return true;
+        }
+
+        if (last.Line == line)
+        {
+            return false;
+        }
+
+        return final
+            || service.Done != last.Done
+            || service.Failed != last.Failed
+            || !last.States.Contains(service.State)
+            || now - last.At >= _interval;
     }
 
     public static string Line(ServiceProgress service, int width)
@@ -64,4 +114,7 @@ public sealed class ConvergenceDisplay(TextWriter output, bool interactive) : IC
         var counts = string.Create(CultureInfo.InvariantCulture, $"{service.Running}/{service.Desired}");
         return $"{service.Name.PadRight(width)}  {counts,-5}  {service.State}";
     }
+
+    /// <summary>What was last printed for a service, and every state text printed for it so far.</summary>
+    private sealed record Printed(string Line, bool Done, bool Failed, DateTimeOffset At, HashSet<string> States);
 }

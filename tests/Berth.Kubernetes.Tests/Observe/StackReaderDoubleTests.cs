@@ -76,10 +76,10 @@ public sealed class StackReaderDoubleTests
             [
                 "agent DaemonSet global 0/1 fluent-bit:3 ",
                 "db StatefulSet replicated 1/1 postgres:17 *:30432->5432/TCP",
-                "migrate Job job 1/1 migrate:1 ",
+                "migrate Job job 0/0 (1/1) migrate:1 ",
                 "web Deployment replicated 2/3 nginx:1.27 203.0.113.7:8080->80/TCP, 203.0.113.7:8443->443/TCP",
             ],
-            rows.Select(r => $"{r.Name} {r.Kind} {r.Mode} {r.Ready}/{r.Desired} {r.Image} {r.Ports}"));
+            rows.Select(r => $"{r.Name} {r.Kind} {r.Mode} {r.Ready}/{r.Desired}{(r.Completions is { } c ? $" ({c.Succeeded}/{c.Completions})" : "")} {r.Image} {r.Ports}"));
         var uid = api.Get("deployments.apps", "shop", "web")!["metadata"]!["uid"]!.ToString();
         Assert.Equal(uid[..12], rows.Single(r => r.Name == "web").Id);
     }

@@ -39,7 +39,7 @@ public sealed class EndpointTests
             Assert.Equal(0, Engine.DockerWith(new Dictionary<string, string> { ["DOCKER_CONFIG"] = config }, "context", "use", "berth-test-ctx").ExitCode);
             var viaConfig = Engine.Berth(config, new Dictionary<string, string> { ["DOCKER_CONFIG"] = config }, "stack", "ls", "--format", "json");
             Assert.True(viaConfig.ExitCode == 0, viaConfig.ToString());
-            Assert.Contains($"\"name\":\"{stack}\",\"services\":1", viaConfig.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"\"Name\":\"{stack}\",\"Namespace\":\"\",\"Orchestrator\":\"swarm\",\"Services\":\"1\"", viaConfig.Stdout, StringComparison.Ordinal);
 
             // DOCKER_HOST still wins over the current context, as with the docker CLI.
             var viaHost = Engine.Berth(config, new Dictionary<string, string> { ["DOCKER_CONFIG"] = config, ["DOCKER_CONTEXT"] = "berth-broken-ctx", ["DOCKER_HOST"] = "unix:///var/run/docker.sock" }, "stack", "ls");

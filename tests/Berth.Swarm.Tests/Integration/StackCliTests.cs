@@ -195,11 +195,11 @@ public sealed partial class StackCliTests
 
             var psWeb = Engine.Berth(tmp, null, "stack", "ps", "--filter", "name=web", "--format", "json", stack);
             Assert.True(psWeb.ExitCode == 0, psWeb.ToString());
-            Assert.Contains($"\"name\":\"{stack}_web.1\"", psWeb.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"\"Name\":\"{stack}_web.1\"", psWeb.Stdout, StringComparison.Ordinal);
             Assert.DoesNotContain($"{stack}_worker", psWeb.Stdout, StringComparison.Ordinal);
 
             var running = Engine.Berth(tmp, null, "stack", "ps", "-f", "desired-state=running", "--format", "json", stack);
-            Assert.Contains($"\"name\":\"{stack}_worker.1\"", running.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"\"Name\":\"{stack}_worker.1\"", running.Stdout, StringComparison.Ordinal);
             var shutdown = Engine.Berth(tmp, null, "stack", "ps", "-f", "desired-state=shutdown", stack);
             Assert.Equal(1, shutdown.ExitCode);
             Assert.Contains("nothing found in stack", shutdown.Stderr, StringComparison.Ordinal);

@@ -69,15 +69,15 @@ public sealed class SwarmEngineTests
 
             // The real CLI lists what Berth made, with docker's labels.
             var ls = Engine.Berth(Path.GetTempPath(), null, "stack", "ls", "--format", "json");
-            Assert.Contains($"\"name\":\"{stack}\",\"services\":2,\"orchestrator\":\"swarm\"", ls.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"{{\"Name\":\"{stack}\",\"Namespace\":\"\",\"Orchestrator\":\"swarm\",\"Services\":\"2\"}}", ls.Stdout, StringComparison.Ordinal);
             var services = Engine.Berth(Path.GetTempPath(), null, "stack", "services", stack);
             Assert.Equal(0, services.ExitCode);
             Assert.Contains($"{stack}_web", services.Stdout, StringComparison.Ordinal);
             Assert.Contains("1/1", services.Stdout, StringComparison.Ordinal);
             var ps = Engine.Berth(Path.GetTempPath(), null, "stack", "ps", stack, "--format", "json");
             Assert.Equal(0, ps.ExitCode);
-            Assert.Contains($"\"name\":\"{stack}_web.1\"", ps.Stdout, StringComparison.Ordinal);
-            Assert.Contains("\"desiredState\":\"Running\"", ps.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"\"Name\":\"{stack}_web.1\"", ps.Stdout, StringComparison.Ordinal);
+            Assert.Contains("\"DesiredState\":\"Running\"", ps.Stdout, StringComparison.Ordinal);
         }
         finally
         {

@@ -20,7 +20,9 @@ internal static class KubernetesStackReads
                 s.Id,
                 s.Name,
                 s.Mode,
-                string.Create(CultureInfo.InvariantCulture, $"{s.Ready}/{s.Desired}"),
+                s.Completions is { } jobs
+                    ? string.Create(CultureInfo.InvariantCulture, $"{s.Ready}/{s.Desired} ({jobs.Succeeded}/{jobs.Completions} completed)")
+                    : string.Create(CultureInfo.InvariantCulture, $"{s.Ready}/{s.Desired}"),
                 s.Image,
                 s.Ports))];
     }
@@ -38,8 +40,10 @@ internal static class KubernetesStackReads
                 p.Node,
                 "Running",
                 p.Status,
-                full || p.Reason.Length <= 30 ? p.Reason : p.Reason[..29] + "…",
-                string.Empty)
+                full ? p.Reason : SwarmListing.Ellipsis(p.Reason, 30),
+                string.Empty,
+                p.CreatedAt,
+                p.UpdatedAt)
             {
                 Restarts = p.Restarts,
             })];

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
 using Berth.Cli.Orchestration;
 using Berth.Kubernetes.Observe;
 using Berth.Stacks;
@@ -14,9 +12,11 @@ namespace Berth.Cli.Commands.Stack;
 /// </summary>
 internal static class StackListCommand
 {
+    private const string SwarmTable = "{{.Name}}\t{{.Services}}\t{{.Orchestrator}}";
+
     public static Command Create(Func<string, string?> environment)
     {
-        var format = StackOptions.Format();
+        var format = ListingFormat.Option();
         var command = new Command("ls", "List stacks") { format };
         var target = new OrchestratorOptions(command, allowAll: true);
         var allNamespaces = target.KubernetesOnly(command, new Option<bool>("--all-namespaces", "-A") { Description = "Kubernetes: list stacks in every namespace" });
@@ -26,6 +26,12 @@ internal static class StackListCommand
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             if (target.Resolve(parse, "ls", environment) is not { } resolved)
+            {
+                return ExitCodes.Usage;
+            }
+
+            var table = resolved.Orchestrator == Orchestrator.Swarm ? SwarmTable : SwarmTable + "\t{{.Namespace}}";
+            if (ListingFormat.Parse(parse, format, stderr, "ls", table, StackRow.Fields) is not { } output)
             {
                 return ExitCodes.Usage;
             }
@@ -51,7 +57,7 @@ internal static class StackListCommand
                 kubernetesExit = await KubernetesAction.RunAsync(kubernetesError, "ls", resolved, environment, async cluster =>
                 {
                     var stacks = await StackReader.ListStacksAsync(cluster.Client, parse.GetValue(allNamespaces) ? null : cluster.Namespace, cancellationToken).ConfigureAwait(false);
-                    rows.AddRange(stacks.OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Namespace, StringComparer.Ordinal).Select(s => new StackRow(s.Name, s.Services, "kubernetes") { Namespace = s.Namespace }));
+                    rows.AddRange(stacks.OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Namespace, StringComparer.Ordinal).Select(s => new StackRow(s.Name, s.Services, "kubernetes", s.Namespace)));
                     return ExitCodes.Success;
                 }).ConfigureAwait(false);
                 WarnUnreachable(stderr, kubernetesError, kubernetesExit, "Kubernetes");
@@ -68,7 +74,7 @@ internal static class StackListCommand
                 return swarmExit ?? kubernetesExit ?? ExitCodes.OrchestratorError;
             }
 
-            Print(stdout, parse.GetValue(format) == "json", rows, withNamespace: resolved.Orchestrator != Orchestrator.Swarm);
+            output.Write(stdout, rows.Select(r => r.ToFields()));
             return ExitCodes.Success;
         });
         return command;
@@ -87,22 +93,6 @@ internal static class StackListCommand
         }
     }
 
-    public static void Print(TextWriter stdout, bool json, List<StackRow> rows, bool withNamespace)
-    {
-        if (json)
-        {
-            stdout.WriteLine(JsonSerializer.Serialize(rows, StackJsonContext.Default.ListStackRow));
-        }
-        else if (withNamespace)
-        {
-            TableWriter.Write(stdout, ["NAME", "SERVICES", "ORCHESTRATOR", "NAMESPACE"], rows.Select(r => new[] { r.Name, r.Services.ToString(CultureInfo.InvariantCulture), r.Orchestrator, r.Namespace ?? string.Empty }));
-        }
-        else
-        {
-            TableWriter.Write(stdout, ["NAME", "SERVICES", "ORCHESTRATOR"], rows.Select(r => new[] { r.Name, r.Services.ToString(CultureInfo.InvariantCulture), r.Orchestrator }));
-        }
-    }
-
     private static async Task<List<StackRow>> ListSwarmAsync(Docker.DotNet.IDockerClient client, CancellationToken cancellationToken)
     {
         var services = await Swarm.Apply.SwarmEngine.CallAsync(client, c => c.Swarm.ListServicesAsync(new ServiceListParameters
@@ -114,7 +104,7 @@ internal static class StackListCommand
             .OfType<string>()
             .GroupBy(n => n, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new StackRow(g.Key, g.Count(), "swarm"))
+            .Select(g => new StackRow(g.Key, g.Count(), "swarm", string.Empty))
             .ToList();
     }
 }

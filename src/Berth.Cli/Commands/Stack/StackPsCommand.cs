@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Berth.Swarm.Apply;
 using Docker.DotNet.Models;
 
@@ -9,12 +8,14 @@ namespace Berth.Cli.Commands.Stack;
 /// <summary><c>berth stack ps</c>: the stack's tasks, with <c>--no-trunc</c> and docker's <c>--filter</c> keys.</summary>
 internal static class StackPsCommand
 {
+    private const string HistoryMarker = " \\_ ";
+
     private static readonly string[] s_filterKeys = ["id", "name", "node", "desired-state", "service", "label"];
 
     public static Command Create(Func<string, string?> environment)
     {
         var name = StackOptions.StackName();
-        var format = StackOptions.Format();
+        var format = ListingFormat.Option();
         var noTrunc = new Option<bool>("--no-trunc") { Description = "Do not truncate IDs and errors" };
         var filter = StackOptions.Filter("Filter output (name=, desired-state=running|shutdown|accepted, node=, id=, service=, label=; Kubernetes: id=, name=, node=, service=); repeatable");
         var command = new Command("ps", "List the tasks (Swarm) or pods (Kubernetes) of a stack") { name, format, noTrunc, filter };
@@ -35,7 +36,13 @@ internal static class StackPsCommand
                 return ExitCodes.Usage;
             }
 
-            if (resolved.Orchestrator == Orchestration.Orchestrator.Kubernetes)
+            var kubernetes = resolved.Orchestrator == Orchestration.Orchestrator.Kubernetes;
+            if (ListingFormat.Parse(parse, format, stderr, "ps", kubernetes ? TaskRow.KubernetesTable : TaskRow.SwarmTable, kubernetes ? TaskRow.KubernetesFields : TaskRow.SwarmFields) is not { } output)
+            {
+                return ExitCodes.Usage;
+            }
+
+            if (kubernetes)
             {
                 var (clientFilters, filterError) = ClientFilters.Parse(stackName, parse.GetValue(filter) ?? [], KubernetesStackReads.PodFilterKeys);
                 if (clientFilters is null)
@@ -45,7 +52,7 @@ internal static class StackPsCommand
                 }
 
                 return await KubernetesAction.RunAsync(stderr, "ps", resolved, environment, async cluster =>
-                    Print(stdout, stderr, stackName, await KubernetesStackReads.PodsAsync(cluster, stackName, clientFilters, full, cancellationToken).ConfigureAwait(false), parse.GetValue(format) == "json", restarts: true)).ConfigureAwait(false);
+                    Print(stdout, stderr, stackName, await KubernetesStackReads.PodsAsync(cluster, stackName, clientFilters, full, cancellationToken).ConfigureAwait(false), output, history: false)).ConfigureAwait(false);
             }
 
             var (filters, error) = StackFilters.Build(stackName, parse.GetValue(filter) ?? [], s_filterKeys);
@@ -63,26 +70,32 @@ internal static class StackPsCommand
                 var nodes = await SwarmEngine.CallAsync(client, c => c.Swarm.ListNodesAsync(cancellationToken)).ConfigureAwait(false);
                 var serviceNames = services.Where(s => StackOwnership.Owned(s.Spec?.Labels, stackName)).ToDictionary(s => s.ID, s => s.Spec?.Name ?? s.ID, StringComparer.Ordinal);
                 var nodeNames = nodes.ToDictionary(n => n.ID, n => n.Description?.Hostname ?? n.ID, StringComparer.Ordinal);
+                var now = DateTime.UtcNow;
                 var rows = tasks
                     .Where(t => t.ServiceID is not null && serviceNames.ContainsKey(t.ServiceID))
-                    .OrderBy(t => serviceNames[t.ServiceID!], StringComparer.Ordinal).ThenBy(t => t.Slot).ThenByDescending(t => t.CreatedAt)
                     .Select(t => new TaskRow(
                         full ? t.ID : t.ID[..Math.Min(12, t.ID.Length)],
                         $"{serviceNames[t.ServiceID!]}.{(t.Slot is > 0 ? t.Slot.Value.ToString(CultureInfo.InvariantCulture) : t.NodeID)}",
-                        t.Spec?.ContainerSpec?.Image is { } image && !full ? image.Split('@')[0] : t.Spec?.ContainerSpec?.Image ?? string.Empty,
+                        full ? t.Spec?.ContainerSpec?.Image ?? string.Empty : SwarmListing.Image(t.Spec?.ContainerSpec?.Image),
                         t.NodeID is not null && nodeNames.TryGetValue(t.NodeID, out var node) ? node : string.Empty,
-                        State(t.DesiredState),
-                        $"{State(t.Status?.State)} {Ago(t.Status?.Timestamp)}".Trim(),
-                        Truncate(t.Status?.Err ?? string.Empty, full ? int.MaxValue : 30),
-                        string.Join(", ", (t.Status?.PortStatus?.Ports ?? []).Select(p => $"*:{p.PublishedPort}->{p.TargetPort}/{p.Protocol}"))))
+                        SwarmListing.State(t.DesiredState),
+                        SwarmListing.CurrentState(t.Status?.State, t.Status?.Timestamp, now),
+                        full ? t.Status?.Err ?? string.Empty : SwarmListing.Ellipsis(t.Status?.Err ?? string.Empty, 30),
+                        string.Join(", ", (t.Status?.PortStatus?.Ports ?? []).Select(p => $"*:{p.PublishedPort}->{p.TargetPort}/{p.Protocol}")),
+                        t.CreatedAt,
+                        t.UpdatedAt))
                     .ToList();
-                return Print(stdout, stderr, stackName, rows, parse.GetValue(format) == "json", restarts: false);
+                return Print(stdout, stderr, stackName, rows, output, history: true);
             }).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static int Print(TextWriter stdout, TextWriter stderr, string stackName, List<TaskRow> rows, bool json, bool restarts)
+    /// <summary>
+    /// Prints the rows sorted as docker does (by NAME, then newest first). With <paramref name="history"/> (Swarm) the
+    /// older tasks of a slot follow its current one and, in table form, their NAME starts with docker's <c> \_ </c>.
+    /// </summary>
+    private static int Print(TextWriter stdout, TextWriter stderr, string stackName, List<TaskRow> rows, Output.GoTemplateFormat format, bool history)
     {
         if (rows.Count == 0)
         {
@@ -90,40 +103,16 @@ internal static class StackPsCommand
             return ExitCodes.InvalidInput;
         }
 
-        if (json)
+        var ordered = history ? [.. rows.OrderBy(r => r.Name, StringComparer.Ordinal).ThenByDescending(r => r.CreatedAt)] : rows;
+        var fields = new List<IReadOnlyDictionary<string, string>>(ordered.Count);
+        string? previous = null;
+        foreach (var row in ordered)
         {
-            stdout.WriteLine(JsonSerializer.Serialize(rows, StackJsonContext.Default.ListTaskRow));
-        }
-        else if (restarts)
-        {
-            TableWriter.Write(stdout, ["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "RESTARTS", "ERROR", "PORTS"], rows.Select(r => new[] { r.Id, r.Name, r.Image, r.Node, r.DesiredState, r.CurrentState, (r.Restarts ?? 0).ToString(CultureInfo.InvariantCulture), r.Error, r.Ports }));
-        }
-        else
-        {
-            TableWriter.Write(stdout, ["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"], rows.Select(r => new[] { r.Id, r.Name, r.Image, r.Node, r.DesiredState, r.CurrentState, r.Error, r.Ports }));
+            fields.Add(row.ToFields(history && format.IsTable && row.Name == previous ? HistoryMarker + row.Name : row.Name));
+            previous = row.Name;
         }
 
+        format.Write(stdout, fields);
         return ExitCodes.Success;
     }
-
-    private static string State(TaskState? state) => state?.ToString().ToLowerInvariant() switch
-    {
-        null => string.Empty,
-        var s => char.ToUpperInvariant(s[0]) + s[1..],
-    };
-
-    private static string Ago(DateTime? when)
-    {
-        if (when is null)
-        {
-            return string.Empty;
-        }
-
-        var span = DateTime.UtcNow - when.Value.ToUniversalTime();
-        return span.TotalSeconds < 60 ? $"{Math.Max(0, (int)span.TotalSeconds)} seconds ago"
-            : span.TotalMinutes < 60 ? $"{(int)span.TotalMinutes} minutes ago"
-            : $"{(int)span.TotalHours} hours ago";
-    }
-
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Berth.Swarm.Apply;
 using Docker.DotNet.Models;
 
@@ -13,7 +12,7 @@ internal static class StackServicesCommand
     public static Command Create(Func<string, string?> environment)
     {
         var name = StackOptions.StackName();
-        var format = StackOptions.Format();
+        var format = ListingFormat.Option();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Only display IDs" };
         var filter = StackOptions.Filter("Filter output (id=, label=, mode=, name=; Kubernetes: id=, mode=, name=); repeatable");
         var command = new Command("services", "List the services of a stack") { name, format, quiet, filter };
@@ -33,6 +32,11 @@ internal static class StackServicesCommand
                 return ExitCodes.Usage;
             }
 
+            if (ListingFormat.Parse(parse, format, stderr, "services", ServiceRow.Table, ServiceRow.Fields) is not { } output)
+            {
+                return ExitCodes.Usage;
+            }
+
             if (resolved.Orchestrator == Orchestration.Orchestrator.Kubernetes)
             {
                 var (clientFilters, filterError) = ClientFilters.Parse(stackName, parse.GetValue(filter) ?? [], KubernetesStackReads.ServiceFilterKeys);
@@ -44,7 +48,7 @@ internal static class StackServicesCommand
 
                 return await KubernetesAction.RunAsync(stderr, "services", resolved, environment, async cluster =>
                 {
-                    Print(parse, stdout, stderr, stackName, await KubernetesStackReads.ServicesAsync(cluster, stackName, clientFilters, cancellationToken).ConfigureAwait(false), quiet, format);
+                    Print(parse, stdout, stderr, stackName, await KubernetesStackReads.ServicesAsync(cluster, stackName, clientFilters, cancellationToken).ConfigureAwait(false), quiet, output);
                     return ExitCodes.Success;
                 }).ConfigureAwait(false);
             }
@@ -59,25 +63,35 @@ internal static class StackServicesCommand
             return await EngineAction.RunAsync(stderr, "services", environment, async client =>
             {
                 var services = await SwarmEngine.CallAsync(client, c => c.Swarm.ListServicesAsync(new ServiceListParameters { Filters = filters, Status = true }, cancellationToken)).ConfigureAwait(false);
-                var rows = services
-                    .Where(s => StackOwnership.Owned(s.Spec?.Labels, stackName))
+                var owned = services.Where(s => StackOwnership.Owned(s.Spec?.Labels, stackName)).ToList();
+
+                // REPLICAS counts the current task of each slot, so only tasks desired running are read.
+                var tasks = owned.Count == 0 ? [] : await SwarmEngine.CallAsync(client, c => c.Tasks.ListAsync(new TasksListParameters
+                {
+                    Filters = new Dictionary<string, IDictionary<string, bool>>
+                    {
+                        ["service"] = owned.ToDictionary(s => s.ID, _ => true, StringComparer.Ordinal),
+                        ["desired-state"] = new Dictionary<string, bool> { ["running"] = true },
+                    },
+                }, cancellationToken)).ConfigureAwait(false);
+                var rows = owned
                     .OrderBy(s => s.Spec!.Name, StringComparer.Ordinal)
                     .Select(s => new ServiceRow(
                         s.ID[..Math.Min(12, s.ID.Length)],
                         s.Spec!.Name!,
                         ModeOf(s.Spec.Mode),
-                        $"{s.ServiceStatus?.RunningTasks ?? 0}/{s.ServiceStatus?.DesiredTasks ?? 0}",
-                        s.Spec.TaskTemplate?.ContainerSpec?.Image ?? string.Empty,
-                        string.Join(", ", (s.Endpoint?.Ports ?? []).Where(p => p.PublishMode == "ingress").Select(p => $"*:{p.PublishedPort}->{p.TargetPort}/{p.Protocol}"))))
+                        SwarmListing.Replicas(s, tasks),
+                        SwarmListing.Image(s.Spec.TaskTemplate?.ContainerSpec?.Image),
+                        SwarmListing.ServicePorts(s.Endpoint?.Ports)))
                     .ToList();
-                Print(parse, stdout, stderr, stackName, rows, quiet, format);
+                Print(parse, stdout, stderr, stackName, rows, quiet, output);
                 return ExitCodes.Success;
             }).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static void Print(ParseResult parse, TextWriter stdout, TextWriter stderr, string stackName, List<ServiceRow> rows, Option<bool> quiet, Option<string> format)
+    private static void Print(ParseResult parse, TextWriter stdout, TextWriter stderr, string stackName, List<ServiceRow> rows, Option<bool> quiet, Output.GoTemplateFormat format)
     {
         if (rows.Count == 0 && !parse.GetValue(quiet))
         {
@@ -91,13 +105,9 @@ internal static class StackServicesCommand
                 stdout.WriteLine(row.Id);
             }
         }
-        else if (parse.GetValue(format) == "json")
+        else if (rows.Count > 0 || !format.IsTable)
         {
-            stdout.WriteLine(JsonSerializer.Serialize(rows, StackJsonContext.Default.ListServiceRow));
-        }
-        else if (rows.Count > 0)
-        {
-            TableWriter.Write(stdout, ["ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS"], rows.Select(r => new[] { r.Id, r.Name, r.Mode, r.Replicas, r.Image, r.Ports }));
+            format.Write(stdout, rows.Select(r => r.ToFields()));
         }
     }
 
