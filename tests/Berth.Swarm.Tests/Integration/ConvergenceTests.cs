@@ -43,6 +43,10 @@ public sealed partial class ConvergenceTests
             Assert.Contains($"{stack}_flaky: task ", result.Stderr, StringComparison.Ordinal);
             Assert.Contains("non-zero exit (1)", result.Stderr, StringComparison.Ordinal);
 
+            // A restart loop is reported as such, long before the 90s timeout.
+            Assert.Contains("a service cannot converge on its own", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"{stack}_flaky  0/1    restarting: task ", result.Stdout, StringComparison.Ordinal);
+
             // Same file again: nothing to write, but the stack is not healthy, so no "up to date" and exit 3.
             var version = Inspect($"{stack}_flaky", "{{.Version.Index}}");
             var again = Engine.Berth(dir, null, "stack", "deploy", "-c", "compose.yaml", "--timeout", "90s", stack);

@@ -64,6 +64,7 @@ internal static class StackDeployCommand
             {
                 var deployer = new SwarmDeployer(client, line => stdout.WriteLine(line), new ConvergenceDisplay(stdout, interactive));
                 SwarmDeployResult result;
+                var watch = System.Diagnostics.Stopwatch.StartNew();
                 try
                 {
                     result = await deployer.DeployAsync(plan, new SwarmDeployOptions
@@ -87,7 +88,7 @@ internal static class StackDeployCommand
 
                 if (!result.Converged)
                 {
-                    ReportFailure(stderr, stackName, wait, result);
+                    ReportFailure(stderr, stackName, wait, watch.Elapsed, result);
                     return ExitCodes.OrchestratorError;
                 }
 
@@ -100,12 +101,15 @@ internal static class StackDeployCommand
         return command;
     }
 
-    private static void ReportFailure(TextWriter stderr, string stackName, TimeSpan wait, SwarmDeployResult result)
+    private static void ReportFailure(TextWriter stderr, string stackName, TimeSpan wait, TimeSpan elapsed, SwarmDeployResult result)
     {
         // Nothing was written, so nothing was waited for: the stack was already in this state.
         stderr.WriteLine(result.Writes == 0
             ? $"berth stack deploy: stack {stackName} is up to date but not healthy:"
-            : $"berth stack deploy: stack {stackName} did not converge (waited up to {wait.TotalSeconds:0}s):");
+            : elapsed < wait
+                // Stopped before the timeout: a service cannot converge on its own (restart loop, paused update).
+                ? $"berth stack deploy: stack {stackName} did not converge (gave up after {elapsed.TotalSeconds:0}s of --timeout {wait.TotalSeconds:0}s: a service cannot converge on its own):"
+                : $"berth stack deploy: stack {stackName} did not converge (waited up to {wait.TotalSeconds:0}s):");
         foreach (var failure in result.Failures)
         {
             stderr.WriteLine("  " + failure);
