@@ -1,8 +1,16 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Berth.Cli.Commands;
 using Berth.Cli.Commands.Stack;
 
 namespace Berth.Cli;
+
+/// <summary>The root command; carries what the commands read besides arguments (standard input for <c>-c -</c>).</summary>
+internal sealed class BerthRootCommand(string description, TextReader? input) : RootCommand(description)
+{
+    /// <summary>Read for the Compose file <c>-</c>; null means the process's standard input.</summary>
+    public TextReader? Input { get; } = input;
+}
 
 /// <summary>Builds the <c>berth</c> command tree.</summary>
 internal static class BerthCommand
@@ -10,10 +18,11 @@ internal static class BerthCommand
     public static RootCommand Create() => Create(Environment.GetEnvironmentVariable);
 
     /// <param name="environment">Reads environment variables (orchestrator choice, config file, kubeconfig); tests pass their own.</param>
-    public static RootCommand Create(Func<string, string?> environment)
+    /// <param name="input">Standard input for <c>-c -</c>; null means the process's.</param>
+    public static RootCommand Create(Func<string, string?> environment, TextReader? input = null)
     {
         var global = new GlobalOptions();
-        var root = new RootCommand("Berth runs Docker Compose applications on Kubernetes or Docker Swarm.")
+        var root = new BerthRootCommand("Berth runs Docker Compose applications on Kubernetes or Docker Swarm.", input)
         {
             global.Verbose,
             ConfigCommand.Create(global),
@@ -27,10 +36,11 @@ internal static class BerthCommand
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
         => Run(args, output, error, Environment.GetEnvironmentVariable);
 
-    /// <summary>As <see cref="Run(string[], TextWriter?, TextWriter?)"/> with the environment read through <paramref name="environment"/>.</summary>
-    public static int Run(string[] args, TextWriter? output, TextWriter? error, Func<string, string?> environment)
+    /// <summary>As <see cref="Run(string[], TextWriter?, TextWriter?)"/> with the environment read through <paramref name="environment"/> and standard input from <paramref name="input"/>.</summary>
+    public static int Run(string[] args, TextWriter? output, TextWriter? error, Func<string, string?> environment, TextReader? input = null)
     {
-        var root = Create(environment);
+        ArgumentNullException.ThrowIfNull(args);
+        var root = Create(environment, input);
         var configuration = new InvocationConfiguration
         {
             Output = output ?? Console.Out,
@@ -38,11 +48,24 @@ internal static class BerthCommand
             EnableDefaultExceptionHandler = false,
         };
         var parse = root.Parse(args);
+        if (UsageError(parse) is { } usage)
+        {
+            configuration.Error.WriteLine($"berth: {usage}");
+            configuration.Error.WriteLine($"Run '{CommandPath(parse.CommandResult)} --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        // A command group alone (bare 'berth', 'berth stack') shows its help, as docker does.
+        if (parse.CommandResult.Command is { Action: null, Subcommands.Count: > 0 })
+        {
+            parse = root.Parse([.. args, "--help"]);
+        }
+
         if (parse.Errors.Count > 0)
         {
-            foreach (var parseError in parse.Errors)
+            foreach (var message in parse.Errors.Select(Describe).Distinct(StringComparer.Ordinal))
             {
-                configuration.Error.WriteLine($"berth: {parseError.Message}");
+                configuration.Error.WriteLine($"berth: {message}");
             }
 
             configuration.Error.WriteLine($"Run '{CommandPath(parse.CommandResult)} --help' for usage.");
@@ -65,13 +88,60 @@ internal static class BerthCommand
         }
     }
 
+    /// <summary>
+    /// The one usage error that explains the others, or null. System.CommandLine takes an unknown <c>--flag</c> as the
+    /// value of an argument (so <c>rm --dry-run nuz</c> would remove two stacks): any value before <c>--</c> that
+    /// starts with '-' (a lone '-' is standard input) is an unknown flag, reported before any action runs.
+    /// </summary>
+    private static string? UsageError(ParseResult parse)
+    {
+        foreach (var token in parse.Tokens)
+        {
+            if (token.Type == TokenType.DoubleDash)
+            {
+                break;
+            }
+
+            if (token.Type == TokenType.Argument && token.Value.Length > 1 && token.Value[0] == '-')
+            {
+                return $"unknown flag: {token.Value}";
+            }
+        }
+
+        // 'berth frobnicate' is one mistake: report the unknown word only, not also the missing subcommand.
+        if (parse.UnmatchedTokens.Count > 0)
+        {
+            var word = parse.UnmatchedTokens[0];
+            var command = parse.CommandResult.Command;
+            return command.Subcommands.Count > 0 && command.Action is null
+                ? $"unknown command '{word}' for '{CommandPath(parse.CommandResult)}'"
+                : $"unexpected argument '{word}'";
+        }
+
+        return null;
+    }
+
+    /// <summary>One line per error (System.CommandLine lists allowed values on several), naming the flag whose value is wrong.</summary>
+    private static string Describe(ParseError error)
+    {
+        var message = string.Join(' ', error.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var option = error.SymbolResult switch
+        {
+            OptionResult o => o,
+            ArgumentResult { Parent: OptionResult o } => o,
+            _ => null,
+        };
+        var flag = option?.IdentifierToken?.Value ?? option?.Option.Name;
+        return flag is null || message.Contains(flag, StringComparison.Ordinal) ? message : $"{flag}: {message}";
+    }
+
     /// <summary>The full command path, e.g. <c>berth stack ls</c>, as the user would type it.</summary>
-    private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+    private static string CommandPath(CommandResult result)
     {
         var names = new List<string>();
-        for (System.CommandLine.Parsing.SymbolResult? current = result; current is not null; current = current.Parent)
+        for (SymbolResult? current = result; current is not null; current = current.Parent)
         {
-            if (current is System.CommandLine.Parsing.CommandResult command)
+            if (current is CommandResult command)
             {
                 names.Add(command.Parent is null ? "berth" : command.Command.Name);
             }

@@ -17,6 +17,12 @@ internal static class ExitCodes
     /// <summary>The orchestrator failed or refused: engine unreachable, not a Swarm manager, a deploy that did not converge.</summary>
     public const int OrchestratorError = 3;
 
+    /// <summary>
+    /// <c>stack diff --exit-code</c>: the input (Compose files, stack name) is invalid. Not 1, which means "changes
+    /// pending" there; every error is above 1, as for <c>kubectl diff</c>.
+    /// </summary>
+    public const int DiffInvalidInput = 4;
+
     /// <summary>An unexpected failure inside Berth (a bug); rerun with --verbose for details.</summary>
     public const int InternalError = 70;
 

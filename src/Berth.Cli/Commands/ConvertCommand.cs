@@ -22,8 +22,8 @@ internal static class ConvertCommand
         var policies = new Option<bool>("--network-policies") { Description = "Emit NetworkPolicies that mirror the Compose networks" };
         var output = new Option<string>("--output", "-o") { Description = "Output format", DefaultValueFactory = _ => "yaml" };
         output.AcceptOnlyFromAmong("yaml", "json");
-        var outputDir = new Option<string?>("--output-dir") { Description = "Write one file per object into this folder instead of printing" };
-        var explain = new Option<bool>("--explain") { Description = "Print the fidelity report (what every Compose key became) instead of manifests" };
+        var outputDir = new Option<string?>("--output-dir") { Description = "Write one file per object into this folder instead of printing (created if missing)" };
+        var explain = new Option<bool>("--explain") { Description = "Print the fidelity report (what every Compose key became) instead of the manifests; with --output-dir the manifests are still written to the folder" };
 
         var command = new Command("convert", "Convert a Compose project to Kubernetes manifests");
         project.AddTo(command);
@@ -34,6 +34,12 @@ internal static class ConvertCommand
 
         command.SetAction((parse, cancellationToken) =>
         {
+            if (parse.GetValue(stack) is { } stackName && Berth.Stacks.StackName.Check(stackName) is { } nameError)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"berth convert: --stack: {nameError}");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
             var loaded = project.Load(parse, "convert", cancellationToken);
             if (loaded is null)
             {
@@ -63,21 +69,25 @@ internal static class ConvertCommand
                 return Task.FromResult(ExitCodes.InvalidInput);
             }
 
+            if (parse.GetValue(outputDir) is { } dir)
+            {
+                if (WriteFiles(dir, KubernetesManifestWriter.ToFiles(plan, json ? "json" : "yaml")) is { } failure)
+                {
+                    stderr.WriteLine($"berth convert: {failure}");
+                    return Task.FromResult(ExitCodes.InvalidInput);
+                }
+
+                stderr.WriteLine($"berth convert: wrote {plan.Objects.Length} file{(plan.Objects.Length == 1 ? string.Empty : "s")} to {dir}");
+            }
+
             if (explaining)
             {
                 stdout.Write(json ? FidelityReport.ToJson(plan.Fidelity) : FidelityReport.ToTable(plan.Fidelity));
                 return Task.FromResult(ExitCodes.Success);
             }
 
-            if (parse.GetValue(outputDir) is { } dir)
+            if (parse.GetValue(outputDir) is not null)
             {
-                Directory.CreateDirectory(dir);
-                foreach (var (fileName, content) in KubernetesManifestWriter.ToFiles(plan, json ? "json" : "yaml"))
-                {
-                    File.WriteAllText(Path.Combine(dir, fileName), content, new UTF8Encoding(false));
-                }
-
-                stderr.WriteLine($"berth convert: wrote {plan.Objects.Length} file{(plan.Objects.Length == 1 ? string.Empty : "s")} to {dir}");
                 return Task.FromResult(ExitCodes.Success);
             }
 
@@ -86,5 +96,73 @@ internal static class ConvertCommand
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
+    }
+
+    /// <summary>Writes the files into <paramref name="dir"/>; a one-line reason naming the path when it cannot (checked before the first file is written).</summary>
+    private static string? WriteFiles(string dir, IEnumerable<(string FileName, string Content)> files)
+    {
+        if (string.IsNullOrWhiteSpace(dir))
+        {
+            return "--output-dir needs a folder; nothing written";
+        }
+
+        if (File.Exists(dir))
+        {
+            return $"--output-dir '{dir}' is a file, not a folder; nothing written";
+        }
+
+        var created = !Directory.Exists(dir);
+        try
+        {
+            Directory.CreateDirectory(dir);
+
+            // Fail before the first manifest rather than leave a half-written folder.
+            var probe = Path.Combine(dir, $".berth-write-test-{Environment.ProcessId}");
+            File.WriteAllText(probe, string.Empty);
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            if (created && Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+
+            return $"cannot write to --output-dir '{dir}': {Reason(dir, ex)}; nothing written";
+        }
+
+        foreach (var (fileName, content) in files)
+        {
+            var path = Path.Combine(dir, fileName);
+            try
+            {
+                File.WriteAllText(path, content, new UTF8Encoding(false));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return $"cannot write '{path}': {ex.Message}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Why a folder cannot be made: .NET's message for a file in the way names the wrong thing, so name it here.</summary>
+    private static string Reason(string dir, Exception ex)
+    {
+        for (var parent = Path.GetDirectoryName(Path.GetFullPath(dir)); !string.IsNullOrEmpty(parent); parent = Path.GetDirectoryName(parent))
+        {
+            if (File.Exists(parent))
+            {
+                return $"'{parent}' is a file";
+            }
+
+            if (Directory.Exists(parent))
+            {
+                break;
+            }
+        }
+
+        return ex is UnauthorizedAccessException ? "permission denied" : ex.Message;
     }
 }

@@ -11,7 +11,7 @@ internal sealed class ProjectOptions
 {
     public Option<string[]> Files { get; } = new("--compose-file", "-c", "-f")
     {
-        Description = "Compose file to load; repeat to merge several (default: compose.yaml and its override, or COMPOSE_FILE)",
+        Description = "Compose file to load ('-' reads standard input); repeat to merge several (default: compose.yaml and its override, or COMPOSE_FILE)",
         AllowMultipleArgumentsPerToken = false,
     };
 
@@ -30,9 +30,13 @@ internal sealed class ProjectOptions
 
     private bool _consistencyOptional;
 
-    public void AddTo(Command command, bool consistencyOptional = false)
+    /// <param name="command">The command that loads a project.</param>
+    /// <param name="consistencyOptional">Adds <c>--no-consistency</c> (only for commands that print the project).</param>
+    /// <param name="namedByStack">The stack verbs: the STACK argument is the project name, so <c>-p</c> is refused (and hidden from help).</param>
+    public void AddTo(Command command, bool consistencyOptional = false, bool namedByStack = false)
     {
         _consistencyOptional = consistencyOptional;
+        ProjectName.Hidden = namedByStack;
         if (consistencyOptional)
         {
             command.Options.Add(NoConsistency);
@@ -56,6 +60,7 @@ internal sealed class ProjectOptions
         Interpolate = !parse.GetValue(NoInterpolate),
         CheckConsistency = !(_consistencyOptional && parse.GetValue(NoConsistency)),
         Environment = LoadOptions.ProcessEnvironment(),
+        StandardInput = (parse.RootCommandResult.Command as BerthRootCommand)?.Input,
     };
 
     /// <summary>Loads the project and prints the loader's diagnostics; null (after a summary line) when loading failed.</summary>

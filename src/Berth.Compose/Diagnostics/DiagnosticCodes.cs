@@ -2,7 +2,7 @@ namespace Berth.Compose.Diagnostics;
 
 /// <summary>
 /// Stable diagnostic codes. BC0xx: reading files and YAML; BC1xx: interpolation and .env;
-/// BC2xx: merge, include, extends; BC3xx: schema; BC4xx: semantic checks; BC5xx: limits.
+/// BC2xx: merge, include, extends; BC3xx: schema (BC307: typed values, checked after interpolation); BC4xx: semantic checks; BC5xx: limits.
 /// </summary>
 public static class DiagnosticCodes
 {
@@ -33,6 +33,9 @@ public static class DiagnosticCodes
     public const string SchemaPattern = "BC304";
     public const string SchemaOther = "BC305";
     public const string SchemaRequired = "BC306";
+
+    /// <summary>An integer, number or boolean that does not parse once interpolated (<c>replicas: two</c>).</summary>
+    public const string SchemaValue = "BC307";
 
     public const string UndefinedReference = "BC401";
     public const string DependencyCycle = "BC402";

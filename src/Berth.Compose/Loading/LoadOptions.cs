@@ -34,6 +34,9 @@ public sealed record LoadOptions
 
     public LoadLimits Limits { get; init; } = LoadLimits.Default;
 
+    /// <summary>Where the file named <c>-</c> is read from; null means the process's standard input.</summary>
+    public TextReader? StandardInput { get; init; }
+
     /// <summary>Takes a snapshot of the current process environment.</summary>
     public static ImmutableDictionary<string, string> ProcessEnvironment()
     {

@@ -16,6 +16,9 @@ namespace Berth.Compose.Loading;
 /// </summary>
 public sealed class ProjectLoader
 {
+    /// <summary>The file name that means standard input (<c>-c -</c>).</summary>
+    public const string StandardInputName = "-";
+
     private readonly LoadOptions _options;
     private readonly DiagnosticBag _diagnostics = new();
     private readonly CancellationToken _cancellationToken;
@@ -46,7 +49,8 @@ public sealed class ProjectLoader
             return null;
         }
 
-        var projectDirectory = Path.GetFullPath(_options.ProjectDirectory ?? Path.GetDirectoryName(files[0])!);
+        // Standard input has no folder: the working directory is the project directory, as for docker compose -f -.
+        var projectDirectory = Path.GetFullPath(_options.ProjectDirectory ?? (files[0] == StandardInputName ? workingDirectory : Path.GetDirectoryName(files[0])!), workingDirectory);
         var envFiles = _options.EnvFiles.Select(f => Path.GetFullPath(f, workingDirectory)).ToImmutableArray();
         var environment = ProjectEnvironment.Build(_options.Environment, envFiles, projectDirectory, _diagnostics);
 
@@ -68,6 +72,7 @@ public sealed class ProjectLoader
         merged = ProfileFilter.Apply(merged, profiles, _diagnostics);
 
         var canonical = ProjectNormalizer.Normalize(merged, new NormalizeContext(name, projectDirectory, environment, _options.Interpolate), _diagnostics);
+        canonical = TypedValueChecks.Apply(canonical, _diagnostics, _options.Interpolate);
         SemanticValidator.Validate(canonical, _diagnostics, _options.CheckConsistency);
         return _diagnostics.HasErrors ? null : new ComposeProject(name, projectDirectory, files, canonical, environment);
     }
@@ -99,8 +104,8 @@ public sealed class ProjectLoader
         var result = ImmutableArray.CreateBuilder<string>();
         foreach (var file in named)
         {
-            var full = file == "-" ? file : Path.GetFullPath(file, workingDirectory);
-            if (full != "-" && !File.Exists(full))
+            var full = file == StandardInputName ? file : Path.GetFullPath(file, workingDirectory);
+            if (full != StandardInputName && !File.Exists(full))
             {
                 _diagnostics.Error(DiagnosticCodes.FileNotFound, $"Compose file not found: {file}", SourceLocation.None, hint: "check the path given with -c/--compose-file or COMPOSE_FILE");
                 continue;
@@ -136,7 +141,7 @@ public sealed class ProjectLoader
         string text;
         try
         {
-            text = file == "-" ? Console.In.ReadToEnd() : File.ReadAllText(file);
+            text = file == StandardInputName ? (_options.StandardInput ?? Console.In).ReadToEnd() : File.ReadAllText(file);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -144,7 +149,7 @@ public sealed class ProjectLoader
             return null;
         }
 
-        var displayName = file == "-" ? "<stdin>" : file;
+        var displayName = file == StandardInputName ? "<stdin>" : file;
         var documents = YamlTreeReader.Read(text, displayName, _options.Limits, _diagnostics);
         MappingNode? document = null;
         foreach (var root in documents)
@@ -273,7 +278,7 @@ public sealed class ProjectLoader
             return merged;
         }
 
-        _diagnostics.Warning(DiagnosticCodes.DeprecatedKey, "the attribute 'version' is obsolete and ignored", version.Location, "version", "remove it to avoid confusion");
+        _diagnostics.Warning(DiagnosticCodes.DeprecatedKey, VersionKeyWarning.Message, version.Location, "version", VersionKeyWarning.Hint);
         return merged.Without("version");
     }
 

@@ -35,7 +35,7 @@ public static class ProjectNormalizer
         // The loader normally removes 'version' first; this keeps the rule when Normalize is used on its own.
         if (result.TryGet("version", out var version))
         {
-            diagnostics.Warning(DiagnosticCodes.DeprecatedKey, "the attribute 'version' is obsolete and ignored", version.Location, "version", "remove it to avoid confusion");
+            diagnostics.Warning(DiagnosticCodes.DeprecatedKey, VersionKeyWarning.Message, version.Location, "version", VersionKeyWarning.Hint);
             result = result.Without("version");
         }
 

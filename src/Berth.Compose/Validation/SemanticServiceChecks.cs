@@ -10,7 +10,7 @@ internal static class SemanticServiceChecks
     {
         if (project.Document.TryGet("version", out var version))
         {
-            diagnostics.Warning(DiagnosticCodes.DeprecatedKey, "the attribute 'version' is obsolete and ignored", version.Location, "version", "remove it to avoid confusion");
+            diagnostics.Warning(DiagnosticCodes.DeprecatedKey, VersionKeyWarning.Message, version.Location, "version", VersionKeyWarning.Hint);
         }
 
         foreach (var service in project.Services)

@@ -13,8 +13,8 @@ public enum ChangeAction
 }
 
 /// <summary>
-/// One change a deploy would make. <see cref="Fields"/> names the spec fields that differ (never their values,
-/// which may hold secrets); <see cref="Reason"/> says why a removal happens.
+/// One change a deploy would make. <see cref="Fields"/> names the spec fields that differ, <see cref="Changes"/>
+/// gives their values (live → desired; env and secrets by name only); <see cref="Reason"/> says why a removal happens.
 /// </summary>
 public sealed record PlannedChange(string Kind, string Name, ChangeAction Action, ImmutableArray<string> Fields, string? Reason)
 {
@@ -26,6 +26,12 @@ public sealed record PlannedChange(string Kind, string Name, ChangeAction Action
 
     /// <summary>For service updates: the engine's current service (its version and ForceUpdate are reused).</summary>
     internal SwarmService? Existing { get; init; }
+
+    /// <summary>For service updates: each changed field with its live and desired value.</summary>
+    public ImmutableArray<SpecChange> Changes { get; init; } = [];
+
+    /// <summary>For service updates: only Berth's labels differ, so the live spec is rewritten with new labels.</summary>
+    internal bool LabelsOnly { get; init; }
 }
 
 /// <summary>

@@ -47,9 +47,19 @@ internal static class EngineEndpointResolver
         {
             "unix" when uri.AbsolutePath.Length > 1 => uri,
             "tcp" when uri.Host.Length > 0 => uri,
-            "ssh" => throw new SwarmEngineException($"{source}: ssh:// docker hosts are not supported by berth yet; forward the socket (ssh -L /tmp/docker.sock:/var/run/docker.sock host) and use unix:///tmp/docker.sock"),
+            "ssh" => throw new SwarmEngineException($"{source}: ssh:// docker hosts are not supported by berth yet; only unix:// and tcp:// (with TLS) are") { Hint = SshHint(uri) },
             _ => throw new SwarmEngineException($"{source}: unsupported docker host \"{host}\"; use unix:///path/to/docker.sock or tcp://host:port"),
         };
+    }
+
+    /// <summary>How to reach the same engine without ssh support: forward its socket and point DOCKER_HOST at the local end.</summary>
+    private static string SshHint(Uri uri)
+    {
+        // Only the user name: a password in the URI must not be printed.
+        var user = uri.UserInfo.Split(':')[0];
+        var target = user.Length > 0 ? $"{Uri.UnescapeDataString(user)}@{uri.Host}" : uri.Host;
+        var port = uri.Port > 0 && uri.Port != 22 ? $" -p {uri.Port}" : string.Empty;
+        return $"forward the engine's socket, then point DOCKER_HOST at it: ssh -nNT{port} -L /tmp/docker.sock:/var/run/docker.sock {target} & export DOCKER_HOST=unix:///tmp/docker.sock";
     }
 
     private static EngineEndpoint WithEnvironmentTls(EngineEndpoint endpoint, Func<string, string?> environment, string configDirectory)

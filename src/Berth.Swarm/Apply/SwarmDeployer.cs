@@ -76,6 +76,16 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
         var serviceChanges = changes.Changes.Where(c => c.Kind == "service" && c.Action != ChangeAction.Remove).ToList();
         await Parallel.ForEachAsync(serviceChanges, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (change, ct) =>
         {
+            if (change.Existing is { } existing && change.LabelsOnly)
+            {
+                // The live spec as stored with Berth's labels: nothing the engine compares for tasks changes, so none restarts.
+                _engine.Report($"Updating service {change.Name} (id: {existing.ID}): labels only, no task restarts");
+                var relabelled = Copy(existing.Spec!);
+                relabelled.Labels = new Dictionary<string, string>(change.Service!.Spec.Labels, StringComparer.Ordinal);
+                await UpdateServiceAsync(existing, relabelled, null, ct).ConfigureAwait(false);
+                return;
+            }
+
             var spec = WithIds(change.Service!.Spec, secretIds, configIds);
             if (spec.TaskTemplate?.ContainerSpec is { Image: { } image } container)
             {
@@ -84,18 +94,26 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
 
             // Null sends no X-Registry-Auth header (the library's default), as before --with-registry-auth existed.
             var auth = options.RegistryCredentials?.For(spec.TaskTemplate?.ContainerSpec?.Image ?? string.Empty);
-            if (change.Existing is not { } existing)
+            if (change.Existing is not { } live)
             {
                 _engine.Report($"Creating service {change.Name}");
                 await _engine.Write(c => c.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec, RegistryAuth = auth! }, ct)).ConfigureAwait(false);
             }
             else
             {
-                _engine.Report($"Updating service {change.Name} (id: {existing.ID}): {string.Join(", ", change.Fields)}");
+                _engine.Report($"Updating service {change.Name} (id: {live.ID}): {string.Join(", ", change.Fields)}");
+
+                // The complete spec, so the engine stores what the file says. When only service-level fields drifted
+                // (replicas, labels), the live task template goes back as stored: the engine would restart tasks for
+                // any difference in it, even one that means the same.
+                if (!change.Changes.Any(c => c.InTaskTemplate) && live.Spec?.TaskTemplate is not null)
+                {
+                    spec.TaskTemplate = Copy(live.Spec).TaskTemplate;
+                }
 
                 // Keep ForceUpdate so the update itself does not restart tasks whose spec did not change.
-                spec.TaskTemplate!.ForceUpdate = existing.Spec?.TaskTemplate?.ForceUpdate ?? 0;
-                await UpdateServiceAsync(existing, spec, auth, ct).ConfigureAwait(false);
+                spec.TaskTemplate!.ForceUpdate = live.Spec?.TaskTemplate?.ForceUpdate ?? 0;
+                await UpdateServiceAsync(live, spec, auth, ct).ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
 
@@ -152,9 +170,11 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
     private static async Task CreateAsync<TResponse>(string name, Func<Task<TResponse>> create, Func<TResponse, string> id, System.Collections.Concurrent.ConcurrentDictionary<string, string> ids)
         => ids[name] = id(await create().ConfigureAwait(false));
 
+    private static ServiceSpec Copy(ServiceSpec spec) => JsonSerializer.Deserialize(SwarmJson.SerializeToUtf8Bytes(spec), SwarmJsonContext.Default.ServiceSpec)!;
+
     private static ServiceSpec WithIds(ServiceSpec spec, IDictionary<string, string> secretIds, IDictionary<string, string> configIds)
     {
-        var copy = JsonSerializer.Deserialize(SwarmJson.SerializeToUtf8Bytes(spec), SwarmJsonContext.Default.ServiceSpec)!;
+        var copy = Copy(spec);
         foreach (var secret in copy.TaskTemplate!.ContainerSpec!.Secrets ?? [])
         {
             secret.SecretID = StackOwnership.Label(secretIds, secret.SecretName ?? string.Empty) ?? throw new SwarmEngineException($"secret {secret.SecretName} not found");

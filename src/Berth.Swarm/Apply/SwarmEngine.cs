@@ -10,7 +10,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Berth.Swarm.Apply;
 
 /// <summary>A failure talking to the engine, with a message fit for users (never containing secret data).</summary>
-public sealed class SwarmEngineException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class SwarmEngineException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>What the user can do about it, printed on its own line after the message; null when there is nothing to add.</summary>
+    public string? Hint { get; init; }
+}
 
 /// <summary>
 /// Connects to the Docker Engine the way the docker CLI does (DOCKER_HOST, DOCKER_TLS_VERIFY/DOCKER_CERT_PATH,

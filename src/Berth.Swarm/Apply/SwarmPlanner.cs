@@ -54,20 +54,34 @@ public static class SwarmPlanner
             {
                 changes.Add(new PlannedChange("service", service.Name, ChangeAction.Create, [], null) { Service = service });
             }
-            else if (Label(existing.Spec?.Labels, SwarmLabels.SpecHash) == service.SpecHash)
-            {
-                unchanged.Add(service.Name);
-            }
             else
             {
-                var fields = SpecDiff.ChangedFields(service.Spec, existing.Spec!, networkNames);
+                // The live spec, not only Berth's hash label: a hand change (docker service scale/update) is drift to correct.
+                var diff = SpecDiff.Changes(service.Spec, existing.Spec!, networkNames);
+                var liveHash = Label(existing.Spec?.Labels, SwarmLabels.SpecHash);
+                // A job runs again on any update, even of labels only: an equal job spec is left as it is.
+                var isJob = existing.Spec?.Mode is { ReplicatedJob: not null } or { GlobalJob: not null };
+                if (diff.IsEmpty && (liveHash == service.SpecHash || isJob))
+                {
+                    unchanged.Add(service.Name);
+                    continue;
+                }
 
-                // The hash differs but no field does: written by another tool (docker stack deploy drops the label).
-                changes.Add(new PlannedChange("service", service.Name, ChangeAction.Update, fields.IsEmpty ? ["Labels"] : fields, null)
+                // Equal specs under another hash (docker stack deploy drops the label; an older Berth hashed a sparser
+                // spec): rewrite the labels on the live spec, which restarts no task.
+                var labelsOnly = diff.IsEmpty;
+                if (labelsOnly)
+                {
+                    diff = [new SpecChange("Labels", liveHash is null ? null : $"{SwarmLabels.SpecHash}={liveHash}", $"{SwarmLabels.SpecHash}={service.SpecHash}")];
+                }
+
+                changes.Add(new PlannedChange("service", service.Name, ChangeAction.Update, SpecDiff.FieldNames(diff), null)
                 {
                     Id = existing.ID,
                     Service = service,
                     Existing = existing,
+                    Changes = diff,
+                    LabelsOnly = labelsOnly,
                 });
             }
         }

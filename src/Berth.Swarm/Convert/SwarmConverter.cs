@@ -357,11 +357,13 @@ public static class SwarmConverter
         return new SwarmDriver { Name = logging.Str("driver"), Options = Sorted(logging.StringMap("options")) };
     }
 
-    private static ResourceRequirements? Resources(MappingNode deploy)
+    // Never null: docker stack deploy always sends a resources and a placement block, and the engine stores a
+    // spec as sent, so a missing one would be a task-template change (a restart) when either tool takes over.
+    private static ResourceRequirements Resources(MappingNode deploy)
     {
         if (deploy.Map("resources") is not { } resources)
         {
-            return null;
+            return new ResourceRequirements();
         }
 
         var result = new ResourceRequirements();
@@ -439,11 +441,11 @@ public static class SwarmConverter
         return null;
     }
 
-    private static Placement? Placement(MappingNode deploy)
+    private static Placement Placement(MappingNode deploy)
     {
         if (deploy.Map("placement") is not { } placement)
         {
-            return null;
+            return new Placement();
         }
 
         return new Placement

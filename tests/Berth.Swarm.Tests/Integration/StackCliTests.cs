@@ -61,16 +61,19 @@ public sealed partial class StackCliTests
             var until = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1;
 
             Assert.True(diff.ExitCode == 0, diff.ToString());
-            Assert.Contains($"~ update service {stack}_web (Env, Replicas, Secrets)", diff.Stdout, StringComparison.Ordinal);
+            // Values, not only field names: env by name only (values can hold credentials), secrets by versioned name.
+            Assert.Matches($@"~ update service {stack}_web\n    Env: MODE changed\n    Replicas: 1 → 2\n    Secrets: {stack}_token_[0-9a-f]+ → {stack}_token_[0-9a-f]+\n", diff.Stdout);
             Assert.Contains($"+ create secret {stack}_token_", diff.Stdout, StringComparison.Ordinal);
             Assert.Contains($"- remove secret {stack}_token_", diff.Stdout, StringComparison.Ordinal);
             Assert.Contains("(old version)", diff.Stdout, StringComparison.Ordinal);
             Assert.DoesNotContain($"remove service {stack}_worker", diff.Stdout, StringComparison.Ordinal);
             Assert.DoesNotContain("s3cret", diff.Stdout + diff.Stderr + json.Stdout, StringComparison.Ordinal);
-            Assert.DoesNotContain("MODE", diff.Stdout + json.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("=one", diff.Stdout + json.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("two", diff.Stdout + json.Stdout, StringComparison.Ordinal);
 
             Assert.True(json.ExitCode == 0, json.ToString());
-            Assert.Contains($"{{\"action\":\"update\",\"kind\":\"service\",\"name\":\"{stack}_web\",\"fields\":[\"Env\",\"Replicas\",\"Secrets\"]}}", json.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"{{\"action\":\"update\",\"kind\":\"service\",\"name\":\"{stack}_web\",\"fields\":[\"Env\",\"Replicas\",\"Secrets\"],\"changes\":[", json.Stdout, StringComparison.Ordinal);
+            Assert.Contains("{\"field\":\"Env\",\"from\":\"MODE\",\"to\":\"MODE\"},{\"field\":\"Replicas\",\"from\":\"1\",\"to\":\"2\"},{\"field\":\"Secrets\",\"from\":", json.Stdout, StringComparison.Ordinal);
             Assert.Contains($"{{\"action\":\"remove\",\"kind\":\"service\",\"name\":\"{stack}_worker\",\"fields\":[],\"reason\":\"not in the file\"}}", json.Stdout, StringComparison.Ordinal);
             Assert.Equal(1, exitCode.ExitCode);
 

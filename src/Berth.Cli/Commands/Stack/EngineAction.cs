@@ -17,6 +17,11 @@ internal static class EngineAction
         catch (SwarmEngineException ex)
         {
             stderr.WriteLine($"berth stack {commandName}: {ex.Message}");
+            if (ex.Hint is { } hint)
+            {
+                stderr.WriteLine($"hint: {hint}");
+            }
+
             return ExitCodes.OrchestratorError;
         }
         catch (DockerApiException ex)

@@ -28,8 +28,7 @@ internal sealed class OrchestratorOptions
             Description = $"Orchestrator: swarm or kubernetes{(allowAll ? " or all" : string.Empty)} (default: BERTH_ORCHESTRATOR, DOCKER_STACK_ORCHESTRATOR, the Berth config file, then swarm)",
             HelpName = allowAll ? "swarm|kubernetes|all" : "swarm|kubernetes",
         };
-        // 'all' parses everywhere so that the selector can say it is only for ls.
-        Orchestrator.AcceptOnlyFromAmong("swarm", "kubernetes", "all");
+        // Any value parses: the selector names the flag in its error, as it does for the environment and the config file.
 
         command.Options.Add(Orchestrator);
         Namespace = KubernetesOnly(command, new Option<string?>("--namespace", "-n") { Description = "Kubernetes: namespace (default: the context's, then default)" });

@@ -24,7 +24,7 @@ internal static class StackDeployCommand
         var serviceType = target.KubernetesOnly(command, StackOptions.ServiceType());
         var networkPolicies = target.KubernetesOnly(command, StackOptions.NetworkPolicies());
         command.Aliases.Add("up");
-        project.AddTo(command);
+        project.AddTo(command, namedByStack: true);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -35,7 +35,7 @@ internal static class StackDeployCommand
                 return ExitCodes.Usage;
             }
 
-            var wait = parse.GetValue(timeout);
+            var wait = parse.GetValue(timeout).Value;
             wait = wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait;
 
             // Redraw progress in place only on a real terminal; redirected output gets plain appended lines.

@@ -6,7 +6,7 @@ namespace Berth.Cli.Commands.Stack;
 
 /// <summary>
 /// <c>berth stack diff</c>: what a deploy would change, from reads only (no mutating Engine API call). Exits 0 like
-/// <c>git diff</c>; with <c>--exit-code</c>, 1 when there are differences.
+/// <c>git diff</c>; with <c>--exit-code</c>, 1 when there are differences and every error above 1 (as kubectl diff).
 /// </summary>
 internal static class StackDiffCommand
 {
@@ -15,14 +15,14 @@ internal static class StackDiffCommand
         var project = new ProjectOptions();
         var name = StackOptions.StackName();
         var format = StackOptions.Format();
-        var exitCode = new Option<bool>("--exit-code") { Description = "Exit with 1 when a deploy would change something, 0 when not" };
+        var exitCode = new Option<bool>("--exit-code") { Description = "Exit with 0 when a deploy would change nothing, 1 when it would change something, and above 1 on errors (2 usage, 3 orchestrator, 4 invalid input)" };
         var command = new Command("diff", "Show what a deploy would change, without changing anything") { name, format, exitCode };
         var target = new OrchestratorOptions(command);
         var prune = target.SwarmOnly(command, new Option<bool>("--prune") { Description = "Swarm: also show what deploy --prune would remove (Kubernetes deploys always prune)" });
         var volumes = target.KubernetesOnly(command, new Option<bool>("--volumes") { Description = "Kubernetes: also show the PersistentVolumeClaims deploy --volumes would delete" });
         var serviceType = target.KubernetesOnly(command, StackOptions.ServiceType());
         var networkPolicies = target.KubernetesOnly(command, StackOptions.NetworkPolicies());
-        project.AddTo(command);
+        project.AddTo(command, namedByStack: true);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -34,12 +34,15 @@ internal static class StackDiffCommand
             }
 
             var json = parse.GetValue(format) == "json";
+
+            // Under --exit-code, 1 means "changes pending" (as kubectl diff), so invalid input gets its own code.
+            int Invalid(int code) => code == ExitCodes.InvalidInput && parse.GetValue(exitCode) ? ExitCodes.DiffInvalidInput : code;
             if (resolved.Orchestrator == Orchestration.Orchestrator.Kubernetes)
             {
                 var (loaded, loadExitCode) = StackPlanLoader.LoadProject(parse, project, stackName, "diff", cancellationToken);
                 if (loaded is null)
                 {
-                    return loadExitCode;
+                    return Invalid(loadExitCode);
                 }
 
                 return await KubernetesAction.RunAsync(stderr, "diff", resolved, environment, async cluster =>
@@ -47,7 +50,7 @@ internal static class StackDiffCommand
                     var plan = StackPlanLoader.ConvertForKubernetes(stderr, loaded, stackName, cluster.Namespace, StackOptions.ConversionOf(parse, serviceType, networkPolicies), "diff");
                     if (plan is null)
                     {
-                        return ExitCodes.InvalidInput;
+                        return Invalid(ExitCodes.InvalidInput);
                     }
 
                     var changes = await Kubernetes.Apply.KubernetesPlanner.PlanAsync(cluster.Client, cluster.Namespace, stackName, plan, parse.GetValue(volumes), cancellationToken).ConfigureAwait(false);
@@ -60,13 +63,16 @@ internal static class StackDiffCommand
             var (swarmPlan, loadExit) = StackPlanLoader.Load(parse, project, stackName, "diff", cancellationToken);
             if (swarmPlan is null)
             {
-                return loadExit;
+                return Invalid(loadExit);
             }
 
             return await EngineAction.RunAsync(stderr, "diff", environment, async client =>
             {
                 var changes = await SwarmPlanner.PlanAsync(client, swarmPlan, parse.GetValue(prune), cancellationToken).ConfigureAwait(false);
-                var rows = changes.Changes.Select(c => new DiffRow(c.Action.ToString().ToLowerInvariant(), c.Kind, c.Name, [.. c.Fields], c.Reason)).ToList();
+                var rows = changes.Changes.Select(c => new DiffRow(c.Action.ToString().ToLowerInvariant(), c.Kind, c.Name, [.. c.Fields], c.Reason)
+                {
+                    Changes = c.Changes.IsEmpty ? null : [.. c.Changes.Select(x => new DiffChange(x.Field, x.From, x.To) { Text = x.Describe() })],
+                }).ToList();
                 Write(stdout, json, stackName, rows, changes.UnchangedServices.Length, "services");
                 return parse.GetValue(exitCode) && changes.HasChanges ? ExitCodes.DifferencesFound : ExitCodes.Success;
             }).ConfigureAwait(false);
@@ -86,12 +92,26 @@ internal static class StackDiffCommand
         }
     }
 
-    /// <summary>The table form; collisions (Kubernetes) are shown with <c>!</c> and counted, since they would stop the deploy.</summary>
+    /// <summary>
+    /// The table form; collisions (Kubernetes) are shown with <c>!</c> and counted, since they would stop the deploy.
+    /// A row with values (Swarm updates) lists them indented below it, one change a line.
+    /// </summary>
     public static void Print(TextWriter stdout, string stackName, List<DiffRow> rows, int unchanged, string unit)
     {
         foreach (var row in rows)
         {
             var sign = row.Action switch { "create" => "+", "remove" => "-", "collision" => "!", _ => "~" };
+            if (row.Changes is { Count: > 0 } changes)
+            {
+                stdout.WriteLine($"{sign} {row.Action} {row.Kind} {row.Name}");
+                foreach (var change in changes)
+                {
+                    stdout.WriteLine($"    {change.Text}");
+                }
+
+                continue;
+            }
+
             var detail = row.Fields.Count > 0 ? $" ({string.Join(", ", row.Fields)})" : row.Reason is { } reason ? $" ({reason})" : string.Empty;
             stdout.WriteLine($"{sign} {row.Action} {row.Kind} {row.Name}{detail}");
         }

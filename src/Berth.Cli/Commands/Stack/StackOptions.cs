@@ -35,6 +35,22 @@ internal static class StackOptions
 
     public static Option<string[]> Filter(string description) => new("--filter", "-f") { Description = description };
 
-    public static bool IsValidStackName(string name)
-        => name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+    /// <summary>
+    /// Checks stack names against the one rule (<see cref="Stacks.StackName.Rule"/>), or, for verbs that only read or
+    /// remove an existing stack, against <see cref="Stacks.StackName.ExistingRule"/> (docker-made stacks may have
+    /// upper-case letters); prints the first bad one and returns false.
+    /// </summary>
+    public static bool CheckStackNames(TextWriter stderr, string verb, IEnumerable<string> names, bool existing = false)
+    {
+        foreach (var name in names)
+        {
+            if ((existing ? Stacks.StackName.CheckExisting(name) : Stacks.StackName.Check(name)) is { } error)
+            {
+                stderr.WriteLine($"berth stack {verb}: {error}");
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

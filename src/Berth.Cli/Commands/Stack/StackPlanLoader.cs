@@ -39,15 +39,20 @@ internal static class StackPlanLoader
     public static (ComposeProject? Project, int ExitCode) LoadProject(ParseResult parse, ProjectOptions project, string stackName, string commandName, CancellationToken cancellationToken)
     {
         var stderr = parse.InvocationConfiguration.Error;
-        if (!StackOptions.IsValidStackName(stackName))
+        if (!StackOptions.CheckStackNames(stderr, commandName, [stackName]))
         {
-            stderr.WriteLine($"berth stack {commandName}: invalid stack name '{stackName}': use letters, digits, '-', '_' and '.'");
             return (null, ExitCodes.Usage);
         }
 
-        // The stack name is the project name, so default resource names (<project>_<key>) are the stack's.
-        var loadOptions = project.ToLoadOptions(parse);
-        loadOptions = loadOptions with { ProjectName = loadOptions.ProjectName ?? stackName };
+        // The stack name is the project name, so default resource names (<project>_<key>) are the stack's; a second name would be ignored.
+        if (parse.GetResult(project.ProjectName) is { Implicit: false } given)
+        {
+            stderr.WriteLine($"berth stack {commandName}: {given.IdentifierToken?.Value ?? "--project-name"} is not accepted here: the stack name is the project name");
+            stderr.WriteLine($"hint: drop it; the stack is named by the STACK argument ('{stackName}')");
+            return (null, ExitCodes.Usage);
+        }
+
+        var loadOptions = project.ToLoadOptions(parse) with { ProjectName = stackName };
         var loaded = ProjectLoader.Load(loadOptions, cancellationToken);
         DiagnosticPrinter.Print(stderr, loaded.Diagnostics);
         if (!loaded.Succeeded || loaded.Project is null)

@@ -25,6 +25,11 @@ internal static class StackPsCommand
             var stderr = parse.InvocationConfiguration.Error;
             var stackName = parse.GetValue(name)!;
             var full = parse.GetValue(noTrunc);
+            if (!StackOptions.CheckStackNames(stderr, "ps", [stackName], existing: true))
+            {
+                return ExitCodes.Usage;
+            }
+
             if (target.Resolve(parse, "ps", environment) is not { } resolved)
             {
                 return ExitCodes.Usage;

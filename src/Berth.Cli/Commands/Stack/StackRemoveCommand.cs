@@ -13,7 +13,7 @@ internal static class StackRemoveCommand
         var command = new Command("rm", "Remove stacks: only objects carrying the stack's label") { names };
         var target = new OrchestratorOptions(command);
         var wait = target.SwarmOnly(command, new Option<bool>("--wait") { Description = "Swarm: wait until every task and network of the stack is gone" });
-        var timeout = DurationOption.Create("--timeout", "How long to wait with --wait", TimeSpan.FromMinutes(2));
+        var timeout = DurationOption.Create("--timeout", "With --wait: how long to wait", TimeSpan.FromMinutes(2));
         command.Options.Add(timeout);
         var volumes = target.KubernetesOnly(command, new Option<bool>("--volumes") { Description = "Kubernetes: also delete the stack's PersistentVolumeClaims (their data is lost)" });
         command.Aliases.Add("remove");
@@ -22,6 +22,18 @@ internal static class StackRemoveCommand
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
+            if (!StackOptions.CheckStackNames(stderr, "rm", parse.GetValue(names) ?? [], existing: true))
+            {
+                return ExitCodes.Usage;
+            }
+
+            if (parse.GetResult(timeout) is { Implicit: false } && !parse.GetValue(wait))
+            {
+                stderr.WriteLine("berth stack rm: --timeout only applies with --wait");
+                stderr.WriteLine("hint: add --wait, or drop --timeout");
+                return ExitCodes.Usage;
+            }
+
             if (target.Resolve(parse, "rm", environment) is not { } resolved)
             {
                 return ExitCodes.Usage;

@@ -16,8 +16,22 @@ internal sealed record TaskRow(string Id, string Name, string Image, string Node
     public int? Restarts { get; init; }
 }
 
-/// <summary>One line of <c>stack diff</c>: what, which, and for updates the changed field names (never values).</summary>
-internal sealed record DiffRow(string Action, string Kind, string Name, List<string> Fields, string? Reason);
+/// <summary>One line of <c>stack diff</c>: what, which, and for updates the changed field names.</summary>
+internal sealed record DiffRow(string Action, string Kind, string Name, List<string> Fields, string? Reason)
+{
+    /// <summary>Swarm updates: each change with its values (env and secrets by name only); omitted otherwise.</summary>
+    public List<DiffChange>? Changes { get; init; }
+}
+
+/// <summary>A changed field, live value → desired value; a null <c>from</c> is an addition, a null <c>to</c> a removal.</summary>
+internal sealed record DiffChange(
+    string Field,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? From,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? To)
+{
+    [JsonIgnore]
+    public string Text { get; init; } = string.Empty;
+}
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(List<StackRow>))]

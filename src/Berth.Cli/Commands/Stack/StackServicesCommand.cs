@@ -23,6 +23,11 @@ internal static class StackServicesCommand
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var stackName = parse.GetValue(name)!;
+            if (!StackOptions.CheckStackNames(stderr, "services", [stackName], existing: true))
+            {
+                return ExitCodes.Usage;
+            }
+
             if (target.Resolve(parse, "services", environment) is not { } resolved)
             {
                 return ExitCodes.Usage;

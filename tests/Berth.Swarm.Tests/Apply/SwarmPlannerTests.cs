@@ -1,0 +1,178 @@
+using Berth.Swarm.Apply;
+using Berth.Swarm.Convert;
+using Berth.Swarm.Tests.Convert;
+using Docker.DotNet.Models;
+
+namespace Berth.Swarm.Tests.Apply;
+
+/// <summary><see cref="SwarmPlanner.Plan"/> on constructed engine states: no engine involved.</summary>
+public sealed class SwarmPlannerTests
+{
+    private const string App = """
+        services:
+          web:
+            image: berth-test/busybox:1
+            command: ["sleep", "3600"]
+            environment: {MODE: one}
+            secrets: [token]
+          job:
+            image: berth-test/busybox:1
+            command: ["true"]
+            deploy: {mode: replicated-job}
+        secrets:
+          token: {environment: TOKEN}
+        """;
+
+    private static readonly Dictionary<string, string> s_stackLabel = new(StringComparer.Ordinal) { ["com.docker.stack.namespace"] = "demo" };
+
+    private static SwarmPlan Plan(string yaml = App) => SwarmConverterTests.Plan(yaml, ("TOKEN", "s3cret-value"));
+
+    private static SwarmService Live(ServiceSpec spec, string id) => new() { ID = id, Spec = spec, Version = new Docker.DotNet.Models.Version { Index = 7 } };
+
+    /// <summary>The engine after a deploy of <paramref name="plan"/>, with <paramref name="change"/> applied to each stored service spec.</summary>
+    private static SwarmState Deployed(SwarmPlan plan, Action<ServiceSpec>? change = null, IEnumerable<SwarmService>? extra = null)
+        => new(
+            [.. plan.Services.Select(s => Live(SpecDiffTests.Stored(s.Spec, change), "id-" + s.Name)), .. extra ?? []],
+            [new NetworkResponse { ID = SpecDiffTests.NetworkId, Name = "demo_default", Scope = "swarm", Labels = s_stackLabel }],
+            [.. plan.Secrets.Select(s => new Secret { ID = "id-" + s.Name, Spec = s.Spec! })],
+            []);
+
+    private static SwarmState Empty() => new([], [], [], []);
+
+    [Fact]
+    public void NothingDeployed_CreatesEverything()
+    {
+        var plan = Plan();
+        var result = SwarmPlanner.Plan(plan, Empty(), prune: false);
+        Assert.Equal(
+            ["create network demo_default", $"create secret {plan.Secrets[0].Name}", "create service demo_job", "create service demo_web"],
+            result.Changes.Select(c => $"{c.Action.ToString().ToLowerInvariant()} {c.Kind} {c.Name}"));
+        Assert.Empty(result.UnchangedServices);
+    }
+
+    [Fact]
+    public void DeployedAsPlanned_IsUnchanged()
+    {
+        var plan = Plan();
+        var result = SwarmPlanner.Plan(plan, Deployed(plan), prune: true);
+        Assert.False(result.HasChanges, string.Join('\n', result.Changes));
+        Assert.Equal(["demo_job", "demo_web"], result.UnchangedServices);
+    }
+
+    [Fact]
+    public void ChangedFile_IsAnUpdateWithFieldsAndValues()
+    {
+        var deployed = Deployed(Plan());
+        var result = SwarmPlanner.Plan(Plan(App.Replace("MODE: one", "MODE: two", StringComparison.Ordinal)), deployed, prune: false);
+        var update = Assert.Single(result.Changes);
+        Assert.Equal((ChangeAction.Update, "demo_web", "id-demo_web"), (update.Action, update.Name, update.Id));
+        Assert.Equal(["Env"], update.Fields);
+        Assert.Equal(["Env: MODE changed"], update.Changes.Select(c => c.Describe()));
+        Assert.False(update.LabelsOnly);
+    }
+
+    [Fact]
+    public void HandChange_UnderAnEqualHashLabel_IsDrift_ToCorrect()
+    {
+        var plan = Plan();
+        var result = SwarmPlanner.Plan(plan, Deployed(plan, s =>
+        {
+            if (s.Mode?.Replicated is { } replicated)
+            {
+                replicated.Replicas = 3;
+                s.TaskTemplate!.ContainerSpec!.Env = [.. s.TaskTemplate.ContainerSpec.Env!, "FOO=bar"];
+            }
+        }), prune: false);
+
+        var update = Assert.Single(result.Changes);
+        Assert.Equal("demo_web", update.Name);
+        Assert.Equal(["Env", "Replicas"], update.Fields);
+        Assert.Equal(["Env: FOO removed", "Replicas: 3 → 1"], update.Changes.Select(c => c.Describe()));
+        Assert.False(update.LabelsOnly);
+        Assert.Equal(["demo_job"], result.UnchangedServices);
+    }
+
+    [Fact]
+    public void TakeoverOfAnEqualSpecWithoutBerthsLabel_IsALabelOnlyUpdate_ExceptForJobs()
+    {
+        // docker stack deploy writes the same spec without io.berth.spec-hash.
+        var plan = Plan();
+        var result = SwarmPlanner.Plan(plan, Deployed(plan, s => s.Labels.Remove(SwarmLabels.SpecHash)), prune: false);
+
+        var update = Assert.Single(result.Changes);
+        Assert.Equal(("demo_web", ChangeAction.Update), (update.Name, update.Action));
+        Assert.True(update.LabelsOnly);
+        Assert.Equal(["Labels"], update.Fields);
+        Assert.Equal([$"Labels: {SwarmLabels.SpecHash}={plan.Services.Single(s => s.Name == "demo_web").SpecHash} added"], update.Changes.Select(c => c.Describe()));
+
+        // A job runs again on any update: an equal job spec is left alone.
+        Assert.Equal(["demo_job"], result.UnchangedServices);
+    }
+
+    [Fact]
+    public void OldHashOnAnEqualSpec_IsALabelOnlyUpdate()
+    {
+        var plan = Plan();
+        var result = SwarmPlanner.Plan(plan, Deployed(plan, s => s.Labels[SwarmLabels.SpecHash] = "0123456789abcdef"), prune: false);
+        var update = Assert.Single(result.Changes);
+        Assert.True(update.LabelsOnly);
+        Assert.Equal($"Labels: {SwarmLabels.SpecHash}=0123456789abcdef → {SwarmLabels.SpecHash}={plan.Services.Single(s => s.Name == "demo_web").SpecHash}", Assert.Single(update.Changes).Describe());
+    }
+
+    [Fact]
+    public void ServiceNotInTheFile_IsRemovedOnlyWithPrune()
+    {
+        var full = Plan();
+        var state = Deployed(full);
+        var webOnly = Plan(App[..App.IndexOf("  job:", StringComparison.Ordinal)] + "secrets:\n  token: {environment: TOKEN}\n");
+
+        Assert.False(SwarmPlanner.Plan(webOnly, state, prune: false).HasChanges);
+        var removal = Assert.Single(SwarmPlanner.Plan(webOnly, state, prune: true).Changes);
+        Assert.Equal((ChangeAction.Remove, "service", "demo_job", "not in the file", "id-demo_job"), (removal.Action, removal.Kind, removal.Name, removal.Reason, removal.Id));
+    }
+
+    [Fact]
+    public void NewSecretContent_CreatesTheNewVersion_UpdatesTheService_RemovesTheOldVersion()
+    {
+        var old = Plan();
+        var plan = SwarmConverterTests.Plan(App, ("TOKEN", "another-value"));
+        var result = SwarmPlanner.Plan(plan, Deployed(old), prune: false);
+
+        Assert.Equal(
+            [$"create secret {plan.Secrets[0].Name}", "update service demo_web", $"remove secret {old.Secrets[0].Name} (old version)"],
+            result.Changes.Select(c => $"{c.Action.ToString().ToLowerInvariant()} {c.Kind} {c.Name}" + (c.Reason is { } r ? $" ({r})" : string.Empty)));
+        Assert.Equal($"Secrets: {old.Secrets[0].Name} → {plan.Secrets[0].Name}", Assert.Single(result.Changes[1].Changes).Describe());
+    }
+
+    [Fact]
+    public void ServiceOfTheSameNameWithoutTheStackLabel_IsACollision()
+    {
+        var plan = Plan();
+        var foreign = new ServiceSpec { Name = "demo_web", Labels = new Dictionary<string, string>(StringComparer.Ordinal) };
+        var state = new SwarmState([Live(foreign, "x")], [], [], []);
+        var error = Assert.Throws<SwarmEngineException>(() => SwarmPlanner.Plan(plan, state, prune: false));
+        Assert.Contains("service demo_web exists but does not belong to stack demo", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("nothing was changed: ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingExternalNetwork_AndAPortHeldByAnotherService_AreCollisions()
+    {
+        var plan = Plan("""
+            services:
+              web: {image: berth-test/busybox:1, ports: ["8080:80"], networks: [outside]}
+            networks:
+              outside: {external: true}
+            """);
+        var holder = new SwarmService
+        {
+            ID = "other",
+            Spec = new ServiceSpec { Name = "other_web", Labels = new Dictionary<string, string>(StringComparer.Ordinal) },
+            Endpoint = new Endpoint { Ports = [new PortConfig { PublishedPort = 8080, Protocol = "tcp", PublishMode = "ingress", TargetPort = 80 }] },
+        };
+
+        var error = Assert.Throws<SwarmEngineException>(() => SwarmPlanner.Plan(plan, new SwarmState([holder], [], [], []), prune: false));
+        Assert.Contains("network \"outside\" is declared as external, but could not be found", error.Message, StringComparison.Ordinal);
+        Assert.Contains("port 8080/tcp of service demo_web is already published by service other_web", error.Message, StringComparison.Ordinal);
+    }
+}
