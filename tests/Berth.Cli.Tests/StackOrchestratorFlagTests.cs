@@ -15,6 +15,7 @@ public sealed class StackOrchestratorFlagTests
         { "deploy", ["--rollback-on-failure"] },
         { "deploy", ["--resolve-image", "never"] },
         { "deploy", ["--with-registry-auth"] },
+        { "deploy", ["--stability", "2s"] },
         { "diff", ["--prune"] },
         { "rm", ["--wait"] },
     };
@@ -148,7 +149,7 @@ public sealed class StackOrchestratorFlagTests
     }
 
     [Theory]
-    [InlineData("deploy", new[] { "--orchestrator", "--namespace", "--kubeconfig", "--context", "--volumes", "--service-type", "--prune", "--resolve-image", "--with-registry-auth", "BERTH_ORCHESTRATOR" })]
+    [InlineData("deploy", new[] { "--orchestrator", "--namespace", "--kubeconfig", "--context", "--volumes", "--service-type", "--prune", "--resolve-image", "--with-registry-auth", "--stability", "BERTH_ORCHESTRATOR" })]
     [InlineData("ls", new[] { "--orchestrator", "swarm|kubernetes|all", "--all-namespaces", "--namespace" })]
     [InlineData("rm", new[] { "--orchestrator", "--volumes", "--wait" })]
     [InlineData("ps", new[] { "--orchestrator", "--namespace", "--context" })]

@@ -16,6 +16,9 @@ public sealed record SwarmDeployOptions
 
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How long a service must stay healthy before it counts as converged; docker's monitor period (5s) by default.</summary>
+    public TimeSpan Stability { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary><c>--resolve-image</c>: pin <c>image@digest</c> on the services this deploy writes (docker's default: always).</summary>
     public ImageResolution ResolveImage { get; init; } = ImageResolution.Always;
 

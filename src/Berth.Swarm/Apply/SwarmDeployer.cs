@@ -35,6 +35,11 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
             throw;
         }
         var state = await reading.ConfigureAwait(false);
+        state = await StackRemovalWait.WaitAsync(_engine, plan.Stack, [.. plan.Networks.Where(n => !n.External).Select(n => n.Name)], state, options.Timeout, cancellationToken).ConfigureAwait(false);
+
+        // Task timestamps are the engine's: measure them against its clock, not this machine's.
+        var clockOffset = EngineClock.Offset(await manager.ConfigureAwait(false), DateTime.UtcNow);
+        var writesStart = DateTime.UtcNow + clockOffset - EngineClock.Tolerance;
         var changes = SwarmPlanner.Plan(plan, state, options.Prune);
 
         // Networks, secrets and configs do not depend on each other: create them together (services need them all).
@@ -116,14 +121,21 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
         var updated = plan.Services.Select(s => s.Name).Where(n => serviceChanges.Any(c => c.Name == n && c.Action == ChangeAction.Update)).ToImmutableArray();
         var removed = await SwarmPruner.PruneAsync(_engine, changes, cancellationToken).ConfigureAwait(false);
 
-        if (options.Detach || serviceChanges.Count == 0)
+        if (options.Detach)
         {
             return new SwarmDeployResult(created, updated, changes.UnchangedServices, removed, _engine.Writes, true, []);
         }
 
+        // Every service of the stack is checked, not only the ones written now: an unchanged service that keeps
+        // crashing is not "up to date". Reads only, so an unchanged redeploy still makes no write.
         var waiter = new ConvergenceWaiter(_engine, _convergence);
         var changed = serviceChanges.Select(c => c.Name).ToList();
-        var (converged, failures) = await waiter.WaitAsync(changed, options.Timeout, options.PollInterval, rollingBack: false, cancellationToken).ConfigureAwait(false);
+        var settings = new ConvergenceSettings(options.Timeout, options.PollInterval, options.Stability, clockOffset, RollingBack: false)
+        {
+            Written = changed.ToHashSet(StringComparer.Ordinal),
+            WrittenAfter = writesStart,
+        };
+        var (converged, failures) = await waiter.WaitAsync([.. plan.Services.Select(s => s.Name)], settings, cancellationToken).ConfigureAwait(false);
         ImmutableArray<string> rolledBack = [];
         ImmutableArray<string> notRolledBack = [];
         if (!converged && options.RollbackOnFailure)
@@ -134,7 +146,7 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
             notRolledBack = [.. failing.Where(n => !rolledBack.Contains(n))];
             if (!rolledBack.IsEmpty)
             {
-                await waiter.WaitAsync(rolledBack, options.Timeout, options.PollInterval, rollingBack: true, cancellationToken).ConfigureAwait(false);
+                await waiter.WaitAsync(rolledBack, settings with { RollingBack = true, WrittenAfter = DateTime.UtcNow + clockOffset - EngineClock.Tolerance }, cancellationToken).ConfigureAwait(false);
             }
         }
 

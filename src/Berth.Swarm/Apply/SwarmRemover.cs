@@ -16,7 +16,7 @@ internal static class SwarmRemover
         var services = await engine.Read(c => c.Swarm.ListServicesAsync(new ServiceListParameters { Filters = filter }, cancellationToken)).ConfigureAwait(false);
         foreach (var service in services.Where(s => Owned(s.Spec?.Labels, stack)).OrderBy(s => s.Spec!.Name!, StringComparer.Ordinal))
         {
-            if (await engine.TryRemove($"service {service.Spec!.Name!}", c => c.Swarm.RemoveServiceAsync(service.ID, cancellationToken)).ConfigureAwait(false))
+            if (await RemoveAsync(engine, $"service {service.Spec!.Name!}", c => c.Swarm.RemoveServiceAsync(service.ID, cancellationToken)).ConfigureAwait(false))
             {
                 removed.Add($"service {service.Spec!.Name!}");
             }
@@ -25,7 +25,7 @@ internal static class SwarmRemover
         var secrets = await engine.Read(c => c.Secrets.ListAsync(cancellationToken)).ConfigureAwait(false);
         foreach (var secret in secrets.Where(s => Owned(s.Spec?.Labels, stack)).OrderBy(s => s.Spec!.Name!, StringComparer.Ordinal))
         {
-            if (await engine.TryRemove($"secret {secret.Spec!.Name!}", c => c.Secrets.DeleteAsync(secret.ID, cancellationToken)).ConfigureAwait(false))
+            if (await RemoveAsync(engine, $"secret {secret.Spec!.Name!}", c => c.Secrets.DeleteAsync(secret.ID, cancellationToken)).ConfigureAwait(false))
             {
                 removed.Add($"secret {secret.Spec!.Name!}");
             }
@@ -34,51 +34,132 @@ internal static class SwarmRemover
         var configs = await engine.Read(c => c.Configs.ListConfigsAsync(cancellationToken)).ConfigureAwait(false);
         foreach (var config in configs.Where(s => Owned(s.Spec?.Labels, stack)).OrderBy(s => s.Spec!.Name!, StringComparer.Ordinal))
         {
-            if (await engine.TryRemove($"config {config.Spec!.Name!}", c => c.Configs.RemoveConfigAsync(config.ID, cancellationToken)).ConfigureAwait(false))
+            if (await RemoveAsync(engine, $"config {config.Spec!.Name!}", c => c.Configs.RemoveConfigAsync(config.ID, cancellationToken)).ConfigureAwait(false))
             {
                 removed.Add($"config {config.Spec!.Name!}");
             }
         }
 
         var networks = await engine.Read(c => c.Networks.ListNetworksAsync(new NetworksListParameters { Filters = filter }, cancellationToken)).ConfigureAwait(false);
-        var deadline = DateTime.UtcNow + timeout;
-        foreach (var network in networks.Where(n => Owned(n.Labels, stack)).OrderBy(n => n.Name, StringComparer.Ordinal))
+        var retry = new List<NetworkResponse>();
+        foreach (var network in networks.Where(n => Owned(n.Labels, stack)).GroupBy(n => n.ID, StringComparer.Ordinal).Select(g => g.First()).OrderBy(n => n.Name, StringComparer.Ordinal))
         {
-            // A network cannot go while tasks still hold endpoints on it ("active endpoints"); with --wait, retry until they are gone.
-            while (true)
+            engine.Report($"Removing network {network.Name}");
+            if (await TryDeleteNetworkAsync(engine, network, failIfInUse: !wait, cancellationToken).ConfigureAwait(false))
             {
-                try
-                {
-                    engine.Report($"Removing network {network.Name}");
-                    await engine.Write(c => c.Networks.DeleteNetworkAsync(network.ID, cancellationToken)).ConfigureAwait(false);
-                    removed.Add("network " + network.Name);
-                    break;
-                }
-                catch (DockerApiException ex) when (wait && DateTime.UtcNow < deadline && !SwarmEngine.IsNotFound(ex))
-                {
-                    await Task.Delay(500, cancellationToken).ConfigureAwait(false);
-                }
-                catch (DockerApiException ex) when (SwarmEngine.IsNotFound(ex))
-                {
-                    break;
-                }
+                removed.Add("network " + network.Name);
+            }
+            else
+            {
+                retry.Add(network);
             }
         }
 
         if (wait)
         {
-            while (DateTime.UtcNow < deadline)
-            {
-                var tasks = await engine.Read(c => c.Tasks.ListAsync(new TasksListParameters { Filters = filter }, cancellationToken)).ConfigureAwait(false);
-                if (tasks.Count == 0)
-                {
-                    break;
-                }
-
-                await Task.Delay(500, cancellationToken).ConfigureAwait(false);
-            }
+            await WaitForRemovalAsync(engine, stack, retry, removed, timeout, cancellationToken).ConfigureAwait(false);
         }
 
         return removed.ToImmutable();
+    }
+
+    /// <summary>
+    /// Until no task of the stack is left and its networks are gone (a network still held by stopping tasks is retried).
+    /// Prints a line only when what is left changes, so redirected output stays short; past the timeout it is an error.
+    /// </summary>
+    private static async Task WaitForRemovalAsync(EngineCalls engine, string stack, List<NetworkResponse> retry, ImmutableArray<string>.Builder removed, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var filter = StackFilter(stack);
+        var deadline = DateTime.UtcNow + timeout;
+        string? reported = null;
+        while (true)
+        {
+            foreach (var network in retry.ToList())
+            {
+                if (await TryDeleteNetworkAsync(engine, network, failIfInUse: false, cancellationToken).ConfigureAwait(false))
+                {
+                    removed.Add("network " + network.Name);
+                    retry.Remove(network);
+                }
+            }
+
+            var tasks = await engine.Read(c => c.Tasks.ListAsync(new TasksListParameters { Filters = filter }, cancellationToken)).ConfigureAwait(false);
+            var networks = await engine.Read(c => c.Networks.ListNetworksAsync(new NetworksListParameters { Filters = filter }, cancellationToken)).ConfigureAwait(false);
+            var left = networks.Where(n => Owned(n.Labels, stack)).Select(n => n.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            if (tasks.Count == 0 && left.Count == 0)
+            {
+                engine.Report($"Stack {stack} removed");
+                return;
+            }
+
+            var line = $"Waiting for {Describe(tasks.Count, left)} to be removed";
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new SwarmEngineException($"stack {stack} was not fully removed within {timeout.TotalSeconds:0}s: {Describe(tasks.Count, left)} still present. hint: run 'berth stack rm --wait {stack}' again, or use a longer --timeout");
+            }
+
+            if (line != reported)
+            {
+                engine.Report(line);
+                reported = line;
+            }
+
+            await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static string Describe(int tasks, List<string> networks)
+    {
+        var parts = new List<string>();
+        if (tasks > 0)
+        {
+            parts.Add(tasks == 1 ? "1 task" : $"{tasks} tasks");
+        }
+
+        if (networks.Count > 0)
+        {
+            parts.Add($"network{(networks.Count == 1 ? string.Empty : "s")} {string.Join(", ", networks)}");
+        }
+
+        return string.Join(" and ", parts);
+    }
+
+    /// <summary>True when removed or already gone (another removal won the race: the goal is met, not an error).</summary>
+    private static async Task<bool> TryDeleteNetworkAsync(EngineCalls engine, NetworkResponse network, bool failIfInUse, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await engine.Write(c => c.Networks.DeleteNetworkAsync(network.ID, cancellationToken)).ConfigureAwait(false);
+            return true;
+        }
+        catch (DockerApiException ex) when (SwarmEngine.IsNotFound(ex))
+        {
+            return true;
+        }
+        catch (DockerApiException) when (!failIfInUse)
+        {
+            // Still held by tasks that are stopping ("active endpoints"): the wait retries it.
+            return false;
+        }
+    }
+
+    /// <summary>Removes one object; a 404 means it is already gone (counted as removed), other refusals are reported, never fatal.</summary>
+    private static async Task<bool> RemoveAsync(EngineCalls engine, string what, Func<IDockerClient, Task> call)
+    {
+        try
+        {
+            engine.Report($"Removing {what}");
+            await engine.Write(call).ConfigureAwait(false);
+            return true;
+        }
+        catch (DockerApiException ex) when (SwarmEngine.IsNotFound(ex))
+        {
+            return true;
+        }
+        catch (DockerApiException ex)
+        {
+            engine.Report($"Failed to remove {what}: {(ex.ResponseBody ?? string.Empty).Split('\n')[0].Trim()}");
+            return false;
+        }
     }
 }

@@ -17,6 +17,7 @@ internal static class StackDeployCommand
         var target = new OrchestratorOptions(command);
         var prune = target.SwarmOnly(command, new Option<bool>("--prune") { Description = "Swarm: remove the stack's services, networks, secrets and configs the file no longer names (Kubernetes always prunes)" });
         var rollback = target.SwarmOnly(command, new Option<bool>("--rollback-on-failure") { Description = "Swarm: when a service this deploy updated fails to converge, restore its previous spec" });
+        var stability = target.SwarmOnly(command, DurationOption.Create("--stability", "Swarm: how long every service must keep its tasks running before the stack counts as converged (docker's monitor period)", TimeSpan.FromSeconds(5)));
         var resolveImage = target.SwarmOnly(command, SwarmImageOptions.ResolveImage());
         var registryAuth = target.SwarmOnly(command, SwarmImageOptions.WithRegistryAuth());
         var volumes = target.KubernetesOnly(command, new Option<bool>("--volumes") { Description = "Kubernetes: also delete the stack's PersistentVolumeClaims the file no longer names" });
@@ -62,18 +63,32 @@ internal static class StackDeployCommand
             return await EngineAction.RunAsync(stderr, "deploy", environment, async client =>
             {
                 var deployer = new SwarmDeployer(client, line => stdout.WriteLine(line), new ConvergenceDisplay(stdout, interactive));
-                var result = await deployer.DeployAsync(plan, new SwarmDeployOptions
+                SwarmDeployResult result;
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                try
                 {
-                    Prune = parse.GetValue(prune),
-                    Detach = parse.GetValue(detach),
-                    RollbackOnFailure = parse.GetValue(rollback),
-                    Timeout = wait,
-                    ResolveImage = SwarmImageOptions.ResolveModeOf(parse.GetValue(resolveImage)),
-                    RegistryCredentials = parse.GetValue(registryAuth) ? DockerRegistryCredentials.Load(environment, line => stderr.WriteLine(line)) : null,
-                }, cancellationToken).ConfigureAwait(false);
+                    result = await deployer.DeployAsync(plan, new SwarmDeployOptions
+                    {
+                        Prune = parse.GetValue(prune),
+                        Detach = parse.GetValue(detach),
+                        RollbackOnFailure = parse.GetValue(rollback),
+                        Timeout = wait,
+                        Stability = parse.GetValue(stability),
+                        ResolveImage = SwarmImageOptions.ResolveModeOf(parse.GetValue(resolveImage)),
+                        RegistryCredentials = parse.GetValue(registryAuth) ? DockerRegistryCredentials.Load(environment, line => stderr.WriteLine(line)) : null,
+                    }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or SwarmEngineException or HttpRequestException or IOException)
+                {
+                    // Ctrl-C: whatever the engine call in flight threw, the cause is the interruption, not a timeout or the engine.
+                    stdout.Flush();
+                    stderr.WriteLine($"berth stack deploy: interrupted; stack {stackName} was not checked to converge. Changes already sent stay in the Swarm: see 'berth stack ps {stackName}', or run deploy again");
+                    return ExitCodes.Cancelled;
+                }
+
                 if (!result.Converged)
                 {
-                    ReportFailure(stderr, stackName, wait, result);
+                    ReportFailure(stderr, stackName, wait, watch.Elapsed, result);
                     return ExitCodes.OrchestratorError;
                 }
 
@@ -86,9 +101,15 @@ internal static class StackDeployCommand
         return command;
     }
 
-    private static void ReportFailure(TextWriter stderr, string stackName, TimeSpan wait, SwarmDeployResult result)
+    private static void ReportFailure(TextWriter stderr, string stackName, TimeSpan wait, TimeSpan elapsed, SwarmDeployResult result)
     {
-        stderr.WriteLine($"berth stack deploy: stack {stackName} did not converge (waited up to {wait.TotalSeconds:0}s):");
+        // Nothing was written, so nothing was waited for: the stack was already in this state.
+        stderr.WriteLine(result.Writes == 0
+            ? $"berth stack deploy: stack {stackName} is up to date but not healthy:"
+            : elapsed < wait
+                // Stopped before the timeout: a service cannot converge on its own (restart loop, paused update).
+                ? $"berth stack deploy: stack {stackName} did not converge (gave up after {elapsed.TotalSeconds:0}s of --timeout {wait.TotalSeconds:0}s: a service cannot converge on its own):"
+                : $"berth stack deploy: stack {stackName} did not converge (waited up to {wait.TotalSeconds:0}s):");
         foreach (var failure in result.Failures)
         {
             stderr.WriteLine("  " + failure);
