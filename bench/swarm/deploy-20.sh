@@ -3,6 +3,8 @@
 # then an unchanged redeploy by each, in two modes: detached (`--detach=true` vs `--detach`: the writes only) and
 # converged (`docker stack deploy --detach=false` vs berth's default wait: until every task runs).
 # Needs scripts/setup-swarm.sh and the AOT berth (scripts/berth.sh). Prints medians and the Berth/docker ratios.
+# Both sides run with --resolve-image never: the digest lookup asks a registry (none is reachable here; with
+# several lookups at once this machine's resolver can stall one for 5 s), which is not what is compared.
 # Only the local image and loopback are used. RUNS=n sets the number of runs (default 5); CONVERGED=0 measures
 # the detached mode only.
 set -euo pipefail
@@ -26,8 +28,8 @@ for r in $(seq 1 "$runs"); do
   d1s+=("$(t docker stack deploy --detach=true --resolve-image never -c compose.yaml benchd)")
   d2s+=("$(t docker stack deploy --detach=true --resolve-image never -c compose.yaml benchd)")
   docker stack rm benchd >/dev/null 2>&1 || true; wait_gone benchd
-  b1s+=("$(t "$berth" stack deploy --detach -c compose.yaml benchb)")
-  b2s+=("$(t "$berth" stack deploy --detach -c compose.yaml benchb)")
+  b1s+=("$(t "$berth" stack deploy --detach --resolve-image never -c compose.yaml benchb)")
+  b2s+=("$(t "$berth" stack deploy --detach --resolve-image never -c compose.yaml benchb)")
   "$berth" stack rm benchb --wait >/dev/null 2>&1 || true; wait_gone benchb
   # Converged: both commands return only once every service has its task running (CONVERGED=0 skips it:
   # docker's --detach=false takes ~100 s per deploy).
@@ -35,8 +37,8 @@ for r in $(seq 1 "$runs"); do
   dc1s+=("$(t docker stack deploy --detach=false --resolve-image never -c compose.yaml benchd)")
   dc2s+=("$(t docker stack deploy --detach=false --resolve-image never -c compose.yaml benchd)")
   docker stack rm benchd >/dev/null 2>&1 || true; wait_gone benchd
-  bc1s+=("$(t "$berth" stack deploy -c compose.yaml benchb)")
-  bc2s+=("$(t "$berth" stack deploy -c compose.yaml benchb)")
+  bc1s+=("$(t "$berth" stack deploy --resolve-image never -c compose.yaml benchb)")
+  bc2s+=("$(t "$berth" stack deploy --resolve-image never -c compose.yaml benchb)")
   "$berth" stack rm benchb --wait >/dev/null 2>&1 || true; wait_gone benchb
 done
 d1=$(printf '%s\n' "${d1s[@]}" | median); d2=$(printf '%s\n' "${d2s[@]}" | median)
