@@ -15,13 +15,14 @@ internal sealed class ComposeSchema
     // The schema's $id is the relative "compose_spec.json"; an absolute base lets "#/definitions/..." resolve.
     private static readonly Uri BaseUri = new("https://berth.invalid/compose_spec.json");
 
-    // The schema declares "$schema": "https://json-schema.org/draft-07/schema" (https, no '#'), which is not
-    // the identifier JsonSchema.Net knows draft-07 by, so that URI is registered as an alias of draft-07.
-    private static readonly Uri DeclaredDraft07 = new("https://json-schema.org/draft-07/schema");
+    private const string Draft07 = "http://json-schema.org/draft-07/schema#";
 
     private static readonly Lazy<ComposeSchema> LazyInstance = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly Lazy<JsonSchema> _schema;
+
+    // JsonSchema.Net 7 keeps evaluation state on the schema objects, so evaluations of the one shared schema take turns.
+    private readonly Lock _evaluation = new();
 
     private ComposeSchema(string text, JsonObject root)
     {
@@ -36,6 +37,15 @@ internal sealed class ComposeSchema
 
     /// <summary>The JsonSchema.Net schema, the authority on what is valid and the source of detailed results.</summary>
     public JsonSchema Schema => _schema.Value;
+
+    /// <summary>Evaluates <paramref name="instance"/> against <see cref="Schema"/>; safe to call from several threads.</summary>
+    public EvaluationResults Evaluate(JsonNode? instance, EvaluationOptions options)
+    {
+        lock (_evaluation)
+        {
+            return Schema.Evaluate(instance, options);
+        }
+    }
 
     /// <summary>The fast check for valid documents; null when the schema uses keywords it does not implement.</summary>
     public SchemaPrecheck? Precheck { get; }
@@ -139,16 +149,12 @@ internal sealed class ComposeSchema
 
     private static JsonSchema Build(string text)
     {
-        var dialects = new DialectRegistry();
-        dialects.Register(Dialect.Draft07.With([], DeclaredDraft07));
-
-        // Local registries: the global ones are shared with anything else in the process that uses
-        // JsonSchema.Net, where another schema with the same relative $id would collide with this one.
-        var options = new BuildOptions
-        {
-            SchemaRegistry = new SchemaRegistry(),
-            DialectRegistry = dialects,
-        };
-        return JsonSchema.FromText(text, options, BaseUri);
+        // Declared as "https://json-schema.org/draft-07/schema" (https, no '#'), which is not the identifier
+        // JsonSchema.Net knows draft-07 by; the schema is draft-07, so it is evaluated as such.
+        var node = JsonNode.Parse(text)?.AsObject() ?? throw new InvalidOperationException("the Compose schema is not a JSON object");
+        node["$schema"] = Draft07;
+        var schema = JsonSchema.FromText(node.ToJsonString());
+        schema.BaseUri = BaseUri;
+        return schema;
     }
 }

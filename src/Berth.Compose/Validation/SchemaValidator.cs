@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text.Json;
 using Berth.Compose.Diagnostics;
 using Berth.Compose.Output;
 using Berth.Compose.Yaml;
@@ -11,15 +9,14 @@ namespace Berth.Compose.Validation;
 public static class SchemaValidator
 {
     // Format keywords (compose schemas have used custom ones such as "duration" and "ports") stay annotations:
-    // the schema checks shapes; durations, ports and sizes are parsed and checked by later stages.
-    private static readonly EvaluationOptions DetailedOptions = new()
+    // the schema checks shapes; durations, ports and sizes are parsed and checked by later stages. New options per
+    // evaluation: they carry a schema registry that evaluation writes to, so sharing them across threads is unsafe.
+    private static EvaluationOptions DetailedOptions() => new()
     {
         OutputFormat = OutputFormat.Hierarchical,
         RequireFormatValidation = false,
+        EvaluateAs = SpecVersion.Draft7,
     };
-
-    // Deeper than the YAML reader's own nesting limit, so that limit, not this one, decides.
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = LoadLimits.Default.MaxDepth * 4 };
 
     private static readonly Lazy<bool> PruningIsSafe = new(() => SchemaPruner.IsSafeFor(ComposeSchema.Instance));
 
@@ -42,33 +39,12 @@ public static class SchemaValidator
             document = SchemaPruner.Prune(map, precheck);
         }
 
-        using var json = ToJsonDocument(document);
-
-        var results = schema.Schema.Evaluate(json.RootElement, DetailedOptions);
+        var results = schema.Evaluate(ComposeNodeJson.ToJsonNode(document), DetailedOptions());
         var failures = SchemaFailureCollector.Reduce(new SchemaFailureCollector(schema, document).Collect(results));
         foreach (var failure in failures)
         {
             var at = SchemaInstance.Find(document, failure.Segments);
             diagnostics.Error(failure.Code, failure.Message, at.Location(failure.AtKey), at.Path.Length == 0 ? null : at.Path, failure.Hint);
         }
-    }
-
-    private static JsonDocument ToJsonDocument(ComposeNode document)
-    {
-        var node = ComposeNodeJson.ToJsonNode(document);
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, MaxDepth = DocumentOptions.MaxDepth }))
-        {
-            if (node is null)
-            {
-                writer.WriteNullValue();
-            }
-            else
-            {
-                node.WriteTo(writer);
-            }
-        }
-
-        return JsonDocument.Parse(buffer.WrittenMemory, DocumentOptions);
     }
 }

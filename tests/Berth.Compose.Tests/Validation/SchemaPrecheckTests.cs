@@ -15,7 +15,7 @@ namespace Berth.Compose.Tests.Validation;
 /// </summary>
 public sealed class SchemaPrecheckTests(ITestOutputHelper output)
 {
-    private static readonly EvaluationOptions Detailed = new() { OutputFormat = OutputFormat.Hierarchical };
+    private static EvaluationOptions Detailed() => new() { OutputFormat = OutputFormat.Hierarchical, EvaluateAs = SpecVersion.Draft7 };
 
     private static readonly ComposeNode[] Replacements =
     [
@@ -115,15 +115,7 @@ public sealed class SchemaPrecheckTests(ITestOutputHelper output)
 
     private static List<SchemaFailure> DetailedFailures(ComposeNode document)
     {
-        var json = ComposeNodeJson.ToJsonNode(document)!;
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            json.WriteTo(writer);
-        }
-
-        using var parsed = JsonDocument.Parse(buffer.WrittenMemory);
-        var results = ComposeSchema.Instance.Schema.Evaluate(parsed.RootElement, Detailed);
+        var results = ComposeSchema.Instance.Evaluate(ComposeNodeJson.ToJsonNode(document), Detailed());
         return results.IsValid ? [] : SchemaFailureCollector.Reduce(new SchemaFailureCollector(ComposeSchema.Instance, document).Collect(results));
     }
 

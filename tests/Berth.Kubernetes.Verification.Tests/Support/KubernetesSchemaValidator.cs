@@ -57,8 +57,14 @@ internal sealed class KubernetesSchemaValidator
         }
 
         var schema = _schemas.GetOrAdd(file, f => new Lazy<JsonSchema>(() => Load(Path.Combine(_directory, f)))).Value;
-        using var document = JsonDocument.Parse(manifest.ToJsonString());
-        var results = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        EvaluationResults results;
+
+        // JsonSchema.Net 7 keeps evaluation state on the schema objects: evaluations of one cached schema take turns.
+        lock (schema)
+        {
+            results = schema.Evaluate(JsonNode.Parse(manifest.ToJsonString()), new EvaluationOptions { OutputFormat = OutputFormat.List, EvaluateAs = SpecVersion.Draft7 });
+        }
+
         if (results.IsValid)
         {
             return [];
@@ -93,7 +99,8 @@ internal sealed class KubernetesSchemaValidator
         // means the same in draft-07, so they are evaluated as draft-07. x-kubernetes-* keywords are annotations.
         var node = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
         node.Remove("$schema");
-        var options = new BuildOptions { Dialect = Dialect.Draft07, SchemaRegistry = new SchemaRegistry() };
-        return JsonSchema.FromText(node.ToJsonString(), options, new Uri("https://berth.invalid/k8s/" + Path.GetFileName(path)));
+        var schema = JsonSchema.FromText(node.ToJsonString());
+        schema.BaseUri = new Uri("https://berth.invalid/k8s/" + Path.GetFileName(path));
+        return schema;
     }
 }
