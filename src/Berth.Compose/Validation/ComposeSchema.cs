@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
 
@@ -12,24 +13,30 @@ internal sealed class ComposeSchema
 {
     private const string ResourceName = "Berth.Compose.compose-spec.json";
 
+    private const string Draft07 = "http://json-schema.org/draft-07/schema#";
+
     // The schema's $id is the relative "compose_spec.json"; an absolute base lets "#/definitions/..." resolve.
     private static readonly Uri BaseUri = new("https://berth.invalid/compose_spec.json");
 
-    private const string Draft07 = "http://json-schema.org/draft-07/schema#";
-
     private static readonly Lazy<ComposeSchema> LazyInstance = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private readonly Lazy<JsonObject> _root;
 
     private readonly Lazy<JsonSchema> _schema;
 
     // JsonSchema.Net 7 keeps evaluation state on the schema objects, so evaluations of the one shared schema take turns.
     private readonly Lock _evaluation = new();
 
-    private ComposeSchema(string text, JsonObject root)
+    private ComposeSchema(string text)
     {
-        Root = root;
-        Precheck = SchemaPrecheck.TryCreate(root);
+        using (var document = JsonDocument.Parse(text))
+        {
+            Precheck = SchemaPrecheck.TryCreate(document.RootElement);
+        }
 
-        // Built on first need: valid files are settled by the precheck and never pay for it.
+        // Built on first need: valid files are settled by the precheck and never pay for the object tree or for
+        // JsonSchema.Net (every command that loads a file pays for this constructor).
+        _root = new Lazy<JsonObject>(() => ParseTree(text), LazyThreadSafetyMode.ExecutionAndPublication);
         _schema = new Lazy<JsonSchema>(() => Build(text), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -51,7 +58,7 @@ internal sealed class ComposeSchema
     public SchemaPrecheck? Precheck { get; }
 
     /// <summary>The schema document as a tree, for looking up keywords by evaluation path.</summary>
-    public JsonObject Root { get; }
+    public JsonObject Root => _root.Value;
 
     /// <summary>
     /// Follows an evaluation path (keyword and name segments, with <c>$ref</c> segments meaning
@@ -115,13 +122,17 @@ internal sealed class ComposeSchema
         using var stream = typeof(ComposeSchema).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException($"embedded resource {ResourceName} is missing");
         using var reader = new StreamReader(stream);
-        var text = reader.ReadToEnd();
+        return new ComposeSchema(reader.ReadToEnd());
+    }
+
+    private static JsonObject ParseTree(string text)
+    {
         var root = JsonNode.Parse(text)?.AsObject() ?? throw new InvalidOperationException("the Compose schema is not a JSON object");
 
         // Parsed JsonObjects fill in their children lazily, which is not safe for concurrent readers;
         // touching every node once here makes the shared tree read-only from then on.
         Materialize(root);
-        return new ComposeSchema(text, root);
+        return root;
     }
 
     private static void Materialize(JsonNode? node)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Berth.Compose.Output;
@@ -45,7 +46,7 @@ internal sealed class SchemaPrecheck
     }
 
     /// <summary>Compiles <paramref name="root"/>; null when it uses keywords this precheck does not implement.</summary>
-    public static SchemaPrecheck? TryCreate(JsonObject root)
+    public static SchemaPrecheck? TryCreate(JsonElement root)
     {
         var compiler = new Compiler(root);
         var rule = compiler.Compile(root);
@@ -270,90 +271,131 @@ internal sealed class SchemaPrecheck
         }
     }
 
-    private sealed class Compiler(JsonObject root)
+    /// <summary>
+    /// Compiles from the read-only <see cref="JsonElement"/> view of the schema: parsing it is one buffer, where a
+    /// <see cref="JsonNode"/> tree is an object per node, and this runs on every start of every command that loads.
+    /// </summary>
+    private sealed class Compiler(JsonElement root)
     {
-        private readonly Dictionary<JsonNode, Rule> _compiled = new(ReferenceEqualityComparer.Instance);
+        // $ref is the only way a schema node is reached twice (and the only way to recurse), so rules are shared by
+        // reference target; every other node is compiled once because the schema is otherwise a tree.
+        private readonly Dictionary<string, Rule> _byReference = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Regex> _regexes = new(StringComparer.Ordinal);
 
         public bool Unsupported { get; private set; }
 
-        public Rule Compile(JsonNode? node)
+        public Rule Compile(JsonElement node)
         {
-            if (node is JsonValue boolean && boolean.TryGetValue<bool>(out var allowed))
+            if (node.ValueKind is JsonValueKind.True or JsonValueKind.False)
             {
-                return new Rule { AlwaysFalse = !allowed };
+                return new Rule { AlwaysFalse = node.ValueKind == JsonValueKind.False };
             }
 
-            if (node is not JsonObject obj)
+            if (node.ValueKind != JsonValueKind.Object)
             {
                 Unsupported = true;
                 return new Rule();
             }
 
-            // Shared (and recursive) definitions compile once; the rule is registered before its children.
-            if (_compiled.TryGetValue(obj, out var done))
+            if (node.TryGetProperty("$ref", out var reference) && reference.ValueKind == JsonValueKind.String)
             {
-                return done;
+                var target = reference.GetString()!;
+                if (!_byReference.TryGetValue(target, out var shared))
+                {
+                    // Registered before compiling the target, so a recursive definition refers to itself.
+                    shared = new Rule();
+                    _byReference[target] = shared;
+                    if (Resolve(target) is { } resolved)
+                    {
+                        CompileInto(shared, resolved);
+                    }
+                    else
+                    {
+                        Unsupported = true;
+                    }
+                }
+
+                return new Rule { Ref = shared };
             }
 
             var rule = new Rule();
-            _compiled[obj] = rule;
-            if (obj["$ref"] is JsonValue reference && reference.TryGetValue<string>(out var target))
-            {
-                rule.Ref = Compile(Resolve(target));
-                return rule;
-            }
-
-            foreach (var (keyword, value) in obj)
-            {
-                Apply(rule, keyword, value);
-            }
-
+            CompileInto(rule, node);
             return rule;
         }
 
-        private void Apply(Rule rule, string keyword, JsonNode? value)
+        private void CompileInto(Rule rule, JsonElement node)
+        {
+            if (node.ValueKind is JsonValueKind.True or JsonValueKind.False)
+            {
+                rule.AlwaysFalse = node.ValueKind == JsonValueKind.False;
+                return;
+            }
+
+            if (node.ValueKind != JsonValueKind.Object)
+            {
+                Unsupported = true;
+                return;
+            }
+
+            if (node.TryGetProperty("$ref", out _))
+            {
+                rule.Ref = Compile(node);
+                return;
+            }
+
+            foreach (var property in node.EnumerateObject())
+            {
+                Apply(rule, property.Name, property.Value);
+            }
+        }
+
+        private void Apply(Rule rule, string keyword, JsonElement value)
         {
             switch (keyword)
             {
                 case "type":
-                    rule.Types = SchemaDescriber.TypeNamesOf(value).Aggregate(JsonType.None, (all, t) => all | ParseType(t));
+                    rule.Types = TypeNames(value).Aggregate(JsonType.None, (all, t) => all | ParseType(t));
                     break;
-                case "properties" when value is JsonObject properties:
-                    rule.Properties = properties.ToDictionary(p => p.Key, p => Compile(p.Value), StringComparer.Ordinal);
+                case "properties" when value.ValueKind == JsonValueKind.Object:
+                    rule.Properties = new Dictionary<string, Rule>(StringComparer.Ordinal);
+                    foreach (var property in value.EnumerateObject())
+                    {
+                        rule.Properties[property.Name] = Compile(property.Value);
+                    }
+
                     break;
-                case "patternProperties" when value is JsonObject patterns:
-                    rule.PatternProperties = [.. patterns.Select(p => (Regex(p.Key), Compile(p.Value)))];
+                case "patternProperties" when value.ValueKind == JsonValueKind.Object:
+                    rule.PatternProperties = [.. value.EnumerateObject().Select(p => (Regex(p.Name), Compile(p.Value)))];
                     break;
                 case "additionalProperties":
                     rule.AdditionalProperties = Compile(value);
                     break;
-                case "items" when value is JsonObject or JsonValue:
+                case "items" when value.ValueKind is JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False:
                     rule.Items = Compile(value);
                     break;
-                case "oneOf" when value is JsonArray branches:
-                    rule.OneOf = [.. branches.Select(Compile)];
+                case "oneOf" when value.ValueKind == JsonValueKind.Array:
+                    rule.OneOf = [.. value.EnumerateArray().Select(Compile)];
                     break;
-                case "anyOf" when value is JsonArray branches:
-                    rule.AnyOf = [.. branches.Select(Compile)];
+                case "anyOf" when value.ValueKind == JsonValueKind.Array:
+                    rule.AnyOf = [.. value.EnumerateArray().Select(Compile)];
                     break;
-                case "enum" when value is JsonArray values:
-                    rule.Enum = [.. values];
+                case "enum" when value.ValueKind == JsonValueKind.Array:
+                    rule.Enum = [.. value.EnumerateArray().Select(v => JsonNode.Parse(v.GetRawText()))];
                     break;
-                case "pattern" when value is JsonValue pattern && pattern.TryGetValue<string>(out var text):
-                    rule.Pattern = Regex(text);
+                case "pattern" when value.ValueKind == JsonValueKind.String:
+                    rule.Pattern = Regex(value.GetString()!);
                     break;
-                case "required" when value is JsonArray names:
-                    rule.Required = [.. names.Select(n => n?.ToString() ?? string.Empty)];
+                case "required" when value.ValueKind == JsonValueKind.Array:
+                    rule.Required = [.. value.EnumerateArray().Select(n => n.ValueKind == JsonValueKind.String ? n.GetString()! : n.GetRawText())];
                     break;
-                case "uniqueItems" when value is JsonValue unique && unique.TryGetValue<bool>(out var isUnique):
-                    rule.UniqueItems = isUnique;
+                case "uniqueItems" when value.ValueKind is JsonValueKind.True or JsonValueKind.False:
+                    rule.UniqueItems = value.ValueKind == JsonValueKind.True;
                     break;
-                case "minimum" when value is JsonValue min && min.TryGetValue<double>(out var minimum):
-                    rule.Minimum = minimum;
+                case "minimum" when value.ValueKind == JsonValueKind.Number:
+                    rule.Minimum = value.GetDouble();
                     break;
-                case "maximum" when value is JsonValue max && max.TryGetValue<double>(out var maximum):
-                    rule.Maximum = maximum;
+                case "maximum" when value.ValueKind == JsonValueKind.Number:
+                    rule.Maximum = value.GetDouble();
                     break;
                 default:
                     if (!Annotations.Contains(keyword))
@@ -364,6 +406,13 @@ internal sealed class SchemaPrecheck
                     break;
             }
         }
+
+        private static IEnumerable<string> TypeNames(JsonElement type) => type.ValueKind switch
+        {
+            JsonValueKind.String => [type.GetString()!],
+            JsonValueKind.Array => type.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!),
+            _ => [],
+        };
 
         private static JsonType ParseType(string name) => name switch
         {
@@ -388,24 +437,29 @@ internal sealed class SchemaPrecheck
             return regex;
         }
 
-        private JsonNode? Resolve(string reference)
+        private JsonElement? Resolve(string reference)
         {
             var hash = reference.IndexOf('#', StringComparison.Ordinal);
             if (hash < 0)
             {
-                Unsupported = true;
                 return null;
             }
 
-            JsonNode? current = root;
+            var current = root;
             foreach (var segment in JsonPointerText.Split(reference[(hash + 1)..]))
             {
-                current = current switch
+                if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty(segment, out var child))
                 {
-                    JsonObject o when o.TryGetPropertyValue(segment, out var child) => child,
-                    JsonArray a when int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < a.Count => a[i],
-                    _ => null,
-                };
+                    current = child;
+                }
+                else if (current.ValueKind == JsonValueKind.Array && int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < current.GetArrayLength())
+                {
+                    current = current[i];
+                }
+                else
+                {
+                    return null;
+                }
             }
 
             return current;
