@@ -100,6 +100,10 @@ internal static class ConvertCommand
                 }
 
                 stderr.WriteLine($"berth convert: wrote {files.Count} file{(files.Count == 1 ? string.Empty : "s")} to {dir}");
+                if (layout == "helm")
+                {
+                    WarnStaleTemplates(stderr, dir, files);
+                }
             }
 
             if (explaining)
@@ -169,6 +173,24 @@ internal static class ConvertCommand
         }
 
         return null;
+    }
+
+    /// <summary>Helm renders every file in templates/, so one left from an earlier conversion would be deployed too: say so.</summary>
+    private static void WarnStaleTemplates(TextWriter stderr, string dir, IReadOnlyList<(string Path, string Content)> files)
+    {
+        if (!Directory.Exists(Path.Combine(dir, "templates")))
+        {
+            return;
+        }
+
+        var written = files.Select(f => Path.GetFullPath(Path.Combine(dir, f.Path))).ToHashSet(StringComparer.Ordinal);
+        foreach (var path in Directory.EnumerateFiles(Path.Combine(dir, "templates")).Order(StringComparer.Ordinal))
+        {
+            if (!written.Contains(Path.GetFullPath(path)))
+            {
+                stderr.WriteLine($"berth convert: warning: {path} was not written by this conversion and Helm renders it; remove it if it is stale");
+            }
+        }
     }
 
     /// <summary>Why a folder cannot be made: .NET's message for a file in the way names the wrong thing, so name it here.</summary>

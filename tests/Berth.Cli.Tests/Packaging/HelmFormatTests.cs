@@ -98,6 +98,23 @@ public sealed class HelmFormatTests
         Assert.NotNull(chart["appVersion"]);
     }
 
+    [Fact]
+    public void TemplateLeftFromAnEarlierConversion_IsWarnedAbout()
+    {
+        using var project = new TempProject(("compose.yaml", "services:\n  web:\n    image: nginx\n"));
+        var dir = project.PathOf("chart");
+        Directory.CreateDirectory(Path.Combine(dir, "templates"));
+        var stale = Path.Combine(dir, "templates", "deployment-old.yaml");
+        File.WriteAllText(stale, "kind: Deployment\n");
+
+        var (code, _, stderr) = CliRunner.Run("convert", "-c", project.PathOf("compose.yaml"), "--format", "helm", "--output-dir", dir);
+
+        Assert.True(code == ExitCodes.Success, stderr);
+        Assert.EndsWith($"berth convert: warning: {stale} was not written by this conversion and Helm renders it; remove it if it is stale\n", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Split('\n'), l => l.Contains("was not written", StringComparison.Ordinal));
+        Assert.True(File.Exists(stale), "berth never deletes files it did not write");
+    }
+
     private static JsonObject Object(IEnumerable<JsonObject> objects, string kind, string name)
         => objects.Single(o => o["kind"]!.GetValue<string>() == kind && o["metadata"]!["name"]!.GetValue<string>() == name);
 
