@@ -25,7 +25,7 @@ internal static class ConvertCommand
         output.AcceptOnlyFromAmong("yaml", "json");
         var format = new Option<string>("--format") { Description = "What to write: plain manifests, a Kustomize base and overlay, or a Helm chart (kustomize and helm need --output-dir)", DefaultValueFactory = _ => "manifests" };
         format.AcceptOnlyFromAmong("manifests", "kustomize", "helm");
-        var outputDir = new Option<string?>("--output-dir") { Description = "Write one file per object into this folder instead of printing (created if missing)" };
+        var outputDir = new Option<string?>("--output-dir") { Description = "Write one file per object (or the --format layout) into this folder instead of printing (created if missing)" };
         var explain = new Option<bool>("--explain") { Description = "Print the fidelity report (what every Compose key became) instead of the manifests; with --output-dir the manifests are still written to the folder" };
 
         var command = new Command("convert", "Convert a Compose project to Kubernetes manifests");
