@@ -28,6 +28,7 @@ internal static class BerthCommand
             ConfigCommand.Create(global),
             ConvertCommand.Create(global),
             StackCommand.Create(global, environment),
+            CompletionCommand.Create(environment),
         };
         return root;
     }
