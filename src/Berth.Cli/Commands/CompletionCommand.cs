@@ -29,17 +29,17 @@ internal static class CompletionCommand
 
     private static readonly string[] s_projectFlags = ["--compose-file", "--project-directory", "--env-file", "--profile"];
 
-    private const string Description = """
-        Print a shell completion script: subcommands, flags, their fixed values, stack names from the current orchestrator and service names from the Compose file
-          bash:  source <(berth completion bash)                      (or save it as /etc/bash_completion.d/berth)
-          zsh:   source <(berth completion zsh)                       (after compinit; or save it as _berth in a folder of $fpath)
-          fish:  berth completion fish | source                       (or save it as ~/.config/fish/completions/berth.fish)
+    private const string Install = """
+        bash, zsh, fish or pwsh. To load the completion:
+          bash:  source <(berth completion bash)                          (or save it as /etc/bash_completion.d/berth)
+          zsh:   source <(berth completion zsh)                           (after compinit; or save it as _berth in a folder of $fpath)
+          fish:  berth completion fish | source                           (or save it as ~/.config/fish/completions/berth.fish)
           pwsh:  berth completion pwsh | Out-String | Invoke-Expression   (add the line to $PROFILE)
         """;
 
     public static Command Create(Func<string, string?> environment)
     {
-        var shell = new Argument<string>("SHELL") { Description = "bash, zsh, fish or pwsh" };
+        var shell = new Argument<string>("SHELL") { Description = Install };
         shell.AcceptOnlyFromAmong(s_shells);
         var line = new Argument<string>("LINE") { Description = "The command line up to the cursor, program name first" };
         var complete = new Command("__complete", "Print the completion candidates for LINE, one per line (called by the scripts)") { line };
@@ -55,7 +55,7 @@ internal static class CompletionCommand
             return ExitCodes.Success;
         });
 
-        var command = new Command("completion", Description) { shell, complete };
+        var command = new Command("completion", "Print a shell completion script (subcommands, flags and their values, stack names, Compose service names)") { shell, complete };
         command.SetAction(parse =>
         {
             parse.InvocationConfiguration.Output.Write(CompletionScripts.For(parse.GetValue(shell)!));
