@@ -99,6 +99,10 @@ public sealed class CompletionTests
 
         Assert.Equal(["shop-back", "shop-front"], Complete($"berth stack ps --kubeconfig {kubeconfig} ", kubernetes).Order(StringComparer.Ordinal));
         Assert.Equal(["shop-front"], Complete($"berth stack rm --kubeconfig {kubeconfig} shop-f", kubernetes));
+        Assert.Equal(["shop-back"], Complete($"berth stack deploy -c {project.PathOf("shop-back.yaml")} --kubeconfig {kubeconfig} shop-b", kubernetes));
+        Assert.Equal(["shop-back", "shop-front"], Complete($"berth stack diff --kubeconfig {kubeconfig} shop", kubernetes).Order(StringComparer.Ordinal));
+        Assert.Equal(["shop-back", "shop-front"], Complete($"berth stack deploy --kubeconfig {kubeconfig} -c {project.PathOf("shop-back.yaml")} ", kubernetes).Order(StringComparer.Ordinal));
+        Assert.Empty(Complete($"berth stack deploy --kubeconfig {kubeconfig} -c ", kubernetes)); // a file name: the shell completes it
 
         // --orchestrator on the line wins over the environment, as for the command itself.
         Assert.Equal(["shop-back", "shop-front"], Complete($"berth stack services --orchestrator kubernetes --kubeconfig {kubeconfig} ", s_closedEngine).Order(StringComparer.Ordinal));

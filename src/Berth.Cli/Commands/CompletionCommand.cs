@@ -106,13 +106,32 @@ internal static class CompletionCommand
         var parse = root.Parse(text);
         var context = parse.GetCompletionContext();
         var word = (context is TextCompletionContext textContext ? textContext.AtCursorPosition(text.Length) : context).WordToComplete;
-        return [.. parse.GetCompletions(text.Length)
-            .Select(item => item.InsertText ?? item.Label)
+        var labels = parse.GetCompletions(text.Length).Select(item => item.InsertText ?? item.Label).ToList();
+
+        // After a flag that takes several values ('-c FILE'), System.CommandLine keeps completing that flag's values
+        // and offers nothing for STACK: the stack names are asked for directly when the word is not a flag's value.
+        if (labels.Count == 0 && !word.StartsWith('-') && parse.CommandResult.Command.Arguments.Any(a => a.Name == "STACK") && !IsFlagValue(parse.CommandResult.Command, text))
+        {
+            labels.AddRange(StackNames(parse, environment));
+        }
+
+        return [.. labels
             .Where(label => label.StartsWith(word, StringComparison.Ordinal)
                 && (word.StartsWith('-') || !label.StartsWith('-'))
                 && label is not ("-?" or "/?" or "/h"))
             .Select(label => prefix + label)
             .Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Whether the last word of <paramref name="text"/> is the value of the flag before it (a flag of <paramref name="command"/> that takes a value).</summary>
+    private static bool IsFlagValue(Command command, string text)
+    {
+        var words = text.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        var newWord = text.Length == 0 || char.IsWhiteSpace(text[^1]);
+        var previous = newWord ? words.LastOrDefault() : words.Length > 1 ? words[^2] : null;
+        return previous is not null && previous.StartsWith('-') && !previous.Contains('=', StringComparison.Ordinal)
+            && command.Options.FirstOrDefault(o => o.Name == previous || o.Aliases.Contains(previous)) is { } option
+            && option.ValueType != typeof(bool) && option.Arity.MaximumNumberOfValues > 0;
     }
 
     /// <summary>Adds the candidates the tree cannot know by itself; called once per completion request, never at start-up.</summary>
@@ -122,7 +141,7 @@ internal static class CompletionCommand
         {
             foreach (var argument in command.Arguments.Where(a => a.Name == "STACK"))
             {
-                argument.CompletionSources.Add(context => StackNames(context, environment));
+                argument.CompletionSources.Add(context => StackNames(context.ParseResult, environment));
             }
 
             foreach (var option in command.Options)
@@ -178,10 +197,10 @@ internal static class CompletionCommand
     }
 
     /// <summary>Stack names as <c>berth stack ls</c> lists them, with the orchestrator and cluster flags given on the line; nothing on any error.</summary>
-    private static IEnumerable<string> StackNames(CompletionContext context, Func<string, string?> environment)
+    private static IEnumerable<string> StackNames(ParseResult parse, Func<string, string?> environment)
     {
         List<string> args = ["stack", "ls", "--format", "{{.Name}}"];
-        foreach (var (flag, values) in GivenValues(context.ParseResult, s_clusterFlags))
+        foreach (var (flag, values) in GivenValues(parse, s_clusterFlags))
         {
             args.AddRange(values.SelectMany(v => (string[])[flag, v]));
         }
