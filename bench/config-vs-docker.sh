@@ -9,7 +9,8 @@ docker_cli=/usr/local/bin/docker
 [ -x "$docker_cli" ] || docker_cli="$(command -v docker)"
 "$root/scripts/berth.sh" --version >/dev/null
 berth="$root/artifacts/berth/berth"
-corpus="$(cd "$root/../shared/corpus" 2>/dev/null && pwd || echo /work/shared/corpus)"
+corpus="$root/testdata/corpus"
+[ -d "$corpus" ] || { echo "the corpus is missing: expected $corpus" >&2; exit 1; }
 gen="$(mktemp -d)"
 dotnet run -c Release --project "$root/bench/Berth.Bench" -- quick 2000 >/dev/null
 cp /tmp/berth-bench-2000/compose.yaml "$gen/compose.yaml"

@@ -9,7 +9,8 @@ runs="${1:-10}"
 "$root/scripts/berth.sh" --version >/dev/null
 berth="$root/artifacts/berth/berth"
 "$berth" convert --help >/dev/null 2>&1 || { echo "this berth has no 'convert' command yet" >&2; exit 1; }
-corpus="$(cd "$root/../shared/corpus" 2>/dev/null && pwd || echo /work/shared/corpus)"
+corpus="$root/testdata/corpus"
+[ -d "$corpus" ] || { echo "the corpus is missing: expected $corpus" >&2; exit 1; }
 gen="$(mktemp -d)"
 trap 'rm -rf "$gen"' EXIT
 dotnet run -c Release --project "$root/bench/Berth.Bench" -- quick 2000 >/dev/null

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 # Real engines the tests drive (idempotent; they install packages on a fresh Debian machine, so run as root).
 bash scripts/setup-podman.sh
 bash scripts/setup-swarm.sh
+bash scripts/setup-go.sh
+bash scripts/setup-shells.sh
 dotnet build Berth.slnx -c Release --nologo -v quiet
 # The Native AOT binary users run; NativeBinary* tests drive it (rebuilt only when src/ changed).
 bash scripts/berth.sh --version > /dev/null

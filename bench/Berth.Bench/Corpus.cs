@@ -1,6 +1,6 @@
 namespace Berth.Bench;
 
-/// <summary>Finds the shared corpus beside the repository.</summary>
+/// <summary>Finds the corpus in the repository (testdata/corpus beside Berth.slnx).</summary>
 public static class Corpus
 {
     public static string Root()
@@ -9,15 +9,12 @@ public static class Corpus
         {
             if (File.Exists(Path.Combine(dir.FullName, "Berth.slnx")))
             {
-                var shared = Path.Combine(dir.Parent!.FullName, "shared", "corpus");
-                if (Directory.Exists(shared))
-                {
-                    return shared;
-                }
+                var corpus = Path.Combine(dir.FullName, "testdata", "corpus");
+                return Directory.Exists(corpus) ? corpus : throw new DirectoryNotFoundException($"the corpus is missing: expected {corpus}");
             }
         }
 
-        return "/work/shared/corpus";
+        throw new InvalidOperationException("Berth.slnx not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>The awesome-compose and kompose inputs: real-world files.</summary>

@@ -28,6 +28,7 @@ internal static class BerthCommand
             ConfigCommand.Create(global),
             ConvertCommand.Create(global),
             StackCommand.Create(global, environment),
+            CompletionCommand.Create(environment),
         };
         return root;
     }
@@ -55,8 +56,8 @@ internal static class BerthCommand
             return ExitCodes.Usage;
         }
 
-        // A command group alone (bare 'berth', 'berth stack') shows its help, as docker does.
-        if (parse.CommandResult.Command is { Action: null, Subcommands.Count: > 0 })
+        // A command group alone (bare 'berth', 'berth stack') shows its help, as docker does; 'berth --version' still prints the version.
+        if (parse.CommandResult.Command is { Action: null, Subcommands.Count: > 0 } && !root.Options.OfType<VersionOption>().Any(o => parse.GetResult(o) is not null))
         {
             parse = root.Parse([.. args, "--help"]);
         }

@@ -3,6 +3,7 @@ using System.Text;
 using Berth.Cli.Output;
 using Berth.Compose.Diagnostics;
 using Berth.Kubernetes.Convert;
+using Berth.Kubernetes.Convert.Output;
 
 namespace Berth.Cli.Commands;
 
@@ -22,12 +23,14 @@ internal static class ConvertCommand
         var policies = new Option<bool>("--network-policies") { Description = "Emit NetworkPolicies that mirror the Compose networks" };
         var output = new Option<string>("--output", "-o") { Description = "Output format", DefaultValueFactory = _ => "yaml" };
         output.AcceptOnlyFromAmong("yaml", "json");
-        var outputDir = new Option<string?>("--output-dir") { Description = "Write one file per object into this folder instead of printing (created if missing)" };
+        var format = new Option<string>("--format") { Description = "What to write: plain manifests, a Kustomize base and overlay, or a Helm chart (kustomize and helm need --output-dir)", DefaultValueFactory = _ => "manifests" };
+        format.AcceptOnlyFromAmong("manifests", "kustomize", "helm");
+        var outputDir = new Option<string?>("--output-dir") { Description = "Write one file per object (or the --format layout) into this folder instead of printing (created if missing)" };
         var explain = new Option<bool>("--explain") { Description = "Print the fidelity report (what every Compose key became) instead of the manifests; with --output-dir the manifests are still written to the folder" };
 
         var command = new Command("convert", "Convert a Compose project to Kubernetes manifests");
         project.AddTo(command);
-        foreach (var option in new Option[] { ns, stack, serviceType, policies, output, outputDir, explain })
+        foreach (var option in new Option[] { ns, stack, serviceType, policies, output, format, outputDir, explain })
         {
             command.Options.Add(option);
         }
@@ -37,6 +40,19 @@ internal static class ConvertCommand
             if (parse.GetValue(stack) is { } stackName && Berth.Stacks.StackName.Check(stackName) is { } nameError)
             {
                 parse.InvocationConfiguration.Error.WriteLine($"berth convert: --stack: {nameError}");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
+            var layout = parse.GetValue(format) ?? "manifests";
+            if (layout != "manifests" && parse.GetValue(outputDir) is null)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"berth convert: --format {layout} writes several files and needs --output-dir DIR");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
+            if (layout != "manifests" && parse.GetValue(output) == "json" && !parse.GetValue(explain))
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"berth convert: --format {layout} writes YAML; -o json applies only to the --explain report");
                 return Task.FromResult(ExitCodes.Usage);
             }
 
@@ -71,13 +87,23 @@ internal static class ConvertCommand
 
             if (parse.GetValue(outputDir) is { } dir)
             {
-                if (WriteFiles(dir, KubernetesManifestWriter.ToFiles(plan, json ? "json" : "yaml")) is { } failure)
+                var files = layout switch
+                {
+                    "kustomize" => KustomizeLayout.ToFiles(plan, options.Namespace),
+                    "helm" => HelmChartLayout.ToFiles(plan, Berth.Stacks.StackName.For(loaded.Name, options.StackName)),
+                    _ => KubernetesManifestWriter.ToFiles(plan, json ? "json" : "yaml"),
+                };
+                if (WriteFiles(dir, files) is { } failure)
                 {
                     stderr.WriteLine($"berth convert: {failure}");
                     return Task.FromResult(ExitCodes.InvalidInput);
                 }
 
-                stderr.WriteLine($"berth convert: wrote {plan.Objects.Length} file{(plan.Objects.Length == 1 ? string.Empty : "s")} to {dir}");
+                stderr.WriteLine($"berth convert: wrote {files.Count} file{(files.Count == 1 ? string.Empty : "s")} to {dir}");
+                if (layout == "helm")
+                {
+                    WarnStaleTemplates(stderr, dir, files);
+                }
             }
 
             if (explaining)
@@ -136,6 +162,8 @@ internal static class ConvertCommand
             var path = Path.Combine(dir, fileName);
             try
             {
+                // Kustomize and Helm layouts have sub-folders (base/, overlays/<ns>/, templates/).
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 File.WriteAllText(path, content, new UTF8Encoding(false));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -145,6 +173,24 @@ internal static class ConvertCommand
         }
 
         return null;
+    }
+
+    /// <summary>Helm renders every file in templates/, so one left from an earlier conversion would be deployed too: say so.</summary>
+    private static void WarnStaleTemplates(TextWriter stderr, string dir, IReadOnlyList<(string Path, string Content)> files)
+    {
+        if (!Directory.Exists(Path.Combine(dir, "templates")))
+        {
+            return;
+        }
+
+        var written = files.Select(f => Path.GetFullPath(Path.Combine(dir, f.Path))).ToHashSet(StringComparer.Ordinal);
+        foreach (var path in Directory.EnumerateFiles(Path.Combine(dir, "templates")).Order(StringComparer.Ordinal))
+        {
+            if (!written.Contains(Path.GetFullPath(path)))
+            {
+                stderr.WriteLine($"berth convert: warning: {path} was not written by this conversion and Helm renders it; remove it if it is stale");
+            }
+        }
     }
 
     /// <summary>Why a folder cannot be made: .NET's message for a file in the way names the wrong thing, so name it here.</summary>

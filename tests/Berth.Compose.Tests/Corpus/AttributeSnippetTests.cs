@@ -6,7 +6,7 @@ using Berth.Compose.Tests.Support;
 namespace Berth.Compose.Tests.Corpus;
 
 /// <summary>
-/// compose-go's per-attribute loader snippets (one per Compose key, ../shared/corpus/compose-go/attribute-snippets)
+/// compose-go's per-attribute loader snippets (one per Compose key, testdata/corpus/compose-go/attribute-snippets)
 /// through Berth's whole pipeline. compose-go loads them without consistency checks; Berth always checks,
 /// so the few snippets that are inconsistent on purpose are listed with the error Berth must give.
 /// </summary>

@@ -2,7 +2,7 @@ using Berth.Compose.Tests.Support;
 
 namespace Berth.Compose.Tests;
 
-/// <summary>The Compose files of the shared corpus (inputs only: kompose outputs and expected files are excluded).</summary>
+/// <summary>The Compose files of the corpus (inputs only: kompose outputs and expected files are excluded).</summary>
 internal static class CorpusFiles
 {
     public static IEnumerable<string> ComposeFiles()

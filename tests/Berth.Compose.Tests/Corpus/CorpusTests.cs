@@ -7,7 +7,7 @@ using Berth.Compose.Tests.Support;
 namespace Berth.Compose.Tests.Corpus;
 
 /// <summary>
-/// Every Compose file in ../shared/corpus: valid ones load without error (and their canonical output loads
+/// Every Compose file in testdata/corpus: valid ones load without error (and their canonical output loads
 /// again to the same result); invalid ones fail with the listed diagnostic code.
 /// </summary>
 public sealed class CorpusTests

@@ -69,12 +69,10 @@ internal static class MergeTestSupport
         return result;
     }
 
-    /// <summary>The corpus folder: next to the repository (../shared/corpus from the folder holding Berth.slnx), else /work/shared/corpus.</summary>
-    public static string CorpusDirectory { get; } = FindCorpus();
+    /// <summary>The corpus folder (testdata/corpus, see <see cref="Support.TestPaths"/>).</summary>
+    public static string CorpusDirectory => Support.TestPaths.Corpus;
 
     public static string LoaderTestData => Path.Combine(CorpusDirectory, "compose-go", "testdata-head", "loader", "testdata");
-
-    private static string FindCorpus() => Support.TestPaths.Corpus;
 }
 
 /// <summary>

@@ -47,6 +47,6 @@ internal static class NormalizeTestHelpers
         return node;
     }
 
-    /// <summary>The folder holding the shared corpus: next to the repository, else /work/shared/corpus.</summary>
+    /// <summary>The corpus folder (testdata/corpus, see <see cref="Support.TestPaths"/>).</summary>
     public static string CorpusDirectory() => Support.TestPaths.Corpus;
 }

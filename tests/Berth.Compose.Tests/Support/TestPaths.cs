@@ -1,28 +1,22 @@
 namespace Berth.Compose.Tests.Support;
 
-/// <summary>Finds the repository and the shared corpus (../shared beside the repository).</summary>
+/// <summary>Finds the repository and the reference data inside it (testdata/ at the repository root).</summary>
 internal static class TestPaths
 {
     private static readonly Lazy<string> LazyRepoRoot = new(FindRepoRoot);
 
     public static string RepoRoot => LazyRepoRoot.Value;
 
-    public static string Shared
-    {
-        get
-        {
-            var beside = Path.Combine(Path.GetDirectoryName(RepoRoot)!, "shared");
-            return Directory.Exists(beside) ? beside : "/work/shared";
-        }
-    }
+    /// <summary>The third-party data the tests read (see testdata/README.md).</summary>
+    public static string Testdata => Path.Combine(RepoRoot, "testdata");
 
     /// <summary>The corpus folder; a test that needs it fails with this message when it is missing (never skips).</summary>
     public static string Corpus
     {
         get
         {
-            var corpus = Path.Combine(Shared, "corpus");
-            return Directory.Exists(corpus) ? corpus : throw new DirectoryNotFoundException($"the shared corpus is missing: expected {corpus} (../shared beside the repository)");
+            var corpus = Path.Combine(Testdata, "corpus");
+            return Directory.Exists(corpus) ? corpus : throw new DirectoryNotFoundException($"the corpus is missing: expected {corpus} (testdata/corpus in the repository)");
         }
     }
 

@@ -1,6 +1,6 @@
 namespace Berth.Kubernetes.Tests.Support;
 
-/// <summary>Finds the repository and the shared corpus (../shared beside the repository).</summary>
+/// <summary>Finds the repository and its test data.</summary>
 internal static class TestPaths
 {
     private static readonly Lazy<string> LazyRepoRoot = new(FindRepoRoot);

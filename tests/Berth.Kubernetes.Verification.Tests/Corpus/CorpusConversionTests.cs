@@ -5,7 +5,7 @@ using Berth.Kubernetes.Verification.Tests.Support;
 namespace Berth.Kubernetes.Verification.Tests.Corpus;
 
 /// <summary>
-/// Every Compose file of ../shared/corpus that Berth's loader accepts converts without exception, without error
+/// Every Compose file of testdata/corpus that Berth's loader accepts converts without exception, without error
 /// diagnostics (except the genuinely unsupported inputs listed below), and every object it emits validates against
 /// the Kubernetes 1.36 strict schema of its kind.
 /// </summary>
@@ -51,7 +51,7 @@ public sealed class CorpusConversionTests
 
     [Fact]
     public void Corpus_HasEnoughAcceptedFilesToMeanSomething()
-        => Assert.True(_accepted.Value.Length >= 100, $"only {_accepted.Value.Length} corpus files load: is ../shared/corpus complete?");
+        => Assert.True(_accepted.Value.Length >= 100, $"only {_accepted.Value.Length} corpus files load: is testdata/corpus complete?");
 
     [Theory]
     [MemberData(nameof(AcceptedFiles))]

@@ -4,7 +4,7 @@ namespace Berth.Kubernetes.Verification.Tests.Kompose;
 internal sealed record KomposeCase(string Name, string ComposeFile, string KomposeOutput, bool Interpolate = true)
 {
     /// <summary>
-    /// Input → kompose default-provider output pairs of ../shared/corpus/kompose. Outputs produced with non-default
+    /// Input → kompose default-provider output pairs of testdata/corpus/kompose. Outputs produced with non-default
     /// kompose flags (--volumes emptyDir/configMap, *-os*, *-empty-vols-*) are not paired: Berth has no such flags.
     /// "template" outputs are used where the fixture's only k8s output is the template (it differs by %VERSION% only).
     /// </summary>

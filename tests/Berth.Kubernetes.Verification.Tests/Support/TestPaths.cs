@@ -1,6 +1,6 @@
 namespace Berth.Kubernetes.Verification.Tests.Support;
 
-/// <summary>Locations of the repository and of the shared reference data beside it (../shared).</summary>
+/// <summary>Locations of the repository and of the reference data inside it (testdata/).</summary>
 internal static class TestPaths
 {
     private static readonly Lazy<string> _repositoryRoot = new(FindRepositoryRoot);
@@ -8,19 +8,16 @@ internal static class TestPaths
     /// <summary>The folder holding Berth.slnx.</summary>
     public static string RepositoryRoot => _repositoryRoot.Value;
 
-    public static string Shared
-    {
-        get
-        {
-            var beside = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared"));
-            // Worktrees live one level deeper (/work/wt/NAME) than a plain clone, so fall back to the known location.
-            return Directory.Exists(Path.Combine(beside, "corpus")) ? beside : "/work/shared";
-        }
-    }
+    /// <summary>The third-party data the tests read (testdata/ at the repository root; see its README.md).</summary>
+    public static string Testdata => Path.Combine(RepositoryRoot, "testdata");
 
-    public static string Corpus => Path.Combine(Shared, "corpus");
+    public static string Corpus => Path.Combine(Testdata, "corpus");
 
-    public static string KubernetesSchemas => Path.Combine(Shared, "schemas", "kubernetes", "v1.36-standalone-strict-derived");
+    /// <summary>The Kubernetes 1.36 OpenAPI v2 document (gzip) the per-kind schemas are derived from.</summary>
+    public static string KubernetesOpenApi => Path.Combine(Testdata, "schemas", "kubernetes", "swagger.json.gz");
+
+    /// <summary>The kinds to derive schemas for (index.json: apiVersion, kind, OpenAPI definition).</summary>
+    public static string KubernetesSchemaIndex => Path.Combine(Testdata, "schemas", "kubernetes", "v1.36-standalone-strict-derived", "index.json");
 
     private static string FindRepositoryRoot()
     {

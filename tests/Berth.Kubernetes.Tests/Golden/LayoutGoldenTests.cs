@@ -1,0 +1,108 @@
+using Berth.Compose.Loading;
+using Berth.Kubernetes.Convert;
+using Berth.Kubernetes.Convert.Output;
+using Berth.Kubernetes.Tests.Support;
+
+namespace Berth.Kubernetes.Tests.Golden;
+
+/// <summary>
+/// The Kustomize and Helm layouts (pure: a plan in, (path, content) pairs out) by golden folder:
+/// testdata/layout/&lt;case&gt;/kustomize.txt and helm.txt hold every file of the layout of the converter golden
+/// case of the same name (testdata/golden/&lt;case&gt;, with its options.txt), each after a <c>==&gt; path &lt;==</c> line.
+/// Whether the files render to the converted objects is checked with kubectl and Go in Berth.Cli.Tests.
+/// BERTH_UPDATE_GOLDEN=1 rewrites the expectations locally (never on CI); review the diff by hand.
+/// </summary>
+public sealed class LayoutGoldenTests
+{
+    private static string LayoutRoot => Path.Combine(TestPaths.RepoRoot, "tests", "Berth.Kubernetes.Tests", "testdata", "layout");
+
+    public static TheoryData<string> Cases()
+    {
+        var data = new TheoryData<string>();
+        foreach (var dir in Directory.EnumerateDirectories(LayoutRoot).Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetFileName(dir));
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Layouts_GoldenCase_MatchExpectedFiles(string name)
+    {
+        var dir = Path.Combine(TestPaths.GoldenRoot, name);
+        var load = ProjectLoader.Load(new LoadOptions { Files = [Path.Combine(dir, "compose.yaml")], WorkingDirectory = dir }, TestContext.Current.CancellationToken);
+        Assert.True(load.Succeeded, string.Join('\n', load.Diagnostics));
+        var options = Options(dir) with { FileContents = ResourceContentReader.Read(load.Project!) };
+        var plan = KubernetesConverter.Convert(load.Project!, options);
+        Assert.False(plan.HasErrors);
+
+        var kustomize = Print(KustomizeLayout.ToFiles(plan, options.Namespace));
+        var helm = Print(HelmChartLayout.ToFiles(plan, Berth.Stacks.StackName.For(load.Project!.Name, options.StackName)));
+
+        var expectedKustomize = Path.Combine(LayoutRoot, name, "kustomize.txt");
+        var expectedHelm = Path.Combine(LayoutRoot, name, "helm.txt");
+        if (Environment.GetEnvironmentVariable("BERTH_UPDATE_GOLDEN") == "1" && Environment.GetEnvironmentVariable("CI") != "true")
+        {
+            File.WriteAllText(expectedKustomize, kustomize);
+            File.WriteAllText(expectedHelm, helm);
+            return;
+        }
+
+        Assert.True(File.Exists(expectedKustomize), $"{name}: kustomize.txt missing; actual:\n{kustomize}");
+        Assert.Equal(File.ReadAllText(expectedKustomize), kustomize);
+        Assert.True(File.Exists(expectedHelm), $"{name}: helm.txt missing; actual:\n{helm}");
+        Assert.Equal(File.ReadAllText(expectedHelm), helm);
+    }
+
+    [Fact]
+    public void Layouts_AreDeterministic()
+    {
+        var dir = Path.Combine(TestPaths.GoldenRoot, "secrets-configs");
+        var load = ProjectLoader.Load(new LoadOptions { Files = [Path.Combine(dir, "compose.yaml")], WorkingDirectory = dir }, TestContext.Current.CancellationToken);
+        var options = new KubernetesConvertOptions { FileContents = ResourceContentReader.Read(load.Project!) };
+
+        var first = KubernetesConverter.Convert(load.Project!, options);
+        var second = KubernetesConverter.Convert(load.Project!, options);
+
+        Assert.Equal(KustomizeLayout.ToFiles(first, "default"), KustomizeLayout.ToFiles(second, "default"));
+        Assert.Equal(HelmChartLayout.ToFiles(first, "x"), HelmChartLayout.ToFiles(second, "x"));
+    }
+
+    [Theory]
+    [InlineData("voting-app", "voting-app")]
+    [InlineData("Shop_Prod", "shop-prod")]
+    [InlineData("9lives", "s-9lives")]
+    public void ChartName_IsALowerCaseDnsLabel(string stack, string expected)
+        => Assert.Equal(expected, HelmChartLayout.ChartName(stack));
+
+    private static string Print(IReadOnlyList<(string Path, string Content)> files)
+        => string.Concat(files.Select(f => $"==> {f.Path} <==\n{f.Content}"));
+
+    private static KubernetesConvertOptions Options(string dir)
+    {
+        var options = new KubernetesConvertOptions();
+        var file = Path.Combine(dir, "options.txt");
+        foreach (var line in File.Exists(file) ? File.ReadAllLines(file) : [])
+        {
+            var eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (eq < 0)
+            {
+                continue;
+            }
+
+            var (key, value) = (line[..eq].Trim(), line[(eq + 1)..].Trim());
+            options = key switch
+            {
+                "namespace" => options with { Namespace = value },
+                "stack" => options with { StackName = value },
+                "service-type" => options with { PublishedServiceType = Enum.Parse<PublishedServiceType>(value) },
+                "network-policies" => options with { NetworkPolicies = value == "true" },
+                _ => throw new InvalidOperationException($"unknown option '{key}' in {file}"),
+            };
+        }
+
+        return options;
+    }
+}
