@@ -12,7 +12,7 @@ namespace Berth.Swarm.Convert;
 
 /// <summary>
 /// Compose project → Swarm specs, mapping every key the way <c>docker stack deploy</c> does
-/// (docs/reference/docker-stack-swarm.md §2–3). Pure: no I/O, no clock; file contents come in through
+/// (docker/cli 20.10, <c>cli/compose/convert</c>). Pure: no I/O, no clock; file contents come in through
 /// <see cref="SwarmConvertOptions.Contents"/>. Keys Swarm cannot honour become diagnostics, never silence.
 /// </summary>
 public static class SwarmConverter
