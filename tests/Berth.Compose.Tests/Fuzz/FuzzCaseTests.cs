@@ -1,3 +1,7 @@
+using System.Collections.Immutable;
+using Berth.Compose.Loading;
+using Berth.Kubernetes.Convert;
+
 namespace Berth.Compose.Tests.Fuzz;
 
 /// <summary>Every input the fuzzer ever broke Berth with (Fuzz/Cases) goes through config and convert without an exception.</summary>
@@ -22,6 +26,34 @@ public sealed class FuzzCaseTests
             var first = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
             Assert.True(first == run, $"{name} ({variant}) did not finish within 30 s");
             await run;
+        }
+    }
+
+    [Theory]
+    // Found by the fuzzer: the Kubernetes client's quantity parser threw (FormatException, ArgumentException).
+    [InlineData("1*")]
+    [InlineData("0M!")]
+    [InlineData("ten gigabytes")]
+    public void KubernetesConvert_VolumeSizeThatIsNotAQuantity_IsBK201AtTheVolume(string size)
+    {
+        var directory = Directory.CreateTempSubdirectory("berth-fuzz-case-").FullName;
+        try
+        {
+            var file = Path.Combine(directory, "compose.yaml");
+            File.WriteAllText(file, $"services:\n  db:\n    image: postgres\n    volumes: ['data:/var/lib/data']\nvolumes:\n  data:\n    labels:\n      kompose.volume.size: '{size}'\n");
+            var loaded = ProjectLoader.Load(new LoadOptions { Files = [file], WorkingDirectory = directory, Environment = ImmutableDictionary<string, string>.Empty }, TestContext.Current.CancellationToken);
+            Assert.True(loaded.Succeeded, string.Join('\n', loaded.Diagnostics));
+
+            var plan = KubernetesConverter.Convert(loaded.Project!, new KubernetesConvertOptions());
+
+            var error = Assert.Single(plan.Diagnostics, d => d.Severity == Berth.Compose.Diagnostics.Severity.Error);
+            Assert.Equal(KubernetesDiagnosticCodes.InvalidValue, error.Code);
+            Assert.Contains($"'{size}'", error.Message, StringComparison.Ordinal);
+            Assert.Equal((file, 7), (error.Location.File, error.Location.Line)); // the volume's mapping
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
         }
     }
 }
