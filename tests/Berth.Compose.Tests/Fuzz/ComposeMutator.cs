@@ -29,6 +29,34 @@ internal static class ComposeMutator
         "-5s", "1h2x", "512m", "0.000001", "2g", "9223372036854775807", "9223372036854775808", "-9223372036854775809",
     ];
 
+    // Values and keys Compose gives meaning to, so that many cases stay valid YAML and reach the validators and both converters.
+    private static readonly string[] Values =
+    [
+        "1*", "0M!", "-1", "0", "1e3", "99999999999999999999", "1.5", "\"\"", "''", "null", "~", "true", "yes", "[]", "{}", "1m30s",
+        "-5s", "1h2x", "512m", "2g", "0.000001", "8080:80", "65536:1", "1-3:4-6/udp", "\"[::1]:80:80/tcp\"", "127.0.0.1::80", "'C:\\x:D:\\y:rw'",
+        "./a:/b:ro,z", "data:/d:nocopy", "a:b:c:d", "${A}", "${UNSET:?oops}", "${A:-${B}}", "$$x", "x=y", "host:1.2.3.4", "host=::1",
+        "on-failure:3", "unless-stopped", "global", "replicated-job", "global-job", "host", "none", "service:web", "container:x", "web",
+        "[web, web]", "{web: {condition: service_healthy}}", "['CMD', 'true']", "CMD-SHELL", "[NONE]", "2.5", "nvidia", "all", "rw",
+        "/dev/sda:/dev/xvda:rwm", "net.core.somaxconn=1024", "nofile=1024:2048", "1024", "{soft: 1, hard: 0}", "ReadWriteMany", "10Gi",
+        "LoadBalancer", "\"\\u0000\"", "\u00e9", "0o777", "0x1F", "1_000", ".inf", "{target: 80, published: 8080, mode: host}",
+        "{type: bind, source: ., target: /x}", "{type: tmpfs, target: /t, tmpfs: {size: -1}}", "{type: volume, target: ''}",
+        "{external: true}", "{file: ./missing}", "{environment: A}", "{driver: overlay, attachable: true}", "{replicas: -1}",
+        "{mode: global, replicas: 2}", "{limits: {cpus: '0', memory: 1b}}", "{reservations: {devices: [{capabilities: [gpu]}]}}",
+        "[{source: s, target: /run/x, uid: '-1', mode: 0777}]", "{constraints: [node.role==manager]}", "{test: [CMD, x], retries: -3}",
+    ];
+
+    private static readonly string[] Keys =
+    [
+        "image", "ports", "volumes", "deploy", "replicas", "mode", "resources", "limits", "reservations", "cpus", "memory", "healthcheck",
+        "test", "interval", "restart", "restart_policy", "condition", "depends_on", "networks", "secrets", "configs", "environment",
+        "env_file", "labels", "command", "entrypoint", "user", "ulimits", "tmpfs", "devices", "cap_add", "sysctls", "extra_hosts", "dns",
+        "logging", "driver", "driver_opts", "external", "name", "target", "source", "published", "protocol", "size", "placement",
+        "constraints", "update_config", "rollback_config", "parallelism", "delay", "max_replicas_per_node", "endpoint_mode",
+        "stop_grace_period", "read_only", "init", "privileged", "network_mode", "pid", "ipc", "shm_size", "mem_limit", "gpus", "extends",
+        "include", "profiles", "scale", "x-kubernetes", "storage_class", "access_mode", "kompose.volume.size", "kompose.service.type",
+        "kompose.service.expose", "build", "context", "links", "volumes_from", "expose", "hostname", "working_dir", "stop_signal",
+    ];
+
     private const string YamlBytes = " :-[]{},#&*!|>'\"%@`?$<\t\r\n\\";
 
     private static readonly byte[] OddBytes = [0x00, 0x7f, 0xff, 0xfe, 0xef, 0xbb, 0xbf];
@@ -37,10 +65,17 @@ internal static class ComposeMutator
     public static byte[] Mutate(byte[] original, byte[] donor, Random rng)
     {
         var data = new List<byte>(original);
-        var count = 1 + (rng.Next(4) == 0 ? rng.Next(16) : rng.Next(4));
+        var count = 1 + (rng.Next(4) == 0 ? rng.Next(12) : rng.Next(2));
         for (var i = 0; i < count; i++)
         {
-            MutateOnce(data, donor, rng);
+            if (rng.Next(2) == 0)
+            {
+                MutateValue(data, rng);
+            }
+            else
+            {
+                MutateOnce(data, donor, rng);
+            }
         }
 
         return [.. data];
@@ -130,6 +165,39 @@ internal static class ComposeMutator
                 break;
         }
     }
+
+    /// <summary>Replaces the value or the key of a 'key: value' or '- value' line, keeping the YAML valid more often than not.</summary>
+    private static void MutateValue(List<byte> data, Random rng)
+        => EditLines(data, rng, (lines, i) =>
+        {
+            var line = Encoding.UTF8.GetString(lines[i]);
+            var indent = line.Length - line.TrimStart(' ').Length;
+            var body = line[indent..];
+            var dash = body.StartsWith("- ", StringComparison.Ordinal) ? "- " : string.Empty;
+            body = body[dash.Length..];
+            var colon = body.IndexOf(": ", StringComparison.Ordinal);
+            var key = colon > 0 ? body[..colon] : body.EndsWith(':') ? body[..^1] : null;
+            var value = Values[rng.Next(Values.Length)];
+            string replaced;
+            if (key is not null && rng.Next(3) == 0)
+            {
+                replaced = $"{dash}{Keys[rng.Next(Keys.Length)]}{body[key.Length..]}";
+            }
+            else if (key is not null)
+            {
+                replaced = $"{dash}{key}: {value}";
+            }
+            else if (dash.Length > 0)
+            {
+                replaced = $"- {value}";
+            }
+            else
+            {
+                replaced = $"{Keys[rng.Next(Keys.Length)]}: {value}";
+            }
+
+            lines[i] = Encoding.UTF8.GetBytes(new string(' ', indent) + replaced);
+        });
 
     private static byte InterestingByte(Random rng) => rng.Next(4) switch
     {

@@ -16,6 +16,15 @@ internal sealed record PipelineVariant(bool Interpolate, bool CheckConsistency, 
         => $"{(Interpolate ? string.Empty : " --no-interpolate")}{(CheckConsistency ? string.Empty : " --no-consistency")}{(NetworkPolicies ? " --network-policies" : string.Empty)}{(NodePort ? " --service-type NodePort" : string.Empty)}".Trim();
 }
 
+/// <summary>How far a case got, to see that the mutations reach the converters and not only the YAML parser.</summary>
+internal enum PipelineOutcome
+{
+    YamlSyntaxError,
+    InvalidProject,
+    Loaded,
+    Converted,
+}
+
 /// <summary>An outcome the CLI would not report as a diagnostic with exit 1 (it would be an internal error or a silent failure).</summary>
 internal sealed class PipelineInvariantException(string message) : Exception(message)
 {
@@ -38,7 +47,7 @@ internal static class ComposePipeline
         ["EMPTY"] = string.Empty,
     });
 
-    public static void Run(string text, string workingDirectory, PipelineVariant variant, CancellationToken cancellationToken = default)
+    public static PipelineOutcome Run(string text, string workingDirectory, PipelineVariant variant, CancellationToken cancellationToken = default)
     {
         var result = ProjectLoader.Load(
             new LoadOptions
@@ -54,7 +63,7 @@ internal static class ComposePipeline
         CheckDiagnostics("config", result.Diagnostics, failed: !result.Succeeded);
         if (result.Project is not { } project)
         {
-            return;
+            return result.Diagnostics.Any(d => d.Code == DiagnosticCodes.YamlSyntax) ? PipelineOutcome.YamlSyntaxError : PipelineOutcome.InvalidProject;
         }
 
         _ = CanonicalYamlWriter.Write(project.Root);
@@ -92,6 +101,8 @@ internal static class ComposePipeline
                 _ = SwarmJson.Serialize(network.Create!);
             }
         }
+
+        return kubernetes.HasErrors || swarm.HasErrors ? PipelineOutcome.Loaded : PipelineOutcome.Converted;
     }
 
     private static void CheckDiagnostics(string stage, ImmutableArray<Diagnostic> diagnostics, bool failed)

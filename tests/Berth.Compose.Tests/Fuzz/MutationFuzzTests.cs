@@ -28,7 +28,7 @@ public sealed class MutationFuzzTests
 
         using var log = output is null ? null : OpenLog(output);
         var summary = fuzzer.Run(seed, cases, log is null ? null : line => log.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {line}"), TestContext.Current.CancellationToken);
-        log?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss} done: {summary.Cases} cases (seeds {seed}..{seed + cases - 1}) in {summary.Elapsed.TotalSeconds:F0} s, {summary.CasesPerSecond:F1} cases/s, {summary.Findings.Count} distinct findings, {summary.SlowCases} slow cases"));
+        log?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss} done: {summary.Cases} cases (seeds {seed}..{seed + cases - 1}) in {summary.Elapsed.TotalSeconds:F0} s, {summary.CasesPerSecond:F1} cases/s, {summary.Findings.Count} distinct findings, {summary.SlowCases} slow cases; {summary.Outcomes}"));
         if (output is not null)
         {
             SaveFindings(output, summary);

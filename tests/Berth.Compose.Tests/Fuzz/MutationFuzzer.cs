@@ -17,7 +17,7 @@ internal sealed record FuzzFinding(string Signature, FuzzCase Case, byte[] Minim
 }
 
 /// <summary>The outcome of a run.</summary>
-internal sealed record FuzzSummary(long Cases, TimeSpan Elapsed, IReadOnlyList<FuzzFinding> Findings, long SlowCases)
+internal sealed record FuzzSummary(long Cases, TimeSpan Elapsed, IReadOnlyList<FuzzFinding> Findings, long SlowCases, string Outcomes)
 {
     public double CasesPerSecond => Cases / Math.Max(Elapsed.TotalSeconds, 0.001);
 }
@@ -31,6 +31,7 @@ internal sealed class MutationFuzzer
 {
     private readonly string[] _files;
     private readonly byte[][] _contents;
+    private readonly long[] _outcomes = new long[Enum.GetValues<PipelineOutcome>().Length];
 
     public MutationFuzzer(IEnumerable<string> corpusFiles)
     {
@@ -52,6 +53,9 @@ internal sealed class MutationFuzzer
     public bool Minimise { get; init; }
 
     public int Threads { get; init; } = 1;
+
+    /// <summary>How many cases ended where: YAML syntax error, other load error, loaded (a converter refused it), converted by both.</summary>
+    public string Outcomes => string.Join(", ", Enum.GetValues<PipelineOutcome>().Select(o => string.Create(CultureInfo.InvariantCulture, $"{o} {Interlocked.Read(ref _outcomes[(int)o])}")));
 
     public FuzzCase CreateCase(long seed)
     {
@@ -119,7 +123,7 @@ internal sealed class MutationFuzzer
                         if (clock.Elapsed - lastReport > TimeSpan.FromSeconds(60))
                         {
                             lastReport = clock.Elapsed;
-                            log(string.Create(CultureInfo.InvariantCulture, $"progress {count}/{cases} cases, {count / clock.Elapsed.TotalSeconds:F0} cases/s, {findings.Count} distinct findings, {Interlocked.Read(ref slow)} slow"));
+                            log(string.Create(CultureInfo.InvariantCulture, $"progress {count}/{cases} cases, {count / clock.Elapsed.TotalSeconds:F0} cases/s, {findings.Count} distinct findings, {Interlocked.Read(ref slow)} slow; {Outcomes}"));
                         }
                     }
                 }
@@ -129,7 +133,7 @@ internal sealed class MutationFuzzer
         var threads = Enumerable.Range(0, Math.Max(1, Threads)).Select(_ => new Thread(Worker) { IsBackground = true }).ToList();
         threads.ForEach(t => t.Start());
         threads.ForEach(t => t.Join());
-        return new FuzzSummary(Interlocked.Read(ref done), clock.Elapsed, [.. findings.Values.OrderBy(f => f.Case.Seed)], Interlocked.Read(ref slow));
+        return new FuzzSummary(Interlocked.Read(ref done), clock.Elapsed, [.. findings.Values.OrderBy(f => f.Case.Seed)], Interlocked.Read(ref slow), Outcomes);
     }
 
     /// <summary>Runs one case; a failure's signature is the exception type and the frame that threw, so one bug is one finding.</summary>
@@ -149,7 +153,7 @@ internal sealed class MutationFuzzer
 
         try
         {
-            task.GetAwaiter().GetResult();
+            Interlocked.Increment(ref _outcomes[(int)task.GetAwaiter().GetResult()]);
             return (null, slow);
         }
         catch (Exception ex)
