@@ -56,4 +56,32 @@ public sealed class FuzzCaseTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Theory]
+    // Found by the fuzzer: include: "\0" made Path.GetFullPath throw (an internal error); the other keys turn values into paths too.
+    [InlineData("include: [\"\\0\"]\nservices: {web: {image: x}}\n", 1)]
+    [InlineData("services:\n  web:\n    image: x\n    env_file: \"a\\0\"\n", 4)]
+    [InlineData("services:\n  web:\n    image: x\n    build: \"\\0\"\n", 4)]
+    [InlineData("services:\n  web:\n    image: x\n    volumes: [\"./a\\0:/x\"]\n", 4)]
+    [InlineData("services:\n  web:\n    image: x\n    extends: {file: \"\\0\", service: a}\n", 4)]
+    [InlineData("services:\n  web: {image: x}\nsecrets:\n  s: {file: \"\\0\"}\n", 4)]
+    public void NulCharacterInAPath_IsBC405AtTheValue(string yaml, int line)
+    {
+        var directory = Directory.CreateTempSubdirectory("berth-fuzz-case-").FullName;
+        try
+        {
+            var file = Path.Combine(directory, "compose.yaml");
+            File.WriteAllText(file, yaml);
+            var loaded = ProjectLoader.Load(new LoadOptions { Files = [file], WorkingDirectory = directory, Environment = ImmutableDictionary<string, string>.Empty }, TestContext.Current.CancellationToken);
+
+            var error = Assert.Single(loaded.Diagnostics, d => d.Severity == Berth.Compose.Diagnostics.Severity.Error);
+            Assert.Equal(Berth.Compose.Diagnostics.DiagnosticCodes.InvalidValue, error.Code);
+            Assert.Contains("NUL", error.Message, StringComparison.Ordinal);
+            Assert.Equal((file, line), (error.Location.File, error.Location.Line));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }
