@@ -39,6 +39,30 @@ public sealed class MutationFuzzTests
     }
 
     [Fact]
+    public void MutatedEnvFiles_DotEnvParser_NeverThrows()
+    {
+        // The .env reader is Berth's own parser; the same mutations over the corpus's env files (fixed seeds).
+        var files = FuzzCorpus.EnvFiles().Select(File.ReadAllBytes).ToArray();
+        Assert.NotEmpty(files);
+        for (var seed = 0; seed < 20_000; seed++)
+        {
+            var rng = new Random(seed);
+            var text = MutationFuzzer.Decode(ComposeMutator.Mutate(files[rng.Next(files.Length)], files[rng.Next(files.Length)], rng));
+            var bag = new Berth.Compose.Diagnostics.DiagnosticBag();
+            try
+            {
+                _ = Berth.Compose.Interpolation.DotEnvParser.Parse(text, ".env", name => name == "A" ? "1" : null, bag, interpolate: seed % 2 == 0);
+            }
+            catch (Exception ex)
+            {
+                Assert.Fail($"seed {seed}: {ex}\ninput: {System.Text.Json.JsonSerializer.Serialize(text)}");
+            }
+
+            Assert.All(bag.ToImmutable(), d => Assert.True(d.Location.Line >= 1, d.ToString()));
+        }
+    }
+
+    [Fact]
     public void Mutator_SameSeed_GivesTheSameCase()
     {
         var files = FuzzCorpus.Files().ToList();
