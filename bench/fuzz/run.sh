@@ -15,9 +15,9 @@ if [[ "${NO_BUILD:-}" != 1 ]]; then
 fi
 mkdir -p "$out"
 echo "fuzzing $cases cases from seed $seed; log: $out/fuzz.log"
+status=0
 BERTH_FUZZ_CASES="$cases" BERTH_FUZZ_SEED="$seed" BERTH_FUZZ_THREADS="${THREADS:-2}" BERTH_FUZZ_OUT="$out" \
   nice -n 19 tests/Berth.Compose.Tests/bin/Release/net10.0/Berth.Compose.Tests \
-  -class Berth.Compose.Tests.Fuzz.MutationFuzzTests -method '*NeverCrashOrHang' -noColor
-status=$?
+  -class Berth.Compose.Tests.Fuzz.MutationFuzzTests -method '*NeverCrashOrHang' -noColor || status=$?
 tail -n 3 "$out/fuzz.log"
 exit $status
