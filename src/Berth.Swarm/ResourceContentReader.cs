@@ -22,7 +22,8 @@ public static class ResourceContentReader
         {
             foreach (var resource in section.Entries.Select(e => e.Value).OfType<MappingNode>())
             {
-                if (resource["file"] is ScalarNode { IsNull: false } file && !result.ContainsKey(file.AsString()))
+                // An empty path made File.ReadAllBytes throw ArgumentException (fuzz finding); the converter reports it.
+                if (resource["file"] is ScalarNode { IsNull: false } file && file.AsString().Length > 0 && !result.ContainsKey(file.AsString()))
                 {
                     try
                     {

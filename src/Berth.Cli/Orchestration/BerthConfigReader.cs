@@ -91,6 +91,11 @@ internal static class BerthConfigReader
         {
             return BerthConfigResult.Failed(ex.Message);
         }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json refuses a string holding a lone UTF-16 surrogate ("\ud800") when it is read.
+            return BerthConfigResult.Failed($"the config file {path} holds a string that is not valid text (a lone \\u surrogate escape)");
+        }
     }
 
     private static string? String(JsonElement parent, string key, string path)
@@ -110,6 +115,12 @@ internal static class BerthConfigReader
         if (kubeconfig.StartsWith("~/", StringComparison.Ordinal) && Home(environment) is { } home)
         {
             return Path.Combine(home, kubeconfig[2..]);
+        }
+
+        if (kubeconfig.Contains('\0', StringComparison.Ordinal))
+        {
+            // Path.GetFullPath throws on it; no file system accepts it.
+            throw new InvalidDataException($"the config file {configPath}: \"kubeconfig\" holds a NUL character");
         }
 
         return Path.IsPathRooted(kubeconfig) ? kubeconfig : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(configPath)) ?? ".", kubeconfig));

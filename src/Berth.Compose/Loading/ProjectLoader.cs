@@ -166,6 +166,11 @@ public sealed class ProjectLoader
             }
 
             var interpolated = _options.Interpolate ? Interpolator.Interpolate(map, Lookup(environment), _diagnostics) : map;
+            if (interpolated is MappingNode checkedMap && NulCharacterCheck.Report(checkedMap, _diagnostics))
+            {
+                return null;
+            }
+
             // Files read only as extends bases are not validated alone (a base may hold incomplete services,
             // as compose-go allows); the services taken from them are validated in the extending file's result.
             if (resolveReferences)

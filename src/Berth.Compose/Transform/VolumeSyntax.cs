@@ -8,7 +8,8 @@ namespace Berth.Compose.Transform;
 /// <summary>
 /// <c>services.*.volumes</c>: short syntax <c>[SOURCE:]TARGET[:MODES]</c> becomes a long-syntax mapping. A source that
 /// looks like a path (<c>.</c>, <c>/</c>, <c>~</c>, <c>\\</c> or a Windows drive) is a bind mount, any other source a
-/// named volume, and no source an anonymous volume, as in compose-go.
+/// named volume, and no source an anonymous volume, as in docker's loader (<c>C:\data:D:\config:rw</c> is a bind of
+/// <c>C:\data</c> on <c>D:\config</c>).
 /// </summary>
 internal static class VolumeSyntax
 {
@@ -78,8 +79,10 @@ internal static class VolumeSyntax
 
         var sections = new List<string>(3);
         var buffer = new StringBuilder();
+        var bufferRunes = 0;
+        var firstIsLetter = false;
         var substitutionDepth = 0;
-        for (var i = 0; i <= spec.Length; i++)
+        for (var i = 0; i <= spec.Length; i += i < spec.Length && char.IsSurrogatePair(spec, i) ? 2 : 1)
         {
             var atEnd = i == spec.Length;
             var c = atEnd ? '\0' : spec[i];
@@ -94,10 +97,23 @@ internal static class VolumeSyntax
                 substitutionDepth--;
             }
 
-            var isSeparator = atEnd || (c == ':' && substitutionDepth == 0 && !IsDriveLetter(spec, i, sections.Count));
+            // As docker's loader: a colon after a section's single letter is a Windows drive ("C:\data", "D:"), in
+            // the source, the target and the modes alike.
+            var isSeparator = atEnd || (c == ':' && substitutionDepth == 0 && !(bufferRunes == 1 && firstIsLetter));
             if (!isSeparator)
             {
+                if (bufferRunes == 0)
+                {
+                    firstIsLetter = Rune.DecodeFromUtf16(spec.AsSpan(i), out var rune, out _) == System.Buffers.OperationStatus.Done && Rune.IsLetter(rune);
+                }
+
                 buffer.Append(c);
+                if (char.IsSurrogatePair(spec, i))
+                {
+                    buffer.Append(spec[i + 1]);
+                }
+
+                bufferRunes++;
                 continue;
             }
 
@@ -115,6 +131,7 @@ internal static class VolumeSyntax
 
             sections.Add(buffer.ToString());
             buffer.Clear();
+            bufferRunes = 0;
         }
 
         var source = sections.Count >= 2 ? sections[0] : null;
@@ -211,10 +228,6 @@ internal static class VolumeSyntax
         return new MappingNode(entries.ToImmutable(), at);
     }
 
-    // "C:\data" and "C:/data" at the start are Windows host paths, not a volume named "C".
-    private static bool IsDriveLetter(string spec, int colon, int sectionsSoFar)
-        => sectionsSoFar == 0 && colon == 1 && char.IsAsciiLetter(spec[0]) && colon + 1 < spec.Length && spec[colon + 1] is '\\' or '/';
-
     internal static bool IsHostPath(string source)
     {
         if (source.Length == 0)
@@ -227,7 +240,9 @@ internal static class VolumeSyntax
             return true;
         }
 
-        return source.Length >= 3 && char.IsAsciiLetter(source[0]) && source[1] == ':' && source[2] is '\\' or '/';
+        // A drive letter ("C:\\data", "c:/data", "C:data"), as docker's isFilePath.
+        return Rune.DecodeFromUtf16(source, out var first, out var length) == System.Buffers.OperationStatus.Done
+            && source.Length > length && source[length] == ':' && Rune.IsLetter(first);
     }
 
     // Container paths are Unix paths: "/data/" and "/data/./x/.." name the same folder as "/data".

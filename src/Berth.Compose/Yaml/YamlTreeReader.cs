@@ -37,26 +37,34 @@ public static class YamlTreeReader
         {
             return [];
         }
-        catch (InvalidOperationException ex) when (ex.Source == "YamlDotNet")
-        {
-            // YamlDotNet's scanner throws this on some malformed input (found by fuzzing) instead of a YamlException.
-            diagnostics.Error(
-                DiagnosticCodes.YamlSyntax,
-                "malformed YAML: the parser could not read past this point",
-                new SourceLocation(file, (int)reader.LastMark.Line, (int)reader.LastMark.Column),
-                hint: "check indentation, quoting and stray characters after this position");
-            return [];
-        }
         catch (YamlException ex)
         {
+            // A YamlException made without a position carries Mark.Empty (line 0); the last event read is the best place then.
+            var at = ex.Start.Line > 0 ? ex.Start : reader.LastMark;
             diagnostics.Error(
                 DiagnosticCodes.YamlSyntax,
                 CleanMessage(ex.Message),
-                new SourceLocation(file, (int)ex.Start.Line, (int)ex.Start.Column),
+                Location(file, at),
                 hint: "check indentation and quoting around this position");
             return [];
         }
+        catch (LibraryFailureException)
+        {
+            // YamlDotNet throws InvalidOperationException, ArgumentException, ... instead of a YamlException on some
+            // malformed input (found by fuzzing: '{' left open at the end of the input); its message is no help to
+            // users, so say where it stopped: inside the innermost open flow collection, or after the last value read.
+            var inside = reader.OpenFlow is { } open
+                ? $" (inside the flow {(open.Mapping ? "mapping '{'" : "sequence '['")} opened at line {open.Start.Line}, column {open.Start.Column})"
+                : string.Empty;
+            var message = "malformed YAML: the parser could not read past this point" + inside;
+            var at = reader.StoppedAt.Line > 0 ? reader.StoppedAt : reader.LastMark;
+            const string hint = "check indentation, quoting, stray characters, and that every '{' and '[' is closed";
+            diagnostics.Error(DiagnosticCodes.YamlSyntax, message, Location(file, at), hint: hint);
+            return [];
+        }
     }
+
+    private static SourceLocation Location(string file, Mark mark) => new(file, (int)Math.Max(1, mark.Line), (int)Math.Max(1, mark.Column));
 
     private static string CleanMessage(string message)
     {
@@ -69,6 +77,11 @@ public static class YamlTreeReader
     {
     }
 
+    /// <summary>YamlDotNet failed with something other than a <see cref="YamlException"/>.</summary>
+    private sealed class LibraryFailureException(Exception inner) : Exception(inner.Message, inner)
+    {
+    }
+
     private sealed class Reader(string file, LoadLimits limits, DiagnosticBag diagnostics)
     {
         private readonly Dictionary<string, ComposeNode> _anchors = new(StringComparer.Ordinal);
@@ -77,36 +90,101 @@ public static class YamlTreeReader
         /// <summary>Where the last successfully read event started; used when the parser fails without a position.</summary>
         public Mark LastMark { get; private set; } = Mark.Empty;
 
+        /// <summary>Where the scanner stopped reading (the failure point when the parser throws).</summary>
+        public Mark StoppedAt => _scanner?.CurrentPosition ?? Mark.Empty;
+
+        private Scanner? _scanner;
+
+        /// <summary>The innermost flow collection ('{' or '[') being read, if any.</summary>
+        public (Mark Start, bool Mapping)? OpenFlow => _openFlows.Count > 0 ? _openFlows.Peek() : null;
+
+        private readonly Stack<(Mark Start, bool Mapping)> _openFlows = new();
+
         public ImmutableArray<ComposeNode> ReadStream(string text)
         {
-            _parser = new Parser(new StringReader(text));
+            _scanner = new Scanner(new StringReader(text));
+            _parser = new Parser(_scanner);
             var documents = ImmutableArray.CreateBuilder<ComposeNode>();
-            _parser.Consume<StreamStart>();
-            while (_parser.TryConsume<DocumentStart>(out var start))
+            Consume<StreamStart>();
+            while (TryConsume<DocumentStart>(out var start))
             {
                 _anchors.Clear();
-                var root = _parser.Accept<DocumentEnd>(out _)
+                var root = Accept<DocumentEnd>()
                     ? ScalarNode.Null(At(start.Start))
                     : ReadNode(depth: 0);
-                _parser.Consume<DocumentEnd>();
+                Consume<DocumentEnd>();
                 documents.Add(root);
             }
 
-            _parser.Consume<StreamEnd>();
+            Consume<StreamEnd>();
             return documents.ToImmutable();
         }
 
-        private SourceLocation At(Mark mark) => new(file, (int)mark.Line, (int)mark.Column);
+        private SourceLocation At(Mark mark) => Location(file, mark);
+
+        // Every call into YamlDotNet goes through these four, so whatever it throws on malformed input becomes a
+        // syntax error; exceptions of the reader's own code are not wrapped and stay bugs.
+        private T Consume<T>()
+            where T : ParsingEvent
+        {
+            try
+            {
+                return _parser.Consume<T>();
+            }
+            catch (Exception ex) when (IsLibraryFailure(ex))
+            {
+                throw new LibraryFailureException(ex);
+            }
+        }
+
+        private bool TryConsume<T>([System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out T evt)
+            where T : ParsingEvent
+        {
+            try
+            {
+                return _parser.TryConsume<T>(out evt);
+            }
+            catch (Exception ex) when (IsLibraryFailure(ex))
+            {
+                throw new LibraryFailureException(ex);
+            }
+        }
+
+        private bool Accept<T>()
+            where T : ParsingEvent
+        {
+            try
+            {
+                return _parser.Accept<T>(out _);
+            }
+            catch (Exception ex) when (IsLibraryFailure(ex))
+            {
+                throw new LibraryFailureException(ex);
+            }
+        }
+
+        private Mark CurrentMark()
+        {
+            try
+            {
+                return _parser.Current?.Start ?? LastMark;
+            }
+            catch (Exception ex) when (IsLibraryFailure(ex))
+            {
+                throw new LibraryFailureException(ex);
+            }
+        }
+
+        private static bool IsLibraryFailure(Exception ex) => ex is not (YamlException or OutOfMemoryException or OperationCanceledException);
 
         private ComposeNode ReadNode(int depth)
         {
             if (depth > limits.MaxDepth)
             {
-                var current = _parser.Current!;
-                Fail(DiagnosticCodes.LimitDepth, $"nesting is deeper than {limits.MaxDepth} levels", current.Start, "flatten the structure; Compose files never need this depth");
+                Fail(DiagnosticCodes.LimitDepth, $"nesting is deeper than {limits.MaxDepth} levels", CurrentMark(), "flatten the structure; Compose files never need this depth");
             }
 
-            var evt = _parser.Consume<ParsingEvent>();
+            var evt = Consume<ParsingEvent>();
             LastMark = evt.Start;
             ComposeNode node = evt switch
             {
@@ -177,9 +255,20 @@ public static class YamlTreeReader
         private SequenceNode ReadSequence(SequenceStart start, int depth)
         {
             var items = ImmutableArray.CreateBuilder<ComposeNode>();
-            while (!_parser.TryConsume<SequenceEnd>(out _))
+            var flow = start.Style == SequenceStyle.Flow;
+            if (flow)
+            {
+                _openFlows.Push((start.Start, false));
+            }
+
+            while (!TryConsume<SequenceEnd>(out _))
             {
                 items.Add(ReadNode(depth + 1));
+            }
+
+            if (flow)
+            {
+                _openFlows.Pop();
             }
 
             return new SequenceNode(items.ToImmutable(), At(start.Start), LocalTag(start.Tag));
@@ -190,8 +279,13 @@ public static class YamlTreeReader
             var entries = new List<MappingEntry>();
             var seen = new Dictionary<string, int>(StringComparer.Ordinal);
             var merged = new List<(MappingNode Source, SourceLocation At)>();
+            var flow = start.Style == MappingStyle.Flow;
+            if (flow)
+            {
+                _openFlows.Push((start.Start, true));
+            }
 
-            while (!_parser.TryConsume<MappingEnd>(out _))
+            while (!TryConsume<MappingEnd>(out _))
             {
                 var keyNode = ReadNode(depth + 1);
                 var value = ReadNode(depth + 1);
@@ -225,6 +319,11 @@ public static class YamlTreeReader
 
                 seen[name] = entries.Count;
                 entries.Add(new MappingEntry(key, value));
+            }
+
+            if (flow)
+            {
+                _openFlows.Pop();
             }
 
             // Merge keys: explicit keys win, then earlier sources in a '<<: [*a, *b]' list win over later ones.
@@ -267,4 +366,5 @@ public static class YamlTreeReader
             throw new ReadAbortedException();
         }
     }
+
 }

@@ -69,6 +69,49 @@ public sealed class DockerStackConfigParityTests
         Assert.True(differences.Count == 0, $"{relativePath}: {differences.Count} unexplained differences:\n{string.Join('\n', differences)}");
     }
 
+    [Fact]
+    public void Config_WindowsBindSources_MeanWhatDockerStackConfigMakesOfThem()
+    {
+        // Issue 9: docker accepts drive letters in the short volume syntax (source and target); Berth refused them.
+        var directory = Directory.CreateTempSubdirectory("berth-parity-").FullName;
+        try
+        {
+            var file = Path.Combine(directory, "compose.yaml");
+            File.WriteAllText(file, """
+                services:
+                  web:
+                    image: nginx
+                    volumes:
+                      - 'C:\Users\data:D:\config:rw'
+                      - 'c:/data:/data'
+                      - 'C:\logs:/logs:ro'
+                      - 'C:foo:/foo'
+                      - 'a:b:c:d'
+                      - 'data:C:\x'
+                      - 'C:\a:D:'
+                volumes:
+                  data: {}
+                """);
+            var docker = DockerStackConfig.Run(file, Environment);
+            Assert.True(docker.ExitCode == 0, $"docker stack config refused the file: {docker.Stderr}");
+
+            var berth = ProjectLoader.Load(new LoadOptions { Files = [file], Environment = Environment, WorkingDirectory = directory }, TestContext.Current.CancellationToken);
+            Assert.True(berth.Succeeded, string.Join('\n', berth.Diagnostics));
+
+            var bag = new DiagnosticBag();
+            var dockerTree = YamlTreeReader.Read(docker.Stdout, "docker-output", LoadLimits.Default, bag).Single();
+            var expected = SemanticNormalizer.FromDocker(ComposeNodeJson.ToJsonNode(dockerTree), directory);
+            var actual = SemanticNormalizer.FromBerth(ComposeNodeJson.ToJsonNode(berth.Project!.Root), berth.Project.Name);
+            var differences = JsonDiff.Differences(expected, actual);
+            Assert.True(differences.Count == 0, $"{differences.Count} differences:\n{string.Join('\n', differences)}");
+            Assert.Contains(@"C:\Users\data", docker.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static readonly string[] ConsistencyCodes = [DiagnosticCodes.UndefinedReference, DiagnosticCodes.DependencyCycle, DiagnosticCodes.Conflict];
 
     private static ImmutableDictionary<string, string> WithDotEnv(string directory)

@@ -286,7 +286,9 @@ internal static class SemanticNormalizer
 
     private static void Absolutize(JsonObject? obj, string key, string baseDirectory)
     {
-        if (obj?[key] is JsonValue v && v.ToString() is { Length: > 0 } path && !Path.IsPathRooted(path) && !path.Contains("://", StringComparison.Ordinal))
+        // A Windows drive path (C:\data) is absolute for docker too and stays as written.
+        if (obj?[key] is JsonValue v && v.ToString() is { Length: > 0 } path && !Path.IsPathRooted(path) && !path.Contains("://", StringComparison.Ordinal)
+            && !(path.Length >= 3 && char.IsAsciiLetter(path[0]) && path[1] == ':' && path[2] is '\\' or '/'))
         {
             obj[key] = Path.GetFullPath(path, baseDirectory);
         }

@@ -99,8 +99,42 @@ public sealed class VolumesSyntaxTests
     }
 
     [Theory]
-    [InlineData("a:b:c:d", "too many colons")]
-    [InlineData("a::b", "empty section between colons")]
+    // Results of docker stack config (docker CLI 28): a colon after a section's single letter is a drive letter, in
+    // the source and the target alike; a source with a drive letter is a bind.
+    [InlineData(@"C:\Users\data:D:\config:rw", "bind", @"C:\Users\data", @"D:\config", false)]
+    [InlineData(@"C:\data:/data:ro", "bind", @"C:\data", "/data", true)]
+    [InlineData("c:/data:/data", "bind", "c:/data", "/data", false)]
+    [InlineData("C:foo:/data", "bind", "C:foo", "/data", false)]
+    [InlineData("\u00e9:/x:/y", "bind", "\u00e9:/x", "/y", false)]
+    [InlineData(@"C:\a:D:", "bind", @"C:\a", "D:", false)]
+    [InlineData("a:b:c:d", "bind", "a:b", "c:d", false)]
+    [InlineData("a::b", "bind", "a:", "b", false)]
+    [InlineData(@"data:C:\x", "volume", "data", @"C:\x", false)]
+    [InlineData("x:/data", "volume", null, "x:/data", false)]
+    [InlineData(@"C:\data", "volume", null, @"C:\data", false)]
+    [InlineData("1:/data", "volume", "1", "/data", false)]
+    public void WindowsDriveLetters_ParseAsDockerDoes(string spec, string type, string? source, string target, bool readOnly)
+    {
+        Assert.True(Berth.Compose.Transform.VolumeSyntax.TryParse(spec, out var mount, out var error), error);
+        Assert.Equal((type, source, target, readOnly), (mount.Type, mount.Source, mount.Target, mount.ReadOnly));
+    }
+
+    [Fact]
+    public void WindowsBind_InAFile_IsABindOfTheDrivePathLeftAsWritten()
+    {
+        // The issue's case: BC405 "too many colons" before; docker stack config reads it as this bind.
+        Assert.Equal(Expect("""
+            - bind:
+                create_host_path: true
+              source: C:\Users\data
+              target: D:\config
+              type: bind
+            """), Service("volumes: ['C:\\Users\\data:D:\\config:rw']", "volumes"));
+    }
+
+    [Theory]
+    [InlineData("ab:cd:ef:gh", "too many colons")]
+    [InlineData("ab::c", "empty section between colons")]
     [InlineData("", "the volume is empty")]
     [InlineData("./a:/b:rx", "unknown mode 'rx'")]
     public void Invalid_ReportsBC405WithPathAndHint(string spec, string message)

@@ -92,6 +92,22 @@ public sealed class YamlTreeReaderTests
         Assert.Equal(DiagnosticCodes.YamlSyntax, Assert.Single(bag.ToImmutable()).Code);
     }
 
+    [Theory]
+    // Issue 9: YamlDotNet's scanner throws InvalidOperationException on a flow collection left open at the end.
+    [InlineData(": {\nk", 2, 1)]
+    [InlineData("a: [\nb", 2, 1)]
+    [InlineData("services:\n  web: {image: x,\n  k", 3, 3)]
+    public void Read_FlowCollectionOpenAtTheEnd_IsASyntaxErrorWhereTheParserStopped(string yaml, int line, int column)
+    {
+        var (root, bag) = Read(yaml);
+        Assert.Null(root);
+        var d = Assert.Single(bag.ToImmutable());
+        Assert.Equal(DiagnosticCodes.YamlSyntax, d.Code);
+        Assert.Equal(new SourceLocation("compose.yaml", line, column), d.Location);
+        Assert.StartsWith("malformed YAML", d.Message, StringComparison.Ordinal);
+        Assert.Contains("'{' and '[' is closed", d.Hint, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Read_BillionLaughs_IsRejectedQuickly()
     {

@@ -26,6 +26,23 @@ internal sealed record ClaimSettings(string Size, string? StorageClass, string A
         return new ClaimSettings(size, storageClass, mode);
     }
 
+    /// <summary>True when <see cref="Size"/> is a Kubernetes quantity (10Gi, 500M); the client library throws on anything else.</summary>
+    public bool HasValidSize
+    {
+        get
+        {
+            try
+            {
+                _ = new ResourceQuantity(Size);
+                return true;
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
+            {
+                return false;
+            }
+        }
+    }
+
     public V1PersistentVolumeClaimSpec ToSpec() => new()
     {
         AccessModes = [AccessMode],

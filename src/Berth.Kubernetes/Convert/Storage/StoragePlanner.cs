@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Berth.Compose.Diagnostics;
 using Berth.Compose.Yaml;
 using Berth.Kubernetes.Convert.Model;
 using Berth.Stacks;
@@ -67,6 +68,18 @@ internal static class StoragePlanner
     }
 
     private static bool IsExternal(MappingNode? volume) => volume?.Bool("external") == true;
+
+    /// <summary>A size that is not a Kubernetes quantity is an error at the volume (found by fuzzing: it used to end in an internal error).</summary>
+    private static ClaimSettings CheckedClaim(ConversionContext context, ClaimSettings settings, SourceLocation location, string source)
+    {
+        if (settings.HasValidSize)
+        {
+            return settings;
+        }
+
+        context.Diagnostics.Error(KubernetesDiagnosticCodes.InvalidValue, $"volume size '{settings.Size}' is not a Kubernetes quantity", location, $"volumes.{source}", "write a size such as 10Gi or 500Mi (x-kubernetes.size, driver_opts.size or the kompose.volume.size label)");
+        return settings with { Size = ClaimSettings.DefaultSize };
+    }
 
     private static WorkloadKind WorkloadKindFor(ConversionContext context, ServiceUnit unit, bool hasExclusiveVolume)
     {
@@ -220,7 +233,7 @@ internal static class StoragePlanner
                     }
                     else if (unit.Kind == WorkloadKind.StatefulSet && users[source!].Count == 1)
                     {
-                        var settings = ClaimSettings.For(top, unit.Settings);
+                        var settings = CheckedClaim(context, ClaimSettings.For(top, unit.Settings), top?.Location ?? location, source!);
                         templates[volumeName] = new V1PersistentVolumeClaim
                         {
                             ApiVersion = "v1",
@@ -236,6 +249,7 @@ internal static class StoragePlanner
                         var settings = ClaimSettings.For(top, unit.Settings);
                         if (!sharedClaims.ContainsKey(source!))
                         {
+                            settings = CheckedClaim(context, settings, top?.Location ?? location, source!);
                             context.Claim("PersistentVolumeClaim", claim, $"volume '{source}'", top?.Location ?? location, $"volumes.{source}");
                             sharedClaims[source!] = (claim, settings);
                         }
