@@ -67,7 +67,7 @@ public sealed class EndpointTests
         // same) can only arrive over a working mutual-TLS connection.
         var ls = Engine.Berth(daemon.Directory, tls, "stack", "ls", "--format", "json");
         Assert.True(ls.ExitCode == 3, ls.ToString());
-        Assert.Contains("berth stack ls: the engine refused: This node is not a swarm manager", ls.Stderr, StringComparison.Ordinal);
+        Assert.Contains("berth stack ls: this node is not a swarm manager (swarm state: inactive)", ls.Stderr, StringComparison.Ordinal);
         var version = Engine.DockerWith(tls, "version", "--format", "{{.Server.Version}}");
         Assert.True(version.ExitCode == 0, "the docker CLI must reach the same engine with the same variables:\n" + version);
 
