@@ -52,7 +52,7 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
         {
             _engine.Report($"Creating network {network.Name}");
             var create = plan.Networks.First(n => n.Name == network.Name).Create!;
-            creations.Add(_engine.Write(c => c.Networks.CreateNetworkAsync(create, cancellationToken)));
+            creations.Add(CreateNetworkAsync(create, plan.Stack, cancellationToken));
         }
 
         foreach (var secret in changes.Of("secret", ChangeAction.Create))
@@ -74,6 +74,8 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
         // Services are independent once networks, secrets and configs exist: write them concurrently (a few at a
         // time, so a big stack does not flood the manager); results are reported in plan order.
         var serviceChanges = changes.Changes.Where(c => c.Kind == "service" && c.Action != ChangeAction.Remove).ToList();
+        // Services a concurrent deploy created between this deploy's read and its create: true when updated, false when left as they were.
+        var raced = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(serviceChanges, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (change, ct) =>
         {
             if (change.Existing is { } existing && change.LabelsOnly)
@@ -97,7 +99,10 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
             if (change.Existing is not { } live)
             {
                 _engine.Report($"Creating service {change.Name}");
-                await _engine.Write(c => c.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec, RegistryAuth = auth! }, ct)).ConfigureAwait(false);
+                if (await CreateServiceAsync(change.Service, spec, auth, plan.Stack, ct).ConfigureAwait(false) is { } updatedInstead)
+                {
+                    raced[change.Name] = updatedInstead;
+                }
             }
             else
             {
@@ -117,13 +122,15 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
             }
         }).ConfigureAwait(false);
 
-        var created = plan.Services.Select(s => s.Name).Where(n => serviceChanges.Any(c => c.Name == n && c.Action == ChangeAction.Create)).ToImmutableArray();
-        var updated = plan.Services.Select(s => s.Name).Where(n => serviceChanges.Any(c => c.Name == n && c.Action == ChangeAction.Update)).ToImmutableArray();
+        ChangeAction? Outcome(string name) => raced.TryGetValue(name, out var u) ? (u ? ChangeAction.Update : null) : serviceChanges.FirstOrDefault(c => c.Name == name)?.Action;
+        var created = plan.Services.Select(s => s.Name).Where(n => Outcome(n) == ChangeAction.Create).ToImmutableArray();
+        var updated = plan.Services.Select(s => s.Name).Where(n => Outcome(n) == ChangeAction.Update).ToImmutableArray();
+        var unchanged = changes.UnchangedServices.AddRange(plan.Services.Select(s => s.Name).Where(n => raced.TryGetValue(n, out var u) && !u));
         var removed = await SwarmPruner.PruneAsync(_engine, changes, cancellationToken).ConfigureAwait(false);
 
         if (options.Detach)
         {
-            return new SwarmDeployResult(created, updated, changes.UnchangedServices, removed, _engine.Writes, true, []);
+            return new SwarmDeployResult(created, updated, unchanged, removed, _engine.Writes, true, []);
         }
 
         // Every service of the stack is checked, not only the ones written now: an unchanged service that keeps
@@ -150,12 +157,98 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
             }
         }
 
-        return new SwarmDeployResult(created, updated, changes.UnchangedServices, removed, _engine.Writes, converged, failures)
+        return new SwarmDeployResult(created, updated, unchanged, removed, _engine.Writes, converged, failures)
         {
             RolledBack = rolledBack,
             NotRolledBack = notRolledBack,
         };
     }
+
+    /// <summary>
+    /// Test seam: runs before each network or service create with the kind and name, so a test can make a concurrent
+    /// deploy win the race for that name deterministically.
+    /// </summary>
+    internal Func<string, string, CancellationToken, Task>? BeforeCreate { get; init; }
+
+    /// <summary>
+    /// Creates a network, asking the engine to refuse a duplicate name (CheckDuplicate, sent by <see cref="SwarmEngine"/>).
+    /// A concurrent deploy of the same stack may have created it since the read: a name conflict then means "exists",
+    /// and the network is used when it carries the stack's label (swarmkit keeps names unique, so there is one).
+    /// </summary>
+    private async Task CreateNetworkAsync(NetworksCreateParameters create, string stack, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await (BeforeCreate?.Invoke("network", create.Name, cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
+            await _engine.Write(c => c.Networks.CreateNetworkAsync(create, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (DockerApiException ex) when (IsNameConflict(ex))
+        {
+            var existing = await _engine.Read(c => c.Networks.ListNetworksAsync(new NetworksListParameters
+            {
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [create.Name] = true } },
+            }, cancellationToken)).ConfigureAwait(false);
+            if (existing.FirstOrDefault(n => n.Name == create.Name) is not { } network)
+            {
+                throw;
+            }
+
+            if (!Owned(network.Labels, stack))
+            {
+                throw new SwarmEngineException($"network {create.Name} was created by someone else during this deploy and does not belong to stack {stack}; nothing after it was changed")
+                {
+                    Hint = "remove or rename that network, then deploy again",
+                };
+            }
+
+            _engine.Report($"Network {create.Name} was created by a concurrent deploy of stack {stack}; using it");
+        }
+    }
+
+    /// <summary>
+    /// Creates a service. When a concurrent deploy created it since the read (the engine's name conflict), the live
+    /// service is read again and takes the update path: left alone when it already has this spec (same spec-hash
+    /// label), updated otherwise. Returns true when updated, false when left alone, null for a plain create.
+    /// </summary>
+    private async Task<bool?> CreateServiceAsync(SwarmServicePlan service, ServiceSpec spec, AuthConfig? auth, string stack, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await (BeforeCreate?.Invoke("service", service.Name, cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
+            await _engine.Write(c => c.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec, RegistryAuth = auth! }, cancellationToken)).ConfigureAwait(false);
+            return null;
+        }
+        catch (DockerApiException ex) when (IsNameConflict(ex))
+        {
+            var live = await _engine.Read(c => c.Swarm.InspectServiceAsync(service.Name, cancellationToken)).ConfigureAwait(false);
+            if (!Owned(live.Spec?.Labels, stack))
+            {
+                throw new SwarmEngineException($"service {service.Name} was created by someone else during this deploy and does not belong to stack {stack}")
+                {
+                    Hint = "remove or rename that service, then deploy again",
+                };
+            }
+
+            if (StackOwnership.Label(live.Spec?.Labels, SwarmLabels.SpecHash) == service.SpecHash)
+            {
+                _engine.Report($"Service {service.Name} was created by a concurrent deploy with this spec; leaving it");
+                return false;
+            }
+
+            _engine.Report($"Updating service {service.Name} (id: {live.ID}): created by a concurrent deploy with another spec");
+            spec.TaskTemplate!.ForceUpdate = live.Spec?.TaskTemplate?.ForceUpdate ?? 0;
+            await UpdateServiceAsync(live, spec, auth, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The engine's answer when the name was taken after the read: 409, or, when two creates reach swarmkit at the
+    /// same instant, a 500 carrying swarmkit's "name conflicts with an existing object".
+    /// </summary>
+    private static bool IsNameConflict(DockerApiException ex)
+        => ex.StatusCode == System.Net.HttpStatusCode.Conflict
+           || ex.ResponseBody?.Contains("name conflicts with an existing object", StringComparison.Ordinal) == true;
 
     /// <summary>Removes everything carrying the stack's label: services, secrets, configs, then networks (as docker does).</summary>
     public Task<ImmutableArray<string>> RemoveStackAsync(string stack, bool wait, TimeSpan timeout, CancellationToken cancellationToken)
