@@ -28,7 +28,8 @@ public sealed class EndpointTests
 
             var viaEnvironment = Engine.Berth(config, new Dictionary<string, string> { ["DOCKER_CONFIG"] = config, ["DOCKER_CONTEXT"] = "berth-test-ctx" }, "stack", "ls");
             Assert.True(viaEnvironment.ExitCode == 0, viaEnvironment.ToString());
-            Assert.Contains($"{stack}   1", viaEnvironment.Stdout, StringComparison.Ordinal);
+            // The NAME column is as wide as the longest stack name on the (shared) engine.
+            Assert.Matches($@"(?m)^{stack} +1 ", viaEnvironment.Stdout);
 
             // The broken context proves the context is what is read: its socket, named in the error, is the one dialled.
             var viaBroken = Engine.Berth(config, new Dictionary<string, string> { ["DOCKER_CONFIG"] = config, ["DOCKER_CONTEXT"] = "berth-broken-ctx" }, "stack", "ls");
