@@ -7,16 +7,27 @@ set -euo pipefail
 
 image="localhost/berth-test/busybox:1"
 
+say() { echo "setup-podman: $*" >&2; }
+
+# Before apt-get: wait (at most 300 s, BERTH_APT_LOCK_TIMEOUT) for another package manager run to finish.
+. "$(dirname "$0")/lib/apt-lock.sh"
 need=()
-command -v podman >/dev/null 2>&1 || need+=(podman)
-command -v catatonit >/dev/null 2>&1 || [ -x /usr/libexec/podman/catatonit ] || [ -x /usr/bin/catatonit ] || need+=(catatonit)
-command -v runc >/dev/null 2>&1 || need+=(runc)
-[ -x /bin/busybox ] || need+=(busybox-static)
+why=()
+command -v podman >/dev/null 2>&1 || { need+=(podman); why+=("podman (runs 'podman kube play' on Berth's Kubernetes output in the verification tests)"); }
+command -v catatonit >/dev/null 2>&1 || [ -x /usr/libexec/podman/catatonit ] || [ -x /usr/bin/catatonit ] \
+  || { need+=(catatonit); why+=("catatonit (the init process podman starts in each pod)"); }
+command -v runc >/dev/null 2>&1 || { need+=(runc); why+=("runc (the OCI runtime podman uses in this sandbox)"); }
+[ -x /bin/busybox ] || { need+=(busybox-static); why+=("busybox-static (/bin/busybox, the only binary in the test image $image)"); }
 if [ "${#need[@]}" -gt 0 ]; then
-  echo "setup-podman: installing ${need[*]}" >&2
+  for w in "${why[@]}"; do say "will install $w"; done
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq "${need[@]}" >/tmp/berth-setup-podman-apt.log 2>&1 || { cat /tmp/berth-setup-podman-apt.log >&2; exit 1; }
+  say "apt-get update, then apt-get install ${need[*]} (log: /tmp/berth-setup-podman-apt.log)"
+  : >/tmp/berth-setup-podman-apt.log
+  { berth_apt_get setup-podman /tmp/berth-setup-podman-apt.log update -qq && berth_apt_get setup-podman /tmp/berth-setup-podman-apt.log install -y -qq "${need[@]}"; } \
+    || { cat /tmp/berth-setup-podman-apt.log >&2; say "installing ${need[*]} failed (output above)"; exit 1; }
+  say "installed ${need[*]}"
+else
+  say "podman, catatonit, runc and busybox-static already installed (nothing to install)"
 fi
 
 # Without these ulimits every container fails with "error setting rlimit ... operation not permitted";

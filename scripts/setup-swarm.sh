@@ -13,17 +13,24 @@ say() { echo "setup-swarm: $*" >&2; }
 
 # /usr/local/bin/docker (CLI 28) comes first on PATH on these machines; Debian's engine speaks API 1.41 at most,
 # which the newer CLI negotiates on its own. Use whichever docker CLI is first on PATH.
+# Before apt-get: wait (at most 300 s, BERTH_APT_LOCK_TIMEOUT) for another package manager run to finish.
+. "$(dirname "$0")/lib/apt-lock.sh"
 need=()
-command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
-command -v docker >/dev/null 2>&1 || need+=(docker.io)
-[ -x /bin/busybox ] || need+=(busybox-static)
+why=()
+if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
+  need+=(docker.io); why+=("docker.io (Debian's Docker Engine 20.10 and CLI: the Swarm manager the tests deploy to)")
+fi
+[ -x /bin/busybox ] || { need+=(busybox-static); why+=("busybox-static (/bin/busybox, the only binary in the test image berth-test/busybox:1)"); }
 if [ "${#need[@]}" -gt 0 ]; then
-  say "installing ${need[*]}"
+  for w in "${why[@]}"; do say "will install $w"; done
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq $(printf '%s\n' "${need[@]}" | sort -u) >/tmp/berth-setup-swarm-apt.log 2>&1 || { cat /tmp/berth-setup-swarm-apt.log >&2; exit 1; }
+  say "apt-get update, then apt-get install ${need[*]} (log: /tmp/berth-setup-swarm-apt.log)"
+  : >/tmp/berth-setup-swarm-apt.log
+  { berth_apt_get setup-swarm /tmp/berth-setup-swarm-apt.log update -qq && berth_apt_get setup-swarm /tmp/berth-setup-swarm-apt.log install -y -qq "${need[@]}"; } \
+    || { cat /tmp/berth-setup-swarm-apt.log >&2; say "installing ${need[*]} failed (output above)"; exit 1; }
+  say "installed ${need[*]}"
 else
-  say "docker.io and busybox-static already installed"
+  say "docker.io and busybox-static already installed (nothing to install)"
 fi
 
 if docker info >/dev/null 2>&1; then

@@ -21,25 +21,23 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(options);
-        // The manager check and the reads are independent, so they run together; when the node is not a manager the
-        // reads fail too, and the manager check's clearer error is the one reported.
-        var manager = SwarmEngine.RequireManagerAsync(_engine.Client, cancellationToken);
-        var reading = SwarmState.ReadAsync(_engine, cancellationToken);
+        // The reads are the manager check: a node that is not a manager answers them with 503, reported as Berth's own
+        // message (from /info). /info itself (slow: the engine gathers its whole system state) is only needed for its
+        // clock when waiting, so it runs alongside and nothing waits for it before the writes; a detached deploy skips it.
+        var info = options.Detach ? null : ReadClockAsync(cancellationToken);
+        SwarmState state;
         try
         {
-            await Task.WhenAll(manager, reading).ConfigureAwait(false);
+            state = await SwarmState.ReadAsync(_engine, cancellationToken).ConfigureAwait(false);
         }
-        catch when (manager.IsFaulted)
+        catch (DockerApiException ex) when (SwarmEngine.IsNotManager(ex))
         {
-            await manager.ConfigureAwait(false);
+            await (info ?? ReadClockAsync(cancellationToken)).ConfigureAwait(false);
             throw;
         }
-        var state = await reading.ConfigureAwait(false);
-        state = await StackRemovalWait.WaitAsync(_engine, plan.Stack, [.. plan.Networks.Where(n => !n.External).Select(n => n.Name)], state, options.Timeout, cancellationToken).ConfigureAwait(false);
 
-        // Task timestamps are the engine's: measure them against its clock, not this machine's.
-        var clockOffset = EngineClock.Offset(await manager.ConfigureAwait(false), DateTime.UtcNow);
-        var writesStart = DateTime.UtcNow + clockOffset - EngineClock.Tolerance;
+        state = await StackRemovalWait.WaitAsync(_engine, plan.Stack, [.. plan.Networks.Where(n => !n.External).Select(n => n.Name)], state, options.Timeout, cancellationToken).ConfigureAwait(false);
+        var writesStartLocal = DateTime.UtcNow;
         var changes = SwarmPlanner.Plan(plan, state, options.Prune);
 
         // Networks, secrets and configs do not depend on each other: create them together (services need them all).
@@ -52,7 +50,7 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
         {
             _engine.Report($"Creating network {network.Name}");
             var create = plan.Networks.First(n => n.Name == network.Name).Create!;
-            creations.Add(_engine.Write(c => c.Networks.CreateNetworkAsync(create, cancellationToken)));
+            creations.Add(CreateNetworkAsync(create, plan.Stack, cancellationToken));
         }
 
         foreach (var secret in changes.Of("secret", ChangeAction.Create))
@@ -71,10 +69,13 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
 
         await Task.WhenAll(creations).ConfigureAwait(false);
 
-        // Services are independent once networks, secrets and configs exist: write them concurrently (a few at a
-        // time, so a big stack does not flood the manager); results are reported in plan order.
+        // Services are independent once networks, secrets and configs exist: write them concurrently (bounded, so a
+        // big stack does not flood the manager; 16 beat 8 for 60 creates on the local engine); results are reported in plan order.
         var serviceChanges = changes.Changes.Where(c => c.Kind == "service" && c.Action != ChangeAction.Remove).ToList();
-        await Parallel.ForEachAsync(serviceChanges, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (change, ct) =>
+        // Services a concurrent deploy created between this deploy's read and its create: true when updated, false when left as they were.
+        var raced = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        var digests = new ImagePinning.Cache();
+        await Parallel.ForEachAsync(serviceChanges, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (change, ct) =>
         {
             if (change.Existing is { } existing && change.LabelsOnly)
             {
@@ -89,7 +90,7 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
             var spec = WithIds(change.Service!.Spec, secretIds, configIds);
             if (spec.TaskTemplate?.ContainerSpec is { Image: { } image } container)
             {
-                container.Image = await ImagePinning.ResolveAsync(_engine, image, change.Existing?.Spec?.TaskTemplate?.ContainerSpec?.Image, options.ResolveImage, ct).ConfigureAwait(false);
+                container.Image = await digests.ResolveAsync(_engine, image, change.Existing?.Spec?.TaskTemplate?.ContainerSpec?.Image, options.ResolveImage, ct).ConfigureAwait(false);
             }
 
             // Null sends no X-Registry-Auth header (the library's default), as before --with-registry-auth existed.
@@ -97,7 +98,10 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
             if (change.Existing is not { } live)
             {
                 _engine.Report($"Creating service {change.Name}");
-                await _engine.Write(c => c.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec, RegistryAuth = auth! }, ct)).ConfigureAwait(false);
+                if (await CreateServiceAsync(change.Service, spec, auth, plan.Stack, ct).ConfigureAwait(false) is { } updatedInstead)
+                {
+                    raced[change.Name] = updatedInstead;
+                }
             }
             else
             {
@@ -117,14 +121,21 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
             }
         }).ConfigureAwait(false);
 
-        var created = plan.Services.Select(s => s.Name).Where(n => serviceChanges.Any(c => c.Name == n && c.Action == ChangeAction.Create)).ToImmutableArray();
-        var updated = plan.Services.Select(s => s.Name).Where(n => serviceChanges.Any(c => c.Name == n && c.Action == ChangeAction.Update)).ToImmutableArray();
+        ChangeAction? Outcome(string name) => raced.TryGetValue(name, out var u) ? (u ? ChangeAction.Update : null) : serviceChanges.FirstOrDefault(c => c.Name == name)?.Action;
+        var created = plan.Services.Select(s => s.Name).Where(n => Outcome(n) == ChangeAction.Create).ToImmutableArray();
+        var updated = plan.Services.Select(s => s.Name).Where(n => Outcome(n) == ChangeAction.Update).ToImmutableArray();
+        var unchanged = changes.UnchangedServices.AddRange(plan.Services.Select(s => s.Name).Where(n => raced.TryGetValue(n, out var u) && !u));
         var removed = await SwarmPruner.PruneAsync(_engine, changes, cancellationToken).ConfigureAwait(false);
 
         if (options.Detach)
         {
-            return new SwarmDeployResult(created, updated, changes.UnchangedServices, removed, _engine.Writes, true, []);
+            return new SwarmDeployResult(created, updated, unchanged, removed, _engine.Writes, true, []);
         }
+
+        // Task timestamps are the engine's: measure them against its clock, not this machine's.
+        var (engineInfo, answeredAt) = await info!.ConfigureAwait(false);
+        var clockOffset = EngineClock.Offset(engineInfo, answeredAt);
+        var writesStart = writesStartLocal + clockOffset - EngineClock.Tolerance;
 
         // Every service of the stack is checked, not only the ones written now: an unchanged service that keeps
         // crashing is not "up to date". Reads only, so an unchanged redeploy still makes no write.
@@ -150,12 +161,105 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
             }
         }
 
-        return new SwarmDeployResult(created, updated, changes.UnchangedServices, removed, _engine.Writes, converged, failures)
+        return new SwarmDeployResult(created, updated, unchanged, removed, _engine.Writes, converged, failures)
         {
             RolledBack = rolledBack,
             NotRolledBack = notRolledBack,
         };
     }
+
+    /// <summary>The engine's /info (failing unless it is a manager) with the local time it arrived, for the clock offset.</summary>
+    private async Task<(SystemInfoResponse Info, DateTime AnsweredAt)> ReadClockAsync(CancellationToken cancellationToken)
+    {
+        var info = await SwarmEngine.RequireManagerAsync(_engine.Client, cancellationToken).ConfigureAwait(false);
+        return (info, DateTime.UtcNow);
+    }
+
+    /// <summary>
+    /// Test seam: runs before each network or service create with the kind and name, so a test can make a concurrent
+    /// deploy win the race for that name deterministically.
+    /// </summary>
+    internal Func<string, string, CancellationToken, Task>? BeforeCreate { get; init; }
+
+    /// <summary>
+    /// Creates a network, asking the engine to refuse a duplicate name (CheckDuplicate, sent by <see cref="SwarmEngine"/>).
+    /// A concurrent deploy of the same stack may have created it since the read: a name conflict then means "exists",
+    /// and the network is used when it carries the stack's label (swarmkit keeps names unique, so there is one).
+    /// </summary>
+    private async Task CreateNetworkAsync(NetworksCreateParameters create, string stack, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await (BeforeCreate?.Invoke("network", create.Name, cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
+            await _engine.Write(c => c.Networks.CreateNetworkAsync(create, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (DockerApiException ex) when (IsNameConflict(ex))
+        {
+            var existing = await _engine.Read(c => c.Networks.ListNetworksAsync(new NetworksListParameters
+            {
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [create.Name] = true } },
+            }, cancellationToken)).ConfigureAwait(false);
+            if (existing.FirstOrDefault(n => n.Name == create.Name) is not { } network)
+            {
+                throw;
+            }
+
+            if (!Owned(network.Labels, stack))
+            {
+                throw new SwarmEngineException($"network {create.Name} was created by someone else during this deploy and does not belong to stack {stack}; nothing after it was changed")
+                {
+                    Hint = "remove or rename that network, then deploy again",
+                };
+            }
+
+            _engine.Report($"Network {create.Name} was created by a concurrent deploy of stack {stack}; using it");
+        }
+    }
+
+    /// <summary>
+    /// Creates a service. When a concurrent deploy created it since the read (the engine's name conflict), the live
+    /// service is read again and takes the update path: left alone when it already has this spec (same spec-hash
+    /// label), updated otherwise. Returns true when updated, false when left alone, null for a plain create.
+    /// </summary>
+    private async Task<bool?> CreateServiceAsync(SwarmServicePlan service, ServiceSpec spec, AuthConfig? auth, string stack, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await (BeforeCreate?.Invoke("service", service.Name, cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
+            await _engine.Write(c => c.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec, RegistryAuth = auth! }, cancellationToken)).ConfigureAwait(false);
+            return null;
+        }
+        catch (DockerApiException ex) when (IsNameConflict(ex))
+        {
+            var live = await _engine.Read(c => c.Swarm.InspectServiceAsync(service.Name, cancellationToken)).ConfigureAwait(false);
+            if (!Owned(live.Spec?.Labels, stack))
+            {
+                throw new SwarmEngineException($"service {service.Name} was created by someone else during this deploy and does not belong to stack {stack}")
+                {
+                    Hint = "remove or rename that service, then deploy again",
+                };
+            }
+
+            if (StackOwnership.Label(live.Spec?.Labels, SwarmLabels.SpecHash) == service.SpecHash)
+            {
+                _engine.Report($"Service {service.Name} was created by a concurrent deploy with this spec; leaving it");
+                return false;
+            }
+
+            _engine.Report($"Updating service {service.Name} (id: {live.ID}): created by a concurrent deploy with another spec");
+            spec.TaskTemplate!.ForceUpdate = live.Spec?.TaskTemplate?.ForceUpdate ?? 0;
+            await UpdateServiceAsync(live, spec, auth, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The engine's answer when the name was taken after the read: 409, or, when two creates reach swarmkit at the
+    /// same instant, a 500 carrying swarmkit's "name conflicts with an existing object".
+    /// </summary>
+    private static bool IsNameConflict(DockerApiException ex)
+        => ex.StatusCode == System.Net.HttpStatusCode.Conflict
+           || ex.ResponseBody?.Contains("name conflicts with an existing object", StringComparison.Ordinal) == true;
 
     /// <summary>Removes everything carrying the stack's label: services, secrets, configs, then networks (as docker does).</summary>
     public Task<ImmutableArray<string>> RemoveStackAsync(string stack, bool wait, TimeSpan timeout, CancellationToken cancellationToken)

@@ -42,11 +42,8 @@ public static class SwarmEngine
 
         // Options with the endpoint already set: DockerClientBuilder's parameterless constructor resolves DOCKER_HOST and
         // contexts on its own (and throws on a bad one) before any override could apply.
-        DockerClientBuilder builder = new ResolvedBuilder(new ClientOptions { Endpoint = endpoint.Host });
-        if (tls is not null)
-        {
-            builder = builder.WithAuthProvider(tls.Provider);
-        }
+        DockerClientBuilder builder = new ResolvedBuilder(new ClientOptions { Endpoint = endpoint.Host })
+            .WithAuthProvider(new NetworkCreateCheck(tls?.Provider ?? NoopAuthProvider.Instance));
 
         if (environment("DOCKER_API_VERSION") is { Length: > 0 } version && System.Version.TryParse(version, out var parsed))
         {
@@ -72,8 +69,10 @@ public static class SwarmEngine
         if (info.Swarm is null || !info.Swarm.ControlAvailable)
         {
             var state = info.Swarm?.LocalNodeState is { Length: > 0 } s ? s : "inactive";
-            throw new SwarmEngineException(
-                $"this node is not a swarm manager (swarm state: {state}). Use \"docker swarm init\" or \"docker swarm join\" to connect this node to a swarm, or point DOCKER_HOST at a manager");
+            throw new SwarmEngineException($"this node is not a swarm manager (swarm state: {state})")
+            {
+                Hint = "use \"docker swarm init\" or \"docker swarm join\" to connect this node to a swarm, or point DOCKER_HOST at a manager",
+            };
         }
 
         return info;
@@ -103,6 +102,11 @@ public static class SwarmEngine
             throw Unreachable(client, ex);
         }
     }
+
+    /// <summary>The engine's refusal of a Swarm call on a node that is not a manager (503 "This node is not a swarm manager").</summary>
+    public static bool IsNotManager(Exception ex)
+        => ex is DockerApiException { StatusCode: HttpStatusCode.ServiceUnavailable } api
+           && api.ResponseBody?.Contains("not a swarm manager", StringComparison.OrdinalIgnoreCase) == true;
 
     public static bool IsNotFound(Exception ex) => ex is DockerApiException { StatusCode: HttpStatusCode.NotFound };
 

@@ -70,6 +70,37 @@ public sealed class ImagePinningTests
         Assert.Equal(0, engine.Requests);
     }
 
+    [Fact]
+    public async Task OneDeploy_LooksUpEachDistinctImageOnce_AndWarnsOnce()
+    {
+        await using var engine = await StandInEngine.StartAsync(HttpStatusCode.InternalServerError, """{"message": "dial tcp: lookup registry-1.docker.io: no such host"}""");
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var calls = new EngineCalls(engine.Client, lines.Enqueue);
+        var cache = new ImagePinning.Cache();
+
+        // As the deployer does for a 60-service stack of one image: many services resolving at once.
+        var images = await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => cache.ResolveAsync(calls, "berth-test/busybox:1", null, ImageResolution.Always, TestContext.Current.CancellationToken)));
+
+        Assert.All(images, i => Assert.Equal("berth-test/busybox:1", i));
+        Assert.Equal(1, engine.Requests);
+        Assert.Equal(ImagePinning.UnresolvedWarning("berth-test/busybox:1"), Assert.Single(lines));
+    }
+
+    [Fact]
+    public async Task ARegistryLookupThatStalls_FallsBackToTheTag_WithinTheBound()
+    {
+        await using var engine = await StandInEngine.StartAsync(HttpStatusCode.OK, "{}", delay: TimeSpan.FromSeconds(6));
+        var lines = new List<string>();
+        var cache = new ImagePinning.Cache(TimeSpan.FromMilliseconds(300));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var image = await cache.ResolveAsync(new EngineCalls(engine.Client, lines.Add), "berth-test/busybox:1", null, ImageResolution.Always, TestContext.Current.CancellationToken);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"took {clock.Elapsed}");
+        Assert.Equal("berth-test/busybox:1", image);
+        Assert.Equal(ImagePinning.UnresolvedWarning("berth-test/busybox:1"), Assert.Single(lines));
+    }
+
     /// <summary>Answers every request with one status and body, as the Engine API would for distribution inspect.</summary>
     private sealed class StandInEngine : IAsyncDisposable
     {
@@ -77,7 +108,7 @@ public sealed class ImagePinningTests
         private readonly Task _loop;
         private int _requests;
 
-        private StandInEngine(HttpListener listener, HttpStatusCode status, string body, Uri address)
+        private StandInEngine(HttpListener listener, HttpStatusCode status, string body, Uri address, TimeSpan delay)
         {
             _listener = listener;
             Client = SwarmEngine.Connect(name => name == "DOCKER_HOST" ? $"tcp://{address.Authority}" : null);
@@ -96,11 +127,19 @@ public sealed class ImagePinningTests
                     }
 
                     Interlocked.Increment(ref _requests);
-                    context.Response.StatusCode = (int)status;
-                    context.Response.ContentType = "application/json";
-                    var bytes = Encoding.UTF8.GetBytes(body);
-                    await context.Response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
-                    context.Response.Close();
+                    await Task.Delay(delay).ConfigureAwait(false);
+                    try
+                    {
+                        context.Response.StatusCode = (int)status;
+                        context.Response.ContentType = "application/json";
+                        var bytes = Encoding.UTF8.GetBytes(body);
+                        await context.Response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
+                        context.Response.Close();
+                    }
+                    catch (Exception ex) when (delay > TimeSpan.Zero && ex is HttpListenerException or ObjectDisposedException or IOException)
+                    {
+                        // A delayed answer's client may have given up (the lookup's bound) and closed the connection.
+                    }
                 }
             });
         }
@@ -109,7 +148,7 @@ public sealed class ImagePinningTests
 
         public int Requests => Volatile.Read(ref _requests);
 
-        public static Task<StandInEngine> StartAsync(HttpStatusCode status, string body)
+        public static Task<StandInEngine> StartAsync(HttpStatusCode status, string body, TimeSpan delay = default)
         {
             for (var attempt = 0; ; attempt++)
             {
@@ -119,7 +158,7 @@ public sealed class ImagePinningTests
                 try
                 {
                     listener.Start();
-                    return Task.FromResult(new StandInEngine(listener, status, body, new Uri($"http://127.0.0.1:{port}")));
+                    return Task.FromResult(new StandInEngine(listener, status, body, new Uri($"http://127.0.0.1:{port}"), delay));
                 }
                 catch (HttpListenerException) when (attempt < 20)
                 {

@@ -7,12 +7,22 @@ namespace Berth.Cli.Commands.Stack;
 /// <summary>Connects, runs, and turns engine failures into one clear line and a non-zero exit.</summary>
 internal static class EngineAction
 {
-    public static async Task<int> RunAsync(TextWriter stderr, string commandName, Func<string, string?> environment, Func<IDockerClient, Task<int>> action)
+    public static async Task<int> RunAsync(TextWriter stderr, string commandName, Func<string, string?> environment, Func<IDockerClient, Task<int>> action, CancellationToken cancellationToken = default)
     {
         try
         {
             using var client = SwarmEngine.Connect(environment);
-            return await action(client).ConfigureAwait(false);
+            try
+            {
+                return await action(client).ConfigureAwait(false);
+            }
+            catch (DockerApiException ex) when (SwarmEngine.IsNotManager(ex))
+            {
+                // Reads (ls, services, ps, rm) get the engine's 503 where deploy checks first: say it as deploy does,
+                // with the node's Swarm state and the hint (the check throws; it returns only if the node became a manager since).
+                await SwarmEngine.RequireManagerAsync(client, cancellationToken).ConfigureAwait(false);
+                throw;
+            }
         }
         catch (SwarmEngineException ex)
         {

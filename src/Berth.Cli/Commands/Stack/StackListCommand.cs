@@ -47,7 +47,7 @@ internal static class StackListCommand
                 {
                     rows.AddRange(await ListSwarmAsync(client, cancellationToken).ConfigureAwait(false));
                     return ExitCodes.Success;
-                }).ConfigureAwait(false);
+                }, cancellationToken).ConfigureAwait(false);
                 WarnUnreachable(stderr, swarmError, swarmExit, "Swarm");
             }
 

@@ -86,7 +86,7 @@ internal static class StackPsCommand
                         t.UpdatedAt))
                     .ToList();
                 return Print(stdout, stderr, stackName, rows, output, history: true);
-            }).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

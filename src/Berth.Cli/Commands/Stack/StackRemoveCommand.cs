@@ -80,7 +80,7 @@ internal static class StackRemoveCommand
                 }
 
                 return ExitCodes.Success;
-            }).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

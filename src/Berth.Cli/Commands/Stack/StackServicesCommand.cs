@@ -86,7 +86,7 @@ internal static class StackServicesCommand
                     .ToList();
                 Print(parse, stdout, stderr, stackName, rows, quiet, output);
                 return ExitCodes.Success;
-            }).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
