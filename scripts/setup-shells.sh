@@ -10,7 +10,7 @@ command -v fish >/dev/null 2>&1 || need+=(fish)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "setup-shells: installing ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
+  apt-get -o DPkg::Lock::Timeout=300 update -qq >&2
   apt-get install -y -qq -o DPkg::Lock::Timeout=300 "${need[@]}" >/tmp/berth-setup-shells-apt.log 2>&1 || { cat /tmp/berth-setup-shells-apt.log >&2; exit 1; }
 fi
 
