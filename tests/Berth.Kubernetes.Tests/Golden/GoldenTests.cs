@@ -1,4 +1,3 @@
-using Berth.Compose.Loading;
 using Berth.Kubernetes.Convert;
 using Berth.Kubernetes.Tests.Support;
 
@@ -14,26 +13,14 @@ public sealed class GoldenTests
 {
     private const string Placeholder = "<case>";
 
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var dir in Directory.EnumerateDirectories(TestPaths.GoldenRoot).Order(StringComparer.Ordinal))
-        {
-            data.Add(Path.GetFileName(dir));
-        }
-
-        return data;
-    }
+    public static TheoryData<string> Cases() => GoldenCase.Names(TestPaths.GoldenRoot);
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void Convert_GoldenCase_MatchesExpectedManifestsAndReport(string name)
     {
         var dir = Path.Combine(TestPaths.GoldenRoot, name);
-        var load = ProjectLoader.Load(new LoadOptions { Files = [Path.Combine(dir, "compose.yaml")], WorkingDirectory = dir }, TestContext.Current.CancellationToken);
-        Assert.True(load.Succeeded, string.Join('\n', load.Diagnostics));
-        var options = Options(dir) with { FileContents = ResourceContentReader.Read(load.Project!) };
-        var plan = KubernetesConverter.Convert(load.Project!, options);
+        var (_, _, plan) = GoldenCase.Convert(dir);
 
         var manifests = KubernetesManifestWriter.ToYaml(plan);
         var explain = Explain(plan).Replace(dir, Placeholder, StringComparison.Ordinal);
@@ -51,31 +38,6 @@ public sealed class GoldenTests
         Assert.True(File.Exists(expectedYaml), $"{name}: expected.yaml missing; actual:\n{manifests}");
         Assert.Equal(File.ReadAllText(expectedYaml), manifests);
         Assert.Equal(File.ReadAllText(expectedExplain), explain);
-    }
-
-    private static KubernetesConvertOptions Options(string dir)
-    {
-        var options = new KubernetesConvertOptions();
-        var file = Path.Combine(dir, "options.txt");
-        if (!File.Exists(file))
-        {
-            return options;
-        }
-
-        foreach (var line in File.ReadAllLines(file).Where(l => l.Contains('=', StringComparison.Ordinal)))
-        {
-            var (key, value) = (line[..line.IndexOf('=', StringComparison.Ordinal)].Trim(), line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim());
-            options = key switch
-            {
-                "namespace" => options with { Namespace = value },
-                "stack" => options with { StackName = value },
-                "service-type" => options with { PublishedServiceType = Enum.Parse<PublishedServiceType>(value) },
-                "network-policies" => options with { NetworkPolicies = value == "true" },
-                _ => throw new InvalidOperationException($"unknown option '{key}' in {file}"),
-            };
-        }
-
-        return options;
     }
 
     /// <summary>The fidelity report, then every diagnostic: both are reviewed with the manifests.</summary>

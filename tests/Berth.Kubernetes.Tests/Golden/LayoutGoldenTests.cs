@@ -16,30 +16,18 @@ public sealed class LayoutGoldenTests
 {
     private static string LayoutRoot => Path.Combine(TestPaths.RepoRoot, "tests", "Berth.Kubernetes.Tests", "testdata", "layout");
 
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var dir in Directory.EnumerateDirectories(LayoutRoot).Order(StringComparer.Ordinal))
-        {
-            data.Add(Path.GetFileName(dir));
-        }
-
-        return data;
-    }
+    public static TheoryData<string> Cases() => GoldenCase.Names(LayoutRoot);
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void Layouts_GoldenCase_MatchExpectedFiles(string name)
     {
         var dir = Path.Combine(TestPaths.GoldenRoot, name);
-        var load = ProjectLoader.Load(new LoadOptions { Files = [Path.Combine(dir, "compose.yaml")], WorkingDirectory = dir }, TestContext.Current.CancellationToken);
-        Assert.True(load.Succeeded, string.Join('\n', load.Diagnostics));
-        var options = Options(dir) with { FileContents = ResourceContentReader.Read(load.Project!) };
-        var plan = KubernetesConverter.Convert(load.Project!, options);
+        var (project, options, plan) = GoldenCase.Convert(dir);
         Assert.False(plan.HasErrors);
 
         var kustomize = Print(KustomizeLayout.ToFiles(plan, options.Namespace));
-        var helm = Print(HelmChartLayout.ToFiles(plan, Berth.Stacks.StackName.For(load.Project!.Name, options.StackName)));
+        var helm = Print(HelmChartLayout.ToFiles(plan, Berth.Stacks.StackName.For(project.Name, options.StackName)));
 
         var expectedKustomize = Path.Combine(LayoutRoot, name, "kustomize.txt");
         var expectedHelm = Path.Combine(LayoutRoot, name, "helm.txt");
@@ -79,30 +67,4 @@ public sealed class LayoutGoldenTests
 
     private static string Print(IReadOnlyList<(string Path, string Content)> files)
         => string.Concat(files.Select(f => $"==> {f.Path} <==\n{f.Content}"));
-
-    private static KubernetesConvertOptions Options(string dir)
-    {
-        var options = new KubernetesConvertOptions();
-        var file = Path.Combine(dir, "options.txt");
-        foreach (var line in File.Exists(file) ? File.ReadAllLines(file) : [])
-        {
-            var eq = line.IndexOf('=', StringComparison.Ordinal);
-            if (eq < 0)
-            {
-                continue;
-            }
-
-            var (key, value) = (line[..eq].Trim(), line[(eq + 1)..].Trim());
-            options = key switch
-            {
-                "namespace" => options with { Namespace = value },
-                "stack" => options with { StackName = value },
-                "service-type" => options with { PublishedServiceType = Enum.Parse<PublishedServiceType>(value) },
-                "network-policies" => options with { NetworkPolicies = value == "true" },
-                _ => throw new InvalidOperationException($"unknown option '{key}' in {file}"),
-            };
-        }
-
-        return options;
-    }
 }
