@@ -15,7 +15,6 @@ public sealed partial class StandaloneRepositoryTests
     /// </summary>
     private static readonly (string File, string Pattern, string Why)[] _allowed =
     [
-        ("tests/Berth.Compose.Tests/Transform/PathResolverTests.cs", MachineRoot("work"), "synthetic absolute paths the resolver joins; nothing is read from them"),
         ("src/Berth.Kubernetes/Access/KubernetesCluster.cs", MachineRoot("root"), "an example kubeconfig location in a doc comment"),
     ];
 

@@ -7,7 +7,7 @@ namespace Berth.Compose.Tests.Transform;
 
 public sealed class PathResolverTests
 {
-    private const string Base = "/work/project";
+    private const string Base = "/srv/project";
     private const string Home = "/home/me";
 
     private static (MappingNode Document, DiagnosticBag Diagnostics) Resolve(string yaml, string? home = Home)
@@ -20,10 +20,10 @@ public sealed class PathResolverTests
         => Print(Web(Resolve(WrapService(serviceYaml)).Document)[key]!);
 
     [Theory]
-    [InlineData("./dir", "/work/project/dir")]
-    [InlineData(".", "/work/project")]
-    [InlineData("dir/sub", "/work/project/dir/sub")]
-    [InlineData("../other/./x", "/work/other/x")]
+    [InlineData("./dir", "/srv/project/dir")]
+    [InlineData(".", "/srv/project")]
+    [InlineData("dir/sub", "/srv/project/dir/sub")]
+    [InlineData("../other/./x", "/srv/other/x")]
     [InlineData("/abs/../path", "/path")]
     [InlineData("~/src", "/home/me/src")]
     [InlineData("~", "/home/me")]
@@ -49,10 +49,10 @@ public sealed class PathResolverTests
         Assert.Equal(Expect("""
             additional_contexts:
               base: docker-image://alpine:3
-              local: /work/project/bar
+              local: /srv/project/bar
               other: service:base
               remote: https://example.com/x.git
-            context: /work/project
+            context: /srv/project
             """), ResolveService("build:\n  context: .\n  additional_contexts:\n    local: ./bar\n    base: docker-image://alpine:3\n    other: service:base\n    remote: https://example.com/x.git", "build"));
     }
 
@@ -60,12 +60,12 @@ public sealed class PathResolverTests
     public void EnvFileAndLabelFile_AreResolved()
     {
         Assert.Equal(Expect("""
-            - path: /work/project/a.env
+            - path: /srv/project/a.env
               required: true
             - path: /home/me/b.env
               required: false
             """), ResolveService("env_file:\n  - a.env\n  - {path: ~/b.env, required: false}", "env_file"));
-        Assert.Equal(Expect("- /work/project/app.label"), ResolveService("label_file: ./app.label", "label_file"));
+        Assert.Equal(Expect("- /srv/project/app.label"), ResolveService("label_file: ./app.label", "label_file"));
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class PathResolverTests
         Assert.Equal(Expect("""
             - bind:
                 create_host_path: true
-              source: /work/project/static
+              source: /srv/project/static
               target: /a
               type: bind
             - bind:
@@ -86,7 +86,7 @@ public sealed class PathResolverTests
             - source: data
               target: /c
               type: volume
-            - source: /work/project/rel
+            - source: /srv/project/rel
               target: /d
               type: bind
             - bind:
@@ -106,13 +106,13 @@ public sealed class PathResolverTests
     public void ExtendsAndWatch_AreResolved()
     {
         Assert.Equal(Expect("""
-            file: /work/common.yaml
+            file: /srv/common.yaml
             service: base
             """), ResolveService("extends:\n  file: ../common.yaml\n  service: base", "extends"));
         Assert.Equal(Expect("""
             watch:
             - action: sync
-              path: /work/project/src
+              path: /srv/project/src
               target: /app
             """), ResolveService("develop:\n  watch:\n    - {action: sync, path: ./src, target: /app}", "develop"));
     }
@@ -125,7 +125,7 @@ public sealed class PathResolverTests
             e:
               environment: BAR
             s:
-              file: /work/project/secret_data
+              file: /srv/project/secret_data
             """), Print(document["secrets"]!));
         Assert.Equal(Expect("""
             c:
