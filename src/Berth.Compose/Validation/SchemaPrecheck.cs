@@ -307,7 +307,7 @@ internal sealed class SchemaPrecheck
                     _byReference[target] = shared;
                     if (Resolve(target) is { } resolved)
                     {
-                        CompileInto(shared, resolved);
+                        shared.Ref = Compile(resolved);
                     }
                     else
                     {
@@ -315,38 +315,16 @@ internal sealed class SchemaPrecheck
                     }
                 }
 
-                return new Rule { Ref = shared };
+                return shared;
             }
 
             var rule = new Rule();
-            CompileInto(rule, node);
-            return rule;
-        }
-
-        private void CompileInto(Rule rule, JsonElement node)
-        {
-            if (node.ValueKind is JsonValueKind.True or JsonValueKind.False)
-            {
-                rule.AlwaysFalse = node.ValueKind == JsonValueKind.False;
-                return;
-            }
-
-            if (node.ValueKind != JsonValueKind.Object)
-            {
-                Unsupported = true;
-                return;
-            }
-
-            if (node.TryGetProperty("$ref", out _))
-            {
-                rule.Ref = Compile(node);
-                return;
-            }
-
             foreach (var property in node.EnumerateObject())
             {
                 Apply(rule, property.Name, property.Value);
             }
+
+            return rule;
         }
 
         private void Apply(Rule rule, string keyword, JsonElement value)
