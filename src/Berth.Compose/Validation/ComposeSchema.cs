@@ -27,17 +27,17 @@ internal sealed class ComposeSchema
     // JsonSchema.Net 7 keeps evaluation state on the schema objects, so evaluations of the one shared schema take turns.
     private readonly Lock _evaluation = new();
 
-    private ComposeSchema(string text)
+    private ComposeSchema(byte[] utf8)
     {
-        using (var document = JsonDocument.Parse(text))
+        using (var document = JsonDocument.Parse(utf8))
         {
             Precheck = SchemaPrecheck.TryCreate(document.RootElement);
         }
 
         // Built on first need: valid files are settled by the precheck and never pay for the object tree or for
         // JsonSchema.Net (every command that loads a file pays for this constructor).
-        _root = new Lazy<JsonObject>(() => ParseTree(text), LazyThreadSafetyMode.ExecutionAndPublication);
-        _schema = new Lazy<JsonSchema>(() => Build(text), LazyThreadSafetyMode.ExecutionAndPublication);
+        _root = new Lazy<JsonObject>(() => ParseTree(utf8), LazyThreadSafetyMode.ExecutionAndPublication);
+        _schema = new Lazy<JsonSchema>(() => Build(utf8), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public static ComposeSchema Instance => LazyInstance.Value;
@@ -121,13 +121,15 @@ internal sealed class ComposeSchema
     {
         using var stream = typeof(ComposeSchema).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException($"embedded resource {ResourceName} is missing");
-        using var reader = new StreamReader(stream);
-        return new ComposeSchema(reader.ReadToEnd());
+        // Kept as UTF-8: JsonDocument parses bytes directly, where a string would be decoded and then re-encoded.
+        var utf8 = new byte[stream.Length];
+        stream.ReadExactly(utf8);
+        return new ComposeSchema(utf8);
     }
 
-    private static JsonObject ParseTree(string text)
+    private static JsonObject ParseTree(byte[] utf8)
     {
-        var root = JsonNode.Parse(text)?.AsObject() ?? throw new InvalidOperationException("the Compose schema is not a JSON object");
+        var root = JsonNode.Parse(utf8)?.AsObject() ?? throw new InvalidOperationException("the Compose schema is not a JSON object");
 
         // Parsed JsonObjects fill in their children lazily, which is not safe for concurrent readers;
         // touching every node once here makes the shared tree read-only from then on.
@@ -158,11 +160,11 @@ internal sealed class ComposeSchema
         }
     }
 
-    private static JsonSchema Build(string text)
+    private static JsonSchema Build(byte[] utf8)
     {
         // Declared as "https://json-schema.org/draft-07/schema" (https, no '#'), which is not the identifier
         // JsonSchema.Net knows draft-07 by; the schema is draft-07, so it is evaluated as such.
-        var node = JsonNode.Parse(text)?.AsObject() ?? throw new InvalidOperationException("the Compose schema is not a JSON object");
+        var node = JsonNode.Parse(utf8)?.AsObject() ?? throw new InvalidOperationException("the Compose schema is not a JSON object");
         node["$schema"] = Draft07;
         var schema = JsonSchema.FromText(node.ToJsonString());
         schema.BaseUri = BaseUri;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Berth.Compose.Output;
 using Berth.Compose.Yaml;
 
@@ -80,7 +79,7 @@ internal sealed class SchemaPrecheck
 
         public Dictionary<string, Rule>? Properties { get; set; }
 
-        public List<(Regex Pattern, Rule Rule)>? PatternProperties { get; set; }
+        public List<(SchemaPattern Pattern, Rule Rule)>? PatternProperties { get; set; }
 
         public Rule? AdditionalProperties { get; set; }
 
@@ -92,7 +91,7 @@ internal sealed class SchemaPrecheck
 
         public JsonNode?[]? Enum { get; set; }
 
-        public Regex? Pattern { get; set; }
+        public SchemaPattern? Pattern { get; set; }
 
         public string[]? Required { get; set; }
 
@@ -280,7 +279,7 @@ internal sealed class SchemaPrecheck
         // $ref is the only way a schema node is reached twice (and the only way to recurse), so rules are shared by
         // reference target; every other node is compiled once because the schema is otherwise a tree.
         private readonly Dictionary<string, Rule> _byReference = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, Regex> _regexes = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, SchemaPattern> _patterns = new(StringComparer.Ordinal);
 
         public bool Unsupported { get; private set; }
 
@@ -343,7 +342,7 @@ internal sealed class SchemaPrecheck
 
                     break;
                 case "patternProperties" when value.ValueKind == JsonValueKind.Object:
-                    rule.PatternProperties = [.. value.EnumerateObject().Select(p => (Regex(p.Name), Compile(p.Value)))];
+                    rule.PatternProperties = [.. value.EnumerateObject().Select(p => (Pattern(p.Name), Compile(p.Value)))];
                     break;
                 case "additionalProperties":
                     rule.AdditionalProperties = Compile(value);
@@ -361,7 +360,7 @@ internal sealed class SchemaPrecheck
                     rule.Enum = [.. value.EnumerateArray().Select(v => JsonNode.Parse(v.GetRawText()))];
                     break;
                 case "pattern" when value.ValueKind == JsonValueKind.String:
-                    rule.Pattern = Regex(value.GetString()!);
+                    rule.Pattern = Pattern(value.GetString()!);
                     break;
                 case "required" when value.ValueKind == JsonValueKind.Array:
                     rule.Required = [.. value.EnumerateArray().Select(n => n.ValueKind == JsonValueKind.String ? n.GetString()! : n.GetRawText())];
@@ -404,15 +403,15 @@ internal sealed class SchemaPrecheck
             _ => JsonType.None,
         };
 
-        private Regex Regex(string pattern)
+        private SchemaPattern Pattern(string pattern)
         {
-            if (!_regexes.TryGetValue(pattern, out var regex))
+            if (!_patterns.TryGetValue(pattern, out var compiled))
             {
-                regex = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-                _regexes[pattern] = regex;
+                compiled = new SchemaPattern(pattern);
+                _patterns[pattern] = compiled;
             }
 
-            return regex;
+            return compiled;
         }
 
         private JsonElement? Resolve(string reference)

@@ -16,7 +16,7 @@ public static class KubernetesManifestWriter
         foreach (var obj in ObjectOrder.Sort(plan.Objects))
         {
             builder.Append("---\n");
-            JsonYamlWriter.Append(builder, KubernetesJson.Serialize(obj));
+            JsonYamlWriter.Append(builder, ManifestJson.Serialize(obj));
         }
 
         return builder.ToString();
@@ -34,7 +34,7 @@ public static class KubernetesManifestWriter
             writer.WriteStartArray("items");
             foreach (var obj in ObjectOrder.Sort(plan.Objects))
             {
-                using var document = JsonDocument.Parse(KubernetesJson.Serialize(obj));
+                using var document = JsonDocument.Parse(ManifestJson.Serialize(obj));
                 document.RootElement.WriteTo(writer);
             }
 
@@ -54,13 +54,13 @@ public static class KubernetesManifestWriter
         foreach (var obj in ObjectOrder.Sort(plan.Objects))
         {
             var name = $"{obj.Metadata.Name}-{obj.Kind.ToLowerInvariant()}.{(json ? "json" : "yaml")}";
-            files.Add((name, json ? Indent(KubernetesJson.Serialize(obj)) : Yaml(obj)));
+            files.Add((name, json ? Indent(ManifestJson.Serialize(obj)) : Yaml(obj)));
         }
 
         return files;
     }
 
-    private static string Yaml(IKubernetesObject<V1ObjectMeta> obj) => JsonYamlWriter.Write(KubernetesJson.Serialize(obj));
+    private static string Yaml(IKubernetesObject<V1ObjectMeta> obj) => JsonYamlWriter.Write(ManifestJson.Serialize(obj));
 
     private static string Indent(string json)
     {
