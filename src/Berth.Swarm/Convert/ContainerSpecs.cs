@@ -7,7 +7,7 @@ namespace Berth.Swarm.Convert;
 internal static class ContainerSpecs
 {
     /// <summary>docker's client adds <c>:latest</c> to an image reference without tag or digest.</summary>
-    internal static string WithDefaultTag(string image)
+    public static string WithDefaultTag(string image)
     {
         if (image.Length == 0 || image.Contains('@', StringComparison.Ordinal))
         {
@@ -18,7 +18,7 @@ internal static class ContainerSpecs
         return image.IndexOf(':', lastSlash + 1) >= 0 ? image : image + ":latest";
     }
 
-    internal static List<string>? Environment(MappingNode service)
+    public static List<string>? Environment(MappingNode service)
     {
         if (service.Map("environment") is not { Count: > 0 } env)
         {
@@ -31,7 +31,7 @@ internal static class ContainerSpecs
             .Select(e => e.Value is ScalarNode { IsNull: false } s ? $"{e.Name}={s.AsString()}" : e.Name)];
     }
 
-    internal static HealthcheckConfig? Healthcheck(ConversionContext context, MappingNode service, string path)
+    public static HealthcheckConfig? Healthcheck(ConversionContext context, MappingNode service, string path)
     {
         if (service.Map("healthcheck") is not { } hc)
         {
@@ -60,7 +60,7 @@ internal static class ContainerSpecs
         };
     }
 
-    internal static List<string>? ExtraHosts(MappingNode service)
+    public static List<string>? ExtraHosts(MappingNode service)
     {
         if (service.Map("extra_hosts") is not { Count: > 0 } hosts)
         {
@@ -83,7 +83,7 @@ internal static class ContainerSpecs
         return result;
     }
 
-    internal static DNSConfig? Dns(MappingNode service)
+    public static DNSConfig? Dns(MappingNode service)
     {
         var servers = service.Strings("dns");
         var search = service.Strings("dns_search");
@@ -94,7 +94,7 @@ internal static class ContainerSpecs
     }
 
     /// <summary>Like docker's capability normalisation: upper case, <c>CAP_</c> prefix, <c>ALL</c> kept.</summary>
-    internal static List<string>? Capabilities(List<string>? caps)
+    public static List<string>? Capabilities(List<string>? caps)
     {
         if (caps is null)
         {
@@ -124,7 +124,7 @@ internal static class ContainerSpecs
         return result;
     }
 
-    internal static List<Ulimit>? Ulimits(MappingNode service)
+    public static List<Ulimit>? Ulimits(MappingNode service)
     {
         if (service.Map("ulimits") is not { Count: > 0 } limits)
         {
@@ -138,7 +138,7 @@ internal static class ContainerSpecs
                 : new Ulimit { Name = e.Name, Soft = (e.Value as ScalarNode)?.TryGetInt64(out var v) == true ? v : 0, Hard = (e.Value as ScalarNode)?.TryGetInt64(out var h) == true ? h : 0 })];
     }
 
-    internal static SwarmDriver? Logging(MappingNode service)
+    public static SwarmDriver? Logging(MappingNode service)
     {
         if (service.Map("logging") is not { } logging)
         {

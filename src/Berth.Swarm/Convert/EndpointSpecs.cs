@@ -7,7 +7,7 @@ namespace Berth.Swarm.Convert;
 /// <summary>Published ports and the endpoint mode.</summary>
 internal static class EndpointSpecs
 {
-    internal static EndpointSpec Endpoint(ConversionContext context, MappingNode service, MappingNode deploy, string path)
+    public static EndpointSpec Endpoint(ConversionContext context, MappingNode service, MappingNode deploy, string path)
     {
         var ports = new List<PortConfig>();
         if (service.Seq("ports") is { } seq)

@@ -5,7 +5,7 @@ namespace Berth.Swarm.Convert;
 /// <summary>Label and option maps: the stack label added, keys sorted as docker sends them.</summary>
 internal static class LabelMaps
 {
-    internal static Dictionary<string, string> Labels(Dictionary<string, string>? labels, string stack)
+    public static Dictionary<string, string> Labels(Dictionary<string, string>? labels, string stack)
     {
         var all = new Dictionary<string, string>(labels ?? [], StringComparer.Ordinal)
         {
@@ -14,13 +14,13 @@ internal static class LabelMaps
         return Sorted(all)!;
     }
 
-    internal static Dictionary<string, string> ServiceLabels(Dictionary<string, string>? labels, string stack, string image)
+    public static Dictionary<string, string> ServiceLabels(Dictionary<string, string>? labels, string stack, string image)
     {
         var all = Labels(labels, stack);
         all[SwarmLabels.StackImage] = image;
         return Sorted(all)!;
     }
 
-    internal static Dictionary<string, string>? Sorted(Dictionary<string, string>? map)
+    public static Dictionary<string, string>? Sorted(Dictionary<string, string>? map)
         => map?.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
 }

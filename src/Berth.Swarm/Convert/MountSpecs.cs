@@ -6,7 +6,7 @@ namespace Berth.Swarm.Convert;
 /// <summary>Service volumes and tmpfs as Swarm mounts.</summary>
 internal static class MountSpecs
 {
-    internal static List<Mount>? Mounts(ConversionContext context, MappingNode service, string path)
+    public static List<Mount>? Mounts(ConversionContext context, MappingNode service, string path)
     {
         var result = new List<Mount>();
         if (service.Seq("volumes") is { } volumes)
@@ -34,7 +34,7 @@ internal static class MountSpecs
         return result.Count == 0 ? null : result;
     }
 
-    internal static Mount? Mount(ConversionContext context, MappingNode volume, string path)
+    private static Mount? Mount(ConversionContext context, MappingNode volume, string path)
     {
         var type = volume.Str("type") ?? "volume";
         var source = volume.Str("source");

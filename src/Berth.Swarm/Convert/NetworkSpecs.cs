@@ -7,7 +7,7 @@ namespace Berth.Swarm.Convert;
 /// <summary>A service's network attachments and the networks the stack creates.</summary>
 internal static class NetworkSpecs
 {
-    internal static List<NetworkAttachmentConfig>? NetworkAttachments(ConversionContext context, string serviceName, MappingNode service, string path, SortedSet<string> used)
+    public static List<NetworkAttachmentConfig>? NetworkAttachments(ConversionContext context, string serviceName, MappingNode service, string path, SortedSet<string> used)
     {
         if (service.Map("networks") is not { Count: > 0 } networks)
         {
@@ -56,7 +56,7 @@ internal static class NetworkSpecs
         return [.. result.OrderBy(n => n.Target, StringComparer.Ordinal)];
     }
 
-    internal static ImmutableArray<SwarmNetworkPlan> ConvertNetworks(ConversionContext context, SortedSet<string> used)
+    public static ImmutableArray<SwarmNetworkPlan> ConvertNetworks(ConversionContext context, SortedSet<string> used)
     {
         var result = ImmutableArray.CreateBuilder<SwarmNetworkPlan>();
         foreach (var key in used)

@@ -8,7 +8,7 @@ internal static class ResourcesAndPlacement
 {
     // Never null: docker stack deploy always sends a resources and a placement block, and the engine stores a
     // spec as sent, so a missing one would be a task-template change (a restart) when either tool takes over.
-    internal static ResourceRequirements Resources(MappingNode deploy)
+    public static ResourceRequirements Resources(MappingNode deploy)
     {
         if (deploy.Map("resources") is not { } resources)
         {
@@ -36,7 +36,7 @@ internal static class ResourcesAndPlacement
         return result;
     }
 
-    internal static GenericResource? GenericResource(MappingNode node)
+    private static GenericResource? GenericResource(MappingNode node)
     {
         if (node.Map("discrete_resource_spec") is { } discrete)
         {
@@ -48,10 +48,10 @@ internal static class ResourcesAndPlacement
             : null;
     }
 
-    internal static long? NanoCpus(MappingNode node)
+    private static long? NanoCpus(MappingNode node)
         => node.Double("cpus") is { } cpus ? (long)Math.Round(cpus * 1e9) : null;
 
-    internal static Placement Placement(MappingNode deploy)
+    public static Placement Placement(MappingNode deploy)
     {
         if (deploy.Map("placement") is not { } placement)
         {

@@ -7,7 +7,7 @@ namespace Berth.Swarm.Convert;
 /// <summary>Secrets and configs: the stack's content-addressed objects and the services' references to them.</summary>
 internal static class SecretsAndConfigs
 {
-    internal static List<SecretReference>? SecretReferences(ConversionContext context, MappingNode service, string path, IReadOnlyDictionary<string, ResourceDraft> secrets)
+    public static List<SecretReference>? SecretReferences(ConversionContext context, MappingNode service, string path, IReadOnlyDictionary<string, ResourceDraft> secrets)
     {
         if (service.Seq("secrets") is not { Count: > 0 } refs)
         {
@@ -45,7 +45,7 @@ internal static class SecretsAndConfigs
         return [.. result.OrderBy(s => s.SecretName, StringComparer.Ordinal)];
     }
 
-    internal static List<SwarmConfigReference>? ConfigReferences(ConversionContext context, MappingNode service, string path, IReadOnlyDictionary<string, ResourceDraft> configs)
+    public static List<SwarmConfigReference>? ConfigReferences(ConversionContext context, MappingNode service, string path, IReadOnlyDictionary<string, ResourceDraft> configs)
     {
         if (service.Seq("configs") is not { Count: > 0 } refs)
         {
@@ -83,7 +83,7 @@ internal static class SecretsAndConfigs
     }
 
     /// <summary>Secrets or configs: stack-owned ones get <c>&lt;name&gt;_&lt;hash of content&gt;</c>; external ones keep their name.</summary>
-    internal static Dictionary<string, ResourceDraft> ConvertSecretsOrConfigs(ConversionContext context, string section, MappingNode declared)
+    public static Dictionary<string, ResourceDraft> ConvertSecretsOrConfigs(ConversionContext context, string section, MappingNode declared)
     {
         var result = new Dictionary<string, ResourceDraft>(StringComparer.Ordinal);
         foreach (var entry in declared.Entries)
@@ -116,7 +116,7 @@ internal static class SecretsAndConfigs
         return result;
     }
 
-    internal static byte[] Content(ConversionContext context, MappingNode node, string path)
+    private static byte[] Content(ConversionContext context, MappingNode node, string path)
     {
         if (node.Str("file") is { } file)
         {

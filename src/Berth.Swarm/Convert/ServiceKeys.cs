@@ -31,7 +31,7 @@ internal static class ServiceKeys
         "mode", "replicas", "labels", "resources", "restart_policy", "placement", "update_config", "rollback_config", "endpoint_mode",
     ]);
 
-    internal static void ReportUnmappedKeys(ConversionContext context, MappingNode service, string path)
+    public static void ReportUnmappedKeys(ConversionContext context, MappingNode service, string path)
     {
         foreach (var entry in service.Entries)
         {

@@ -7,7 +7,7 @@ namespace Berth.Swarm.Convert;
 /// <summary>Restart policy, service mode (replicas, global, jobs) and update/rollback configs.</summary>
 internal static class ServicePolicies
 {
-    internal static SwarmRestartPolicy? RestartPolicy(ConversionContext context, MappingNode service, MappingNode deploy, string path)
+    public static SwarmRestartPolicy? RestartPolicy(ConversionContext context, MappingNode service, MappingNode deploy, string path)
     {
         if (deploy.Map("restart_policy") is { } policy)
         {
@@ -46,7 +46,7 @@ internal static class ServicePolicies
         return null;
     }
 
-    internal static ServiceMode Mode(ConversionContext context, MappingNode service, MappingNode deploy, string path)
+    public static ServiceMode Mode(ConversionContext context, MappingNode service, MappingNode deploy, string path)
     {
         // 'scale' is the Compose-spec spelling of replicas; deploy.replicas wins when both are set.
         var replicas = deploy.Int("replicas") ?? service.Int("scale");
@@ -73,7 +73,7 @@ internal static class ServicePolicies
         }
     }
 
-    internal static SwarmUpdateConfig? UpdateConfig(MappingNode? node)
+    public static SwarmUpdateConfig? UpdateConfig(MappingNode? node)
     {
         if (node is null)
         {
