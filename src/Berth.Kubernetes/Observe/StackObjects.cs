@@ -1,3 +1,4 @@
+using Berth.Kubernetes.Apply;
 using k8s;
 using k8s.Models;
 
@@ -13,29 +14,14 @@ internal sealed record StackObjects(IReadOnlyList<IKubernetesObject<V1ObjectMeta
     public static async Task<StackObjects> ReadAsync(IKubernetes client, string? @namespace, string labelSelector, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var deployments = @namespace is null
-            ? client.AppsV1.ListDeploymentForAllNamespacesAsync(labelSelector: labelSelector, cancellationToken: cancellationToken)
-            : client.AppsV1.ListNamespacedDeploymentAsync(@namespace, labelSelector: labelSelector, cancellationToken: cancellationToken);
-        var statefulSets = @namespace is null
-            ? client.AppsV1.ListStatefulSetForAllNamespacesAsync(labelSelector: labelSelector, cancellationToken: cancellationToken)
-            : client.AppsV1.ListNamespacedStatefulSetAsync(@namespace, labelSelector: labelSelector, cancellationToken: cancellationToken);
-        var daemonSets = @namespace is null
-            ? client.AppsV1.ListDaemonSetForAllNamespacesAsync(labelSelector: labelSelector, cancellationToken: cancellationToken)
-            : client.AppsV1.ListNamespacedDaemonSetAsync(@namespace, labelSelector: labelSelector, cancellationToken: cancellationToken);
-        var jobs = @namespace is null
-            ? client.BatchV1.ListJobForAllNamespacesAsync(labelSelector: labelSelector, cancellationToken: cancellationToken)
-            : client.BatchV1.ListNamespacedJobAsync(@namespace, labelSelector: labelSelector, cancellationToken: cancellationToken);
-        var services = @namespace is null
-            ? client.CoreV1.ListServiceForAllNamespacesAsync(labelSelector: labelSelector, cancellationToken: cancellationToken)
-            : client.CoreV1.ListNamespacedServiceAsync(@namespace, labelSelector: labelSelector, cancellationToken: cancellationToken);
-        await Task.WhenAll(deployments, statefulSets, daemonSets, jobs, services).ConfigureAwait(false);
-        IEnumerable<IKubernetesObject<V1ObjectMeta>> workloads =
-        [
-            .. (await deployments.ConfigureAwait(false)).Items,
-            .. (await statefulSets.ConfigureAwait(false)).Items,
-            .. (await daemonSets.ConfigureAwait(false)).Items,
-            .. (await jobs.ConfigureAwait(false)).Items,
-        ];
-        return new StackObjects([.. workloads.Where(w => w.Metadata?.Name is not null)], [.. (await services.ConfigureAwait(false)).Items.Where(s => s.Metadata?.Name is not null)]);
+        var services = ResourceKinds.Find("Service")!;
+        var reads = ResourceKinds.Workloads.Append(services)
+            .Select(kind => @namespace is null
+                ? kind.ListAllNamespaces(client, labelSelector, cancellationToken)
+                : kind.List(client, @namespace, labelSelector, cancellationToken))
+            .ToList();
+        var lists = await Task.WhenAll(reads).ConfigureAwait(false);
+        IEnumerable<IKubernetesObject<V1ObjectMeta>> workloads = lists[..^1].SelectMany(l => l);
+        return new StackObjects([.. workloads.Where(w => w.Metadata?.Name is not null)], [.. lists[^1].OfType<V1Service>().Where(s => s.Metadata?.Name is not null)]);
     }
 }

@@ -3,12 +3,24 @@ using k8s.Models;
 
 namespace Berth.Kubernetes.Observe;
 
+/// <summary>A <see cref="WatchedCollection{T}"/> without its type, as the kind table hands it out.</summary>
+internal interface IWatchedCollection
+{
+    bool Watching { get; }
+
+    object? Get(string name);
+
+    Task ListAsync(CancellationToken cancellationToken);
+
+    Task WatchAsync(k8s.Kubernetes client, string labelSelector, Func<int> timeoutSeconds, Action changed, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// The objects of one kind that carry the stack's label, kept current by a LIST and then, when the client allows,
 /// a watch from the list's resourceVersion (relisting when the server says it is too old). When the watch cannot
 /// run, <see cref="Watching"/> is false and the owner lists again on each poll.
 /// </summary>
-internal sealed class WatchedCollection<T>(string path, Func<CancellationToken, Task<(IList<T> Items, string? ResourceVersion)>> list)
+internal sealed class WatchedCollection<T>(string path, Func<CancellationToken, Task<(IList<T> Items, string? ResourceVersion)>> list) : IWatchedCollection
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly Lock _lock = new();
@@ -38,6 +50,8 @@ internal sealed class WatchedCollection<T>(string path, Func<CancellationToken, 
             return _items.GetValueOrDefault(name);
         }
     }
+
+    object? IWatchedCollection.Get(string name) => Get(name);
 
     public async Task ListAsync(CancellationToken cancellationToken)
     {

@@ -95,25 +95,44 @@ internal static class ContainerBuilder
         }
     }
 
+    /// <summary>
+    /// One entry per containerPort and protocol: that pair is the list-map key of <c>containers[].ports</c>, and
+    /// server-side apply refuses two entries with one key (kubernetes/kubernetes#113482). An entry holds one hostPort,
+    /// so a target published in host mode on two ports keeps the first and reports the other.
+    /// </summary>
     private static List<V1ContainerPort>? ContainerPorts(ConversionContext context, ServiceUnit unit)
     {
         var result = new List<V1ContainerPort>();
-        var seen = new HashSet<(int, string, int?)>();
+        var byKey = new Dictionary<(int, string), (V1ContainerPort Entry, string? HostKey)>();
         foreach (var port in PortSpec.Read(context, unit))
         {
             int? hostPort = port.IsHostMode ? port.Published ?? port.Target : null;
-            if (!seen.Add((port.Target, port.Protocol, hostPort)))
+            var hostIp = port.IsHostMode && port.Key.StartsWith("ports", StringComparison.Ordinal) ? HostIp(unit, port.Key) : null;
+            if (byKey.TryGetValue((port.Target, port.Protocol), out var existing))
             {
-                continue;
+                if (hostPort is null || existing.Entry.HostPort == hostPort)
+                {
+                    continue;
+                }
+
+                if (existing.Entry.HostPort is { } kept)
+                {
+                    context.Fidelity.Approximated(unit.ComposeName, port.Key, $"hostPort {hostPort} is not set: a container lists {port.Target}/{port.Protocol} once (containerPort and protocol are the key of its ports), with one hostPort, and {existing.HostKey} has hostPort {kept}; the Service still reaches {port.Target}/{port.Protocol}", port.Location);
+                    continue;
+                }
+
+                // The target was listed without a host port (ingress mode or expose): the host-mode port adds it.
+                existing.Entry.HostPort = hostPort;
+                existing.Entry.HostIP = hostIp;
+                byKey[(port.Target, port.Protocol)] = (existing.Entry, port.Key);
+            }
+            else
+            {
+                var entry = new V1ContainerPort { ContainerPort = port.Target, Protocol = port.Protocol, HostPort = hostPort, HostIP = hostIp };
+                byKey[(port.Target, port.Protocol)] = (entry, port.IsHostMode ? port.Key : null);
+                result.Add(entry);
             }
 
-            result.Add(new V1ContainerPort
-            {
-                ContainerPort = port.Target,
-                Protocol = port.Protocol,
-                HostPort = hostPort,
-                HostIP = port.IsHostMode && port.Key.StartsWith("ports", StringComparison.Ordinal) ? HostIp(unit, port.Key) : null,
-            });
             if (port.IsHostMode)
             {
                 context.Fidelity.Mapped(unit.ComposeName, port.Key, $"hostPort {hostPort} on the node running the pod", port.Location);
