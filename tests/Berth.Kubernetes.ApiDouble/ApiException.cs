@@ -18,8 +18,12 @@ internal sealed class ApiException(int code, string reason, string message, Json
             ["metadata"] = new JsonObject(),
             ["status"] = "Failure",
             ["message"] = Message,
-            ["reason"] = Reason,
         };
+        if (Reason.Length > 0)
+        {
+            status["reason"] = Reason;
+        }
+
         if (details is not null)
         {
             status["details"] = details.DeepClone();
@@ -64,6 +68,17 @@ internal sealed class ApiException(int code, string reason, string message, Json
         };
         var kind = type.Group.Length == 0 ? type.Kind : $"{type.Kind}.{type.Group}";
         return new(422, "Invalid", $"{kind} \"{name}\" is invalid: {field}: {message}", details);
+    }
+
+    /// <summary>
+    /// An apply body structured-merge-diff cannot read (duplicate keys): the server answers the plain error as
+    /// a 500 with no reason (apiserver's ErrorToAPIStatus for a non-Status error), e.g.
+    /// <c>failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec...: duplicate entries for key [name="a"]</c>.
+    /// </summary>
+    public static ApiException TypedPatchFailed(ResourceType type, string? @namespace, string name, IReadOnlyList<string> errors)
+    {
+        var detail = errors.Count == 1 ? errors[0] : "errors:\n" + string.Join('\n', errors.Select(e => "  " + e));
+        return new(500, "", $"failed to create typed patch object ({@namespace}/{name}; {type.Group}/{type.Version}, Kind={type.Kind}): {detail}");
     }
 
     public static ApiException BadRequest(string message) => new(400, "BadRequest", message);

@@ -99,7 +99,7 @@ internal sealed class ObjectStore(TimeProvider time)
         var managers = new List<ManagedFieldsEntry>();
         if (manager is not null)
         {
-            managers.Add(new ManagedFieldsEntry(manager, ManagedFieldsEntry.Update, type.ApiVersion, Now(), FieldPaths.Collect(obj)));
+            managers.Add(new ManagedFieldsEntry(manager, ManagedFieldsEntry.Update, type.ApiVersion, Now(), FieldPaths.Collect(obj, KubernetesSchema.For(type))));
         }
 
         if (type == ResourceCatalog.Namespaces)
@@ -186,7 +186,9 @@ internal sealed class ObjectStore(TimeProvider time)
     /// <summary>
     /// Server-side apply: the applier owns exactly the fields it sends; fields owned by another manager with a
     /// different value conflict unless forced (then ownership moves); fields the applier sent before and now
-    /// omits are removed unless someone else owns them. Lists are atomic (see README).
+    /// omits are removed unless someone else owns them. Lists merge as the schema says: items of keyed lists
+    /// (containers by name, ports by port/protocol, ...) are matched and owned by key, set members one by one,
+    /// other lists whole (structured-merge-diff's merge of associative lists).
     /// </summary>
     public JsonObject Apply(ResourceType type, string? @namespace, string name, JsonObject applied, string manager, bool force, bool statusOnly)
     {
@@ -228,7 +230,7 @@ internal sealed class ObjectStore(TimeProvider time)
             var status = withStatus["status"] as JsonObject ?? new JsonObject();
             if (applied["status"] is JsonObject appliedStatus)
             {
-                JsonMerge.ApplyInto(status, appliedStatus);
+                JsonMerge.ApplyInto(status, appliedStatus, KubernetesSchema.For(type)?.Field("status"));
             }
 
             withStatus["status"] = status;
@@ -243,15 +245,22 @@ internal sealed class ObjectStore(TimeProvider time)
             PlaceInNamespace(type, @namespace, Metadata(candidate));
         }
 
-        var managers = existing?.CloneManagers() ?? [];
+        var schema = KubernetesSchema.For(type);
         var sent = (JsonObject)applied.DeepClone();
         sent.Remove("status");
-        var owned = FieldPaths.Collect(sent);
+        if (FieldPaths.Duplicates(sent, schema) is { Count: > 0 } duplicates)
+        {
+            throw ApiException.TypedPatchFailed(type, @namespace, name, duplicates);
+        }
+
+        var managers = existing?.CloneManagers() ?? [];
+        var owned = FieldPaths.Collect(sent, schema);
 
         var conflicts = new List<(ManagedFieldsEntry Owner, string Path)>();
         foreach (var other in managers.Where(m => m.Manager != manager))
         {
-            foreach (var path in owned.Where(other.Fields.Contains))
+            // An item or set member is owned for its existence: equal by key, it never conflicts; its fields may.
+            foreach (var path in owned.Where(p => other.Fields.Contains(p) && !FieldPaths.IsItem(p)))
             {
                 if (!JsonNode.DeepEquals(FieldPaths.GetValue(candidate, path), FieldPaths.GetValue(sent, path)))
                 {
@@ -275,7 +284,9 @@ internal sealed class ObjectStore(TimeProvider time)
         {
             foreach (var dropped in entry.Fields.Where(p => !owned.Contains(p)).ToList())
             {
-                var ownedByOthers = managers.Any(m => m != entry && m.Fields.Contains(dropped));
+                // An item stays while another manager owns it or anything in it.
+                var inside = dropped + FieldPaths.Separator;
+                var ownedByOthers = managers.Any(m => m != entry && (m.Fields.Contains(dropped) || (FieldPaths.IsItem(dropped) && m.Fields.Any(f => f.StartsWith(inside, StringComparison.Ordinal)))));
                 if (!ownedByOthers)
                 {
                     FieldPaths.Remove(candidate, dropped, parent => owned.Contains(parent) || managers.Any(m => m.Fields.Contains(parent)));
@@ -290,7 +301,7 @@ internal sealed class ObjectStore(TimeProvider time)
 
         entry.Fields = owned;
         entry.ApiVersion = type.ApiVersion;
-        JsonMerge.ApplyInto(candidate, sent);
+        JsonMerge.ApplyInto(candidate, sent, schema);
         RestoreServerFields(type, existing?.Object, candidate);
         ObjectNames.Validate(type, candidate, name);
         return Commit(type, existing, candidate, managers, manager);
@@ -400,9 +411,11 @@ internal sealed class ObjectStore(TimeProvider time)
     private List<ManagedFieldsEntry> UpdateOwnership(StoredObject existing, JsonObject candidate, string? manager, string apiVersion)
     {
         var managers = existing.CloneManagers();
-        var before = FieldPaths.Collect(existing.Object);
-        var after = FieldPaths.Collect(candidate);
-        var changed = after.Where(p => !before.Contains(p) || !JsonNode.DeepEquals(FieldPaths.GetValue(existing.Object, p), FieldPaths.GetValue(candidate, p)))
+        var schema = KubernetesSchema.For(existing.Type);
+        var before = FieldPaths.Collect(existing.Object, schema);
+        var after = FieldPaths.Collect(candidate, schema);
+        var changed = after.Where(p => !before.Contains(p)
+                || (!FieldPaths.IsItem(p) && !JsonNode.DeepEquals(FieldPaths.GetValue(existing.Object, p), FieldPaths.GetValue(candidate, p))))
             .ToHashSet(StringComparer.Ordinal);
         foreach (var entry in managers)
         {
