@@ -357,6 +357,7 @@ internal sealed class ObjectStore(TimeProvider time)
         if (ValidatingClientWrite)
         {
             SpecValidation.Check(type, candidate, existing?.Object);
+            CheckClaimResize(type, candidate, existing?.Object);
         }
 
         managers.RemoveAll(m => m.Fields.Count == 0);
@@ -405,6 +406,36 @@ internal sealed class ObjectStore(TimeProvider time)
         Watches.Publish(type, eventType, candidate, resourceVersion, existing?.Object);
         Changed?.Invoke(type, eventType, candidate);
         return (JsonObject)candidate.DeepClone();
+    }
+
+    /// <summary>
+    /// The PersistentVolumeClaimResize admission plugin (plugin/pkg/admission/storage/persistentvolume/resize,
+    /// v1.31): a storage increase needs a bound claim whose StorageClass sets allowVolumeExpansion.
+    /// </summary>
+    private void CheckClaimResize(ResourceType type, JsonObject candidate, JsonObject? existing)
+    {
+        if (type != ResourceCatalog.Claims || existing is null
+            || Quantity.Parse(candidate["spec"]?["resources"]?["requests"]?["storage"]?.ToString())
+                <= Quantity.Parse(existing["spec"]?["resources"]?["requests"]?["storage"]?.ToString()))
+        {
+            return;
+        }
+
+        var name = candidate["metadata"]?["name"]?.ToString() ?? "";
+        if (existing["status"]?["phase"]?.ToString() != "Bound")
+        {
+            throw ApiException.AdmissionForbidden(type, name, "Only bound persistent volume claims can be resized");
+        }
+
+        var storageClass = candidate["spec"]?["storageClassName"]?.ToString();
+        var expandable = !string.IsNullOrEmpty(storageClass) && storageClass == existing["spec"]?["storageClassName"]?.ToString()
+            && Find(ResourceCatalog.StorageClasses, null, storageClass)?.Object["allowVolumeExpansion"] is JsonValue allow
+            && allow.GetValueKind() == System.Text.Json.JsonValueKind.True;
+        if (!expandable)
+        {
+            throw ApiException.AdmissionForbidden(type, name,
+                "only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize");
+        }
     }
 
     /// <summary>Update/patch ownership: the writer takes the fields it changed; fields that are gone are owned by no one.</summary>
