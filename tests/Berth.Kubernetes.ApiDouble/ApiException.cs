@@ -42,8 +42,9 @@ internal sealed class ApiException(int code, string reason, string message, Json
     public static ApiException UnknownPath() =>
         new(404, "NotFound", "the server could not find the requested resource", new JsonObject());
 
-    public static ApiException AlreadyExists(ResourceType type, string name) =>
-        new(409, "AlreadyExists", $"{type.FullName} \"{name}\" already exists", Details(type, name));
+    /// <summary>409 AlreadyExists; for an object still being deleted the registry prefixes "object is being deleted: ".</summary>
+    public static ApiException AlreadyExists(ResourceType type, string name, bool beingDeleted = false) =>
+        new(409, "AlreadyExists", $"{(beingDeleted ? "object is being deleted: " : "")}{type.FullName} \"{name}\" already exists", Details(type, name));
 
     public static ApiException StaleResourceVersion(ResourceType type, string name) =>
         new(409, "Conflict",
