@@ -37,6 +37,27 @@ public sealed class ApiDoubleListMergeTests
         api.Get("deployments.apps", "default", "web")!["spec"]!["template"]!["spec"]!["containers"]!.AsArray();
 
     [Fact]
+    public void The_list_types_and_keys_come_from_the_OpenAPI_document()
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var deployment = KubernetesSchema.For(ResourceCatalog.Deployments)!;
+        TestContext.Current.TestOutputHelper?.WriteLine($"schema ready after {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
+        var pod = deployment.Field("spec")!.Field("template")!.Field("spec")!;
+        var container = pod.Field("containers")!;
+        var service = KubernetesSchema.For(ResourceCatalog.Require("services"))!.Field("spec")!;
+
+        Assert.Equal(ListKind.Map, container.List);
+        Assert.Equal(["name"], container.Keys);
+        Assert.Equal(["containerPort", "protocol"], container.Items!.Field("ports")!.Keys);
+        Assert.Equal(["name"], container.Items!.Field("env")!.Keys);
+        Assert.Equal(ListKind.Atomic, container.Items!.Field("args")!.List);
+        Assert.Equal(["port", "protocol"], service.Field("ports")!.Keys);
+        Assert.Equal(ListKind.Atomic, service.Field("clusterIPs")!.List);
+        Assert.Equal(ListKind.Set, deployment.Field("metadata")!.Field("finalizers")!.List);
+        Assert.Same(deployment, KubernetesSchema.For(ResourceCatalog.Deployments));
+    }
+
+    [Fact]
     public async Task A_forced_apply_keeps_the_containers_another_manager_added()
     {
         await using var api = await KubernetesApiDouble.StartAsync(Ct);
