@@ -584,7 +584,7 @@ internal sealed class ObjectStore(TimeProvider time)
                     metadata.Remove("deletionTimestamp");
                     metadata.Remove("deletionGracePeriodSeconds");
                 }
-                else if (ValidatingClientWrite && Finalizers(candidate).Except(Finalizers(existing.Object)).ToList() is { Count: > 0 } added)
+                else if (ValidatingClientWrite && Finalizers(candidate).Except(Finalizers(existing.Object)).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } added)
                 {
                     throw ApiException.Invalid(type, existing.Name, "metadata.finalizers",
                         $"Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers {GoValue.Strings(added)}");

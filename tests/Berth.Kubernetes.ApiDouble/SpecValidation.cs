@@ -218,6 +218,7 @@ internal static class SpecValidation
 
         if (!JsonNode.DeepEquals(oldComparable, newComparable))
         {
+            // The real message goes on with a go-cmp diff of the two specs (not reproduced; see README).
             errors.Add(("spec", "Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"));
         }
 
