@@ -15,7 +15,8 @@ internal enum ListKind
 /// <summary>
 /// The shape of one schema node, as far as server-side apply needs it: struct fields, map values, list items
 /// with their list type and keys. Read from the Kubernetes OpenAPI v2 document
-/// (testdata/schemas/kubernetes/swagger.json.gz, release-1.36, embedded in this assembly).
+/// (testdata/schemas/kubernetes/swagger.json.gz, release-1.36, embedded in this assembly). Filled once while
+/// loading (definitions refer to each other, some recursively, so nodes exist before their contents); only read after.
 /// </summary>
 internal sealed class SchemaNode
 {
