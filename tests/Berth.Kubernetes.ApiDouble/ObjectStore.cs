@@ -682,7 +682,7 @@ internal sealed class ObjectStore(TimeProvider time)
         var name = candidate["metadata"]?["name"]?.ToString() ?? "";
         if (existing["status"]?["phase"]?.ToString() != "Bound")
         {
-            throw ApiException.AdmissionForbidden(type, name, "Only bound persistent volume claims can be resized");
+            throw ApiException.AdmissionForbidden(type, name, "Only bound persistent volume claims can be expanded");
         }
 
         var storageClass = candidate["spec"]?["storageClassName"]?.ToString();
