@@ -228,8 +228,14 @@ public sealed class ApiDoubleCrudTests
 
         await client.AppsV1.DeleteNamespacedDeploymentAsync("web", "shop", propagationPolicy: "Foreground", cancellationToken: Ct);
         var (code, _) = await Refused(() => client.AppsV1.DeleteNamespacedDeploymentAsync("web", "shop", cancellationToken: Ct));
+        api.CollectorDelay = Timeout.InfiniteTimeSpan;
         await client.CoreV1.DeleteNamespaceAsync("shop", cancellationToken: Ct);
+        var terminating = await client.CoreV1.ReadNamespaceAsync("shop", cancellationToken: Ct);
+        api.CollectNow();
 
+        // A namespace goes through Terminating (the namespace controller empties it, then it goes).
+        Assert.Equal("Terminating", terminating.Status.Phase);
+        Assert.NotNull(terminating.Metadata.DeletionTimestamp);
         Assert.Equal(HttpStatusCode.NotFound, code);
         Assert.Null(api.Get("deployments.apps", "shop", "web"));
         Assert.Null(api.Get("configmaps", "shop", "settings"));

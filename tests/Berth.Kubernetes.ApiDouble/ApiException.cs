@@ -18,8 +18,12 @@ internal sealed class ApiException(int code, string reason, string message, Json
             ["metadata"] = new JsonObject(),
             ["status"] = "Failure",
             ["message"] = Message,
-            ["reason"] = Reason,
         };
+        if (Reason.Length > 0)
+        {
+            status["reason"] = Reason;
+        }
+
         if (details is not null)
         {
             status["details"] = details.DeepClone();
@@ -38,8 +42,9 @@ internal sealed class ApiException(int code, string reason, string message, Json
     public static ApiException UnknownPath() =>
         new(404, "NotFound", "the server could not find the requested resource", new JsonObject());
 
-    public static ApiException AlreadyExists(ResourceType type, string name) =>
-        new(409, "AlreadyExists", $"{type.FullName} \"{name}\" already exists", Details(type, name));
+    /// <summary>409 AlreadyExists; for an object still being deleted the registry prefixes "object is being deleted: ".</summary>
+    public static ApiException AlreadyExists(ResourceType type, string name, bool beingDeleted = false) =>
+        new(409, "AlreadyExists", $"{(beingDeleted ? "object is being deleted: " : "")}{type.FullName} \"{name}\" already exists", Details(type, name));
 
     public static ApiException StaleResourceVersion(ResourceType type, string name) =>
         new(409, "Conflict",
@@ -53,17 +58,54 @@ internal sealed class ApiException(int code, string reason, string message, Json
         return new(409, "Conflict", message, details);
     }
 
-    public static ApiException Invalid(ResourceType type, string name, string field, string message)
+    public static ApiException Invalid(ResourceType type, string name, string field, string message) => Invalid(type, name, [(field, message)]);
+
+    /// <summary>
+    /// 422 Invalid as apimachinery's errors.NewInvalid words it: one error as "field: message", several as
+    /// "[a, b]" (utilerrors aggregate); each a cause typed by its kind (FieldValueRequired, ...Forbidden, ...).
+    /// </summary>
+    public static ApiException Invalid(ResourceType type, string name, IReadOnlyList<(string Field, string Message)> errors)
     {
+        var causes = new JsonArray();
+        foreach (var (field, message) in errors)
+        {
+            causes.Add(new JsonObject { ["reason"] = CauseType(message), ["message"] = message, ["field"] = field });
+        }
+
         var details = new JsonObject
         {
             ["name"] = name,
             ["group"] = type.Group,
             ["kind"] = type.Kind,
-            ["causes"] = new JsonArray(new JsonObject { ["reason"] = "FieldValueInvalid", ["message"] = message, ["field"] = field }),
+            ["causes"] = causes,
         };
         var kind = type.Group.Length == 0 ? type.Kind : $"{type.Kind}.{type.Group}";
-        return new(422, "Invalid", $"{kind} \"{name}\" is invalid: {field}: {message}", details);
+        var printed = errors.Select(e => $"{e.Field}: {e.Message}").Distinct().ToList();
+        var aggregate = printed.Count == 1 ? printed[0] : "[" + string.Join(", ", printed) + "]";
+        return new(422, "Invalid", $"{kind} \"{name}\" is invalid: {aggregate}", details);
+    }
+
+    private static string CauseType(string message) => message switch
+    {
+        _ when message.StartsWith("Required value", StringComparison.Ordinal) => "FieldValueRequired",
+        _ when message.StartsWith("Forbidden", StringComparison.Ordinal) => "FieldValueForbidden",
+        _ when message.StartsWith("Unsupported value", StringComparison.Ordinal) => "FieldValueNotSupported",
+        _ => "FieldValueInvalid",
+    };
+
+    /// <summary>403 from an admission plugin: <c>persistentvolumeclaims "data" is forbidden: &lt;reason&gt;</c>.</summary>
+    public static ApiException AdmissionForbidden(ResourceType type, string name, string reason) =>
+        new(403, "Forbidden", $"{type.FullName} \"{name}\" is forbidden: {reason}", Details(type, name));
+
+    /// <summary>
+    /// An apply body structured-merge-diff cannot read (duplicate keys): the server answers the plain error as
+    /// a 500 with no reason (apiserver's ErrorToAPIStatus for a non-Status error), e.g.
+    /// <c>failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec...: duplicate entries for key [name="a"]</c>.
+    /// </summary>
+    public static ApiException TypedPatchFailed(ResourceType type, string? @namespace, string name, IReadOnlyList<string> errors)
+    {
+        var detail = errors.Count == 1 ? errors[0] : "errors:\n" + string.Join('\n', errors.Select(e => "  " + e));
+        return new(500, "", $"failed to create typed patch object ({@namespace}/{name}; {type.Group}/{type.Version}, Kind={type.Kind}): {detail}");
     }
 
     public static ApiException BadRequest(string message) => new(400, "BadRequest", message);

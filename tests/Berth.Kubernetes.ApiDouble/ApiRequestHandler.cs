@@ -159,7 +159,7 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
                     "create" => throw ApiException.MethodNotAllowed(request.Method),
                     "update" => (200, store.Replace(type, route.Namespace, route.Name!, ParseObject(body), manager, statusOnly)),
                     "patch" => (200, Patch(request, route, body, contentType, statusOnly)),
-                    "delete" => (200, Deleted(type, store.Delete(type, route.Namespace, route.Name!))),
+                    "delete" => (200, Deleted(type, store.Delete(type, route.Namespace, route.Name!, Propagation(request, body)))),
                     "deletecollection" => (200, DeleteCollection(request, route)),
                     _ => throw ApiException.MethodNotAllowed(request.Method),
                 };
@@ -245,10 +245,30 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
         }
     }
 
-    private static JsonObject Deleted(ResourceType type, JsonObject gone)
+    /// <summary>propagationPolicy from the query or the DeleteOptions body (null: the kind's default).</summary>
+    private static string? Propagation(HttpRequest request, string? body)
     {
-        // Pods and Namespaces answer with the object; the rest with a Success status.
-        if (type == ResourceCatalog.Pods || type == ResourceCatalog.Namespaces)
+        if (request.Query["propagationPolicy"].ToString() is { Length: > 0 } query)
+        {
+            return query;
+        }
+
+        try
+        {
+            return string.IsNullOrWhiteSpace(body) ? null : JsonNode.Parse(body)?["propagationPolicy"]?.ToString();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static JsonObject Deleted(ResourceType type, (JsonObject Object, bool Deleted) result)
+    {
+        var (gone, deleted) = result;
+
+        // Pods and Namespaces answer with the object, and so does an object left Terminating; the rest a Success status.
+        if (!deleted || type == ResourceCatalog.Pods || type == ResourceCatalog.Namespaces)
         {
             return gone;
         }
@@ -279,7 +299,7 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
             var ns = victim["metadata"]?["namespace"]?.ToString();
             if (store.Find(route.Type, ns, name) is not null)
             {
-                gone.Add(store.Delete(route.Type, ns, name));
+                gone.Add(store.Delete(route.Type, ns, name, Propagation(request, null)).Object);
             }
         }
 

@@ -249,6 +249,60 @@ public sealed class KubernetesApiDouble : IAsyncDisposable
         }
     }
 
+    /// <summary>How long after a deletion the simulated garbage collector, namespace and pvc-protection controllers act (default 50 ms).</summary>
+    public TimeSpan CollectorDelay
+    {
+        get
+        {
+            lock (_store.Gate)
+            {
+                return _store.CollectorDelay;
+            }
+        }
+        set
+        {
+            lock (_store.Gate)
+            {
+                _store.CollectorDelay = value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Completes when no collector pass is pending: background deletions, Terminating namespaces and released
+    /// claims are done. Gives up after 10 s (a bug, not a slow machine).
+    /// </summary>
+    public async Task WaitUntilCollectedAsync(CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            lock (_store.Gate)
+            {
+                if (!_store.CollectionPending)
+                {
+                    return;
+                }
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the Kubernetes API test double's collector did not finish within 10 s");
+            }
+
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs a collector pass now (with <see cref="CollectorDelay"/> infinite, tests step the collector by hand).</summary>
+    public void CollectNow()
+    {
+        lock (_store.Gate)
+        {
+            _store.CollectNow();
+        }
+    }
+
     /// <summary>The current resourceVersion (global counter).</summary>
     public long ResourceVersion
     {
@@ -324,6 +378,7 @@ public sealed class KubernetesApiDouble : IAsyncDisposable
         await _shutdown.CancelAsync().ConfigureAwait(false);
         lock (_store.Gate)
         {
+            _store.Stop();
             _store.Watches.CompleteAll();
         }
 

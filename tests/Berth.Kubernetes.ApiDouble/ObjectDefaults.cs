@@ -68,15 +68,28 @@ internal sealed class ObjectDefaults
 
         var type = spec["type"]?.ToString() ?? "ClusterIP";
         spec["type"] = type;
+        var oldSpec = existing?["spec"];
         if (type == "ExternalName")
         {
+            // dropTypeDependentFields: addresses the client left over from the old type go with it.
+            if (oldSpec is not null && spec["clusterIP"]?.ToString() == oldSpec["clusterIP"]?.ToString())
+            {
+                foreach (var field in new[] { "clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy" })
+                {
+                    spec.Remove(field);
+                }
+            }
+
             return;
         }
 
+        // The service REST layer (pkg/registry/core/service/storage: patchAllocatedValues, normalizeClusterIPs):
+        // an omitted address keeps the allocated one; a changed clusterIP with untouched clusterIPs moves both.
         var clusterIp = spec["clusterIP"]?.ToString();
+        var oldClusterIp = oldSpec?["clusterIP"]?.ToString();
         if (string.IsNullOrEmpty(clusterIp))
         {
-            clusterIp = existing?["spec"]?["clusterIP"]?.ToString();
+            clusterIp = oldClusterIp;
             if (string.IsNullOrEmpty(clusterIp))
             {
                 _clusterIps++;
@@ -85,8 +98,17 @@ internal sealed class ObjectDefaults
 
             spec["clusterIP"] = clusterIp;
         }
+        else if (!string.IsNullOrEmpty(oldClusterIp) && clusterIp != oldClusterIp && JsonNode.DeepEquals(spec["clusterIPs"], oldSpec?["clusterIPs"]))
+        {
+            spec["clusterIPs"] = new JsonArray(clusterIp);
+        }
 
-        spec["clusterIPs"] ??= new JsonArray(clusterIp);
+        if (spec["clusterIPs"] is not JsonArray { Count: > 0 })
+        {
+            spec["clusterIPs"] = oldSpec?["clusterIPs"] is JsonArray { Count: > 0 } oldIps && clusterIp == oldClusterIp
+                ? oldIps.DeepClone()
+                : new JsonArray(clusterIp);
+        }
         spec["sessionAffinity"] ??= "None";
         spec["ipFamilies"] ??= new JsonArray("IPv4");
         spec["ipFamilyPolicy"] ??= "SingleStack";

@@ -14,6 +14,10 @@ internal sealed class ObjectStore(TimeProvider time)
 
     private readonly Dictionary<ObjectKey, StoredObject> _objects = [];
     private readonly Random _random = new(5);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HashSet<string> _collectOwners = new(StringComparer.Ordinal);
+    private bool _collectionScheduled;
+    private bool _terminating;
     private readonly ObjectDefaults _defaults = new();
     private long _resourceVersion = 100;
     private long _uids;
@@ -86,10 +90,13 @@ internal sealed class ObjectStore(TimeProvider time)
 
         ObjectNames.Validate(type, obj, name);
         PlaceInNamespace(type, @namespace, metadata);
-        if (Find(type, @namespace, name) is not null)
+        if (Find(type, @namespace, name) is { } taken)
         {
-            throw ApiException.AlreadyExists(type, name);
+            throw ApiException.AlreadyExists(type, name, beingDeleted: taken.Object["metadata"]?["deletionTimestamp"] is not null);
         }
+
+        RefuseInTerminatingNamespace(type, @namespace, name);
+        AddClaimProtection(type, obj);
 
         if (!keepStatus)
         {
@@ -99,7 +106,7 @@ internal sealed class ObjectStore(TimeProvider time)
         var managers = new List<ManagedFieldsEntry>();
         if (manager is not null)
         {
-            managers.Add(new ManagedFieldsEntry(manager, ManagedFieldsEntry.Update, type.ApiVersion, Now(), FieldPaths.Collect(obj)));
+            managers.Add(new ManagedFieldsEntry(manager, ManagedFieldsEntry.Update, type.ApiVersion, Now(), FieldPaths.Collect(obj, KubernetesSchema.For(type))));
         }
 
         if (type == ResourceCatalog.Namespaces)
@@ -186,7 +193,9 @@ internal sealed class ObjectStore(TimeProvider time)
     /// <summary>
     /// Server-side apply: the applier owns exactly the fields it sends; fields owned by another manager with a
     /// different value conflict unless forced (then ownership moves); fields the applier sent before and now
-    /// omits are removed unless someone else owns them. Lists are atomic (see README).
+    /// omits are removed unless someone else owns them. Lists merge as the schema says: items of keyed lists
+    /// (containers by name, ports by port/protocol, ...) are matched and owned by key, set members one by one,
+    /// other lists whole (structured-merge-diff's merge of associative lists).
     /// </summary>
     public JsonObject Apply(ResourceType type, string? @namespace, string name, JsonObject applied, string manager, bool force, bool statusOnly)
     {
@@ -221,6 +230,11 @@ internal sealed class ObjectStore(TimeProvider time)
             throw ApiException.NamespaceNotFound(@namespace!);
         }
 
+        if (existing is null && !statusOnly)
+        {
+            RefuseInTerminatingNamespace(type, @namespace, name);
+        }
+
         if (statusOnly)
         {
             var target = existing ?? throw ApiException.NotFound(type, name);
@@ -228,7 +242,7 @@ internal sealed class ObjectStore(TimeProvider time)
             var status = withStatus["status"] as JsonObject ?? new JsonObject();
             if (applied["status"] is JsonObject appliedStatus)
             {
-                JsonMerge.ApplyInto(status, appliedStatus);
+                JsonMerge.ApplyInto(status, appliedStatus, KubernetesSchema.For(type)?.Field("status"));
             }
 
             withStatus["status"] = status;
@@ -241,17 +255,25 @@ internal sealed class ObjectStore(TimeProvider time)
         if (existing is null)
         {
             PlaceInNamespace(type, @namespace, Metadata(candidate));
+            AddClaimProtection(type, candidate);
+        }
+
+        var schema = KubernetesSchema.For(type);
+        var sent = (JsonObject)applied.DeepClone();
+        sent.Remove("status");
+        if (FieldPaths.Duplicates(sent, schema) is { Count: > 0 } duplicates)
+        {
+            throw ApiException.TypedPatchFailed(type, @namespace, name, duplicates);
         }
 
         var managers = existing?.CloneManagers() ?? [];
-        var sent = (JsonObject)applied.DeepClone();
-        sent.Remove("status");
-        var owned = FieldPaths.Collect(sent);
+        var owned = FieldPaths.Collect(sent, schema);
 
         var conflicts = new List<(ManagedFieldsEntry Owner, string Path)>();
         foreach (var other in managers.Where(m => m.Manager != manager))
         {
-            foreach (var path in owned.Where(other.Fields.Contains))
+            // An item or set member is owned for its existence: equal by key, it never conflicts; its fields may.
+            foreach (var path in owned.Where(p => other.Fields.Contains(p) && !FieldPaths.IsItem(p)))
             {
                 if (!JsonNode.DeepEquals(FieldPaths.GetValue(candidate, path), FieldPaths.GetValue(sent, path)))
                 {
@@ -275,7 +297,9 @@ internal sealed class ObjectStore(TimeProvider time)
         {
             foreach (var dropped in entry.Fields.Where(p => !owned.Contains(p)).ToList())
             {
-                var ownedByOthers = managers.Any(m => m != entry && m.Fields.Contains(dropped));
+                // An item stays while another manager owns it or anything in it.
+                var inside = dropped + FieldPaths.Separator;
+                var ownedByOthers = managers.Any(m => m != entry && (m.Fields.Contains(dropped) || (FieldPaths.IsItem(dropped) && m.Fields.Any(f => f.StartsWith(inside, StringComparison.Ordinal)))));
                 if (!ownedByOthers)
                 {
                     FieldPaths.Remove(candidate, dropped, parent => owned.Contains(parent) || managers.Any(m => m.Fields.Contains(parent)));
@@ -290,17 +314,196 @@ internal sealed class ObjectStore(TimeProvider time)
 
         entry.Fields = owned;
         entry.ApiVersion = type.ApiVersion;
-        JsonMerge.ApplyInto(candidate, sent);
+        JsonMerge.ApplyInto(candidate, sent, schema);
         RestoreServerFields(type, existing?.Object, candidate);
         ObjectNames.Validate(type, candidate, name);
         return Commit(type, existing, candidate, managers, manager);
     }
 
-    public JsonObject Delete(ResourceType type, string? @namespace, string name)
+    /// <summary>
+    /// DELETE as the real server does it: an object with finalizers (or a Namespace) only gets a
+    /// deletionTimestamp and stays, Terminating, until its finalizers are gone; otherwise it goes now. Dependents
+    /// go at once, except a Job's pods: with Background propagation the collector deletes them a moment later,
+    /// with Orphan (or none: batch/v1 defaults to orphaning) they stay and lose their owner reference.
+    /// </summary>
+    public (JsonObject Object, bool Deleted) Delete(ResourceType type, string? @namespace, string name, string? propagation = Foreground)
     {
         var existing = Require(type, @namespace, name);
-        return Remove(existing);
+        if (type == ResourceCatalog.Namespaces || Finalizers(existing.Object).Count > 0)
+        {
+            return (Terminate(existing), false);
+        }
+
+        if (type == ResourceCatalog.Jobs && propagation != Foreground)
+        {
+            if (propagation == "Background")
+            {
+                _collectOwners.Add(existing.Uid);
+                ScheduleCollection();
+            }
+            else
+            {
+                Orphan(existing);
+            }
+
+            return (Remove(existing, dependents: false), true);
+        }
+
+        return (Remove(existing), true);
     }
+
+    public const string Foreground = "Foreground";
+
+    public const string PvcProtection = "kubernetes.io/pvc-protection";
+
+    /// <summary>How long after a deletion the simulated garbage collector, namespace and pvc-protection controllers act.</summary>
+    public TimeSpan CollectorDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>True while a collector pass is scheduled (a deletion is still under way).</summary>
+    public bool CollectionPending => _collectionScheduled;
+
+    public bool NamespaceTerminating(string @namespace) =>
+        Find(ResourceCatalog.Namespaces, null, @namespace)?.Object["metadata"]?["deletionTimestamp"] is not null;
+
+    public void CollectNow()
+    {
+        _collectionScheduled = false;
+        Collect();
+    }
+
+    /// <summary>Stops scheduling collector passes (the double is being disposed).</summary>
+    public void Stop() => _stopping.Cancel();
+
+    private JsonObject Terminate(StoredObject existing)
+    {
+        if (existing.Object["metadata"]?["deletionTimestamp"] is not null)
+        {
+            return (JsonObject)existing.Object.DeepClone();
+        }
+
+        var candidate = (JsonObject)existing.Object.DeepClone();
+        var metadata = Metadata(candidate);
+        metadata["deletionTimestamp"] = Now();
+        metadata["deletionGracePeriodSeconds"] = 0;
+        if (existing.Type == ResourceCatalog.Namespaces)
+        {
+            candidate["status"] = new JsonObject { ["phase"] = "Terminating" };
+        }
+
+        _terminating = true;
+        try
+        {
+            var answer = Commit(existing.Type, existing, candidate, existing.CloneManagers(), null);
+            ScheduleCollection();
+            return answer;
+        }
+        finally
+        {
+            _terminating = false;
+        }
+    }
+
+    private void Orphan(StoredObject owner)
+    {
+        foreach (var dependent in _objects.Values.Where(o => o.Namespace == owner.Namespace && IsOwnedBy(o.Object, owner.Uid)).ToList())
+        {
+            var candidate = (JsonObject)dependent.Object.DeepClone();
+            var owners = (JsonArray)Metadata(candidate)["ownerReferences"]!;
+            foreach (var reference in owners.Where(o => o?["uid"]?.ToString() == owner.Uid).ToList())
+            {
+                owners.Remove(reference);
+            }
+
+            if (owners.Count == 0)
+            {
+                Metadata(candidate).Remove("ownerReferences");
+            }
+
+            Commit(dependent.Type, dependent, candidate, dependent.CloneManagers(), null);
+        }
+    }
+
+    private void ScheduleCollection()
+    {
+        if (_collectionScheduled || _stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _collectionScheduled = true;
+        _ = CollectLaterAsync();
+    }
+
+    private async Task CollectLaterAsync()
+    {
+        try
+        {
+            await Task.Delay(CollectorDelay, time, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        lock (Gate)
+        {
+            _collectionScheduled = false;
+            Collect();
+        }
+    }
+
+    /// <summary>
+    /// One pass of the garbage collector (dependents of owners deleted in the background), the namespace
+    /// controller (a Terminating namespace's contents, then the namespace) and the pvc-protection controller
+    /// (a Terminating claim no pod uses loses its finalizer, so it goes).
+    /// </summary>
+    private void Collect()
+    {
+        foreach (var dependent in _objects.Values.Where(o => OwnerUids(o.Object).Any(_collectOwners.Contains)).ToList())
+        {
+            if (_objects.ContainsKey(Key(dependent)))
+            {
+                Remove(dependent);
+            }
+        }
+
+        _collectOwners.RemoveWhere(uid => !_objects.Values.Any(o => OwnerUids(o.Object).Contains(uid)));
+        foreach (var ns in _objects.Values.Where(o => o.Type == ResourceCatalog.Namespaces && o.Object["metadata"]?["deletionTimestamp"] is not null).ToList())
+        {
+            foreach (var content in _objects.Values.Where(o => o.Type.Namespaced && o.Namespace == ns.Name).ToList())
+            {
+                if (_objects.ContainsKey(Key(content)))
+                {
+                    Remove(content);
+                }
+            }
+
+            if (!_objects.Values.Any(o => o.Type.Namespaced && o.Namespace == ns.Name))
+            {
+                Remove(ns);
+            }
+        }
+
+        foreach (var claim in _objects.Values.Where(o => o.Type == ResourceCatalog.Claims && o.Object["metadata"]?["deletionTimestamp"] is not null
+                     && Finalizers(o.Object).Contains(PvcProtection) && !ClaimInUse(o)).ToList())
+        {
+            var candidate = (JsonObject)claim.Object.DeepClone();
+            var finalizers = (JsonArray)Metadata(candidate)["finalizers"]!;
+            finalizers.Remove(finalizers.First(f => f?.ToString() == PvcProtection));
+            Commit(claim.Type, claim, candidate, claim.CloneManagers(), null);
+        }
+    }
+
+    private bool ClaimInUse(StoredObject claim) =>
+        _objects.Values.Any(o => o.Type == ResourceCatalog.Pods && o.Namespace == claim.Namespace
+            && o.Object["status"]?["phase"]?.ToString() is not ("Succeeded" or "Failed")
+            && (o.Object["spec"]?["volumes"] as JsonArray ?? []).Any(v => v?["persistentVolumeClaim"]?["claimName"]?.ToString() == claim.Name));
+
+    private static List<string> Finalizers(JsonObject obj) =>
+        (obj["metadata"]?["finalizers"] as JsonArray)?.Select(f => f?.ToString() ?? "").ToList() ?? [];
+
+    private static IEnumerable<string> OwnerUids(JsonObject obj) =>
+        (obj["metadata"]?["ownerReferences"] as JsonArray)?.Select(o => o?["uid"]?.ToString() ?? "") ?? [];
 
     public void ReplaceStatus(ResourceType type, string? @namespace, string name, JsonNode? status)
     {
@@ -312,7 +515,7 @@ internal sealed class ObjectStore(TimeProvider time)
 
     public void CompactHistory() => Watches.Compact(_resourceVersion);
 
-    private JsonObject Remove(StoredObject existing)
+    private JsonObject Remove(StoredObject existing, bool dependents = true)
     {
         _objects.Remove(Key(existing));
         var gone = (JsonObject)existing.Object.DeepClone();
@@ -321,11 +524,22 @@ internal sealed class ObjectStore(TimeProvider time)
         Watches.Publish(existing.Type, "DELETED", gone, resourceVersion, null);
         Changed?.Invoke(existing.Type, "DELETED", gone);
 
-        // Like the namespace controller and the garbage collector, but at once: contents and dependents go too.
-        var dependents = existing.Type == ResourceCatalog.Namespaces
+        // A pod that goes may release a Terminating claim (pvc-protection controller).
+        if (existing.Type == ResourceCatalog.Pods && _objects.Values.Any(o => o.Type == ResourceCatalog.Claims && o.Object["metadata"]?["deletionTimestamp"] is not null))
+        {
+            ScheduleCollection();
+        }
+
+        if (!dependents)
+        {
+            return gone;
+        }
+
+        // Like the garbage collector with foreground propagation, but at once: dependents go too.
+        var owned = existing.Type == ResourceCatalog.Namespaces
             ? _objects.Values.Where(o => o.Namespace == existing.Name).ToList()
             : _objects.Values.Where(o => o.Namespace == existing.Namespace && IsOwnedBy(o.Object, existing.Uid)).ToList();
-        foreach (var dependent in dependents)
+        foreach (var dependent in owned)
         {
             if (_objects.ContainsKey(Key(dependent)))
             {
@@ -346,6 +560,7 @@ internal sealed class ObjectStore(TimeProvider time)
         if (ValidatingClientWrite)
         {
             SpecValidation.Check(type, candidate, existing?.Object);
+            CheckClaimResize(type, candidate, existing?.Object);
         }
 
         managers.RemoveAll(m => m.Fields.Count == 0);
@@ -356,8 +571,26 @@ internal sealed class ObjectStore(TimeProvider time)
             metadata["creationTimestamp"] = old["creationTimestamp"]?.DeepClone();
             metadata["resourceVersion"] = old["resourceVersion"]?.DeepClone();
             var generation = old["generation"] is JsonValue value ? long.Parse(value.ToJsonString(), CultureInfo.InvariantCulture) : 1;
-            metadata["generation"] = SpecChanged(existing.Object, candidate) ? generation + 1 : generation;
+            // The registry also bumps generation when it sets deletionTimestamp (rest.BeforeDelete).
+            metadata["generation"] = SpecChanged(existing.Object, candidate) || _terminating ? generation + 1 : generation;
             metadata["managedFields"] = old["managedFields"]?.DeepClone();
+            if (!_terminating)
+            {
+                // deletionTimestamp is the server's; once set, no client write changes it or adds finalizers.
+                metadata["deletionTimestamp"] = old["deletionTimestamp"]?.DeepClone();
+                metadata["deletionGracePeriodSeconds"] = old["deletionGracePeriodSeconds"]?.DeepClone();
+                if (metadata["deletionTimestamp"] is null)
+                {
+                    metadata.Remove("deletionTimestamp");
+                    metadata.Remove("deletionGracePeriodSeconds");
+                }
+                else if (ValidatingClientWrite && Finalizers(candidate).Except(Finalizers(existing.Object)).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } added)
+                {
+                    throw ApiException.Invalid(type, existing.Name, "metadata.finalizers",
+                        $"Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers {GoValue.Strings(added)}");
+                }
+            }
+
             var sameOwnership = managers.Count == existing.Managers.Count && managers.Zip(existing.Managers).All(p => p.First.SameOwnership(p.Second));
             if (sameOwnership && JsonNode.DeepEquals(candidate, existing.Object))
             {
@@ -393,16 +626,85 @@ internal sealed class ObjectStore(TimeProvider time)
         var eventType = existing is null ? "ADDED" : "MODIFIED";
         Watches.Publish(type, eventType, candidate, resourceVersion, existing?.Object);
         Changed?.Invoke(type, eventType, candidate);
-        return (JsonObject)candidate.DeepClone();
+        var answer = (JsonObject)candidate.DeepClone();
+        if (metadata["deletionTimestamp"] is not null && Finalizers(candidate).Count == 0 && type != ResourceCatalog.Namespaces)
+        {
+            // The last finalizer is gone: the object goes (the write still answers the object).
+            Remove(stored);
+        }
+
+        return answer;
+    }
+
+    /// <summary>NamespaceLifecycle admission: nothing new in a namespace that is being terminated (API clients only).</summary>
+    private void RefuseInTerminatingNamespace(ResourceType type, string? @namespace, string name)
+    {
+        if (ValidatingClientWrite && type.Namespaced && @namespace is not null && NamespaceTerminating(@namespace))
+        {
+            throw ApiException.AdmissionForbidden(type, name, $"unable to create new content in namespace {@namespace} because it is being terminated");
+        }
+    }
+
+    /// <summary>StorageObjectInUseProtection admission: a claim created by an API client gets the pvc-protection finalizer.</summary>
+    private void AddClaimProtection(ResourceType type, JsonObject obj)
+    {
+        if (!ValidatingClientWrite || type != ResourceCatalog.Claims)
+        {
+            return;
+        }
+
+        var metadata = Metadata(obj);
+        if (metadata["finalizers"] is not JsonArray finalizers)
+        {
+            finalizers = new JsonArray();
+            metadata["finalizers"] = finalizers;
+        }
+
+        if (!finalizers.Any(f => f?.ToString() == PvcProtection))
+        {
+            finalizers.Add(PvcProtection);
+        }
+    }
+
+    /// <summary>
+    /// The PersistentVolumeClaimResize admission plugin (plugin/pkg/admission/storage/persistentvolume/resize,
+    /// v1.31): a storage increase needs a bound claim whose StorageClass sets allowVolumeExpansion.
+    /// </summary>
+    private void CheckClaimResize(ResourceType type, JsonObject candidate, JsonObject? existing)
+    {
+        if (type != ResourceCatalog.Claims || existing is null
+            || Quantity.Parse(candidate["spec"]?["resources"]?["requests"]?["storage"]?.ToString())
+                <= Quantity.Parse(existing["spec"]?["resources"]?["requests"]?["storage"]?.ToString()))
+        {
+            return;
+        }
+
+        var name = candidate["metadata"]?["name"]?.ToString() ?? "";
+        if (existing["status"]?["phase"]?.ToString() != "Bound")
+        {
+            throw ApiException.AdmissionForbidden(type, name, "Only bound persistent volume claims can be expanded");
+        }
+
+        var storageClass = candidate["spec"]?["storageClassName"]?.ToString();
+        var expandable = !string.IsNullOrEmpty(storageClass) && storageClass == existing["spec"]?["storageClassName"]?.ToString()
+            && Find(ResourceCatalog.StorageClasses, null, storageClass)?.Object["allowVolumeExpansion"] is JsonValue allow
+            && allow.GetValueKind() == System.Text.Json.JsonValueKind.True;
+        if (!expandable)
+        {
+            throw ApiException.AdmissionForbidden(type, name,
+                "only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize");
+        }
     }
 
     /// <summary>Update/patch ownership: the writer takes the fields it changed; fields that are gone are owned by no one.</summary>
     private List<ManagedFieldsEntry> UpdateOwnership(StoredObject existing, JsonObject candidate, string? manager, string apiVersion)
     {
         var managers = existing.CloneManagers();
-        var before = FieldPaths.Collect(existing.Object);
-        var after = FieldPaths.Collect(candidate);
-        var changed = after.Where(p => !before.Contains(p) || !JsonNode.DeepEquals(FieldPaths.GetValue(existing.Object, p), FieldPaths.GetValue(candidate, p)))
+        var schema = KubernetesSchema.For(existing.Type);
+        var before = FieldPaths.Collect(existing.Object, schema);
+        var after = FieldPaths.Collect(candidate, schema);
+        var changed = after.Where(p => !before.Contains(p)
+                || (!FieldPaths.IsItem(p) && !JsonNode.DeepEquals(FieldPaths.GetValue(existing.Object, p), FieldPaths.GetValue(candidate, p))))
             .ToHashSet(StringComparer.Ordinal);
         foreach (var entry in managers)
         {
@@ -470,7 +772,7 @@ internal sealed class ObjectStore(TimeProvider time)
 
         var metadata = Metadata(candidate);
         var old = Metadata(existing);
-        foreach (var key in new[] { "name", "namespace", "uid", "creationTimestamp", "resourceVersion", "generation", "managedFields" })
+        foreach (var key in new[] { "name", "namespace", "uid", "creationTimestamp", "resourceVersion", "generation", "managedFields", "deletionTimestamp", "deletionGracePeriodSeconds" })
         {
             SetOrRemove(metadata, key, old[key]);
         }

@@ -25,6 +25,7 @@ internal static class ResourceCatalog
         new("networking.k8s.io", "v1", "ingresses", "Ingress", Namespaced: true),
         new("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", Namespaced: true),
         new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", Namespaced: true),
+        new("storage.k8s.io", "v1", "storageclasses", "StorageClass", Namespaced: false),
     ];
 
     public static readonly ResourceType Namespaces = Require("namespaces");
@@ -36,6 +37,8 @@ internal static class ResourceCatalog
     public static readonly ResourceType StatefulSets = Require("statefulsets.apps");
     public static readonly ResourceType DaemonSets = Require("daemonsets.apps");
     public static readonly ResourceType Jobs = Require("jobs.batch");
+    public static readonly ResourceType Claims = Require("persistentvolumeclaims");
+    public static readonly ResourceType StorageClasses = Require("storageclasses.storage.k8s.io");
 
     public static ResourceType? Find(string group, string version, string plural) =>
         All.FirstOrDefault(t => t.Group == group && t.Version == version && t.Plural == plural);

@@ -1,98 +1,103 @@
+using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Berth.Kubernetes.ApiDouble;
 
 /// <summary>
-/// The API server's validation that Berth could trip over, cheap to check: workload selectors must be present,
-/// match the template labels and never change; pod templates need containers with name and image; Job pods
-/// restart OnFailure/Never and a Job's template never changes; Services need ports; PVC specs and immutable
-/// Secrets/ConfigMaps don't change. Applied to requests from API clients only (not Seed or the controllers).
+/// The API server's validation that Berth could trip over, cheap to check, with the server's wording and its
+/// aggregation (several errors: <c>is invalid: [a, b]</c>). Applied to requests from API clients only (not Seed
+/// or the controllers). The update rules follow kubernetes v1.31: pkg/apis/apps/validation/validation.go
+/// (ValidateStatefulSetUpdate; selectors via pkg/registry/apps/*/strategy.go ValidateUpdate),
+/// pkg/apis/batch/validation/validation.go (ValidateJobSpecUpdate), pkg/apis/core/validation/validation.go
+/// (ValidateServiceUpdate, ValidatePersistentVolumeClaimUpdate, ValidateConfigMapUpdate, ValidateSecretUpdate).
 /// </summary>
 internal static class SpecValidation
 {
+    public const string StatefulSetSpecForbidden =
+        "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
+
+    private const string FieldIsImmutable = "field is immutable";
+    private const string ImmutableWhenSet = "Forbidden: field is immutable when `immutable` is set";
+
+    private static readonly string[] StatefulSetMutable =
+        ["replicas", "ordinals", "template", "updateStrategy", "revisionHistoryLimit", "persistentVolumeClaimRetentionPolicy", "minReadySeconds"];
+
     public static void Check(ResourceType type, JsonObject candidate, JsonObject? existing)
     {
         var name = candidate["metadata"]?["name"]?.ToString() ?? "";
+        var errors = new List<(string Field, string Message)>();
         switch (type.Kind)
         {
-            case "Deployment" or "StatefulSet" or "DaemonSet" or "ReplicaSet":
-                CheckSelector(type, name, candidate, existing);
-                CheckPodTemplate(type, name, candidate["spec"]?["template"]);
+            case "Deployment" or "DaemonSet" or "ReplicaSet":
+                CheckSelector(candidate, errors);
+                CheckPodTemplate(candidate["spec"]?["template"], errors);
+                ImmutableSelector(candidate, existing, errors);
+                break;
+            case "StatefulSet":
+                CheckSelector(candidate, errors);
+                CheckPodTemplate(candidate["spec"]?["template"], errors);
+                if (existing is not null && !JsonNode.DeepEquals(Without(existing["spec"], StatefulSetMutable), Without(candidate["spec"], StatefulSetMutable)))
+                {
+                    errors.Add(("spec", StatefulSetSpecForbidden));
+                }
+
                 break;
             case "Job":
-                CheckPodTemplate(type, name, candidate["spec"]?["template"]);
-                var restart = candidate["spec"]?["template"]?["spec"]?["restartPolicy"]?.ToString();
-                if (restart is not ("OnFailure" or "Never"))
-                {
-                    throw ApiException.Invalid(type, name, "spec.template.spec.restartPolicy",
-                        restart is null ? "Required value: valid values: \"OnFailure\", \"Never\"" : $"Unsupported value: \"{restart}\": supported values: \"OnFailure\", \"Never\"");
-                }
-
-                // The controller adds labels to the template; compare what a client can set (the spec).
-                if (existing is not null && !JsonNode.DeepEquals(existing["spec"]?["template"]?["spec"], candidate["spec"]?["template"]?["spec"]))
-                {
-                    throw ApiException.Invalid(type, name, "spec.template", "Invalid value: core.PodTemplateSpec{...}: field is immutable");
-                }
-
+                CheckJob(candidate, existing, errors);
                 break;
             case "Service":
-                var serviceType = candidate["spec"]?["type"]?.ToString() ?? "ClusterIP";
-                var headless = candidate["spec"]?["clusterIP"]?.ToString() == "None";
-                if (serviceType != "ExternalName" && !headless && (candidate["spec"]?["ports"] as JsonArray ?? []).Count == 0)
-                {
-                    throw ApiException.Invalid(type, name, "spec.ports", "Required value");
-                }
-
+                CheckService(candidate, existing, errors);
                 break;
             case "PersistentVolumeClaim" when existing is not null:
-                if (!JsonNode.DeepEquals(WithoutResources(existing), WithoutResources(candidate)))
-                {
-                    throw ApiException.Invalid(type, name, "spec",
-                        "Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims");
-                }
-
+                CheckClaimUpdate(candidate, existing, errors);
                 break;
-            case "Secret" or "ConfigMap" when (existing?["immutable"]?.ToString() == "true"):
-                if (!JsonNode.DeepEquals(existing["data"], candidate["data"]) || !JsonNode.DeepEquals(existing["binaryData"], candidate["binaryData"]))
-                {
-                    throw ApiException.Invalid(type, name, "data", "Forbidden: field is immutable when `immutable` is set");
-                }
-
+            case "ConfigMap" or "Secret" when existing is not null:
+                CheckImmutableData(type, candidate, existing, errors);
                 break;
             default:
                 break;
         }
+
+        if (errors.Count > 0)
+        {
+            throw ApiException.Invalid(type, name, errors);
+        }
     }
 
-    private static void CheckSelector(ResourceType type, string name, JsonObject candidate, JsonObject? existing)
+    private static void CheckSelector(JsonObject candidate, List<(string, string)> errors)
     {
         var selector = candidate["spec"]?["selector"] as JsonObject;
         if (selector is null || selector.Count == 0)
         {
-            throw ApiException.Invalid(type, name, "spec.selector", "Required value");
+            errors.Add(("spec.selector", "Required value"));
+            return;
         }
 
         var templateLabels = candidate["spec"]?["template"]?["metadata"]?["labels"] as JsonObject ?? new JsonObject();
         var matchLabels = selector["matchLabels"] as JsonObject ?? new JsonObject();
         if (matchLabels.Any(l => templateLabels[l.Key]?.ToString() != l.Value?.ToString()))
         {
-            var shown = string.Join(", ", templateLabels.Select(l => $"\"{l.Key}\":\"{l.Value}\""));
-            throw ApiException.Invalid(type, name, "spec.template.metadata.labels",
-                $"Invalid value: map[string]string{{{shown}}}: `selector` does not match template `labels`");
-        }
-
-        if (existing is not null && !JsonNode.DeepEquals(existing["spec"]?["selector"], selector))
-        {
-            throw ApiException.Invalid(type, name, "spec.selector", $"Invalid value: v1.LabelSelector{{MatchLabels:map[string]string{{{string.Join(", ", matchLabels.Select(l => $"\"{l.Key}\":\"{l.Value}\""))}}}}}: field is immutable");
+            errors.Add(("spec.template.metadata.labels", $"Invalid value: {GoValue.StringMap(templateLabels)}: `selector` does not match template `labels`"));
         }
     }
 
-    private static void CheckPodTemplate(ResourceType type, string name, JsonNode? template)
+    /// <summary>apps/v1 and batch/v1 selectors never change (apivalidation.ValidateImmutableField prints the new value).</summary>
+    private static void ImmutableSelector(JsonObject candidate, JsonObject? existing, List<(string, string)> errors)
+    {
+        if (existing is not null && !JsonNode.DeepEquals(existing["spec"]?["selector"], candidate["spec"]?["selector"]))
+        {
+            errors.Add(("spec.selector", $"Invalid value: {GoValue.LabelSelector(candidate["spec"]?["selector"] as JsonObject)}: {FieldIsImmutable}"));
+        }
+    }
+
+    private static void CheckPodTemplate(JsonNode? template, List<(string, string)> errors)
     {
         var containers = template?["spec"]?["containers"] as JsonArray;
         if (containers is null || containers.Count == 0)
         {
-            throw ApiException.Invalid(type, name, "spec.template.spec.containers", "Required value");
+            errors.Add(("spec.template.spec.containers", "Required value"));
+            return;
         }
 
         for (var i = 0; i < containers.Count; i++)
@@ -101,23 +106,230 @@ internal static class SpecValidation
             {
                 if (string.IsNullOrEmpty(containers[i]?[field]?.ToString()))
                 {
-                    throw ApiException.Invalid(type, name, $"spec.template.spec.containers[{i}].{field}", "Required value");
+                    errors.Add(($"spec.template.spec.containers[{i}].{field}", "Required value"));
                 }
             }
         }
     }
 
-    private static JsonNode? WithoutResources(JsonObject pvc)
+    private static void CheckJob(JsonObject candidate, JsonObject? existing, List<(string, string)> errors)
     {
-        if (pvc["spec"] is not JsonObject spec)
+        CheckPodTemplate(candidate["spec"]?["template"], errors);
+        var restart = candidate["spec"]?["template"]?["spec"]?["restartPolicy"]?.ToString();
+        if (restart is not ("OnFailure" or "Never"))
         {
-            return null;
+            errors.Add(("spec.template.spec.restartPolicy",
+                restart is null ? "Required value: valid values: \"OnFailure\", \"Never\"" : $"Unsupported value: \"{restart}\": supported values: \"OnFailure\", \"Never\""));
         }
 
-        var copy = (JsonObject)spec.DeepClone();
-        copy.Remove("resources");
-        copy.Remove("volumeAttributesClassName");
-        copy.Remove("volumeName");
+        if (existing is null)
+        {
+            return;
+        }
+
+        var before = existing["spec"];
+        var after = candidate["spec"];
+        if (!JsonNode.DeepEquals(before?["completions"], after?["completions"]))
+        {
+            errors.Add(("spec.completions", $"Invalid value: {after?["completions"]?.ToJsonString() ?? "null"}: {FieldIsImmutable}"));
+        }
+
+        // The Job controller adds a selector and template labels when the client sets none; compare what a
+        // client can set: a selector it sent, and the template's pod spec.
+        if (after?["selector"] is JsonObject && !JsonNode.DeepEquals(before?["selector"], after["selector"]))
+        {
+            errors.Add(("spec.selector", $"Invalid value: {GoValue.LabelSelector(after["selector"] as JsonObject)}: {FieldIsImmutable}"));
+        }
+
+        if (!JsonNode.DeepEquals(before?["template"]?["spec"], after?["template"]?["spec"]))
+        {
+            errors.Add(("spec.template", $"Invalid value: core.PodTemplateSpec{{...}}: {FieldIsImmutable}"));
+        }
+    }
+
+    private static void CheckService(JsonObject candidate, JsonObject? existing, List<(string, string)> errors)
+    {
+        var spec = candidate["spec"];
+        var serviceType = spec?["type"]?.ToString() ?? "ClusterIP";
+        var headless = spec?["clusterIP"]?.ToString() == "None";
+        if (serviceType != "ExternalName" && !headless && (spec?["ports"] as JsonArray ?? []).Count == 0)
+        {
+            errors.Add(("spec.ports", "Required value"));
+        }
+
+        if (existing is null)
+        {
+            return;
+        }
+
+        // validateUpgradeDowngradeClusterIPs: no change to an allocated address unless either side is ExternalName
+        // or both are headless (clusterIP was normalized into clusterIPs by ObjectDefaults, as the REST layer does).
+        var oldSpec = existing["spec"];
+        if (serviceType == "ExternalName" || (oldSpec?["type"]?.ToString() ?? "ClusterIP") == "ExternalName"
+            || (headless && oldSpec?["clusterIP"]?.ToString() == "None"))
+        {
+            return;
+        }
+
+        var oldIps = Strings(oldSpec?["clusterIPs"]);
+        var newIps = Strings(spec?["clusterIPs"]);
+        if (oldIps.Count == newIps.Count)
+        {
+            for (var i = 0; i < oldIps.Count; i++)
+            {
+                if (oldIps[i] != newIps[i])
+                {
+                    errors.Add(($"spec.clusterIPs[{i}]", $"Invalid value: {GoValue.Strings(newIps)}: may not change once set"));
+                }
+            }
+        }
+        else if (newIps.Count == 0)
+        {
+            errors.Add(("spec.clusterIPs[0]", $"Invalid value: {GoValue.Strings(newIps)}: primary clusterIP can not be unset"));
+        }
+        else if (oldIps.Count > 0 && oldIps[0] != newIps[0])
+        {
+            errors.Add(("spec.clusterIPs[0]", $"Invalid value: {GoValue.Strings(newIps)}: may not change once set"));
+        }
+    }
+
+    /// <summary>
+    /// ValidatePersistentVolumeClaimUpdate (RecoverVolumeExpansionFailure off): the spec is frozen except a
+    /// volumeName set once and, for a bound claim, resources.requests; storage never shrinks.
+    /// </summary>
+    private static void CheckClaimUpdate(JsonObject candidate, JsonObject existing, List<(string, string)> errors)
+    {
+        var oldSpec = existing["spec"] as JsonObject ?? new JsonObject();
+        var newSpec = candidate["spec"] as JsonObject ?? new JsonObject();
+        var ignored = new List<string> { "volumeAttributesClassName" };
+        if (string.IsNullOrEmpty(oldSpec["volumeName"]?.ToString()))
+        {
+            ignored.Add("volumeName");
+        }
+
+        var bound = candidate["status"]?["phase"]?.ToString() == "Bound";
+        var oldComparable = (JsonObject)Without(oldSpec, ignored)!;
+        var newComparable = (JsonObject)Without(newSpec, ignored)!;
+        if (bound)
+        {
+            oldComparable["resources"] = Without(oldComparable["resources"], ["requests"]);
+            newComparable["resources"] = Without(newComparable["resources"], ["requests"]);
+        }
+
+        if (!JsonNode.DeepEquals(oldComparable, newComparable))
+        {
+            // The real message goes on with a go-cmp diff of the two specs (not reproduced; see README).
+            errors.Add(("spec", "Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"));
+        }
+
+        var oldSize = Quantity.Parse(oldSpec["resources"]?["requests"]?["storage"]?.ToString());
+        var newSize = Quantity.Parse(newSpec["resources"]?["requests"]?["storage"]?.ToString());
+        if (newSize < oldSize)
+        {
+            errors.Add(("spec.resources.requests.storage", "Forbidden: field can not be less than previous value"));
+        }
+    }
+
+    private static void CheckImmutableData(ResourceType type, JsonObject candidate, JsonObject existing, List<(string, string)> errors)
+    {
+        if (type.Kind == "Secret" && !JsonNode.DeepEquals(existing["type"], candidate["type"]))
+        {
+            errors.Add(("type", $"Invalid value: {GoValue.Quote(candidate["type"]?.ToString() ?? "")}: {FieldIsImmutable}"));
+        }
+
+        if (existing["immutable"] is not JsonValue wasImmutable || wasImmutable.GetValueKind() != JsonValueKind.True)
+        {
+            return;
+        }
+
+        if (candidate["immutable"] is not JsonValue isImmutable || isImmutable.GetValueKind() != JsonValueKind.True)
+        {
+            errors.Add(("immutable", ImmutableWhenSet));
+        }
+
+        foreach (var field in type.Kind == "Secret" ? ["data"] : new[] { "data", "binaryData" })
+        {
+            if (!JsonNode.DeepEquals(existing[field], candidate[field]))
+            {
+                errors.Add((field, ImmutableWhenSet));
+            }
+        }
+    }
+
+    private static List<string> Strings(JsonNode? node) => (node as JsonArray)?.Select(v => v?.ToString() ?? "").ToList() ?? [];
+
+    private static JsonNode? Without(JsonNode? node, IEnumerable<string> fields)
+    {
+        if (node is not JsonObject map)
+        {
+            return node?.DeepClone();
+        }
+
+        var copy = (JsonObject)map.DeepClone();
+        foreach (var field in fields)
+        {
+            copy.Remove(field);
+        }
+
         return copy;
+    }
+}
+
+/// <summary>Values printed the way Go's %#v / %q print them in field.Invalid messages.</summary>
+internal static class GoValue
+{
+    public static string Quote(string value) => JsonSerializer.Serialize(value);
+
+    public static string Strings(IReadOnlyList<string> values) =>
+        values.Count == 0 ? "[]string(nil)" : "[]string{" + string.Join(", ", values.Select(Quote)) + "}";
+
+    public static string StringMap(JsonObject? map) =>
+        map is null ? "map[string]string(nil)"
+        : "map[string]string{" + string.Join(", ", map.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{Quote(p.Key)}:{Quote(p.Value?.ToString() ?? "")}")) + "}";
+
+    /// <summary>A metav1.LabelSelector as %#v prints it (the pointer is dereferenced by field.Error).</summary>
+    public static string LabelSelector(JsonObject? selector)
+    {
+        if (selector is null)
+        {
+            return "null";
+        }
+
+        var expressions = (selector["matchExpressions"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var printed = expressions.Count == 0
+            ? "[]v1.LabelSelectorRequirement(nil)"
+            : "[]v1.LabelSelectorRequirement{" + string.Join(", ", expressions.Select(e =>
+                $"v1.LabelSelectorRequirement{{Key:{Quote(e["key"]?.ToString() ?? "")}, Operator:{Quote(e["operator"]?.ToString() ?? "")}, Values:{Strings(e["values"] is JsonArray values ? values.Select(v => v?.ToString() ?? "").ToList() : [])}}}")) + "}";
+        return $"v1.LabelSelector{{MatchLabels:{StringMap(selector["matchLabels"] as JsonObject)}, MatchExpressions:{printed}}}";
+    }
+}
+
+/// <summary>Just enough of resource.Quantity to compare storage sizes ("1Gi", "500M", "1.5Gi", "2e3").</summary>
+internal static class Quantity
+{
+    private static readonly (string Suffix, decimal Factor)[] Suffixes =
+    [
+        ("Ki", 1024m), ("Mi", 1024m * 1024), ("Gi", 1024m * 1024 * 1024), ("Ti", 1024m * 1024 * 1024 * 1024),
+        ("Pi", 1024m * 1024 * 1024 * 1024 * 1024), ("Ei", 1024m * 1024 * 1024 * 1024 * 1024 * 1024),
+        ("k", 1e3m), ("M", 1e6m), ("G", 1e9m), ("T", 1e12m), ("P", 1e15m), ("E", 1e18m), ("m", 1e-3m),
+    ];
+
+    public static decimal Parse(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return 0;
+        }
+
+        foreach (var (suffix, factor) in Suffixes)
+        {
+            if (text.EndsWith(suffix, StringComparison.Ordinal)
+                && decimal.TryParse(text[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var scaled))
+            {
+                return scaled * factor;
+            }
+        }
+
+        return decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var plain) ? plain : 0;
     }
 }

@@ -175,6 +175,9 @@ public sealed class DeployScenarioTests : IAsyncLifetime
         var pruned = await DeployAsync(withoutWorker, pruneVolumes: true);
 
         Assert.Equal(["PersistentVolumeClaim/shop-shared"], pruned.Removed);
+
+        // A deleted claim stays Terminating until the pvc-protection controller releases it (no pod uses it here).
+        await _api.WaitUntilCollectedAsync(TestContext.Current.CancellationToken);
         Assert.Null(_api.Get("persistentvolumeclaims", Ns, "shop-shared"));
         Assert.NotNull(_api.Get("persistentvolumeclaims", Ns, "shop-shared-foreign"));
         Assert.NotNull(_api.Get("deployments.apps", Ns, "worker-old"));
@@ -220,6 +223,9 @@ public sealed class DeployScenarioTests : IAsyncLifetime
         var all = await KubernetesStackRemover.RemoveAsync(_client, Ns, "shop", volumes: true, TestContext.Current.CancellationToken);
 
         Assert.Equal(["PersistentVolumeClaim/db-data-db-0", "PersistentVolumeClaim/shop-shared"], all.Removed.Order(StringComparer.Ordinal));
+
+        // A deleted claim stays Terminating until the pvc-protection controller releases it (no pod uses it here).
+        await _api.WaitUntilCollectedAsync(TestContext.Current.CancellationToken);
         Assert.DoesNotContain(Objects(), o => (string?)o["metadata"]!["labels"]?[StackLabels.StackNamespace] == "shop" && (string?)o["kind"] != "Namespace");
         Assert.Contains(Objects(), o => (string?)o["metadata"]!["labels"]?[StackLabels.StackNamespace] == "shop2");
     }
