@@ -4,7 +4,7 @@ using Berth.Compose.Loading;
 using Berth.Kubernetes.ApiDouble;
 using Berth.Kubernetes.Apply;
 using Berth.Kubernetes.Convert;
-using Berth.Stacks.Progress;
+using Berth.Stacks.Events;
 
 namespace Berth.Bench;
 
@@ -20,7 +20,7 @@ public static class KubernetesRequestCounts
         var dir = Directory.CreateTempSubdirectory("berth-k8s-requests-").FullName;
         await using var api = await KubernetesApiDouble.StartAsync().ConfigureAwait(false);
         using var client = api.CreateClient();
-        var deployer = new KubernetesDeployer(client, "bench", _ => { }, new ConvergenceDisplay(TextWriter.Null, interactive: false));
+        var deployer = new KubernetesDeployer(client, "bench", StackEventSink.None);
         var options = new KubernetesDeployOptions { Detach = true };
         Console.WriteLine($"{services}-service stack, detached deploy to the in-process API test double (namespace bench)");
         Console.WriteLine($"{"scenario",-24} {"objects",7} {"writes",7} {"reads",6} {"total",6}  by verb");

@@ -1,12 +1,13 @@
+using Berth.Stacks.Events;
 using k8s;
 
 namespace Berth.Kubernetes.Apply;
 
 /// <summary>
 /// Every API request of one deploy or removal goes through here: reads and writes are counted apart (an unchanged
-/// redeploy and <c>stack diff</c> must make no write) and log lines from concurrent writes are serialized.
+/// redeploy and <c>stack diff</c> must make no write) and events from concurrent writes are published one at a time.
 /// </summary>
-internal sealed class ApiCalls(IKubernetes client, Action<string> log)
+internal sealed class ApiCalls(IKubernetes client, IStackEventSink events)
 {
     private readonly Lock _gate = new();
     private int _writes;
@@ -36,11 +37,11 @@ internal sealed class ApiCalls(IKubernetes client, Action<string> log)
         return call(Client);
     }
 
-    public void Log(string line)
+    public void Publish(StackEvent stackEvent)
     {
         lock (_gate)
         {
-            log(line);
+            events.Publish(stackEvent);
         }
     }
 }

@@ -1,7 +1,7 @@
 namespace Berth.Kubernetes.Apply;
 
 /// <summary>How a Kubernetes deploy behaves.</summary>
-public sealed record KubernetesDeployOptions
+internal sealed record KubernetesDeployOptions
 {
     /// <summary>Return once the objects are applied, without waiting for rollouts.</summary>
     public bool Detach { get; init; }

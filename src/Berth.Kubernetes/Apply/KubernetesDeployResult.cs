@@ -6,7 +6,7 @@ namespace Berth.Kubernetes.Apply;
 /// What a deploy did. Objects are named <c>Kind/name</c>. <see cref="Writes"/> counts mutating API requests.
 /// When <see cref="Collisions"/> is not empty nothing was changed.
 /// </summary>
-public sealed record KubernetesDeployResult(
+internal sealed record KubernetesDeployResult(
     ImmutableArray<string> Created,
     ImmutableArray<string> Updated,
     ImmutableArray<string> Unchanged,

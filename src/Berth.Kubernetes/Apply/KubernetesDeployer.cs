@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 using Berth.Kubernetes.Convert;
 using Berth.Kubernetes.Observe;
 using Berth.Stacks;
-using Berth.Stacks.Progress;
+using Berth.Stacks.Events;
 using k8s;
 using k8s.Models;
 
@@ -12,9 +12,9 @@ namespace Berth.Kubernetes.Apply;
 /// <summary>
 /// Applies a plan with server-side apply (field manager <c>berth</c>) in dependency order, after checking every
 /// name for collisions (any collision: nothing is changed); prunes the stack's objects the plan no longer names;
-/// then waits for rollouts unless detached.
+/// then waits for rollouts unless detached. What it does is published to <paramref name="events"/> as typed events.
 /// </summary>
-public sealed class KubernetesDeployer(IKubernetes client, string @namespace, Action<string> log, IConvergenceReporter reporter)
+internal sealed class KubernetesDeployer(IKubernetes client, string @namespace, IStackEventSink events)
 {
     public const string FieldManager = "berth";
 
@@ -22,7 +22,7 @@ public sealed class KubernetesDeployer(IKubernetes client, string @namespace, Ac
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(options);
-        var api = new ApiCalls(client, log);
+        var api = new ApiCalls(client, events);
         var state = await LiveState.ReadAsync(api, @namespace, plan, cancellationToken).ConfigureAwait(false);
         var planned = KubernetesPlanner.Compute(plan, state, stack, @namespace, options.PruneVolumes);
         var collisions = planned.ChangeSet.Collisions;
@@ -56,13 +56,13 @@ public sealed class KubernetesDeployer(IKubernetes client, string @namespace, Ac
                     return;
                 }
 
-                api.Log(action == ObjectAction.Create
-                    ? $"Creating {item.Desired.Kind} {item.Desired.Metadata.Name}"
-                    : $"Updating {item.Desired.Kind} {item.Desired.Metadata.Name}: {string.Join(", ", decision.Fields)}");
+                api.Publish(action == ObjectAction.Create
+                    ? new ObjectWriting(ObjectStep.Create, item.Desired.Kind, item.Desired.Metadata.Name)
+                    : new ObjectWriting(ObjectStep.Update, item.Desired.Kind, item.Desired.Metadata.Name) { Fields = decision.Fields });
                 var body = new V1Patch(decision.Body!.ToJsonString(), V1Patch.PatchType.ApplyPatch);
                 if (action == ObjectAction.Update && item.Kind is { } replaced && KubernetesPlanner.MustReplace(replaced.Kind, decision.Fields))
                 {
-                    api.Log($"Replacing {item.Desired.Kind} {item.Desired.Metadata.Name} (its spec cannot be changed once created)");
+                    api.Publish(new ObjectWriting(ObjectStep.Replace, item.Desired.Kind, item.Desired.Metadata.Name));
                     await DeleteAsync(api, replaced, item.Desired.Metadata.Name, @namespace, ct).ConfigureAwait(false);
                 }
 
@@ -76,7 +76,7 @@ public sealed class KubernetesDeployer(IKubernetes client, string @namespace, Ac
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     // The error itself is explained by the caller; this line says which object it was.
-                    api.Log($"Failed to apply {item.Desired.Kind} {item.Desired.Metadata.Name}");
+                    api.Publish(new ObjectWriteFailed(action == ObjectAction.Create ? ObjectStep.Create : ObjectStep.Update, item.Desired.Kind, item.Desired.Metadata.Name, null));
                     throw;
                 }
 
@@ -102,7 +102,7 @@ public sealed class KubernetesDeployer(IKubernetes client, string @namespace, Ac
                 .ToList();
             if (workloads.Count > 0)
             {
-                var rollout = await new RolloutWaiter(client, @namespace, reporter)
+                var rollout = await new RolloutWaiter(client, @namespace, events)
                     .WaitAsync(stack, workloads, options.Timeout, options.FailFastAfter, options.PollInterval, cancellationToken).ConfigureAwait(false);
                 converged = rollout.Converged;
                 failures = rollout.Failures;
@@ -125,7 +125,7 @@ public sealed class KubernetesDeployer(IKubernetes client, string @namespace, Ac
             await Parallel.ForEachAsync(group, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, async (entry, ct) =>
             {
                 var kind = ResourceKinds.Find(entry.Change.Kind)!;
-                api.Log($"Removing {entry.Change.Kind} {entry.Change.Name}");
+                api.Publish(new ObjectWriting(ObjectStep.Remove, entry.Change.Kind, entry.Change.Name));
                 await DeleteAsync(api, kind, entry.Change.Name, @namespace, ct).ConfigureAwait(false);
                 removed.Add((entry.Index, entry.Change.Id));
             }).ConfigureAwait(false);
@@ -163,7 +163,7 @@ public sealed class KubernetesDeployer(IKubernetes client, string @namespace, Ac
             return;
         }
 
-        api.Log($"Creating Namespace {@namespace} (it does not exist)");
+        api.Publish(new ObjectWriting(ObjectStep.Create, "Namespace", @namespace) { Cause = UpdateCause.NamespaceMissing });
         var body = new V1Namespace
         {
             ApiVersion = "v1",

@@ -7,12 +7,12 @@ using k8s.Models;
 namespace Berth.Kubernetes.Apply;
 
 /// <summary>Compares a plan with what the namespace holds: creates, updates (changed field paths), removals (prune) and collisions. Reads only.</summary>
-public static class KubernetesPlanner
+internal static class KubernetesPlanner
 {
     public static async Task<KubernetesChangeSet> PlanAsync(IKubernetes client, string @namespace, string stack, KubernetesPlan plan, bool pruneVolumes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var api = new ApiCalls(client, _ => { });
+        var api = new ApiCalls(client, Berth.Stacks.Events.StackEventSink.None);
         var state = await LiveState.ReadAsync(api, @namespace, plan, cancellationToken).ConfigureAwait(false);
         return Compute(plan, state, stack, @namespace, pruneVolumes).ChangeSet;
     }

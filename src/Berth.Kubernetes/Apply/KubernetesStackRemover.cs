@@ -1,17 +1,18 @@
 using System.Collections.Immutable;
 using Berth.Stacks;
+using Berth.Stacks.Events;
 using k8s;
 
 namespace Berth.Kubernetes.Apply;
 
 /// <summary>What <c>stack rm</c> did: objects deleted (<c>Kind/name</c>) and claims kept because <c>--volumes</c> was not given.</summary>
-public sealed record KubernetesRemoveResult(ImmutableArray<string> Removed, ImmutableArray<string> KeptVolumes)
+internal sealed record KubernetesRemoveResult(ImmutableArray<string> Removed, ImmutableArray<string> KeptVolumes)
 {
     public bool Found => !Removed.IsEmpty || !KeptVolumes.IsEmpty;
 }
 
 /// <summary>Deletes every object carrying the stack's label in the namespace (claims only with volumes); nothing else.</summary>
-public static class KubernetesStackRemover
+internal static class KubernetesStackRemover
 {
     /// <summary>
     /// Lists each managed kind by the stack label and deletes what it finds: workloads first, then Services, then
@@ -19,12 +20,12 @@ public static class KubernetesStackRemover
     /// claim templates, which carry the pod labels and so the stack label. Namespaces are never deleted.
     /// </summary>
     public static async Task<KubernetesRemoveResult> RemoveAsync(IKubernetes client, string @namespace, string stack, bool volumes, CancellationToken cancellationToken)
-        => await RemoveAsync(client, @namespace, stack, volumes, _ => { }, cancellationToken).ConfigureAwait(false);
+        => await RemoveAsync(client, @namespace, stack, volumes, StackEventSink.None, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>As above, logging one line per object removed.</summary>
-    public static async Task<KubernetesRemoveResult> RemoveAsync(IKubernetes client, string @namespace, string stack, bool volumes, Action<string> log, CancellationToken cancellationToken)
+    /// <summary>As above, publishing an event per object removed (concurrently within a group, so not in result order).</summary>
+    public static async Task<KubernetesRemoveResult> RemoveAsync(IKubernetes client, string @namespace, string stack, bool volumes, IStackEventSink events, CancellationToken cancellationToken)
     {
-        var api = new ApiCalls(client, log);
+        var api = new ApiCalls(client, events);
         var selector = $"{StackLabels.StackNamespace}={stack}";
         var lists = ResourceKinds.All.Select(k => LiveState.ListForPruneAsync(api, k, @namespace, selector, tolerateForbidden: false, cancellationToken)).ToList();
         await Task.WhenAll(lists).ConfigureAwait(false);

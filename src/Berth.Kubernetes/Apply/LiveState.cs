@@ -50,7 +50,7 @@ internal sealed record LiveState(ImmutableDictionary<string, IReadOnlyList<IKube
         }
         catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound || (tolerateForbidden && ex.Response?.StatusCode == HttpStatusCode.Forbidden))
         {
-            api.Log($"Skipping {kind.Resource}: {(ex.Response.StatusCode == HttpStatusCode.NotFound ? "not served by this cluster" : "not allowed to list them, so they are not pruned")}");
+            api.Publish(new Berth.Stacks.Events.KindSkipped(kind.Resource, ex.Response.StatusCode == HttpStatusCode.NotFound));
             return [];
         }
     }
@@ -71,7 +71,7 @@ internal sealed record LiveState(ImmutableDictionary<string, IReadOnlyList<IKube
         }
         catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Forbidden)
         {
-            api.Log($"Namespace {name}: not allowed to read it; using it as it is");
+            api.Publish(new Berth.Stacks.Events.NamespaceNotReadable(name));
             return new V1Namespace { Metadata = new V1ObjectMeta { Name = name } };
         }
     }

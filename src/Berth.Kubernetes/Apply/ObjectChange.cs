@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 namespace Berth.Kubernetes.Apply;
 
-public enum ObjectAction
+internal enum ObjectAction
 {
     Create,
     Update,
@@ -13,14 +13,14 @@ public enum ObjectAction
 }
 
 /// <summary>One object a deploy would touch: for updates the changed field paths (never values), for removals and collisions why.</summary>
-public sealed record ObjectChange(ObjectAction Action, string Kind, string Name, ImmutableArray<string> Fields, string? Reason)
+internal sealed record ObjectChange(ObjectAction Action, string Kind, string Name, ImmutableArray<string> Fields, string? Reason)
 {
     /// <summary><c>Kind/name</c>, as results and messages name objects.</summary>
     public string Id => $"{Kind}/{Name}";
 }
 
 /// <summary>What a deploy would do, from reads only.</summary>
-public sealed record KubernetesChangeSet(ImmutableArray<ObjectChange> Changes, ImmutableArray<string> Unchanged)
+internal sealed record KubernetesChangeSet(ImmutableArray<ObjectChange> Changes, ImmutableArray<string> Unchanged)
 {
     public bool HasChanges => !Changes.IsEmpty;
 

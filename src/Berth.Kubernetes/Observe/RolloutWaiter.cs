@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using Berth.Stacks;
-using Berth.Stacks.Progress;
+using Berth.Stacks.Events;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -8,7 +8,7 @@ using k8s.Models;
 namespace Berth.Kubernetes.Observe;
 
 /// <summary>How the wait ended: converged, or the failures (service: reason, with recent events), one line each.</summary>
-public sealed record RolloutResult(bool Converged, ImmutableArray<string> Failures);
+internal sealed record RolloutResult(bool Converged, ImmutableArray<string> Failures);
 
 /// <summary>
 /// Waits for workloads to roll out (observed generation, updated/ready/available replicas; Jobs complete), reporting
@@ -21,7 +21,7 @@ public sealed record RolloutResult(bool Converged, ImmutableArray<string> Failur
 /// or a watch the server refuses) those LISTs repeat every poll interval. Events are listed (one request) only while a
 /// pod has a problem or is running unready, at most once per poll interval, and once more to explain a failure.
 /// </remarks>
-public sealed class RolloutWaiter(IKubernetes client, string @namespace, IConvergenceReporter reporter)
+internal sealed class RolloutWaiter(IKubernetes client, string @namespace, IStackEventSink sink)
 {
     /// <summary>Longest single watch request; the server ends it and the waiter watches again from where it was.</summary>
     private const int MaxWatchSeconds = 300;
@@ -32,7 +32,7 @@ public sealed class RolloutWaiter(IKubernetes client, string @namespace, IConver
         ArgumentNullException.ThrowIfNull(workloads);
         if (workloads.Count == 0)
         {
-            reporter.Complete([], converged: true);
+            sink.Publish(new ConvergenceFinished([], Converged: true));
             return new RolloutResult(true, []);
         }
 
@@ -66,11 +66,11 @@ public sealed class RolloutWaiter(IKubernetes client, string @namespace, IConver
                 if (converged || progress.All(p => p.Done || p.Failed) || now >= deadline)
                 {
                     var failures = converged ? [] : await FailuresAsync(services, workloads, pods, cancellationToken).ConfigureAwait(false);
-                    reporter.Complete(progress, converged);
+                    sink.Publish(new ConvergenceFinished([.. progress], converged));
                     return new RolloutResult(converged, failures);
                 }
 
-                reporter.Update(progress);
+                sink.Publish(new ServicesProgressed([.. progress]));
 
                 // Watches start only now: a stack that is already settled (an unchanged redeploy) costs its LISTs alone.
                 if (watches.Count == 0 && client is k8s.Kubernetes kubernetes)

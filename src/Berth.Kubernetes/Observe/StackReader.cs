@@ -6,14 +6,14 @@ using k8s.Models;
 namespace Berth.Kubernetes.Observe;
 
 /// <summary>A stack found by its <c>com.docker.stack.namespace</c> label (Berth, compose-on-kubernetes or an earlier Berth).</summary>
-public sealed record StackSummary(string Name, string Namespace, int Services);
+internal sealed record StackSummary(string Name, string Namespace, int Services);
 
 /// <summary>
 /// One Compose service on Kubernetes: its workload, replicas and how to reach it. Id is the workload's uid (first 12
 /// characters); Mode is replicated, global (DaemonSet) or job; Ports e.g. <c>203.0.113.7:80-&gt;80/TCP</c>
 /// (LoadBalancer), <c>*:30080-&gt;80/TCP</c> (NodePort), <c>80/TCP</c> (cluster only).
 /// </summary>
-public sealed record StackServiceStatus(string Id, string Name, string Kind, string Mode, int Desired, int Ready, string Image, string Ports)
+internal sealed record StackServiceStatus(string Id, string Name, string Kind, string Mode, int Desired, int Ready, string Image, string Ports)
 {
     /// <summary>Jobs: pods that succeeded and the completions wanted, for docker's <c>(2/2 completed)</c>; null otherwise.</summary>
     public (int Succeeded, int Completions)? Completions { get; init; }
@@ -23,7 +23,7 @@ public sealed record StackServiceStatus(string Id, string Name, string Kind, str
 /// One pod of a stack. Status is Running, Pending, Succeeded, Failed or the waiting reason (e.g. CrashLoopBackOff);
 /// Reason says why it is not running or ready (e.g. <c>ImagePullBackOff: back-off pulling image "x"</c>), empty when healthy.
 /// </summary>
-public sealed record StackPodStatus(string Id, string Name, string Service, string Image, string Node, string Status, int Restarts, string Reason)
+internal sealed record StackPodStatus(string Id, string Name, string Service, string Image, string Node, string Status, int Restarts, string Reason)
 {
     /// <summary>When the pod was created.</summary>
     public DateTime? CreatedAt { get; init; }
@@ -36,7 +36,7 @@ public sealed record StackPodStatus(string Id, string Name, string Service, stri
 /// Reads stacks, their services and pods by label; never writes. Only the <c>com.docker.*</c> labels are relied on,
 /// so stacks made by compose-on-kubernetes (which sets no other label) are read like Berth's.
 /// </summary>
-public static class StackReader
+internal static class StackReader
 {
     /// <summary>Stacks in <paramref name="namespace"/>, or in every namespace when it is null: one LIST per kind.</summary>
     public static async Task<ImmutableArray<StackSummary>> ListStacksAsync(IKubernetes client, string? @namespace, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Berth.Stacks.Events;
 using Berth.Stacks.Progress;
 using Docker.DotNet.Models;
 
@@ -24,7 +25,7 @@ internal sealed record ConvergenceSettings(TimeSpan Timeout, TimeSpan PollInterv
 /// (an unchanged one) is converged at the first poll, so checking a healthy stack costs one read. Gives up at the
 /// timeout, or at once when a service cannot converge on its own (a paused or rolled back update, a restart loop).
 /// </summary>
-internal sealed class ConvergenceWaiter(EngineCalls engine, IConvergenceReporter reporter)
+internal sealed class ConvergenceWaiter(EngineCalls engine)
 {
     public async Task<(bool Converged, ImmutableArray<string> Failures)> WaitAsync(IReadOnlyList<string> names, ConvergenceSettings settings, CancellationToken cancellationToken)
     {
@@ -54,11 +55,11 @@ internal sealed class ConvergenceWaiter(EngineCalls engine, IConvergenceReporter
             var stuck = progress.Any(p => p.Failed);
             if (converged || stuck || DateTime.UtcNow >= deadline)
             {
-                reporter.Complete(progress, converged);
+                engine.Publish(new ConvergenceFinished([.. progress], converged));
                 return converged ? (true, []) : (false, await FailuresAsync(byName.Values, progress, cancellationToken).ConfigureAwait(false));
             }
 
-            reporter.Update(progress);
+            engine.Publish(new ServicesProgressed([.. progress]));
             await Task.Delay(settings.PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }

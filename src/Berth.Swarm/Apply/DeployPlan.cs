@@ -5,7 +5,7 @@ using Docker.DotNet.Models;
 namespace Berth.Swarm.Apply;
 
 /// <summary>What a change does to one object.</summary>
-public enum ChangeAction
+internal enum ChangeAction
 {
     Create,
     Update,
@@ -16,7 +16,7 @@ public enum ChangeAction
 /// One change a deploy would make. <see cref="Fields"/> names the spec fields that differ, <see cref="Changes"/>
 /// gives their values (live → desired; env and secrets by name only); <see cref="Reason"/> says why a removal happens.
 /// </summary>
-public sealed record PlannedChange(string Kind, string Name, ChangeAction Action, ImmutableArray<string> Fields, string? Reason)
+internal sealed record PlannedChange(string Kind, string Name, ChangeAction Action, ImmutableArray<string> Fields, string? Reason)
 {
     /// <summary>The engine object's ID, for updates and removals.</summary>
     internal string? Id { get; init; }
@@ -38,7 +38,7 @@ public sealed record PlannedChange(string Kind, string Name, ChangeAction Action
 /// Everything a deploy would change, in the order it would change it: networks, secrets, configs, services, then
 /// removals (services, secrets, configs, networks). Computed from reads only; <c>stack diff</c> prints it.
 /// </summary>
-public sealed record DeployPlan(string Stack, ImmutableArray<PlannedChange> Changes, ImmutableArray<string> UnchangedServices)
+internal sealed record DeployPlan(string Stack, ImmutableArray<PlannedChange> Changes, ImmutableArray<string> UnchangedServices)
 {
     public bool HasChanges => !Changes.IsEmpty;
 

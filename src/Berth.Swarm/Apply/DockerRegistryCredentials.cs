@@ -10,7 +10,7 @@ namespace Berth.Swarm.Apply;
 /// <c>credHelpers</c>) are not run: a registry known only to a helper gets no credentials and a warning.
 /// Never printed: only registry names appear in messages.
 /// </summary>
-public sealed class DockerRegistryCredentials
+internal sealed class DockerRegistryCredentials
 {
     private const string DockerHub = "docker.io";
     private readonly Dictionary<string, AuthConfig> _byRegistry;

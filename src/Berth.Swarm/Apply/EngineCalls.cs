@@ -1,14 +1,22 @@
+using Berth.Stacks.Events;
 using Docker.DotNet;
+using Docker.DotNet.Models;
 
 namespace Berth.Swarm.Apply;
 
 /// <summary>
 /// Every Engine API call of one deploy or removal goes through here: reads and writes are kept apart so the
-/// mutating calls can be counted (an unchanged redeploy and <c>stack diff</c> must make none), and progress lines
-/// from concurrent writes are serialized.
+/// mutating calls can be counted (an unchanged redeploy and <c>stack diff</c> must make none), and events from
+/// concurrent writes are published one at a time.
 /// </summary>
-internal sealed class EngineCalls(IDockerClient client, Action<string> progress)
+internal sealed class EngineCalls(IDockerClient client, IStackEventSink events)
 {
+    /// <summary>Events as their one-line wording (tests).</summary>
+    public EngineCalls(IDockerClient client, Action<string> lines)
+        : this(client, StackEventSink.Lines(lines))
+    {
+    }
+
     private readonly Lock _gate = new();
     private int _writes;
 
@@ -30,27 +38,54 @@ internal sealed class EngineCalls(IDockerClient client, Action<string> progress)
         return SwarmEngine.CallAsync(Client, call);
     }
 
-    public void Report(string line)
+    public void Publish(StackEvent stackEvent)
     {
         lock (_gate)
         {
-            progress(line);
+            events.Publish(stackEvent);
         }
     }
 
     /// <summary>Cleanup that may fail (in use by a service outside the plan, already gone): reported, never fatal.</summary>
-    public async Task<bool> TryRemove(string what, Func<IDockerClient, Task> call)
+    public async Task<bool> TryRemove(string kind, string name, Func<IDockerClient, Task> call)
     {
         try
         {
-            Report($"Removing {what}");
+            Publish(new ObjectWriting(ObjectStep.Remove, kind, name));
             await Write(call).ConfigureAwait(false);
             return true;
         }
         catch (DockerApiException ex)
         {
-            Report($"Failed to remove {what}: {(ex.ResponseBody ?? string.Empty).Split('\n')[0].Trim()}");
+            Publish(new ObjectWriteFailed(ObjectStep.Remove, kind, name, FirstLine(ex)));
             return false;
+        }
+    }
+
+    /// <summary>The first line of the engine's answer to a refused call.</summary>
+    public static string FirstLine(DockerApiException ex) => (ex.ResponseBody ?? string.Empty).Split('\n')[0].Trim();
+
+    /// <summary>
+    /// Updates a service with the version read earlier. The engine bumps a service's version on its own when an
+    /// earlier update finishes (its UpdateStatus changes), so "update out of sequence" means: read the version again
+    /// and send the same request once more (up to 3 attempts). Deploys send the whole spec (the spec-hash label keeps
+    /// that idempotent); a rollback sends rollback=previous, which the engine applies to whatever spec is current.
+    /// </summary>
+    public async Task UpdateServiceAsync(string id, ulong? version, Func<long, ServiceUpdateParameters> request, CancellationToken cancellationToken)
+    {
+        var current = (long)(version ?? 0);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await Write(c => c.Swarm.UpdateServiceAsync(id, request(current), cancellationToken)).ConfigureAwait(false);
+                return;
+            }
+            catch (DockerApiException ex) when (attempt < 3 && ex.ResponseBody?.Contains("update out of sequence", StringComparison.Ordinal) == true)
+            {
+                var live = await Read(c => c.Swarm.InspectServiceAsync(id, cancellationToken)).ConfigureAwait(false);
+                current = (long)(live.Version?.Index ?? 0);
+            }
         }
     }
 }

@@ -40,7 +40,7 @@ internal static class ImagePinning
             // The lookup took longer than the bound: treated as unreachable, like the engine's own failure.
         }
 
-        engine.Report(UnresolvedWarning(image));
+        engine.Publish(new Berth.Stacks.Events.ImageNotPinned(image));
         return image;
     }
 
@@ -68,8 +68,8 @@ internal static class ImagePinning
         }
     }
 
-    public static string UnresolvedWarning(string image)
-        => $"warning: image {image} could not be accessed on a registry to record its digest. Each node will access {image} independently, possibly leading to different nodes running different versions of the image.";
+    /// <summary>docker's warning for an image whose digest could not be read, as printed for <see cref="Berth.Stacks.Events.ImageNotPinned"/>.</summary>
+    public static string UnresolvedWarning(string image) => Berth.Stacks.Events.StackEventText.Line(new Berth.Stacks.Events.ImageNotPinned(image))!;
 
     public static string WithDigest(string image, string digest) => HasDigest(image) ? image : $"{image}@{digest}";
 

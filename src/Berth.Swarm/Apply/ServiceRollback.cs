@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Berth.Stacks.Events;
 using Docker.DotNet.Models;
 
 namespace Berth.Swarm.Apply;
@@ -17,17 +18,18 @@ internal static class ServiceRollback
             var service = await engine.Read(c => c.Swarm.InspectServiceAsync(name, cancellationToken)).ConfigureAwait(false);
             if (service.PreviousSpec is null)
             {
-                engine.Report($"Cannot roll back service {name}: the engine has no previous spec for it");
+                engine.Publish(new RollbackUnavailable(name));
                 continue;
             }
 
-            engine.Report($"Rolling back service {name}");
-            await engine.Write(c => c.Swarm.UpdateServiceAsync(service.ID, new ServiceUpdateParameters
+            engine.Publish(new RollbackStarting(name));
+            var spec = service.Spec ?? throw new SwarmEngineException($"service {name} has no spec");
+            await engine.UpdateServiceAsync(service.ID, service.Version?.Index, version => new ServiceUpdateParameters
             {
-                Service = service.Spec ?? throw new SwarmEngineException($"service {name} has no spec"),
-                Version = (long)(service.Version?.Index ?? 0),
+                Service = spec,
+                Version = version,
                 Rollback = "previous",
-            }, cancellationToken)).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
             rolledBack.Add(name);
         }
 

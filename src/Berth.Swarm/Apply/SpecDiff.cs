@@ -11,7 +11,7 @@ namespace Berth.Swarm.Apply;
 /// <see cref="To"/> removed. Env entries carry only their names (From == To == name when the value changed):
 /// env values can hold credentials. Secrets and configs are named, never read.
 /// </summary>
-public sealed record SpecChange(string Field, string? From, string? To)
+internal sealed record SpecChange(string Field, string? From, string? To)
 {
     /// <summary>Under TaskTemplate: the engine restarts tasks for such a change.</summary>
     internal bool InTaskTemplate { get; init; }

@@ -3,7 +3,7 @@ using Berth.Stacks;
 namespace Berth.Swarm.Apply;
 
 /// <summary>Which engine objects belong to a stack: only those whose label says so; names alone never count.</summary>
-public static class StackOwnership
+internal static class StackOwnership
 {
     public static IDictionary<string, IDictionary<string, bool>> StackFilter(string stack)
         => new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{StackLabels.StackNamespace}={stack}"] = true } };

@@ -1,3 +1,4 @@
+using Berth.Stacks.Events;
 using Docker.DotNet.Models;
 using static Berth.Swarm.Apply.StackOwnership;
 
@@ -51,11 +52,12 @@ internal static class StackRemovalWait
                     + $"hint: wait for a removal to finish with 'berth stack rm --wait {stack}', then deploy again");
             }
 
-            var line = $"Waiting for the removal of stack {stack} to finish: {tasks.Count} task(s) stopping, network {string.Join(", ", lingering)}";
-            if (line != reported)
+            var pending = new PreviousRemovalPending(stack, tasks.Count, [.. lingering]);
+            var key = $"{pending.Tasks} {string.Join(",", pending.Networks)}";
+            if (key != reported)
             {
-                engine.Report(line);
-                reported = line;
+                engine.Publish(pending);
+                reported = key;
             }
 
             await Task.Delay(500, cancellationToken).ConfigureAwait(false);

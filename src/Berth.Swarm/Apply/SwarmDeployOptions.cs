@@ -1,7 +1,7 @@
 namespace Berth.Swarm.Apply;
 
 /// <summary>How a deploy behaves.</summary>
-public sealed record SwarmDeployOptions
+internal sealed record SwarmDeployOptions
 {
     /// <summary>Remove the stack's services, networks, secrets and configs the plan no longer names.</summary>
     public bool Prune { get; init; }

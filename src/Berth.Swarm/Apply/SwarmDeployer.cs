@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
-using Berth.Stacks.Progress;
+using Berth.Stacks.Events;
 using Berth.Swarm.Convert;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -10,12 +10,18 @@ namespace Berth.Swarm.Apply;
 /// <summary>
 /// Applies a <see cref="SwarmPlan"/>: plans from one read of the engine (<see cref="SwarmPlanner"/>), then creates
 /// networks, secrets and configs, writes changed services, prunes, waits for convergence unless detached, and rolls
-/// back changed services that fail when asked to. Never touches an object without the stack's label.
+/// back changed services that fail when asked to. Never touches an object without the stack's label. Everything it
+/// does is published to <paramref name="events"/> as typed events (writes, waiting progress, rollbacks).
 /// </summary>
-public sealed class SwarmDeployer(IDockerClient client, Action<string> progress, IConvergenceReporter? convergence = null)
+internal sealed class SwarmDeployer(IDockerClient client, IStackEventSink events)
 {
-    private readonly EngineCalls _engine = new(client, progress);
-    private readonly IConvergenceReporter _convergence = convergence ?? new ConvergenceDisplay(TextWriter.Null, interactive: false);
+    private readonly EngineCalls _engine = new(client, events);
+
+    /// <summary>Events as their one-line wording, progress dropped (tests).</summary>
+    public SwarmDeployer(IDockerClient client, Action<string> lines)
+        : this(client, StackEventSink.Lines(lines))
+    {
+    }
 
     public async Task<SwarmDeployResult> DeployAsync(SwarmPlan plan, SwarmDeployOptions options, CancellationToken cancellationToken)
     {
@@ -48,21 +54,21 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
         var creations = new List<Task>();
         foreach (var network in changes.Of("network", ChangeAction.Create))
         {
-            _engine.Report($"Creating network {network.Name}");
+            _engine.Publish(new ObjectWriting(ObjectStep.Create, "network", network.Name));
             var create = plan.Networks.First(n => n.Name == network.Name).Create!;
             creations.Add(CreateNetworkAsync(create, plan.Stack, cancellationToken));
         }
 
         foreach (var secret in changes.Of("secret", ChangeAction.Create))
         {
-            _engine.Report($"Creating secret {secret.Name}");
+            _engine.Publish(new ObjectWriting(ObjectStep.Create, "secret", secret.Name));
             var spec = plan.Secrets.First(s => s.Name == secret.Name).Spec!;
             creations.Add(CreateAsync(secret.Name, () => _engine.Write(c => c.Secrets.CreateAsync(spec, cancellationToken)), r => r.ID, secretIds));
         }
 
         foreach (var config in changes.Of("config", ChangeAction.Create))
         {
-            _engine.Report($"Creating config {config.Name}");
+            _engine.Publish(new ObjectWriting(ObjectStep.Create, "config", config.Name));
             var spec = plan.Configs.First(s => s.Name == config.Name).Spec!;
             creations.Add(CreateAsync(config.Name, () => _engine.Write(c => c.Configs.CreateConfigAsync(new SwarmCreateConfigParameters { Config = spec }, cancellationToken)), r => r.ID, configIds));
         }
@@ -80,7 +86,7 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
             if (change.Existing is { } existing && change.LabelsOnly)
             {
                 // The live spec as stored with Berth's labels: nothing the engine compares for tasks changes, so none restarts.
-                _engine.Report($"Updating service {change.Name} (id: {existing.ID}): labels only, no task restarts");
+                _engine.Publish(new ObjectWriting(ObjectStep.Update, "service", change.Name) { Id = existing.ID, Cause = UpdateCause.LabelsOnly });
                 var relabelled = Copy(existing.Spec!);
                 relabelled.Labels = new Dictionary<string, string>(change.Service!.Spec.Labels, StringComparer.Ordinal);
                 await UpdateServiceAsync(existing, relabelled, null, ct).ConfigureAwait(false);
@@ -97,7 +103,7 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
             var auth = options.RegistryCredentials?.For(spec.TaskTemplate?.ContainerSpec?.Image ?? string.Empty);
             if (change.Existing is not { } live)
             {
-                _engine.Report($"Creating service {change.Name}");
+                _engine.Publish(new ObjectWriting(ObjectStep.Create, "service", change.Name));
                 if (await CreateServiceAsync(change.Service, spec, auth, plan.Stack, ct).ConfigureAwait(false) is { } updatedInstead)
                 {
                     raced[change.Name] = updatedInstead;
@@ -105,7 +111,7 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
             }
             else
             {
-                _engine.Report($"Updating service {change.Name} (id: {live.ID}): {string.Join(", ", change.Fields)}");
+                _engine.Publish(new ObjectWriting(ObjectStep.Update, "service", change.Name) { Id = live.ID, Fields = [.. change.Fields] });
 
                 // The complete spec, so the engine stores what the file says. When only service-level fields drifted
                 // (replicas, labels), the live task template goes back as stored: the engine would restart tasks for
@@ -139,7 +145,7 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
 
         // Every service of the stack is checked, not only the ones written now: an unchanged service that keeps
         // crashing is not "up to date". Reads only, so an unchanged redeploy still makes no write.
-        var waiter = new ConvergenceWaiter(_engine, _convergence);
+        var waiter = new ConvergenceWaiter(_engine);
         var changed = serviceChanges.Select(c => c.Name).ToList();
         var settings = new ConvergenceSettings(options.Timeout, options.PollInterval, options.Stability, clockOffset, RollingBack: false)
         {
@@ -212,7 +218,7 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
                 };
             }
 
-            _engine.Report($"Network {create.Name} was created by a concurrent deploy of stack {stack}; using it");
+            _engine.Publish(new ConcurrentNetworkUsed(create.Name, stack));
         }
     }
 
@@ -242,11 +248,11 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
 
             if (StackOwnership.Label(live.Spec?.Labels, SwarmLabels.SpecHash) == service.SpecHash)
             {
-                _engine.Report($"Service {service.Name} was created by a concurrent deploy with this spec; leaving it");
+                _engine.Publish(new ConcurrentServiceKept(service.Name));
                 return false;
             }
 
-            _engine.Report($"Updating service {service.Name} (id: {live.ID}): created by a concurrent deploy with another spec");
+            _engine.Publish(new ObjectWriting(ObjectStep.Update, "service", service.Name) { Id = live.ID, Cause = UpdateCause.ConcurrentOtherSpec });
             spec.TaskTemplate!.ForceUpdate = live.Spec?.TaskTemplate?.ForceUpdate ?? 0;
             await UpdateServiceAsync(live, spec, auth, cancellationToken).ConfigureAwait(false);
             return true;
@@ -292,27 +298,8 @@ public sealed class SwarmDeployer(IDockerClient client, Action<string> progress,
         return copy;
     }
 
-    /// <summary>
-    /// Updates with the version read at planning time. The engine bumps a service's version on its own when an
-    /// earlier update finishes (its UpdateStatus changes), so "update out of sequence" means: read the version again
-    /// and send the same spec once more; the spec-hash label keeps this idempotent.
-    /// </summary>
-    private async Task UpdateServiceAsync(SwarmService existing, ServiceSpec spec, AuthConfig? auth, CancellationToken cancellationToken)
-    {
-        var version = (long)(existing.Version?.Index ?? 0);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await _engine.Write(c => c.Swarm.UpdateServiceAsync(existing.ID, new ServiceUpdateParameters { Service = spec, Version = version, RegistryAuth = auth! }, cancellationToken)).ConfigureAwait(false);
-                return;
-            }
-            catch (DockerApiException ex) when (attempt < 3 && ex.ResponseBody?.Contains("update out of sequence", StringComparison.Ordinal) == true)
-            {
-                var current = await _engine.Read(c => c.Swarm.InspectServiceAsync(existing.ID, cancellationToken)).ConfigureAwait(false);
-                version = (long)(current.Version?.Index ?? 0);
-            }
-        }
-    }
+    /// <summary>Updates with the version read at planning time (retried on "update out of sequence": <see cref="EngineCalls.UpdateServiceAsync"/>).</summary>
+    private Task UpdateServiceAsync(SwarmService existing, ServiceSpec spec, AuthConfig? auth, CancellationToken cancellationToken)
+        => _engine.UpdateServiceAsync(existing.ID, existing.Version?.Index, version => new ServiceUpdateParameters { Service = spec, Version = version, RegistryAuth = auth! }, cancellationToken);
 
 }

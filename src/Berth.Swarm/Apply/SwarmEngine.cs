@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Berth.Swarm.Apply;
 
 /// <summary>A failure talking to the engine, with a message fit for users (never containing secret data).</summary>
-public sealed class SwarmEngineException(string message, Exception? inner = null) : Exception(message, inner)
+internal sealed class SwarmEngineException(string message, Exception? inner = null) : Exception(message, inner)
 {
     /// <summary>What the user can do about it, printed on its own line after the message; null when there is nothing to add.</summary>
     public string? Hint { get; init; }
@@ -20,7 +20,7 @@ public sealed class SwarmEngineException(string message, Exception? inner = null
 /// Connects to the Docker Engine the way the docker CLI does (DOCKER_HOST, DOCKER_TLS_VERIFY/DOCKER_CERT_PATH,
 /// the current context, else the local socket) and checks that it is a Swarm manager.
 /// </summary>
-public static class SwarmEngine
+internal static class SwarmEngine
 {
     /// <summary>What each client was connected to, so transport errors can name the endpoint, its source and a TLS refusal's reason.</summary>
     private static readonly ConditionalWeakTable<IDockerClient, Connection> s_connections = [];

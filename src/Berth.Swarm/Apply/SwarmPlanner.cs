@@ -10,7 +10,7 @@ namespace Berth.Swarm.Apply;
 /// <see cref="SwarmDeployer"/> applies it. Refuses (before any write) when a name is taken by an object without
 /// the stack's label, an external object is missing, or an ingress port is held by another service.
 /// </summary>
-public static class SwarmPlanner
+internal static class SwarmPlanner
 {
     private static readonly string[] s_builtinNetworks = ["host", "bridge", "none"];
 

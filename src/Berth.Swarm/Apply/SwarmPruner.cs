@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Berth.Stacks.Events;
 
 namespace Berth.Swarm.Apply;
 
@@ -13,14 +14,14 @@ internal static class SwarmPruner
         var removed = ImmutableArray.CreateBuilder<string>();
         foreach (var service in plan.Of("service", ChangeAction.Remove))
         {
-            engine.Report($"Removing service {service.Name}");
+            engine.Publish(new ObjectWriting(ObjectStep.Remove, "service", service.Name));
             await engine.Write(c => c.Swarm.RemoveServiceAsync(service.Id!, cancellationToken)).ConfigureAwait(false);
             removed.Add(service.Name);
         }
 
         foreach (var secret in plan.Of("secret", ChangeAction.Remove))
         {
-            if (await engine.TryRemove($"secret {secret.Name}", c => c.Secrets.DeleteAsync(secret.Id!, cancellationToken)).ConfigureAwait(false))
+            if (await engine.TryRemove("secret", secret.Name, c => c.Secrets.DeleteAsync(secret.Id!, cancellationToken)).ConfigureAwait(false))
             {
                 removed.Add($"secret {secret.Name}");
             }
@@ -28,7 +29,7 @@ internal static class SwarmPruner
 
         foreach (var config in plan.Of("config", ChangeAction.Remove))
         {
-            if (await engine.TryRemove($"config {config.Name}", c => c.Configs.RemoveConfigAsync(config.Id!, cancellationToken)).ConfigureAwait(false))
+            if (await engine.TryRemove("config", config.Name, c => c.Configs.RemoveConfigAsync(config.Id!, cancellationToken)).ConfigureAwait(false))
             {
                 removed.Add($"config {config.Name}");
             }
@@ -36,7 +37,7 @@ internal static class SwarmPruner
 
         foreach (var network in plan.Of("network", ChangeAction.Remove))
         {
-            if (await engine.TryRemove($"network {network.Name}", c => c.Networks.DeleteNetworkAsync(network.Id!, cancellationToken)).ConfigureAwait(false))
+            if (await engine.TryRemove("network", network.Name, c => c.Networks.DeleteNetworkAsync(network.Id!, cancellationToken)).ConfigureAwait(false))
             {
                 removed.Add($"network {network.Name}");
             }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Berth.Stacks.Events;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using static Berth.Swarm.Apply.StackOwnership;
@@ -16,7 +17,7 @@ internal static class SwarmRemover
         var services = await engine.Read(c => c.Swarm.ListServicesAsync(new ServiceListParameters { Filters = filter }, cancellationToken)).ConfigureAwait(false);
         foreach (var service in services.Where(s => Owned(s.Spec?.Labels, stack)).OrderBy(s => s.Spec!.Name!, StringComparer.Ordinal))
         {
-            if (await RemoveAsync(engine, $"service {service.Spec!.Name!}", c => c.Swarm.RemoveServiceAsync(service.ID, cancellationToken)).ConfigureAwait(false))
+            if (await RemoveAsync(engine, "service", service.Spec!.Name!, c => c.Swarm.RemoveServiceAsync(service.ID, cancellationToken)).ConfigureAwait(false))
             {
                 removed.Add($"service {service.Spec!.Name!}");
             }
@@ -25,7 +26,7 @@ internal static class SwarmRemover
         var secrets = await engine.Read(c => c.Secrets.ListAsync(cancellationToken)).ConfigureAwait(false);
         foreach (var secret in secrets.Where(s => Owned(s.Spec?.Labels, stack)).OrderBy(s => s.Spec!.Name!, StringComparer.Ordinal))
         {
-            if (await RemoveAsync(engine, $"secret {secret.Spec!.Name!}", c => c.Secrets.DeleteAsync(secret.ID, cancellationToken)).ConfigureAwait(false))
+            if (await RemoveAsync(engine, "secret", secret.Spec!.Name!, c => c.Secrets.DeleteAsync(secret.ID, cancellationToken)).ConfigureAwait(false))
             {
                 removed.Add($"secret {secret.Spec!.Name!}");
             }
@@ -34,7 +35,7 @@ internal static class SwarmRemover
         var configs = await engine.Read(c => c.Configs.ListConfigsAsync(cancellationToken)).ConfigureAwait(false);
         foreach (var config in configs.Where(s => Owned(s.Spec?.Labels, stack)).OrderBy(s => s.Spec!.Name!, StringComparer.Ordinal))
         {
-            if (await RemoveAsync(engine, $"config {config.Spec!.Name!}", c => c.Configs.RemoveConfigAsync(config.ID, cancellationToken)).ConfigureAwait(false))
+            if (await RemoveAsync(engine, "config", config.Spec!.Name!, c => c.Configs.RemoveConfigAsync(config.ID, cancellationToken)).ConfigureAwait(false))
             {
                 removed.Add($"config {config.Spec!.Name!}");
             }
@@ -44,7 +45,7 @@ internal static class SwarmRemover
         var retry = new List<NetworkResponse>();
         foreach (var network in networks.Where(n => Owned(n.Labels, stack)).GroupBy(n => n.ID, StringComparer.Ordinal).Select(g => g.First()).OrderBy(n => n.Name, StringComparer.Ordinal))
         {
-            engine.Report($"Removing network {network.Name}");
+            engine.Publish(new ObjectWriting(ObjectStep.Remove, "network", network.Name));
             if (await TryDeleteNetworkAsync(engine, network, failIfInUse: !wait, cancellationToken).ConfigureAwait(false))
             {
                 removed.Add("network " + network.Name);
@@ -88,40 +89,25 @@ internal static class SwarmRemover
             var left = networks.Where(n => Owned(n.Labels, stack)).Select(n => n.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
             if (tasks.Count == 0 && left.Count == 0)
             {
-                engine.Report($"Stack {stack} removed");
+                engine.Publish(new StackRemoved(stack));
                 return;
             }
 
-            var line = $"Waiting for {Describe(tasks.Count, left)} to be removed";
+            var pending = new RemovalPending(stack, tasks.Count, [.. left]);
+            var line = StackEventText.Left(pending.Tasks, pending.Networks);
             if (DateTime.UtcNow >= deadline)
             {
-                throw new SwarmEngineException($"stack {stack} was not fully removed within {timeout.TotalSeconds:0}s: {Describe(tasks.Count, left)} still present. hint: run 'berth stack rm --wait {stack}' again, or use a longer --timeout");
+                throw new SwarmEngineException($"stack {stack} was not fully removed within {timeout.TotalSeconds:0}s: {line} still present. hint: run 'berth stack rm --wait {stack}' again, or use a longer --timeout");
             }
 
             if (line != reported)
             {
-                engine.Report(line);
+                engine.Publish(pending);
                 reported = line;
             }
 
             await Task.Delay(500, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private static string Describe(int tasks, List<string> networks)
-    {
-        var parts = new List<string>();
-        if (tasks > 0)
-        {
-            parts.Add(tasks == 1 ? "1 task" : $"{tasks} tasks");
-        }
-
-        if (networks.Count > 0)
-        {
-            parts.Add($"network{(networks.Count == 1 ? string.Empty : "s")} {string.Join(", ", networks)}");
-        }
-
-        return string.Join(" and ", parts);
     }
 
     /// <summary>True when removed or already gone (another removal won the race: the goal is met, not an error).</summary>
@@ -144,11 +130,11 @@ internal static class SwarmRemover
     }
 
     /// <summary>Removes one object; a 404 means it is already gone (counted as removed), other refusals are reported, never fatal.</summary>
-    private static async Task<bool> RemoveAsync(EngineCalls engine, string what, Func<IDockerClient, Task> call)
+    private static async Task<bool> RemoveAsync(EngineCalls engine, string kind, string name, Func<IDockerClient, Task> call)
     {
         try
         {
-            engine.Report($"Removing {what}");
+            engine.Publish(new ObjectWriting(ObjectStep.Remove, kind, name));
             await engine.Write(call).ConfigureAwait(false);
             return true;
         }
@@ -158,7 +144,7 @@ internal static class SwarmRemover
         }
         catch (DockerApiException ex)
         {
-            engine.Report($"Failed to remove {what}: {(ex.ResponseBody ?? string.Empty).Split('\n')[0].Trim()}");
+            engine.Publish(new ObjectWriteFailed(ObjectStep.Remove, kind, name, EngineCalls.FirstLine(ex)));
             return false;
         }
     }

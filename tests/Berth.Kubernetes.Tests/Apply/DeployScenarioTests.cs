@@ -4,7 +4,7 @@ using Berth.Kubernetes.ApiDouble;
 using Berth.Kubernetes.Apply;
 using Berth.Kubernetes.Convert;
 using Berth.Stacks;
-using Berth.Stacks.Progress;
+using Berth.Stacks.Events;
 using k8s;
 
 namespace Berth.Kubernetes.Tests.Apply;
@@ -362,7 +362,7 @@ public sealed class DeployScenarioTests : IAsyncLifetime
         var plan = StackFiles.Convert("services:\n  web:\n    image: nginx\n", @namespace: "default");
         plan = plan with { Objects = [.. plan.Objects.Where(o => o.Kind != "Namespace")] };
 
-        var result = await new KubernetesDeployer(_client, "elsewhere", Log, new ConvergenceDisplay(TextWriter.Null, interactive: false))
+        var result = await new KubernetesDeployer(_client, "elsewhere", StackEventSink.Lines(Log))
             .DeployAsync("shop", plan, new KubernetesDeployOptions { Detach = true }, TestContext.Current.CancellationToken);
 
         Assert.NotNull(_api.Get("namespaces", null, "elsewhere"));
@@ -377,12 +377,12 @@ public sealed class DeployScenarioTests : IAsyncLifetime
         using var source = new CancellationTokenSource();
         await source.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new KubernetesDeployer(_client, Ns, Log, new ConvergenceDisplay(TextWriter.Null, interactive: false))
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new KubernetesDeployer(_client, Ns, StackEventSink.Lines(Log))
             .DeployAsync("shop", StackFiles.Convert(StackFiles.Shop()), new KubernetesDeployOptions { Detach = true }, source.Token));
     }
 
     private Task<KubernetesDeployResult> DeployAsync(KubernetesPlan plan, string stack = "shop", bool pruneVolumes = false, IKubernetes? client = null, int parallelism = 8)
-        => new KubernetesDeployer(client ?? _client, Ns, Log, new ConvergenceDisplay(TextWriter.Null, interactive: false))
+        => new KubernetesDeployer(client ?? _client, Ns, StackEventSink.Lines(Log))
             .DeployAsync(stack, plan, new KubernetesDeployOptions { Detach = true, PruneVolumes = pruneVolumes, Parallelism = parallelism }, TestContext.Current.CancellationToken);
 
     private void Log(string line)

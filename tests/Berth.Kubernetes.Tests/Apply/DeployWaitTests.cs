@@ -1,6 +1,6 @@
 using Berth.Kubernetes.ApiDouble;
 using Berth.Kubernetes.Apply;
-using Berth.Stacks.Progress;
+using Berth.Stacks.Events;
 
 namespace Berth.Kubernetes.Tests.Apply;
 
@@ -26,7 +26,7 @@ public sealed class DeployWaitTests
         using var client = api.CreateClient();
         var plan = StackFiles.Convert(StackFiles.Shop());
 
-        var result = await new KubernetesDeployer(client, StackFiles.Namespace, _ => { }, new ConvergenceDisplay(TextWriter.Null, interactive: false))
+        var result = await new KubernetesDeployer(client, StackFiles.Namespace, StackEventSink.None)
             .DeployAsync("shop", plan, Waiting, ct);
 
         Assert.True(result.Converged, string.Join('\n', result.Failures));
@@ -43,7 +43,7 @@ public sealed class DeployWaitTests
         api.Controllers.FailPods("web", PodProblem.ImagePullBackOff);
         using var client = api.CreateClient();
 
-        var result = await new KubernetesDeployer(client, StackFiles.Namespace, _ => { }, new ConvergenceDisplay(TextWriter.Null, interactive: false))
+        var result = await new KubernetesDeployer(client, StackFiles.Namespace, StackEventSink.None)
             .DeployAsync("shop", StackFiles.Convert(StackFiles.Shop()), Waiting, ct);
 
         Assert.False(result.Converged);

@@ -1,9 +1,10 @@
+using Berth.Stacks.Events;
 using Berth.Stacks.Progress;
 
 namespace Berth.Kubernetes.Tests.Observe;
 
 /// <summary>Keeps every progress report so tests can see what the user would have seen.</summary>
-internal sealed class RecordingReporter : IConvergenceReporter
+internal sealed class RecordingReporter : IStackEventSink
 {
     private readonly Lock _lock = new();
     private readonly List<IReadOnlyList<ServiceProgress>> _updates = [];
@@ -20,6 +21,19 @@ internal sealed class RecordingReporter : IConvergenceReporter
             {
                 return [.. _updates];
             }
+        }
+    }
+
+    public void Publish(StackEvent stackEvent)
+    {
+        switch (stackEvent)
+        {
+            case ServicesProgressed progressed:
+                Update(progressed.Services);
+                break;
+            case ConvergenceFinished finished:
+                Complete(finished.Services, finished.Converged);
+                break;
         }
     }
 

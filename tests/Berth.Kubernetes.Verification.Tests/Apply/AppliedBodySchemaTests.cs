@@ -3,7 +3,7 @@ using Berth.Kubernetes.ApiDouble;
 using Berth.Kubernetes.Apply;
 using Berth.Kubernetes.Convert;
 using Berth.Kubernetes.Verification.Tests.Support;
-using Berth.Stacks.Progress;
+using Berth.Stacks.Events;
 
 namespace Berth.Kubernetes.Verification.Tests.Apply;
 
@@ -91,7 +91,7 @@ public sealed class AppliedBodySchemaTests
         var ct = TestContext.Current.CancellationToken;
         await using var api = await KubernetesApiDouble.StartAsync(ct);
         using var client = api.CreateClient();
-        var deployer = new KubernetesDeployer(client, stack, _ => { }, new ConvergenceDisplay(TextWriter.Null, interactive: false));
+        var deployer = new KubernetesDeployer(client, stack, StackEventSink.None);
 
         var first = Plan(stack, "one");
         var created = await deployer.DeployAsync(stack, first, new KubernetesDeployOptions { Detach = true }, ct);

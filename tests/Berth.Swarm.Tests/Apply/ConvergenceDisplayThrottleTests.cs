@@ -1,3 +1,4 @@
+using Berth.Cli.Output;
 using Berth.Stacks.Progress;
 
 namespace Berth.Swarm.Tests.Apply;

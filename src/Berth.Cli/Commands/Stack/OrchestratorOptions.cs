@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Berth.Cli.Orchestration;
 using Berth.Kubernetes.Access;
+using Berth.StackService;
 
 namespace Berth.Cli.Commands.Stack;
 
@@ -8,6 +9,19 @@ namespace Berth.Cli.Commands.Stack;
 internal sealed record StackTarget(OrchestratorChoice Choice, BerthConfig Config, KubernetesAccessOptions Access)
 {
     public Orchestrator Orchestrator => Choice.Orchestrator;
+
+    /// <summary>The orchestrators the choice covers: one, or both for <c>all</c> (Swarm first).</summary>
+    public IReadOnlyList<StackOrchestrator> Orchestrators => Orchestrator switch
+    {
+        Orchestration.Orchestrator.Kubernetes => [StackOrchestrator.Kubernetes],
+        Orchestration.Orchestrator.All => [StackOrchestrator.Swarm, StackOrchestrator.Kubernetes],
+        _ => [StackOrchestrator.Swarm],
+    };
+
+    /// <summary>The stack service of the (single) chosen orchestrator; connects on its first call.</summary>
+    public IStackService Open(Func<string, string?> environment) => Open(Orchestrators[0], environment);
+
+    public IStackService Open(StackOrchestrator orchestrator, Func<string, string?> environment) => StackServices.Open(orchestrator, Access, environment);
 }
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Berth.Stacks.Progress;
-using Berth.Swarm.Apply;
+using Berth.Cli.Output;
+using Berth.StackService;
 
 namespace Berth.Cli.Commands.Stack;
 
@@ -37,78 +37,114 @@ internal static class StackDeployCommand
 
             var wait = parse.GetValue(timeout).Value;
             wait = wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait;
+            var (loaded, loadExit) = StackPlanLoader.LoadProject(parse, project, stackName, "deploy", cancellationToken);
+            if (loaded is null)
+            {
+                return loadExit;
+            }
+
+            var request = new StackDeployRequest(stackName, loaded)
+            {
+                Detach = parse.GetValue(detach),
+                Timeout = wait,
+                Prune = parse.GetValue(prune),
+                RollbackOnFailure = parse.GetValue(rollback),
+                Stability = parse.GetValue(stability),
+                ResolveImage = SwarmImageOptions.ResolveModeOf(parse.GetValue(resolveImage)),
+                WithRegistryAuth = parse.GetValue(registryAuth),
+                Volumes = parse.GetValue(volumes),
+                ServiceType = StackOptions.ServiceTypeOf(parse.GetValue(serviceType)),
+                NetworkPolicies = parse.GetValue(networkPolicies),
+            };
 
             // Redraw progress in place only on a real terminal; redirected output gets plain appended lines.
             var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
-            if (resolved.Orchestrator == Orchestration.Orchestrator.Kubernetes)
+            var events = new StackEventPrinter(stdout, stderr, new ConvergenceDisplay(stdout, interactive));
+            using var service = resolved.Open(environment);
+            try
             {
-                var (loaded, loadExit) = StackPlanLoader.LoadProject(parse, project, stackName, "deploy", cancellationToken);
-                if (loaded is null)
-                {
-                    return loadExit;
-                }
-
-                return await KubernetesAction.RunAsync(stderr, "deploy", resolved, environment, cluster => KubernetesStackDeploy.RunAsync(
-                    cluster, loaded, stackName, stdout, stderr, interactive, StackOptions.ConversionOf(parse, serviceType, networkPolicies),
-                    new Kubernetes.Apply.KubernetesDeployOptions { Detach = parse.GetValue(detach), Timeout = wait, PruneVolumes = parse.GetValue(volumes) },
-                    cancellationToken)).ConfigureAwait(false);
+                return await StackAction.RunAsync(stderr, "deploy", async () =>
+                    Report(stdout, stderr, await service.DeployAsync(request, events, cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
             }
-
-            var (plan, exitCode) = StackPlanLoader.Load(parse, project, stackName, "deploy", cancellationToken);
-            if (plan is null)
+            catch (StackDeployInterruptedException interrupted)
             {
-                return exitCode;
+                stdout.Flush();
+                stderr.WriteLine($"berth stack deploy: interrupted; stack {stackName} was not checked to converge. Changes already sent stay in the {StackWording.Name(interrupted.Orchestrator)}: see 'berth stack ps {stackName}', or run deploy again");
+                return ExitCodes.Cancelled;
             }
-
-            return await EngineAction.RunAsync(stderr, "deploy", environment, async client =>
-            {
-                var deployer = new SwarmDeployer(client, line => stdout.WriteLine(line), new ConvergenceDisplay(stdout, interactive));
-                SwarmDeployResult result;
-                var watch = System.Diagnostics.Stopwatch.StartNew();
-                try
-                {
-                    result = await deployer.DeployAsync(plan, new SwarmDeployOptions
-                    {
-                        Prune = parse.GetValue(prune),
-                        Detach = parse.GetValue(detach),
-                        RollbackOnFailure = parse.GetValue(rollback),
-                        Timeout = wait,
-                        Stability = parse.GetValue(stability),
-                        ResolveImage = SwarmImageOptions.ResolveModeOf(parse.GetValue(resolveImage)),
-                        RegistryCredentials = parse.GetValue(registryAuth) ? DockerRegistryCredentials.Load(environment, line => stderr.WriteLine(line)) : null,
-                    }, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or SwarmEngineException or HttpRequestException or IOException)
-                {
-                    // Ctrl-C: whatever the engine call in flight threw, the cause is the interruption, not a timeout or the engine.
-                    stdout.Flush();
-                    stderr.WriteLine($"berth stack deploy: interrupted; stack {stackName} was not checked to converge. Changes already sent stay in the Swarm: see 'berth stack ps {stackName}', or run deploy again");
-                    return ExitCodes.Cancelled;
-                }
-
-                if (!result.Converged)
-                {
-                    ReportFailure(stderr, stackName, wait, watch.Elapsed, result);
-                    return ExitCodes.OrchestratorError;
-                }
-
-                stdout.WriteLine(result.Writes == 0
-                    ? $"Stack {stackName} is up to date ({result.Unchanged.Length} services unchanged)"
-                    : $"Stack {stackName}: {result.Created.Length} created, {result.Updated.Length} updated, {result.Unchanged.Length} unchanged, {result.Removed.Length} removed");
-                return ExitCodes.Success;
-            }).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static void ReportFailure(TextWriter stderr, string stackName, TimeSpan wait, TimeSpan elapsed, SwarmDeployResult result)
+    private static int Report(TextWriter stdout, TextWriter stderr, StackDeployResult result)
     {
+        if (result.Invalid)
+        {
+            stderr.WriteLine($"berth stack deploy: the stack cannot run on {StackWording.Name(result.Orchestrator)} as written; nothing was changed");
+            return ExitCodes.InvalidInput;
+        }
+
+        if (!result.Collisions.IsEmpty)
+        {
+            ReportCollisions(stderr, result);
+            return ExitCodes.OrchestratorError;
+        }
+
+        if (!result.Converged)
+        {
+            // The wording of each orchestrator's failure report, as it has always been printed.
+            switch (result.Orchestrator)
+            {
+                case StackOrchestrator.Kubernetes:
+                    ReportClusterFailure(stderr, result);
+                    break;
+                default:
+                    ReportEngineFailure(stderr, result);
+                    break;
+            }
+
+            return ExitCodes.OrchestratorError;
+        }
+
+        stdout.WriteLine(result.Writes == 0
+            ? $"Stack {result.Stack} is up to date ({result.Unchanged.Length} {StackWording.Unit(result.Orchestrator)} unchanged)"
+            : $"Stack {result.Stack}: {result.Created.Length} created, {result.Updated.Length} updated, {result.Unchanged.Length} unchanged, {result.Removed.Length} removed");
+        return ExitCodes.Success;
+    }
+
+    private static void ReportCollisions(TextWriter stderr, StackDeployResult result)
+    {
+        foreach (var collision in result.Collisions)
+        {
+            stderr.WriteLine($"{collision.Kind} {collision.Name} exists and is not part of stack {result.Stack}{(collision.Reason is { Length: > 0 } reason ? $" ({reason})" : string.Empty)}");
+        }
+
+        stderr.WriteLine($"berth stack deploy: {result.Collisions.Length} object{(result.Collisions.Length == 1 ? string.Empty : "s")} in namespace {result.Namespace} already exist and are not part of stack {result.Stack}; nothing was changed");
+        stderr.WriteLine("hint: Berth never overwrites objects it does not own: rename the services, remove those objects, or deploy into another namespace with --namespace");
+    }
+
+    private static void ReportClusterFailure(TextWriter stderr, StackDeployResult result)
+    {
+        stderr.WriteLine($"berth stack deploy: stack {result.Stack} did not converge (waited up to {result.Timeout.TotalSeconds:0}s):");
+        foreach (var failure in result.Failures)
+        {
+            stderr.WriteLine("  " + failure);
+        }
+
+        stderr.WriteLine($"hint: the objects were applied; fix the file (e.g. the image name) and deploy again, inspect with 'berth stack ps {result.Stack} --orchestrator kubernetes', or remove the stack with 'berth stack rm {result.Stack}'");
+    }
+
+    private static void ReportEngineFailure(TextWriter stderr, StackDeployResult result)
+    {
+        var stackName = result.Stack;
+        var wait = result.Timeout;
+
         // Nothing was written, so nothing was waited for: the stack was already in this state.
         stderr.WriteLine(result.Writes == 0
             ? $"berth stack deploy: stack {stackName} is up to date but not healthy:"
-            : elapsed < wait
+            : result.Elapsed < wait
                 // Stopped before the timeout: a service cannot converge on its own (restart loop, paused update).
-                ? $"berth stack deploy: stack {stackName} did not converge (gave up after {elapsed.TotalSeconds:0}s of --timeout {wait.TotalSeconds:0}s: a service cannot converge on its own):"
+                ? $"berth stack deploy: stack {stackName} did not converge (gave up after {result.Elapsed.TotalSeconds:0}s of --timeout {wait.TotalSeconds:0}s: a service cannot converge on its own):"
                 : $"berth stack deploy: stack {stackName} did not converge (waited up to {wait.TotalSeconds:0}s):");
         foreach (var failure in result.Failures)
         {

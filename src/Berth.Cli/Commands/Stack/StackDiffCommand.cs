@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using Berth.Swarm.Apply;
+using Berth.Cli.Output;
+using Berth.StackService;
 
 namespace Berth.Cli.Commands.Stack;
 
@@ -37,43 +38,34 @@ internal static class StackDiffCommand
 
             // Under --exit-code, 1 means "changes pending" (as kubectl diff), so invalid input gets its own code.
             int Invalid(int code) => code == ExitCodes.InvalidInput && parse.GetValue(exitCode) ? ExitCodes.DiffInvalidInput : code;
-            if (resolved.Orchestrator == Orchestration.Orchestrator.Kubernetes)
-            {
-                var (loaded, loadExitCode) = StackPlanLoader.LoadProject(parse, project, stackName, "diff", cancellationToken);
-                if (loaded is null)
-                {
-                    return Invalid(loadExitCode);
-                }
-
-                return await KubernetesAction.RunAsync(stderr, "diff", resolved, environment, async cluster =>
-                {
-                    var plan = StackPlanLoader.ConvertForKubernetes(stderr, loaded, stackName, cluster.Namespace, StackOptions.ConversionOf(parse, serviceType, networkPolicies), "diff");
-                    if (plan is null)
-                    {
-                        return Invalid(ExitCodes.InvalidInput);
-                    }
-
-                    var changes = await Kubernetes.Apply.KubernetesPlanner.PlanAsync(cluster.Client, cluster.Namespace, stackName, plan, parse.GetValue(volumes), cancellationToken).ConfigureAwait(false);
-                    var rows = changes.Changes.Select(c => new DiffRow(c.Action.ToString().ToLowerInvariant(), c.Kind, c.Name, [.. c.Fields], c.Reason)).ToList();
-                    Write(stdout, json, stackName, rows, changes.Unchanged.Length, "objects");
-                    return parse.GetValue(exitCode) && changes.HasChanges ? ExitCodes.DifferencesFound : ExitCodes.Success;
-                }).ConfigureAwait(false);
-            }
-
-            var (swarmPlan, loadExit) = StackPlanLoader.Load(parse, project, stackName, "diff", cancellationToken);
-            if (swarmPlan is null)
+            var (loaded, loadExit) = StackPlanLoader.LoadProject(parse, project, stackName, "diff", cancellationToken);
+            if (loaded is null)
             {
                 return Invalid(loadExit);
             }
 
-            return await EngineAction.RunAsync(stderr, "diff", environment, async client =>
+            var request = new StackDeployRequest(stackName, loaded)
             {
-                var changes = await SwarmPlanner.PlanAsync(client, swarmPlan, parse.GetValue(prune), cancellationToken).ConfigureAwait(false);
-                var rows = changes.Changes.Select(c => new DiffRow(c.Action.ToString().ToLowerInvariant(), c.Kind, c.Name, [.. c.Fields], c.Reason)
+                Prune = parse.GetValue(prune),
+                Volumes = parse.GetValue(volumes),
+                ServiceType = StackOptions.ServiceTypeOf(parse.GetValue(serviceType)),
+                NetworkPolicies = parse.GetValue(networkPolicies),
+            };
+            using var service = resolved.Open(environment);
+            return await StackAction.RunAsync(stderr, "diff", async () =>
+            {
+                var changes = await service.PlanAsync(request, new StackEventPrinter(stdout, stderr), cancellationToken).ConfigureAwait(false);
+                if (changes.Invalid)
                 {
-                    Changes = c.Changes.IsEmpty ? null : [.. c.Changes.Select(x => new DiffChange(x.Field, x.From, x.To) { Text = x.Describe() })],
+                    stderr.WriteLine($"berth stack diff: the stack cannot run on {StackWording.Name(changes.Orchestrator)} as written; nothing was changed");
+                    return Invalid(ExitCodes.InvalidInput);
+                }
+
+                var rows = changes.Changes.Select(c => new DiffRow(c.Action, c.Kind, c.Name, [.. c.Fields], c.Reason)
+                {
+                    Changes = c.Values.IsEmpty ? null : [.. c.Values.Select(x => new DiffChange(x.Field, x.From, x.To) { Text = x.Text })],
                 }).ToList();
-                Write(stdout, json, stackName, rows, changes.UnchangedServices.Length, "services");
+                Write(stdout, json, stackName, rows, changes.Unchanged, StackWording.Unit(changes.Orchestrator));
                 return parse.GetValue(exitCode) && changes.HasChanges ? ExitCodes.DifferencesFound : ExitCodes.Success;
             }).ConfigureAwait(false);
         });

@@ -1,8 +1,5 @@
 using System.CommandLine;
-using Berth.Cli.Orchestration;
-using Berth.Kubernetes.Observe;
-using Berth.Stacks;
-using Docker.DotNet.Models;
+using Berth.StackService;
 
 namespace Berth.Cli.Commands.Stack;
 
@@ -30,52 +27,52 @@ internal static class StackListCommand
                 return ExitCodes.Usage;
             }
 
-            var table = resolved.Orchestrator == Orchestrator.Swarm ? SwarmTable : SwarmTable + "\t{{.Namespace}}";
-            if (ListingFormat.Parse(parse, format, stderr, "ls", table, StackRow.Fields) is not { } output)
+            var services = resolved.Orchestrators.Select(o => resolved.Open(o, environment)).ToList();
+            try
             {
-                return ExitCodes.Usage;
-            }
-
-            var rows = new List<StackRow>();
-            int? swarmExit = null;
-            int? kubernetesExit = null;
-            if (resolved.Orchestrator is Orchestrator.Swarm or Orchestrator.All)
-            {
-                // Under 'all' a failure is a warning: the other orchestrator may still answer.
-                var swarmError = resolved.Orchestrator == Orchestrator.All ? new StringWriter() : stderr;
-                swarmExit = await EngineAction.RunAsync(swarmError, "ls", environment, async client =>
+                var table = services.Any(s => s.Capabilities.Namespaces) ? SwarmTable + "\t{{.Namespace}}" : SwarmTable;
+                if (ListingFormat.Parse(parse, format, stderr, "ls", table, StackRow.Fields) is not { } output)
                 {
-                    rows.AddRange(await ListSwarmAsync(client, cancellationToken).ConfigureAwait(false));
-                    return ExitCodes.Success;
-                }, cancellationToken).ConfigureAwait(false);
-                WarnUnreachable(stderr, swarmError, swarmExit, "Swarm");
-            }
-
-            if (resolved.Orchestrator is Orchestrator.Kubernetes or Orchestrator.All)
-            {
-                var kubernetesError = resolved.Orchestrator == Orchestrator.All ? new StringWriter() : stderr;
-                kubernetesExit = await KubernetesAction.RunAsync(kubernetesError, "ls", resolved, environment, async cluster =>
-                {
-                    var stacks = await StackReader.ListStacksAsync(cluster.Client, parse.GetValue(allNamespaces) ? null : cluster.Namespace, cancellationToken).ConfigureAwait(false);
-                    rows.AddRange(stacks.OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Namespace, StringComparer.Ordinal).Select(s => new StackRow(s.Name, s.Services, "kubernetes", s.Namespace)));
-                    return ExitCodes.Success;
-                }).ConfigureAwait(false);
-                WarnUnreachable(stderr, kubernetesError, kubernetesExit, "Kubernetes");
-            }
-
-            // Success when at least one orchestrator answered (under 'all' the other was reported as a warning).
-            if (swarmExit != ExitCodes.Success && kubernetesExit != ExitCodes.Success)
-            {
-                if (resolved.Orchestrator == Orchestrator.All)
-                {
-                    stderr.WriteLine("berth stack ls: neither Swarm nor Kubernetes answered");
+                    return ExitCodes.Usage;
                 }
 
-                return swarmExit ?? kubernetesExit ?? ExitCodes.OrchestratorError;
-            }
+                var rows = new List<StackRow>();
+                var exits = new List<int>();
+                foreach (var service in services)
+                {
+                    // With both orchestrators a failure is a warning: the other may still answer.
+                    var errors = services.Count > 1 ? new StringWriter() : stderr;
+                    var exit = await StackAction.RunAsync(errors, "ls", async () =>
+                    {
+                        var stacks = await service.ListAsync(new StackListOptions(parse.GetValue(allNamespaces)), cancellationToken).ConfigureAwait(false);
+                        rows.AddRange(stacks.Select(s => new StackRow(s.Name, s.Services, s.Orchestrator.ToString().ToLowerInvariant(), s.Namespace)));
+                        return ExitCodes.Success;
+                    }).ConfigureAwait(false);
+                    WarnUnreachable(stderr, errors, exit, StackWording.Name(service.Orchestrator));
+                    exits.Add(exit);
+                }
 
-            output.Write(stdout, rows.Select(r => r.ToFields()));
-            return ExitCodes.Success;
+                // Success when at least one orchestrator answered (with both, the other was reported as a warning).
+                if (!exits.Contains(ExitCodes.Success))
+                {
+                    if (services.Count > 1)
+                    {
+                        stderr.WriteLine("berth stack ls: neither Swarm nor Kubernetes answered");
+                    }
+
+                    return exits.FirstOrDefault(ExitCodes.OrchestratorError);
+                }
+
+                output.Write(stdout, rows.Select(r => r.ToFields()));
+                return ExitCodes.Success;
+            }
+            finally
+            {
+                foreach (var service in services)
+                {
+                    service.Dispose();
+                }
+            }
         });
         return command;
     }
@@ -91,20 +88,5 @@ internal static class StackListCommand
         {
             stderr.WriteLine(line.StartsWith("hint:", StringComparison.Ordinal) ? line : $"warning: {orchestrator} stacks not listed: {line.Replace("berth stack ls: ", string.Empty, StringComparison.Ordinal)}");
         }
-    }
-
-    private static async Task<List<StackRow>> ListSwarmAsync(Docker.DotNet.IDockerClient client, CancellationToken cancellationToken)
-    {
-        var services = await Swarm.Apply.SwarmEngine.CallAsync(client, c => c.Swarm.ListServicesAsync(new ServiceListParameters
-        {
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [StackLabels.StackNamespace] = true } },
-        }, cancellationToken)).ConfigureAwait(false);
-        return services
-            .Select(s => s.Spec?.Labels is { } l && l.TryGetValue(StackLabels.StackNamespace, out var v) ? v : null)
-            .OfType<string>()
-            .GroupBy(n => n, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new StackRow(g.Key, g.Count(), "swarm", string.Empty))
-            .ToList();
     }
 }

@@ -24,10 +24,6 @@ internal static class StackOptions
     public static Option<bool> NetworkPolicies()
         => new("--network-policies") { Description = "Kubernetes: one NetworkPolicy per Compose network, so only services sharing a network can talk" };
 
-    /// <summary>The converter options the user chose; namespace, stack and file contents are filled in by the caller.</summary>
-    public static Kubernetes.Convert.KubernetesConvertOptions ConversionOf(ParseResult parse, Option<string> serviceType, Option<bool> networkPolicies)
-        => new() { PublishedServiceType = ServiceTypeOf(parse.GetValue(serviceType)), NetworkPolicies = parse.GetValue(networkPolicies) };
-
     public static Kubernetes.Convert.PublishedServiceType ServiceTypeOf(string? value)
         => value == "NodePort" ? Kubernetes.Convert.PublishedServiceType.NodePort : Kubernetes.Convert.PublishedServiceType.LoadBalancer;
 

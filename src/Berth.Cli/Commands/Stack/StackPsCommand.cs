@@ -1,7 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using Berth.Swarm.Apply;
-using Docker.DotNet.Models;
 
 namespace Berth.Cli.Commands.Stack;
 
@@ -9,8 +6,6 @@ namespace Berth.Cli.Commands.Stack;
 internal static class StackPsCommand
 {
     private const string HistoryMarker = " \\_ ";
-
-    private static readonly string[] s_filterKeys = ["id", "name", "node", "desired-state", "service", "label"];
 
     public static Command Create(Func<string, string?> environment)
     {
@@ -36,57 +31,34 @@ internal static class StackPsCommand
                 return ExitCodes.Usage;
             }
 
-            var kubernetes = resolved.Orchestrator == Orchestration.Orchestrator.Kubernetes;
-            if (ListingFormat.Parse(parse, format, stderr, "ps", kubernetes ? TaskRow.KubernetesTable : TaskRow.SwarmTable, kubernetes ? TaskRow.KubernetesFields : TaskRow.SwarmFields) is not { } output)
+            using var service = resolved.Open(environment);
+            var restarts = service.Capabilities.TaskRestarts;
+            if (ListingFormat.Parse(parse, format, stderr, "ps", restarts ? TaskRow.KubernetesTable : TaskRow.SwarmTable, restarts ? TaskRow.KubernetesFields : TaskRow.SwarmFields) is not { } output)
             {
                 return ExitCodes.Usage;
             }
 
-            if (kubernetes)
+            return await StackAction.RunAsync(stderr, "ps", async () =>
             {
-                var (clientFilters, filterError) = ClientFilters.Parse(stackName, parse.GetValue(filter) ?? [], KubernetesStackReads.PodFilterKeys);
-                if (clientFilters is null)
-                {
-                    stderr.WriteLine($"berth stack ps: {filterError}");
-                    return ExitCodes.Usage;
-                }
-
-                return await KubernetesAction.RunAsync(stderr, "ps", resolved, environment, async cluster =>
-                    Print(stdout, stderr, stackName, await KubernetesStackReads.PodsAsync(cluster, stackName, clientFilters, full, cancellationToken).ConfigureAwait(false), output, history: false)).ConfigureAwait(false);
-            }
-
-            var (filters, error) = StackFilters.Build(stackName, parse.GetValue(filter) ?? [], s_filterKeys);
-            if (filters is null)
-            {
-                stderr.WriteLine($"berth stack ps: {error}");
-                return ExitCodes.Usage;
-            }
-
-            return await EngineAction.RunAsync(stderr, "ps", environment, async client =>
-            {
-                // The engine resolves node names and checks desired-state values itself, as for docker stack ps.
-                var tasks = await SwarmEngine.CallAsync(client, c => c.Tasks.ListAsync(new TasksListParameters { Filters = filters }, cancellationToken)).ConfigureAwait(false);
-                var services = await SwarmEngine.CallAsync(client, c => c.Swarm.ListServicesAsync(new ServiceListParameters { Filters = StackOwnership.StackFilter(stackName) }, cancellationToken)).ConfigureAwait(false);
-                var nodes = await SwarmEngine.CallAsync(client, c => c.Swarm.ListNodesAsync(cancellationToken)).ConfigureAwait(false);
-                var serviceNames = services.Where(s => StackOwnership.Owned(s.Spec?.Labels, stackName)).ToDictionary(s => s.ID, s => s.Spec?.Name ?? s.ID, StringComparer.Ordinal);
-                var nodeNames = nodes.ToDictionary(n => n.ID, n => n.Description?.Hostname ?? n.ID, StringComparer.Ordinal);
+                var tasks = await service.TasksAsync(stackName, parse.GetValue(filter) ?? [], cancellationToken).ConfigureAwait(false);
                 var now = DateTime.UtcNow;
-                var rows = tasks
-                    .Where(t => t.ServiceID is not null && serviceNames.ContainsKey(t.ServiceID))
-                    .Select(t => new TaskRow(
-                        full ? t.ID : t.ID[..Math.Min(12, t.ID.Length)],
-                        $"{serviceNames[t.ServiceID!]}.{(t.Slot is > 0 ? t.Slot.Value.ToString(CultureInfo.InvariantCulture) : t.NodeID)}",
-                        full ? t.Spec?.ContainerSpec?.Image ?? string.Empty : SwarmListing.Image(t.Spec?.ContainerSpec?.Image),
-                        t.NodeID is not null && nodeNames.TryGetValue(t.NodeID, out var node) ? node : string.Empty,
-                        SwarmListing.State(t.DesiredState),
-                        SwarmListing.CurrentState(t.Status?.State, t.Status?.Timestamp, now),
-                        full ? t.Status?.Err ?? string.Empty : SwarmListing.Ellipsis(t.Status?.Err ?? string.Empty, 30),
-                        string.Join(", ", (t.Status?.PortStatus?.Ports ?? []).Select(p => $"*:{p.PublishedPort}->{p.TargetPort}/{p.Protocol}")),
+                var rows = tasks.Select(t => new TaskRow(
+                        full ? t.Id : t.Id[..Math.Min(12, t.Id.Length)],
+                        t.Name,
+                        full ? t.Image : t.ListedImage,
+                        t.Node,
+                        t.DesiredState,
+                        SwarmListing.CurrentState(t.State, t.StateSince, now),
+                        full ? t.Error : SwarmListing.Ellipsis(t.Error, 30),
+                        t.Ports,
                         t.CreatedAt,
-                        t.UpdatedAt))
+                        t.UpdatedAt)
+                    {
+                        Restarts = t.Restarts,
+                    })
                     .ToList();
-                return Print(stdout, stderr, stackName, rows, output, history: true);
-            }, cancellationToken).ConfigureAwait(false);
+                return Print(stdout, stderr, stackName, rows, output, history: service.Capabilities.TaskHistory);
+            }).ConfigureAwait(false);
         });
         return command;
     }

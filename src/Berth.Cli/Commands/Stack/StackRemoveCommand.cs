@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Berth.Kubernetes.Apply;
-using Berth.Swarm.Apply;
+using Berth.Cli.Output;
+using Berth.StackService;
 
 namespace Berth.Cli.Commands.Stack;
 
@@ -39,48 +39,28 @@ internal static class StackRemoveCommand
                 return ExitCodes.Usage;
             }
 
-            if (resolved.Orchestrator == Orchestration.Orchestrator.Kubernetes)
+            var options = new StackRemoveOptions { Wait = parse.GetValue(wait), Timeout = parse.GetValue(timeout), Volumes = parse.GetValue(volumes) };
+            var events = new StackEventPrinter(stdout, stderr);
+            using var service = resolved.Open(environment);
+            return await StackAction.RunAsync(stderr, "rm", async () =>
             {
-                return await KubernetesAction.RunAsync(stderr, "rm", resolved, environment, async cluster =>
-                {
-                    foreach (var stackName in parse.GetValue(names) ?? [])
-                    {
-                        var result = await KubernetesStackRemover.RemoveAsync(cluster.Client, cluster.Namespace, stackName, parse.GetValue(volumes), cancellationToken).ConfigureAwait(false);
-                        foreach (var removed in result.Removed)
-                        {
-                            stdout.WriteLine($"Removing {removed.Replace('/', ' ')}");
-                        }
-
-                        if (!result.KeptVolumes.IsEmpty)
-                        {
-                            stdout.WriteLine($"Kept {string.Join(", ", result.KeptVolumes.Select(v => v.Replace('/', ' ')))}");
-                            stdout.WriteLine($"hint: volumes keep their data; run 'berth stack rm {stackName} --orchestrator kubernetes --volumes' to delete them too");
-                        }
-
-                        if (!result.Found)
-                        {
-                            stderr.WriteLine($"Nothing found in stack: {stackName}");
-                        }
-                    }
-
-                    return ExitCodes.Success;
-                }).ConfigureAwait(false);
-            }
-
-            return await EngineAction.RunAsync(stderr, "rm", environment, async client =>
-            {
-                var deployer = new SwarmDeployer(client, line => stdout.WriteLine(line));
                 foreach (var stackName in parse.GetValue(names) ?? [])
                 {
-                    var removed = await deployer.RemoveStackAsync(stackName, parse.GetValue(wait), parse.GetValue(timeout), cancellationToken).ConfigureAwait(false);
-                    if (removed.Length == 0)
+                    var result = await service.RemoveAsync(stackName, options, events, cancellationToken).ConfigureAwait(false);
+                    if (!result.KeptVolumes.IsEmpty)
+                    {
+                        stdout.WriteLine($"Kept {string.Join(", ", result.KeptVolumes.Select(v => v.Replace('/', ' ')))}");
+                        stdout.WriteLine($"hint: volumes keep their data; run 'berth stack rm {stackName} --orchestrator kubernetes --volumes' to delete them too");
+                    }
+
+                    if (!result.Found)
                     {
                         stderr.WriteLine($"Nothing found in stack: {stackName}");
                     }
                 }
 
                 return ExitCodes.Success;
-            }, cancellationToken).ConfigureAwait(false);
+            }).ConfigureAwait(false);
         });
         return command;
     }

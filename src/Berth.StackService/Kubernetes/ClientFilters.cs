@@ -1,4 +1,6 @@
-namespace Berth.Cli.Commands.Stack;
+using Berth.StackService.Swarm;
+
+namespace Berth.StackService.Kubernetes;
 
 /// <summary>
 /// <c>--filter key=value</c> applied by Berth itself (Kubernetes has no such server-side filter): repeated keys are
@@ -7,21 +9,20 @@ namespace Berth.Cli.Commands.Stack;
 /// </summary>
 internal sealed class ClientFilters
 {
+    public static readonly string[] ServiceKeys = ["id", "mode", "name"];
+    public static readonly string[] PodKeys = ["id", "name", "node", "service"];
+
     private readonly Dictionary<string, List<string>> _values;
 
     private ClientFilters(Dictionary<string, List<string>> values) => _values = values;
 
-    public static (ClientFilters? Filters, string? Error) Parse(string stack, IEnumerable<string> filters, IReadOnlyCollection<string> allowedKeys)
+    /// <summary>The filters; a <see cref="StackUsageException"/> for an unknown key or a malformed value.</summary>
+    public static ClientFilters Parse(string stack, IEnumerable<string> filters, IReadOnlyCollection<string> allowedKeys)
     {
         var values = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var filter in filters)
         {
-            var (key, value, error) = StackFilters.ParsePair(filter, allowedKeys, " for Kubernetes");
-            if (error is not null)
-            {
-                return (null, error);
-            }
-
+            var (key, value) = FilterPair.Parse(filter, allowedKeys, " for Kubernetes");
             if (key is "name" or "service" && value.StartsWith(stack + "_", StringComparison.Ordinal))
             {
                 value = value[(stack.Length + 1)..];
@@ -35,7 +36,7 @@ internal sealed class ClientFilters
             list.Add(value);
         }
 
-        return (new ClientFilters(values), null);
+        return new ClientFilters(values);
     }
 
     /// <summary>True when every filtered key has a value that <paramref name="field"/> returns a match for.</summary>

@@ -1,6 +1,8 @@
 using System.Globalization;
+using Berth.Stacks.Events;
+using Berth.Stacks.Progress;
 
-namespace Berth.Stacks.Progress;
+namespace Berth.Cli.Output;
 
 /// <summary>
 /// Shows one line per service, <c>name  running/desired  state</c>, as <c>docker service update</c> does. On a
@@ -8,9 +10,10 @@ namespace Berth.Stacks.Progress;
 /// are appended sparingly so a log is not flooded: a service's line is printed when it first appears, when it becomes
 /// done or failed, and when its state text is one not printed for it before; other changes (counts, a failing task's
 /// retry cycling through states already shown) at most once per <c>interval</c> per service. The final lines and
-/// the summary are always printed.
+/// the summary are always printed. It draws the progress events (<see cref="ServicesProgressed"/>,
+/// <see cref="ConvergenceFinished"/>) of either orchestrator.
 /// </summary>
-public sealed class ConvergenceDisplay : IConvergenceReporter
+internal sealed class ConvergenceDisplay : IStackEventSink
 {
     private readonly TextWriter _output;
     private readonly bool _interactive;
@@ -36,6 +39,19 @@ public sealed class ConvergenceDisplay : IConvergenceReporter
         _interactive = interactive;
         _clock = clock;
         _interval = interval;
+    }
+
+    public void Publish(StackEvent stackEvent)
+    {
+        switch (stackEvent)
+        {
+            case ServicesProgressed progressed:
+                Update(progressed.Services);
+                break;
+            case ConvergenceFinished finished:
+                Complete(finished.Services, finished.Converged);
+                break;
+        }
     }
 
     public void Update(IReadOnlyList<ServiceProgress> services) => Draw(services, final: false);
