@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 

@@ -1,4 +1,5 @@
 using Berth.Stacks;
+using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 
