@@ -15,7 +15,7 @@ namespace Berth.Cli.Tests;
 public sealed class CompletionTests
 {
     /// <summary>An engine that refuses connections at once, so a stack listing fails fast.</summary>
-    private static readonly Dictionary<string, string> s_closedEngine = new() { ["DOCKER_HOST"] = $"tcp://127.0.0.1:{ClosedPort()}" };
+    private static readonly Dictionary<string, string> s_closedEngine = new() { ["DOCKER_HOST"] = $"tcp://127.0.0.1:{FreePort.Loopback()}" };
 
     private static string[] Complete(string line, IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -200,12 +200,5 @@ public sealed class CompletionTests
         Assert.True(process.ExitCode == 0, stderr.Result);
         Assert.Equal(string.Empty, stderr.Result);
         return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

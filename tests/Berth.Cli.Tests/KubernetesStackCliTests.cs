@@ -229,10 +229,7 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
     public void LsAll_ListsKubernetesStacks_WhenSwarmIsUnreachable()
     {
         Assert.Equal(ExitCodes.Success, Deploy().ExitCode);
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var closed = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        var closed = FreePort.Loopback();
 
         var (code, stdout, stderr) = CliRunner.RunWith(new Dictionary<string, string> { ["DOCKER_HOST"] = $"tcp://127.0.0.1:{closed}" }, "stack", "ls", "--orchestrator", "all", "--kubeconfig", _kubeconfig);
 
