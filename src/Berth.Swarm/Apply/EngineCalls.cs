@@ -49,7 +49,7 @@ internal sealed class EngineCalls(IDockerClient client, Action<string> progress)
         }
         catch (DockerApiException ex)
         {
-            Report($"Failed to remove {what}: {(ex.ResponseBody ?? string.Empty).Split('\n')[0].Trim()}");
+            Report($"Failed to remove {what}: {SwarmEngine.RefusalMessage(ex)}");
             return false;
         }
     }

@@ -158,7 +158,7 @@ internal static class SwarmRemover
         }
         catch (DockerApiException ex)
         {
-            engine.Report($"Failed to remove {what}: {(ex.ResponseBody ?? string.Empty).Split('\n')[0].Trim()}");
+            engine.Report($"Failed to remove {what}: {SwarmEngine.RefusalMessage(ex)}");
             return false;
         }
     }
