@@ -186,19 +186,10 @@ public sealed class CompletionTests
     /// <summary>Runs berth.dll (copied next to the tests) in <paramref name="workingDirectory"/>, for the default Compose file.</summary>
     private static string[] Process(string workingDirectory, string line)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "berth.dll"), "completion", "__complete", line])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("COMPOSE_FILE");
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stdout = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "berth completion did not finish within a minute");
-        Assert.True(process.ExitCode == 0, stderr.Result);
-        Assert.Equal(string.Empty, stderr.Result);
-        return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var result = ToolProcess.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "berth.dll"), "completion", "__complete", line], workingDirectory, timeout: TimeSpan.FromMinutes(1), withoutAmbient: true);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(string.Empty, result.Stderr);
+        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
+
 }
