@@ -47,6 +47,25 @@ internal static class Engine
         }
     }
 
+    /// <summary>
+    /// A port to publish on the Swarm: free on loopback (the kernel's pick) and published by no service of the engine,
+    /// whose ingress ports are not listening sockets a probe would see.
+    /// </summary>
+    public static int FreePublishedPort()
+    {
+        var published = Docker("service", "ls", "--format", "{{.Ports}}").Stdout;
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var port = FreePort.Loopback();
+            if (!published.Contains($":{port}->", StringComparison.Ordinal))
+            {
+                return port;
+            }
+        }
+
+        throw new InvalidOperationException("no free port to publish after 20 tries; published now:\n" + published);
+    }
+
     public static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static Result Run(string file, string[] args, string? workingDirectory, IReadOnlyDictionary<string, string>? environment)
