@@ -6,10 +6,13 @@ using Berth.Cli.Commands.Stack;
 namespace Berth.Cli;
 
 /// <summary>The root command; carries what the commands read besides arguments (standard input for <c>-c -</c>).</summary>
-internal sealed class BerthRootCommand(string description, TextReader? input) : RootCommand(description)
+internal sealed class BerthRootCommand(string description, TextReader? input, IReadOnlyDictionary<string, string>? variables) : RootCommand(description)
 {
     /// <summary>Read for the Compose file <c>-</c>; null means the process's standard input.</summary>
     public TextReader? Input { get; } = input;
+
+    /// <summary>The environment the Compose loader sees (interpolation, COMPOSE_*); null means the process's.</summary>
+    public IReadOnlyDictionary<string, string>? Variables { get; } = variables;
 }
 
 /// <summary>Builds the <c>berth</c> command tree.</summary>
@@ -19,10 +22,11 @@ internal static class BerthCommand
 
     /// <param name="environment">Reads environment variables (orchestrator choice, config file, kubeconfig); tests pass their own.</param>
     /// <param name="input">Standard input for <c>-c -</c>; null means the process's.</param>
-    public static RootCommand Create(Func<string, string?> environment, TextReader? input = null)
+    /// <param name="variables">The whole environment for the Compose loader; null means the process's.</param>
+    public static RootCommand Create(Func<string, string?> environment, TextReader? input = null, IReadOnlyDictionary<string, string>? variables = null)
     {
         var global = new GlobalOptions();
-        var root = new BerthRootCommand("Berth runs Docker Compose applications on Kubernetes or Docker Swarm.", input)
+        var root = new BerthRootCommand("Berth runs Docker Compose applications on Kubernetes or Docker Swarm.", input, variables)
         {
             global.Verbose,
             ConfigCommand.Create(global),
@@ -39,9 +43,19 @@ internal static class BerthCommand
 
     /// <summary>As <see cref="Run(string[], TextWriter?, TextWriter?)"/> with the environment read through <paramref name="environment"/> and standard input from <paramref name="input"/>.</summary>
     public static int Run(string[] args, TextWriter? output, TextWriter? error, Func<string, string?> environment, TextReader? input = null)
+        => Run(args, output, error, environment, input, variables: null);
+
+    /// <summary>As <see cref="Run(string[], TextWriter?, TextWriter?)"/> with <paramref name="environment"/> as the whole environment (the process's is not read).</summary>
+    public static int Run(string[] args, TextWriter? output, TextWriter? error, IReadOnlyDictionary<string, string> environment, TextReader? input = null)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return Run(args, output, error, name => environment.GetValueOrDefault(name), input, environment);
+    }
+
+    private static int Run(string[] args, TextWriter? output, TextWriter? error, Func<string, string?> environment, TextReader? input, IReadOnlyDictionary<string, string>? variables)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var root = Create(environment, input);
+        var root = Create(environment, input, variables);
         var configuration = new InvocationConfiguration
         {
             Output = output ?? Console.Out,

@@ -1,4 +1,5 @@
 using Berth.Cli.Orchestration;
+using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Berth.Kubernetes.ApiDouble;
+using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 
@@ -14,7 +15,7 @@ namespace Berth.Cli.Tests;
 public sealed class CompletionTests
 {
     /// <summary>An engine that refuses connections at once, so a stack listing fails fast.</summary>
-    private static readonly Dictionary<string, string> s_closedEngine = new() { ["DOCKER_HOST"] = $"tcp://127.0.0.1:{ClosedPort()}" };
+    private static readonly Dictionary<string, string> s_closedEngine = new() { ["DOCKER_HOST"] = $"tcp://127.0.0.1:{FreePort.Loopback()}" };
 
     private static string[] Complete(string line, IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -185,26 +186,10 @@ public sealed class CompletionTests
     /// <summary>Runs berth.dll (copied next to the tests) in <paramref name="workingDirectory"/>, for the default Compose file.</summary>
     private static string[] Process(string workingDirectory, string line)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "berth.dll"), "completion", "__complete", line])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("COMPOSE_FILE");
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stdout = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "berth completion did not finish within a minute");
-        Assert.True(process.ExitCode == 0, stderr.Result);
-        Assert.Equal(string.Empty, stderr.Result);
-        return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var result = ToolProcess.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "berth.dll"), "completion", "__complete", line], workingDirectory, timeout: TimeSpan.FromMinutes(1), withoutAmbient: true);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(string.Empty, result.Stderr);
+        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 

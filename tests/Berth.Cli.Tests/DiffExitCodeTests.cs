@@ -1,3 +1,5 @@
+using Berth.Testing;
+
 namespace Berth.Cli.Tests;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Berth.Cli.Tests;
 /// </summary>
 public sealed class DiffExitCodeTests
 {
-    private static readonly Dictionary<string, string> s_closedEngine = new() { ["DOCKER_HOST"] = "tcp://127.0.0.1:1" };
+    private static readonly Dictionary<string, string> s_closedEngine = new() { ["DOCKER_HOST"] = $"tcp://127.0.0.1:{FreePort.Loopback()}" };
 
     [Fact]
     public void InvalidCompose_UnderExitCode_IsFour()

@@ -1,11 +1,12 @@
 using Berth.Cli.Commands.Stack;
+using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 
 /// <summary><c>--timeout</c>: docker's durations, bare seconds and TimeSpan's hh:mm:ss; help shows docker's form; rm needs --wait for it.</summary>
 public sealed class DurationOptionTests
 {
-    private static readonly Dictionary<string, string> s_closedEngine = new() { ["DOCKER_HOST"] = "tcp://127.0.0.1:1" };
+    private static readonly Dictionary<string, string> s_closedEngine = new() { ["DOCKER_HOST"] = $"tcp://127.0.0.1:{FreePort.Loopback()}" };
 
     [Fact]
     public void RmTimeout_WithoutWait_IsAUsageError_BeforeConnecting()

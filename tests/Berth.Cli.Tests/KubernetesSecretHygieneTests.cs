@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Berth.Kubernetes.ApiDouble;
+using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 
@@ -45,25 +46,35 @@ public sealed class KubernetesSecretHygieneTests : IAsyncLifetime
     public void SecretValues_AppearOnlyInTheSecretsOwnData()
     {
         var outputs = new StringBuilder();
-        void Run(params string[] args)
+        string Run(int expectedExit, params string[] args)
         {
-            var (_, stdout, stderr) = CliRunner.RunWith(
+            var (code, stdout, stderr) = CliRunner.RunWith(
                 new Dictionary<string, string> { ["BERTH_ORCHESTRATOR"] = "kubernetes" },
                 ["-v", "stack", .. args, "--kubeconfig", _kubeconfig]);
             outputs.Append(stdout).Append(stderr);
+
+            // A command that failed early would print nothing worth searching: each must do what it is here for.
+            Assert.True(code == expectedExit, $"berth stack {string.Join(' ', args)}: exit {code}, expected {expectedExit}\n{stdout}{stderr}");
+            return stderr;
         }
 
-        Run("deploy", "app", "-c", _project.PathOf("compose.yaml"), "--detach");
+        Run(ExitCodes.Success, "deploy", "app", "-c", _project.PathOf("compose.yaml"), "--detach");
         File.WriteAllText(_project.PathOf("db_password.txt"), SecondValue);
-        Run("diff", "app", "-c", _project.PathOf("compose.yaml"));
-        Run("diff", "app", "-c", _project.PathOf("compose.yaml"), "--format", "json");
-        Run("deploy", "app", "-c", _project.PathOf("compose.yaml"), "--detach");
+        Run(ExitCodes.Success, "diff", "app", "-c", _project.PathOf("compose.yaml"));
+        Run(ExitCodes.Success, "diff", "app", "-c", _project.PathOf("compose.yaml"), "--format", "json");
+        Run(ExitCodes.Success, "deploy", "app", "-c", _project.PathOf("compose.yaml"), "--detach");
 
         // A foreign object in the way: the collision error must not carry the value either.
         _double.Seed("""{"apiVersion":"v1","kind":"Service","metadata":{"name":"api","namespace":"other"}}""");
-        Run("deploy", "app", "-c", _project.PathOf("compose.yaml"), "--detach", "--namespace", "other");
-        Run("services", "app");
-        Run("ps", "app");
+        var writes = _double.Writes;
+        var collision = Run(ExitCodes.OrchestratorError, "deploy", "app", "-c", _project.PathOf("compose.yaml"), "--detach", "--namespace", "other");
+        Assert.Contains("Service api exists and is not part of stack app", collision, StringComparison.Ordinal);
+        Assert.Contains("nothing was changed", collision, StringComparison.Ordinal);
+        Assert.Equal(writes, _double.Writes);
+        Assert.Empty(_double.List("secrets", "other"));
+        Run(ExitCodes.Success, "services", "app");
+        // No pod runs (the double's controllers are off): as docker stack ps, "nothing found in stack", exit 1.
+        Assert.Contains("nothing found in stack: app", Run(ExitCodes.InvalidInput, "ps", "app"), StringComparison.Ordinal);
 
         var secret = _double.List("secrets", "vault").Single(s => s["metadata"]!["name"]!.GetValue<string>().Contains("db", StringComparison.Ordinal));
         var stored = secret["data"]!.AsObject().Single().Value!.GetValue<string>();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Berth.Kubernetes.ApiDouble;
+using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 
@@ -228,16 +229,35 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
     public void LsAll_ListsKubernetesStacks_WhenSwarmIsUnreachable()
     {
         Assert.Equal(ExitCodes.Success, Deploy().ExitCode);
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var closed = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        var closed = FreePort.Loopback();
 
         var (code, stdout, stderr) = CliRunner.RunWith(new Dictionary<string, string> { ["DOCKER_HOST"] = $"tcp://127.0.0.1:{closed}" }, "stack", "ls", "--orchestrator", "all", "--kubeconfig", _kubeconfig);
 
         Assert.Equal(ExitCodes.Success, code);
         Assert.Contains("warning: Swarm stacks not listed: ", stderr, StringComparison.Ordinal);
         Assert.Matches(@"\ndemo\s+2\s+kubernetes\s+shop\n", stdout);
+    }
+
+    [Fact]
+    public void Ls_AllNamespaces_ListsTheStacksOfEveryNamespace_WithoutItOnlyTheCurrentOnes()
+    {
+        Assert.Equal(ExitCodes.Success, Deploy().ExitCode);
+        var other = _project.Write("backoffice.yaml", "services:\n  admin:\n    image: nginx:1.27\n");
+        var backoffice = Berth("deploy", "backoffice", "-c", other, "--detach", "--namespace", "admin");
+        Assert.True(backoffice.ExitCode == ExitCodes.Success, backoffice.Stderr);
+        var demoAdmin = Berth("deploy", "demo", "-c", _project.PathOf("compose.yaml"), "--detach", "--namespace", "admin");
+        Assert.True(demoAdmin.ExitCode == ExitCodes.Success, demoAdmin.Stderr);
+
+        var (code, ls, stderr) = Berth("ls");
+        var (allCode, all, allErr) = Berth("ls", "-A");
+        var (longCode, allLong, _) = Berth("ls", "--all-namespaces", "--format", "{{.Name}}/{{.Namespace}}");
+
+        Assert.True(code == ExitCodes.Success, stderr);
+        Assert.Matches(@"^NAME\s+SERVICES\s+ORCHESTRATOR\s+NAMESPACE\ndemo\s+2\s+kubernetes\s+shop\n$", ls);
+        Assert.True(allCode == ExitCodes.Success, allErr);
+        Assert.Matches(@"^NAME\s+SERVICES\s+ORCHESTRATOR\s+NAMESPACE\nbackoffice\s+1\s+kubernetes\s+admin\ndemo\s+2\s+kubernetes\s+admin\ndemo\s+2\s+kubernetes\s+shop\n$", all);
+        Assert.Equal(ExitCodes.Success, longCode);
+        Assert.Equal("backoffice/admin\ndemo/admin\ndemo/shop\n", allLong);
     }
 
     [Fact]

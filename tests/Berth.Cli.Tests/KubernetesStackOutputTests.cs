@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Berth.Kubernetes.ApiDouble;
+using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 
@@ -14,11 +15,7 @@ public sealed class KubernetesUnreachableTests : IDisposable
 
     public KubernetesUnreachableTests()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        _server = $"http://127.0.0.1:{port}";
+        _server = $"http://127.0.0.1:{FreePort.Loopback()}";
         _project = new TempProject(
             ("compose.yaml", "services:\n  web:\n    image: nginx\n    ports: ['8080:80']\n"),
             ("kubeconfig", $"apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {{server: \"{_server}\"}}\nusers:\n- name: u\n  user: {{token: t}}\ncontexts:\n- name: closed\n  context: {{cluster: c, user: u, namespace: shop}}\ncurrent-context: closed\n"));

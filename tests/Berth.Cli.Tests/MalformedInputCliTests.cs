@@ -1,3 +1,5 @@
+using Berth.Testing;
+
 namespace Berth.Cli.Tests;
 
 /// <summary>
@@ -58,16 +60,5 @@ public sealed class MalformedInputCliTests
         Assert.Contains("type: bind", stdout, StringComparison.Ordinal);
     }
 
-    private static string CasesDirectory => Path.Combine(RepoRoot(), "tests", "Berth.Compose.Tests", "Fuzz", "Cases");
-
-    private static string RepoRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Berth.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Berth.slnx not found above the test binaries");
-    }
+    private static string CasesDirectory => Path.Combine(Berth.Testing.RepositoryRoot.Path, "tests", "Berth.Compose.Tests", "Fuzz", "Cases");
 }

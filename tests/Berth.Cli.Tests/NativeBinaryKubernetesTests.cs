@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Berth.Kubernetes.ApiDouble;
+using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 
@@ -100,55 +101,19 @@ public sealed class NativeBinaryKubernetesTests : IAsyncLifetime
 
     private Task<(int ExitCode, string Stdout, string Stderr)> Berth(params string[] args) => BerthWith(_kubeconfig, args);
 
-    private async Task<(int ExitCode, string Stdout, string Stderr)> BerthWith(string kubeconfig, params string[] args)
+    private Task<(int ExitCode, string Stdout, string Stderr)> BerthWith(string kubeconfig, params string[] args)
     {
-        var start = new ProcessStartInfo(NativeBinary())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _project.Directory,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.ArgumentList.Add("--kubeconfig");
-        start.ArgumentList.Add(kubeconfig);
-
         // Only what the test means: no user kubeconfig, Berth config or docker settings leak in.
-        foreach (var name in new[] { "KUBECONFIG", "BERTH_CONFIG", "XDG_CONFIG_HOME", "DOCKER_STACK_ORCHESTRATOR", "DOCKER_HOST", "DOCKER_CONTEXT" })
-        {
-            start.Environment.Remove(name);
-        }
-
-        start.Environment["HOME"] = _project.Directory;
-        start.Environment["BERTH_ORCHESTRATOR"] = "kubernetes";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, await stdout, await stderr);
+        var environment = new Dictionary<string, string> { ["HOME"] = _project.Directory, ["XDG_CONFIG_HOME"] = _project.PathOf(".config"), ["BERTH_ORCHESTRATOR"] = "kubernetes" };
+        var result = ToolProcess.Run(NativeBinary(), [.. args, "--kubeconfig", kubeconfig], _project.Directory, environment, withoutAmbient: true);
+        return Task.FromResult((result.ExitCode, result.Stdout, result.Stderr));
     }
 
     private static string NativeBinary()
     {
         var configured = Environment.GetEnvironmentVariable("BERTH_NATIVE_BINARY");
-        var path = configured is { Length: > 0 } ? configured : Path.Combine(RepositoryRoot(), "artifacts", "berth", "berth");
+        var path = configured is { Length: > 0 } ? configured : Path.Combine(RepositoryRoot.Path, "artifacts", "berth", "berth");
         Assert.True(File.Exists(path), $"the Native AOT berth is not at {path}: build it with 'scripts/berth.sh --version' (scripts/test.sh does) or set BERTH_NATIVE_BINARY");
         return path;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Berth.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Berth.slnx not found above " + AppContext.BaseDirectory);
     }
 }

@@ -1,3 +1,5 @@
+using Berth.Testing;
+
 namespace Berth.Cli.Tests;
 
 /// <summary><c>convert --output-dir</c>: a path that cannot be a writable folder is a clear error (exit 1) and nothing is written; with <c>--explain</c> both happen.</summary>

@@ -1,4 +1,5 @@
 using Berth.Stacks;
+using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 
@@ -7,7 +8,7 @@ public sealed class StackNameRuleTests
 {
     private const string RuleText = "a stack name is 1 to 63 lower-case letters, digits, '-' and '_', starting and ending with a letter or digit";
     private const string ExistingRuleText = "an existing stack's name is 1 to 63 letters, digits, '-' and '_', starting and ending with a letter or digit";
-    private static readonly Dictionary<string, string> s_closedEngine = new() { ["DOCKER_HOST"] = "tcp://127.0.0.1:1" };
+    private static readonly Dictionary<string, string> s_closedEngine = new() { ["DOCKER_HOST"] = $"tcp://127.0.0.1:{FreePort.Loopback()}" };
 
     public static TheoryData<string> Verbs => ["deploy", "diff", "services", "ps", "rm"];
 

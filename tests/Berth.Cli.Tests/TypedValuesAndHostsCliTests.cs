@@ -1,3 +1,5 @@
+using Berth.Testing;
+
 namespace Berth.Cli.Tests;
 
 /// <summary>
@@ -59,7 +61,7 @@ public sealed class TypedValuesAndHostsCliTests
     [Fact]
     public void Readme_ConfigErrorExample_IsExactlyWhatBerthPrints()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var readme = File.ReadAllText(Path.Combine(Berth.Testing.RepositoryRoot.Path, "README.md"));
         var start = readme.IndexOf("compose.yaml:4:5: error BC301", StringComparison.Ordinal);
         Assert.True(start > 0, "the README's error example is gone");
         var expected = readme[start..(readme.IndexOf("\n```", start, StringComparison.Ordinal) + 1)];
@@ -82,16 +84,5 @@ public sealed class TypedValuesAndHostsCliTests
             "berth stack ls: DOCKER_HOST: ssh:// docker hosts are not supported by berth yet; only unix:// and tcp:// (with TLS) are\n"
             + "hint: forward the engine's socket, then point DOCKER_HOST at it: ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock deploy@swarm.example & export DOCKER_HOST=unix:///tmp/docker.sock\n",
             stderr);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Berth.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Berth.slnx not found above the test binaries");
     }
 }

@@ -1,9 +1,11 @@
+using Berth.Testing;
+
 namespace Berth.Cli.Tests;
 
 /// <summary>Help for bare command groups, one error per mistake, and flag values named in errors.</summary>
 public sealed class UsageErrorTests
 {
-    private static readonly Dictionary<string, string> s_closedEngine = new() { ["DOCKER_HOST"] = "tcp://127.0.0.1:1" };
+    private static readonly Dictionary<string, string> s_closedEngine = new() { ["DOCKER_HOST"] = $"tcp://127.0.0.1:{FreePort.Loopback()}" };
 
     [Fact]
     public void BareBerth_PrintsHelp_AndSucceeds()

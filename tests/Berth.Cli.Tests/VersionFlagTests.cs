@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Reflection;
+using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 
@@ -10,21 +10,13 @@ namespace Berth.Cli.Tests;
 public sealed class VersionFlagTests
 {
     [Fact]
-    public async Task Version_PrintsTheVersion_NotTheHelp()
+    public void Version_PrintsTheVersion_NotTheHelp()
     {
         var expected = typeof(BerthCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "berth.dll"));
-        start.ArgumentList.Add("--version");
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(TimeSpan.FromMinutes(1));
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(deadline.Token);
-        var stderr = await process.StandardError.ReadToEndAsync(deadline.Token);
-        await process.WaitForExitAsync(deadline.Token);
+        var result = ToolProcess.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "berth.dll"), "--version"], timeout: TimeSpan.FromMinutes(1));
 
-        Assert.True(process.ExitCode == 0, stderr);
-        Assert.Equal(expected + "\n", await stdout);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(expected + "\n", result.Stdout);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.CommandLine;
 using Berth.Cli.Output;
 using Berth.Compose.Diagnostics;
@@ -59,7 +60,7 @@ internal sealed class ProjectOptions
         Profiles = [.. (parse.GetValue(Profiles) ?? []).SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries))],
         Interpolate = !parse.GetValue(NoInterpolate),
         CheckConsistency = !(_consistencyOptional && parse.GetValue(NoConsistency)),
-        Environment = LoadOptions.ProcessEnvironment(),
+        Environment = (parse.RootCommandResult.Command as BerthRootCommand)?.Variables is { } variables ? variables.ToImmutableDictionary(StringComparer.Ordinal) : LoadOptions.ProcessEnvironment(),
         StandardInput = (parse.RootCommandResult.Command as BerthRootCommand)?.Input,
     };
 

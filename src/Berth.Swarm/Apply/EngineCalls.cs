@@ -57,13 +57,10 @@ internal sealed class EngineCalls(IDockerClient client, IStackEventSink events)
         }
         catch (DockerApiException ex)
         {
-            Publish(new ObjectWriteFailed(ObjectStep.Remove, kind, name, FirstLine(ex)));
+            Publish(new ObjectWriteFailed(ObjectStep.Remove, kind, name, SwarmEngine.RefusalMessage(ex)));
             return false;
         }
     }
-
-    /// <summary>The first line of the engine's answer to a refused call.</summary>
-    public static string FirstLine(DockerApiException ex) => (ex.ResponseBody ?? string.Empty).Split('\n')[0].Trim();
 
     /// <summary>
     /// Updates a service with the version read earlier. The engine bumps a service's version on its own when an

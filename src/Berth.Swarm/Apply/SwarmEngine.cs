@@ -78,6 +78,27 @@ internal static class SwarmEngine
         return info;
     }
 
+    /// <summary>The engine's own words for a refusal: the "message" of its JSON error body (first line), else the body's first line.</summary>
+    public static string RefusalMessage(DockerApiException ex)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        var body = ex.ResponseBody ?? string.Empty;
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && document.RootElement.TryGetProperty("message", out var message) && message.GetString() is { } text)
+            {
+                body = text;
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not JSON (a proxy's page, plain text): the body as it is.
+        }
+
+        return body.Split('\n')[0].Trim();
+    }
+
     /// <summary>Runs an engine call, turning transport failures into one clear message.</summary>
     public static async Task<T> CallAsync<T>(IDockerClient client, Func<IDockerClient, Task<T>> call)
     {

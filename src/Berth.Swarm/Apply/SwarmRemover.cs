@@ -144,7 +144,7 @@ internal static class SwarmRemover
         }
         catch (DockerApiException ex)
         {
-            engine.Publish(new ObjectWriteFailed(ObjectStep.Remove, kind, name, EngineCalls.FirstLine(ex)));
+            engine.Publish(new ObjectWriteFailed(ObjectStep.Remove, kind, name, SwarmEngine.RefusalMessage(ex)));
             return false;
         }
     }

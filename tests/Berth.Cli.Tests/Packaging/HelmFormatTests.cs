@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Berth.Testing;
 
 namespace Berth.Cli.Tests.Packaging;
 
@@ -32,8 +33,8 @@ public sealed class HelmFormatTests
             return;
         }
 
-        var expected = ManifestYaml.ReadObjects(plain.Stdout).Where(o => o["kind"]!.GetValue<string>() != "Namespace");
-        Assert.Equal(ManifestYaml.CanonicalSet(expected), ManifestYaml.CanonicalSet(ManifestYaml.ReadObjects(Render(dir, ns))));
+        var expected = YamlJson.ReadObjects(plain.Stdout).Where(o => o["kind"]!.GetValue<string>() != "Namespace");
+        Assert.Equal(YamlJson.CanonicalSet(expected), YamlJson.CanonicalSet(YamlJson.ReadObjects(Render(dir, ns))));
     }
 
     [Fact]
@@ -47,7 +48,7 @@ public sealed class HelmFormatTests
         var values = File.ReadAllText(Path.Combine(dir, "values.yaml"));
         Assert.Contains("  vote:\n    image:\n      repository: docker.io/dockersamples/examplevotingapp_vote\n      tag: latest\n    replicas: 2\n    publishedPorts:\n      5000-tcp: 5000\n", values, StringComparison.Ordinal);
 
-        var objects = ManifestYaml.ReadObjects(Render(
+        var objects = YamlJson.ReadObjects(Render(
             dir,
             "shop",
             "services.vote.replicas=5",
@@ -79,7 +80,7 @@ public sealed class HelmFormatTests
 
         Assert.True(code == ExitCodes.Success, stderr);
         Assert.Contains("index .Values.services \"web-app\" \"image\" \"repository\"", File.ReadAllText(Path.Combine(dir, "templates", "deployment-web-app.yaml")), StringComparison.Ordinal);
-        Assert.Equal(ManifestYaml.CanonicalSet(ManifestYaml.ReadObjects(plain.Stdout)), ManifestYaml.CanonicalSet(ManifestYaml.ReadObjects(Render(dir, "default"))));
+        Assert.Equal(YamlJson.CanonicalSet(YamlJson.ReadObjects(plain.Stdout)), YamlJson.CanonicalSet(YamlJson.ReadObjects(Render(dir, "default"))));
     }
 
     [Fact]
@@ -91,7 +92,7 @@ public sealed class HelmFormatTests
         var (code, _, stderr) = CliRunner.Run("convert", "-c", project.PathOf("compose.yaml"), "-p", "demo", "--stack", "shop-prod", "--format", "helm", "--output-dir", dir);
 
         Assert.True(code == ExitCodes.Success, stderr);
-        var chart = ManifestYaml.ReadDocument(File.ReadAllText(Path.Combine(dir, "Chart.yaml")))!;
+        var chart = YamlJson.ReadDocument(File.ReadAllText(Path.Combine(dir, "Chart.yaml")))!;
         Assert.Equal("v2", chart["apiVersion"]!.GetValue<string>());
         Assert.Equal("shop-prod", chart["name"]!.GetValue<string>());
         Assert.Equal("0.1.0", chart["version"]!.GetValue<string>());
@@ -122,7 +123,7 @@ public sealed class HelmFormatTests
     private static string Render(string chart, string ns, params string[] sets)
     {
         var values = Path.Combine(chart, "..", "values.json");
-        File.WriteAllText(values, ManifestYaml.ReadDocument(File.ReadAllText(Path.Combine(chart, "values.yaml")))?.ToJsonString() ?? "{}");
+        File.WriteAllText(values, YamlJson.ReadDocument(File.ReadAllText(Path.Combine(chart, "values.yaml")))?.ToJsonString() ?? "{}");
         var (code, stdout, stderr) = PackagingCorpus.Run(Harness.Value, ["-chart", chart, "-values", values, "-namespace", ns, .. sets.SelectMany(s => new[] { "-set", s })]);
         Assert.True(code == 0, $"rendering {chart} failed: {stderr}");
         return stdout;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Berth.Testing;
 
 namespace Berth.Cli.Tests.Packaging;
 
@@ -33,7 +34,7 @@ public sealed class KustomizeFormatTests
 
         Assert.True(File.Exists(Path.Combine(dir, "base", "kustomization.yaml")));
         var rendered = Kustomize(Path.Combine(dir, "overlays", ns));
-        Assert.Equal(ManifestYaml.CanonicalSet(ManifestYaml.ReadObjects(plain.Stdout)), ManifestYaml.CanonicalSet(ManifestYaml.ReadObjects(rendered)));
+        Assert.Equal(YamlJson.CanonicalSet(YamlJson.ReadObjects(plain.Stdout)), YamlJson.CanonicalSet(YamlJson.ReadObjects(rendered)));
     }
 
     [Fact]
@@ -49,7 +50,7 @@ public sealed class KustomizeFormatTests
         Assert.Contains("- name: redis\n  newTag: 7-alpine\n", text, StringComparison.Ordinal);
 
         File.WriteAllText(overlay, text.Replace("newTag: 7-alpine", "newTag: 7.4-alpine", StringComparison.Ordinal).Replace("namespace: vote", "namespace: vote-staging", StringComparison.Ordinal));
-        var objects = ManifestYaml.ReadObjects(Kustomize(Path.Combine(dir, "overlays", ns)));
+        var objects = YamlJson.ReadObjects(Kustomize(Path.Combine(dir, "overlays", ns)));
 
         var redis = objects.Single(o => o["kind"]!.GetValue<string>() == "StatefulSet" && o["metadata"]!["name"]!.GetValue<string>() == "redis");
         Assert.Equal("redis:7.4-alpine", redis["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
@@ -70,7 +71,7 @@ public sealed class KustomizeFormatTests
         Assert.Contains("# redis is used with several tags (6, 7); set them in base/.", overlay, StringComparison.Ordinal);
         Assert.DoesNotContain("- name: redis", overlay, StringComparison.Ordinal);
         Assert.Contains("- name: nginx\n", overlay, StringComparison.Ordinal);
-        Assert.Equal(ManifestYaml.CanonicalSet(ManifestYaml.ReadObjects(plain.Stdout)), ManifestYaml.CanonicalSet(ManifestYaml.ReadObjects(Kustomize(Path.Combine(dir, "overlays", "default")))));
+        Assert.Equal(YamlJson.CanonicalSet(YamlJson.ReadObjects(plain.Stdout)), YamlJson.CanonicalSet(YamlJson.ReadObjects(Kustomize(Path.Combine(dir, "overlays", "default")))));
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Berth.Testing;
 
 namespace Berth.Cli.Tests.Packaging;
 
@@ -8,9 +8,7 @@ namespace Berth.Cli.Tests.Packaging;
 /// </summary>
 internal static class PackagingCorpus
 {
-    private static readonly Lazy<string> LazyRoot = new(FindRoot);
-
-    public static string RepositoryRoot => LazyRoot.Value;
+    public static string RepositoryRoot => Berth.Testing.RepositoryRoot.Path;
 
     public static TheoryData<string> Cases()
     {
@@ -34,16 +32,8 @@ internal static class PackagingCorpus
         var dir = Path.Combine(GoldenRoot, name["golden/".Length..]);
         var flags = new List<string>();
         var ns = "default";
-        var options = Path.Combine(dir, "options.txt");
-        foreach (var line in File.Exists(options) ? File.ReadAllLines(options) : [])
+        foreach (var (key, value) in GoldenFiles.ReadOptions(dir))
         {
-            var eq = line.IndexOf('=', StringComparison.Ordinal);
-            if (eq < 0)
-            {
-                continue;
-            }
-
-            var (key, value) = (line[..eq].Trim(), line[(eq + 1)..].Trim());
             if (key == "namespace")
             {
                 ns = value;
@@ -58,42 +48,9 @@ internal static class PackagingCorpus
     /// <summary>Runs a tool with a deadline; a hung tool fails the test instead of stalling the run.</summary>
     public static (int ExitCode, string Stdout, string Stderr) Run(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{file} {string.Join(' ', start.ArgumentList)} did not finish within 120 s");
-        }
-
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        var result = ToolProcess.Run(file, args, environment: environment);
+        return (result.ExitCode, result.Stdout, result.Stderr);
     }
 
     private static string GoldenRoot => Path.Combine(RepositoryRoot, "tests", "Berth.Kubernetes.Tests", "testdata", "golden");
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Berth.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Berth.slnx not found above " + AppContext.BaseDirectory);
-    }
 }

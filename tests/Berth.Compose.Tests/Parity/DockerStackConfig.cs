@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Berth.Testing;
 
 namespace Berth.Compose.Tests.Parity;
 
@@ -9,33 +9,9 @@ internal static class DockerStackConfig
 
     public static (int ExitCode, string Stdout, string Stderr) Run(string file, IReadOnlyDictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo(Executable)
-        {
-            WorkingDirectory = Path.GetDirectoryName(file)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("stack");
-        start.ArgumentList.Add("config");
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(file);
-        start.Environment.Clear();
-        start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start docker");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(30_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"docker stack config timed out on {file}");
-        }
-
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        // Only PATH and the given variables: the developer's environment must not change docker's answer.
+        var clean = new Dictionary<string, string>(environment) { ["PATH"] = "/usr/local/bin:/usr/bin:/bin" };
+        var result = ToolProcess.Run(Executable, ["stack", "config", "-c", file], Path.GetDirectoryName(file)!, clean, TimeSpan.FromSeconds(30), clearEnvironment: true);
+        return (result.ExitCode, result.Stdout, result.Stderr);
     }
 }

@@ -3,9 +3,7 @@ namespace Berth.Compose.Tests.Support;
 /// <summary>Finds the repository and the reference data inside it (testdata/ at the repository root).</summary>
 internal static class TestPaths
 {
-    private static readonly Lazy<string> LazyRepoRoot = new(FindRepoRoot);
-
-    public static string RepoRoot => LazyRepoRoot.Value;
+    public static string RepoRoot => Berth.Testing.RepositoryRoot.Path;
 
     /// <summary>The third-party data the tests read (see testdata/README.md).</summary>
     public static string Testdata => Path.Combine(RepoRoot, "testdata");
@@ -21,17 +19,4 @@ internal static class TestPaths
     }
 
     public static string GoldenRoot => Path.Combine(RepoRoot, "tests", "Berth.Compose.Tests", "testdata", "golden");
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Berth.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Berth.slnx not found above " + AppContext.BaseDirectory);
-    }
 }

@@ -111,10 +111,7 @@ public sealed class ErrorTranslationTests : IDisposable
     public async Task Request_ToClosedLoopbackPort_IsExplainedAsUnreachable()
     {
         // No server at all: a loopback port that was free a moment ago.
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = Berth.Testing.FreePort.Loopback();
         var file = Path.Combine(_dir, "closed.yaml");
         File.WriteAllText(file, KubeconfigResolutionTests.Config("closed", ("closed", $"http://127.0.0.1:{port}", "shop")));
         using var cluster = KubernetesCluster.Connect(new KubernetesAccessOptions { Kubeconfig = file }, _ => null);

@@ -1,5 +1,6 @@
 using Berth.Compose.Loading;
 using Berth.Kubernetes.Convert;
+using Berth.Testing;
 
 namespace Berth.Kubernetes.Tests.Apply;
 
@@ -46,10 +47,9 @@ internal static class StackFiles
 
     public static KubernetesPlan Convert(string yaml, string password = "s3cret", string stack = "shop", string @namespace = Namespace)
     {
-        var dir = Directory.CreateTempSubdirectory("berth-apply-").FullName;
-        File.WriteAllText(Path.Combine(dir, "compose.yaml"), yaml);
-        File.WriteAllText(Path.Combine(dir, "db-password.txt"), password);
-        var loaded = ProjectLoader.Load(new LoadOptions { Files = [Path.Combine(dir, "compose.yaml")], ProjectName = stack }, TestContext.Current.CancellationToken);
+        // The secret's file is read during the conversion: the folder can go once the plan is made.
+        using var project = new TempProject(("compose.yaml", yaml), ("db-password.txt", password));
+        var loaded = ProjectLoader.Load(new LoadOptions { Files = [project.PathOf("compose.yaml")], ProjectName = stack }, TestContext.Current.CancellationToken);
         Assert.True(loaded.Succeeded, string.Join('\n', loaded.Diagnostics));
         var plan = KubernetesConverter.Convert(loaded.Project!, new KubernetesConvertOptions
         {

@@ -1,3 +1,4 @@
+using Berth.Testing;
 using Berth.Compose.Loading;
 using Berth.Compose.Model;
 using Berth.Kubernetes.Convert;
@@ -12,16 +13,7 @@ namespace Berth.Kubernetes.Tests.Golden;
 internal static class GoldenCase
 {
     /// <summary>The folder names under <paramref name="root"/>, in ordinal order.</summary>
-    public static TheoryData<string> Names(string root)
-    {
-        var data = new TheoryData<string>();
-        foreach (var dir in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
-        {
-            data.Add(Path.GetFileName(dir));
-        }
-
-        return data;
-    }
+    public static TheoryData<string> Names(string root) => new(GoldenFiles.CaseNames(root));
 
     /// <summary>Loads the case in <paramref name="dir"/> (which must load) and converts it with its options.txt.</summary>
     public static (ComposeProject Project, KubernetesConvertOptions Options, KubernetesPlan Plan) Convert(string dir)
@@ -35,23 +27,15 @@ internal static class GoldenCase
     private static KubernetesConvertOptions Options(string dir)
     {
         var options = new KubernetesConvertOptions();
-        var file = Path.Combine(dir, "options.txt");
-        foreach (var line in File.Exists(file) ? File.ReadAllLines(file) : [])
+        foreach (var (key, value) in GoldenFiles.ReadOptions(dir))
         {
-            var eq = line.IndexOf('=', StringComparison.Ordinal);
-            if (eq < 0)
-            {
-                continue;
-            }
-
-            var (key, value) = (line[..eq].Trim(), line[(eq + 1)..].Trim());
             options = key switch
             {
                 "namespace" => options with { Namespace = value },
                 "stack" => options with { StackName = value },
                 "service-type" => options with { PublishedServiceType = Enum.Parse<PublishedServiceType>(value) },
                 "network-policies" => options with { NetworkPolicies = value == "true" },
-                _ => throw new InvalidOperationException($"unknown option '{key}' in {file}"),
+                _ => throw new InvalidOperationException($"unknown option '{key}' in {Path.Combine(dir, "options.txt")}"),
             };
         }
 

@@ -1,5 +1,6 @@
 using Berth.Kubernetes.Convert;
 using Berth.Kubernetes.Tests.Support;
+using Berth.Testing;
 
 namespace Berth.Kubernetes.Tests.Golden;
 
@@ -7,7 +8,7 @@ namespace Berth.Kubernetes.Tests.Golden;
 /// Golden tests by folder (testdata/golden/&lt;case&gt;/): compose.yaml (plus files it names, and an optional
 /// options.txt with <c>key=value</c> lines: namespace, stack, service-type, network-policies) converted and
 /// compared with the hand-reviewed expected.yaml (manifests) and expected-explain.txt (fidelity report and
-/// diagnostics). BERTH_UPDATE_GOLDEN=1 rewrites the expectations locally (never on CI); review the diff by hand.
+/// diagnostics). BERTH_UPDATE_GOLDEN=1 rewrites the expectations locally (refused on CI: <see cref="GoldenFiles"/>); review the diff by hand.
 /// </summary>
 public sealed class GoldenTests
 {
@@ -26,18 +27,10 @@ public sealed class GoldenTests
         var explain = Explain(plan).Replace(dir, Placeholder, StringComparison.Ordinal);
         manifests = manifests.Replace(dir, Placeholder, StringComparison.Ordinal);
 
-        var expectedYaml = Path.Combine(dir, "expected.yaml");
-        var expectedExplain = Path.Combine(dir, "expected-explain.txt");
-        if (Environment.GetEnvironmentVariable("BERTH_UPDATE_GOLDEN") == "1" && Environment.GetEnvironmentVariable("CI") != "true")
-        {
-            File.WriteAllText(expectedYaml, manifests);
-            File.WriteAllText(expectedExplain, explain);
-            return;
-        }
-
-        Assert.True(File.Exists(expectedYaml), $"{name}: expected.yaml missing; actual:\n{manifests}");
-        Assert.Equal(File.ReadAllText(expectedYaml), manifests);
-        Assert.Equal(File.ReadAllText(expectedExplain), explain);
+        GoldenFiles.Verify(
+            name,
+            new GoldenFile(Path.Combine(dir, "expected.yaml"), manifests),
+            new GoldenFile(Path.Combine(dir, "expected-explain.txt"), explain));
     }
 
     /// <summary>The fidelity report, then every diagnostic: both are reviewed with the manifests.</summary>

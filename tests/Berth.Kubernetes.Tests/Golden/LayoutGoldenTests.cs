@@ -2,6 +2,7 @@ using Berth.Compose.Loading;
 using Berth.Kubernetes.Convert;
 using Berth.Kubernetes.Convert.Output;
 using Berth.Kubernetes.Tests.Support;
+using Berth.Testing;
 
 namespace Berth.Kubernetes.Tests.Golden;
 
@@ -10,7 +11,7 @@ namespace Berth.Kubernetes.Tests.Golden;
 /// testdata/layout/&lt;case&gt;/kustomize.txt and helm.txt hold every file of the layout of the converter golden
 /// case of the same name (testdata/golden/&lt;case&gt;, with its options.txt), each after a <c>==&gt; path &lt;==</c> line.
 /// Whether the files render to the converted objects is checked with kubectl and Go in Berth.Cli.Tests.
-/// BERTH_UPDATE_GOLDEN=1 rewrites the expectations locally (never on CI); review the diff by hand.
+/// BERTH_UPDATE_GOLDEN=1 rewrites the expectations locally (refused on CI: <see cref="GoldenFiles"/>); review the diff by hand.
 /// </summary>
 public sealed class LayoutGoldenTests
 {
@@ -29,19 +30,10 @@ public sealed class LayoutGoldenTests
         var kustomize = Print(KustomizeLayout.ToFiles(plan, options.Namespace));
         var helm = Print(HelmChartLayout.ToFiles(plan, Berth.Stacks.StackName.For(project.Name, options.StackName)));
 
-        var expectedKustomize = Path.Combine(LayoutRoot, name, "kustomize.txt");
-        var expectedHelm = Path.Combine(LayoutRoot, name, "helm.txt");
-        if (Environment.GetEnvironmentVariable("BERTH_UPDATE_GOLDEN") == "1" && Environment.GetEnvironmentVariable("CI") != "true")
-        {
-            File.WriteAllText(expectedKustomize, kustomize);
-            File.WriteAllText(expectedHelm, helm);
-            return;
-        }
-
-        Assert.True(File.Exists(expectedKustomize), $"{name}: kustomize.txt missing; actual:\n{kustomize}");
-        Assert.Equal(File.ReadAllText(expectedKustomize), kustomize);
-        Assert.True(File.Exists(expectedHelm), $"{name}: helm.txt missing; actual:\n{helm}");
-        Assert.Equal(File.ReadAllText(expectedHelm), helm);
+        GoldenFiles.Verify(
+            name,
+            new GoldenFile(Path.Combine(LayoutRoot, name, "kustomize.txt"), kustomize),
+            new GoldenFile(Path.Combine(LayoutRoot, name, "helm.txt"), helm));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Berth.Stacks.Events;
 using Berth.Stacks.Progress;
+using Berth.Testing;
 
 namespace Berth.Kubernetes.Tests.Observe;
 
@@ -55,11 +56,6 @@ internal sealed class RecordingReporter : IStackEventSink
     }
 
     /// <summary>Waits until the waiter has reported at least once (it has listed and is now waiting).</summary>
-    public async Task FirstUpdateAsync(CancellationToken cancellationToken)
-    {
-        while (Updates.Count == 0 && Completed is null)
-        {
-            await Task.Delay(10, cancellationToken);
-        }
-    }
+    public Task FirstUpdateAsync(CancellationToken cancellationToken)
+        => Poll.UntilAsync(() => Updates.Count > 0 || Completed is not null, "the waiter's first report", cancellationToken);
 }

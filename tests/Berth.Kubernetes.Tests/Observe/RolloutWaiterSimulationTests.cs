@@ -2,6 +2,7 @@ using Berth.Kubernetes.ApiDouble;
 using Berth.Kubernetes.Observe;
 using static Berth.Kubernetes.Tests.Observe.StackSeeds;
 using PodProblem = Berth.Kubernetes.ApiDouble.PodProblem;
+using Berth.Testing;
 
 namespace Berth.Kubernetes.Tests.Observe;
 
@@ -120,10 +121,7 @@ public sealed class RolloutWaiterSimulationTests
         var reporter = new RecordingReporter();
 
         var wait = new RolloutWaiter(client, "shop", reporter).WaitAsync("shop", Stack, Long, Long, TimeSpan.FromMilliseconds(100), Ct);
-        while (!reporter.Updates.SelectMany(u => u).Any(p => p.State.StartsWith("ImagePullBackOff", StringComparison.Ordinal)))
-        {
-            await Task.Delay(20, Ct);
-        }
+        await Poll.UntilAsync(() => reporter.Updates.SelectMany(u => u).Any(p => p.State.StartsWith("ImagePullBackOff", StringComparison.Ordinal)), "an ImagePullBackOff report", Ct);
 
         // As after fixing the image: new pods start. The simulation reacts to a workload write.
         api.Controllers.ClearProblems("web");

@@ -3,6 +3,7 @@ using Berth.Kubernetes.Observe;
 using k8s;
 using k8s.Models;
 using static Berth.Kubernetes.Tests.Observe.StackSeeds;
+using Berth.Testing;
 
 namespace Berth.Kubernetes.Tests.Observe;
 
@@ -66,16 +67,10 @@ public sealed class WatchTests
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var changes = 0;
         var watch = collection.WatchAsync((k8s.Kubernetes)client, "com.docker.stack.namespace=shop", () => 30, () => Interlocked.Increment(ref changes), stop.Token);
-        while (Volatile.Read(ref lists) < 2 || collection.Get("web")?.Status?.Replicas != 1)
-        {
-            await Task.Delay(10, Ct);
-        }
+        await Poll.UntilAsync(() => Volatile.Read(ref lists) >= 2 && collection.Get("web")?.Status?.Replicas == 1, "the relist after the expired watch", Ct);
 
         api.SetStatus("deployments.apps", "shop", "web", Status("""{"observedGeneration":1,"replicas":2}"""));
-        while (collection.Get("web")?.Status?.Replicas != 2)
-        {
-            await Task.Delay(10, Ct);
-        }
+        await Poll.UntilAsync(() => collection.Get("web")?.Status?.Replicas == 2, "the watched status change", Ct);
 
         Assert.True(collection.Watching);
         await stop.CancelAsync();

@@ -1,27 +1,29 @@
 using Berth.Compose.Loading;
 using Berth.Compose.Model;
 using Berth.Kubernetes.Convert;
+using Berth.Testing;
 
 namespace Berth.Kubernetes.Tests.Support;
 
 /// <summary>Loads Compose text from a temporary folder and converts it.</summary>
 internal static class Compose
 {
-    public static ComposeProject Load(string yaml, string name = "app")
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "berth-k8s-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        var file = Path.Combine(dir, "compose.yaml");
-        File.WriteAllText(file, yaml);
-        var result = ProjectLoader.Load(new LoadOptions { Files = [file], ProjectName = name }, TestContext.Current.CancellationToken);
-        Assert.True(result.Succeeded, string.Join('\n', result.Diagnostics));
-        return result.Project!;
-    }
+    /// <summary>The loaded project; its folder stays, for callers that read the files it names later.</summary>
+    public static ComposeProject Load(string yaml, string name = "app") => Load(new TempProject(("compose.yaml", yaml)), name);
 
     public static KubernetesPlan Convert(string yaml, KubernetesConvertOptions? options = null)
     {
-        var project = Load(yaml);
+        // Files the project names are read before converting: the folder can go with the plan made.
+        using var folder = new TempProject(("compose.yaml", yaml));
+        var project = Load(folder, "app");
         var o = options ?? new KubernetesConvertOptions();
         return KubernetesConverter.Convert(project, o with { FileContents = o.FileContents.IsEmpty ? ResourceContentReader.Read(project) : o.FileContents });
+    }
+
+    private static ComposeProject Load(TempProject folder, string name)
+    {
+        var result = ProjectLoader.Load(new LoadOptions { Files = [folder.PathOf("compose.yaml")], ProjectName = name }, TestContext.Current.CancellationToken);
+        Assert.True(result.Succeeded, string.Join('\n', result.Diagnostics));
+        return result.Project!;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Berth.Kubernetes.Convert;
 using Berth.Kubernetes.Verification.Tests.Support;
+using Berth.Testing;
 
 namespace Berth.Kubernetes.Verification.Tests.Kompose;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Berth.Kubernetes.Verification.Tests.Support;
+using Berth.Testing;
 
 namespace Berth.Kubernetes.Verification.Tests.Schema;
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Berth.Compose.Diagnostics;
 using Berth.Compose.Loading;
 using Berth.Kubernetes.Convert;
+using Berth.Testing;
 
 namespace Berth.Kubernetes.Verification.Tests.Support;
 

@@ -3,10 +3,8 @@ namespace Berth.Kubernetes.Verification.Tests.Support;
 /// <summary>Locations of the repository and of the reference data inside it (testdata/).</summary>
 internal static class TestPaths
 {
-    private static readonly Lazy<string> _repositoryRoot = new(FindRepositoryRoot);
-
     /// <summary>The folder holding Berth.slnx.</summary>
-    public static string RepositoryRoot => _repositoryRoot.Value;
+    public static string RepositoryRoot => Berth.Testing.RepositoryRoot.Path;
 
     /// <summary>The third-party data the tests read (testdata/ at the repository root; see its README.md).</summary>
     public static string Testdata => Path.Combine(RepositoryRoot, "testdata");
@@ -18,17 +16,4 @@ internal static class TestPaths
 
     /// <summary>The kinds to derive schemas for (index.json: apiVersion, kind, OpenAPI definition).</summary>
     public static string KubernetesSchemaIndex => Path.Combine(Testdata, "schemas", "kubernetes", "v1.36-standalone-strict-derived", "index.json");
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Berth.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"Berth.slnx not found above {AppContext.BaseDirectory}");
-    }
 }

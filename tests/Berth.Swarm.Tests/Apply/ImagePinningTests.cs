@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Berth.Swarm.Apply;
 using Docker.DotNet;
+using Berth.Testing;
 
 namespace Berth.Swarm.Tests.Apply;
 
@@ -152,7 +153,8 @@ public sealed class ImagePinningTests
         {
             for (var attempt = 0; ; attempt++)
             {
-                var port = Random.Shared.Next(20000, 60000);
+                // The kernel picks a free port; the retry covers another process taking it before the listener binds.
+                var port = FreePort.Loopback();
                 var listener = new HttpListener();
                 listener.Prefixes.Add($"http://127.0.0.1:{port}/");
                 try

@@ -175,4 +175,53 @@ public sealed class SwarmPlannerTests
         Assert.Contains("network \"outside\" is declared as external, but could not be found", error.Message, StringComparison.Ordinal);
         Assert.Contains("port 8080/tcp of service demo_web is already published by service other_web", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Prune_RemovesTheStacksSecretsConfigsAndNetworksTheFileNoLongerNames_NothingOfAnotherStack()
+    {
+        var plan = Plan();
+        var other = new Dictionary<string, string>(StringComparer.Ordinal) { ["com.docker.stack.namespace"] = "other" };
+        Dictionary<string, string> Demo(string resource) => new(s_stackLabel, StringComparer.Ordinal) { ["io.berth.resource"] = resource };
+        var state = new SwarmState(
+            [.. plan.Services.Select(s => Live(SpecDiffTests.Stored(s.Spec), "id-" + s.Name))],
+            [
+                new NetworkResponse { ID = SpecDiffTests.NetworkId, Name = "demo_default", Scope = "swarm", Labels = s_stackLabel },
+                new NetworkResponse { ID = "n-back", Name = "demo_back", Scope = "swarm", Labels = s_stackLabel },
+                new NetworkResponse { ID = "n-other", Name = "other_default", Scope = "swarm", Labels = other },
+                new NetworkResponse { ID = "n-plain", Name = "demo_lookalike", Scope = "swarm", Labels = new Dictionary<string, string>(StringComparer.Ordinal) },
+            ],
+            [
+                .. plan.Secrets.Select(s => new Secret { ID = "id-" + s.Name, Spec = s.Spec! }),
+                new Secret { ID = "x-legacy", Spec = new SwarmSecretSpec { Name = "demo_legacy-1", Labels = Demo("legacy") } },
+                new Secret { ID = "x-other", Spec = new SwarmSecretSpec { Name = "other_token-1", Labels = other } },
+            ],
+            [
+                new SwarmConfig { ID = "c-old", Spec = new SwarmConfigSpec { Name = "demo_nginx-1", Labels = Demo("nginx") } },
+                new SwarmConfig { ID = "c-other", Spec = new SwarmConfigSpec { Name = "other_nginx-1", Labels = other } },
+            ]);
+
+        Assert.False(SwarmPlanner.Plan(plan, state, prune: false).HasChanges);
+        Assert.Equal(
+            ["remove secret demo_legacy-1 x-legacy", "remove config demo_nginx-1 c-old", "remove network demo_back n-back"],
+            SwarmPlanner.Plan(plan, state, prune: true).Changes.Select(c => $"{c.Action.ToString().ToLowerInvariant()} {c.Kind} {c.Name} {c.Id}"));
+    }
+
+    [Fact]
+    public void MissingExternalSecretAndConfig_AreCollisions()
+    {
+        var plan = Plan("""
+            services:
+              web: {image: berth-test/busybox:1, secrets: [vault], configs: [site]}
+            secrets:
+              vault: {external: true}
+            configs:
+              site: {external: true, name: shared_site}
+            """);
+
+        var error = Assert.Throws<SwarmEngineException>(() => SwarmPlanner.Plan(plan, Empty(), prune: false));
+
+        Assert.StartsWith("nothing was changed: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("secret vault is declared as external, but could not be found", error.Message, StringComparison.Ordinal);
+        Assert.Contains("config shared_site is declared as external, but could not be found", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -3,28 +3,20 @@ using System.Text.RegularExpressions;
 using Berth.Compose.Loading;
 using Berth.Swarm.Convert;
 using Berth.Swarm.Tests.Support;
+using Berth.Testing;
 
 namespace Berth.Swarm.Tests.Convert;
 
 /// <summary>
 /// Golden tests by folder (testdata/golden/&lt;case&gt;/compose.yaml, deployed as stack "demo"): the plan as JSON
 /// (expected.txt: networks, secret/config names and labels — never their data — and service specs) and the
-/// diagnostics (expected-diagnostics.txt). BERTH_UPDATE_GOLDEN=1 rewrites them locally (never on CI); review the diff.
+/// diagnostics (expected-diagnostics.txt). BERTH_UPDATE_GOLDEN=1 rewrites them locally (refused on CI: <see cref="GoldenFiles"/>); review the diff.
 /// </summary>
 public sealed class GoldenTests
 {
     private const string Placeholder = "<case>";
 
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var dir in Directory.EnumerateDirectories(TestPaths.GoldenRoot).Order(StringComparer.Ordinal))
-        {
-            data.Add(Path.GetFileName(dir));
-        }
-
-        return data;
-    }
+    public static TheoryData<string> Cases() => new(GoldenFiles.CaseNames(TestPaths.GoldenRoot));
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -38,18 +30,10 @@ public sealed class GoldenTests
         // The spec hash covers absolute bind paths, so it differs per checkout; its stability has its own unit test.
         var actual = Regex.Replace(Render(plan), "\"io\\.berth\\.spec-hash\": \"[0-9a-f]+\"", "\"io.berth.spec-hash\": \"<hash>\"").Replace(dir, Placeholder, StringComparison.Ordinal);
         var diagnostics = string.Join('\n', plan.Diagnostics.Select(d => d.ToString())).Replace(dir, Placeholder, StringComparison.Ordinal) + "\n";
-        var expected = Path.Combine(dir, "expected.txt");
-        var expectedDiagnostics = Path.Combine(dir, "expected-diagnostics.txt");
-        if (Environment.GetEnvironmentVariable("BERTH_UPDATE_GOLDEN") == "1" && Environment.GetEnvironmentVariable("CI") != "true")
-        {
-            File.WriteAllText(expected, actual);
-            File.WriteAllText(expectedDiagnostics, diagnostics);
-            return;
-        }
-
-        Assert.True(File.Exists(expected), $"{name}: expected.txt missing; actual:\n{actual}");
-        Assert.Equal(File.ReadAllText(expected), actual);
-        Assert.Equal(File.ReadAllText(expectedDiagnostics), diagnostics);
+        GoldenFiles.Verify(
+            name,
+            new GoldenFile(Path.Combine(dir, "expected.txt"), actual),
+            new GoldenFile(Path.Combine(dir, "expected-diagnostics.txt"), diagnostics));
     }
 
     internal static string Render(SwarmPlan plan)

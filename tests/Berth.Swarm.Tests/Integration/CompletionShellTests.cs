@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Berth.Swarm.Tests.Support;
+using Berth.Testing;
 
 namespace Berth.Swarm.Tests.Integration;
 
@@ -151,21 +152,20 @@ public sealed class CompletionShellTests : IDisposable
 
     private string[] Shell(string shell, params string[] args)
     {
-        var start = new ProcessStartInfo(shell) { WorkingDirectory = _project, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
+        ToolResult result;
+        try
         {
-            start.ArgumentList.Add(arg);
+            // berth (on PATH through _bin) must not see the developer's COMPOSE_*, DOCKER_*, BERTH_* or KUBECONFIG.
+            result = ToolProcess.Run(shell, args, _project, new Dictionary<string, string> { ["PATH"] = _bin + ":" + Environment.GetEnvironmentVariable("PATH") }, TimeSpan.FromMinutes(2), withoutAmbient: true);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            Assert.Fail($"{shell} could not be started; run 'bash scripts/setup-shells.sh' as root first");
+            throw;
         }
 
-        start.Environment["PATH"] = _bin + ":" + Environment.GetEnvironmentVariable("PATH");
-        start.Environment.Remove("COMPOSE_FILE");
-        using var process = Process.Start(start);
-        Assert.True(process is not null, $"{shell} could not be started; run 'bash scripts/setup-shells.sh' as root first");
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stdout = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), $"{shell} did not finish within 2 minutes");
-        Assert.True(process.ExitCode == 0, $"{shell} exited {process.ExitCode}: {stderr.Result}");
-        return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(result.ExitCode == 0, $"{shell} exited {result.ExitCode}: {result.Stderr}");
+        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
     private static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

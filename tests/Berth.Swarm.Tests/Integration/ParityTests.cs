@@ -22,7 +22,11 @@ public sealed class ParityTests
         (new(@"^TaskTemplate\.ContainerSpec\.(Secrets|Configs)\[\d+\]\.(SecretName|ConfigName)$"), "Berth names secrets and configs by content (<stack>_<key>_<hash>) so changed content redeploys instead of failing with 'only updates to Labels are allowed'"),
     ];
 
-    private const string ComposeFile = """
+    // Ports nothing else publishes: the two stacks are deployed one after the other on the same ports.
+    private static readonly int s_routedPort = Engine.FreePublishedPort();
+    private static readonly int s_hostPort = Engine.FreePublishedPort();
+
+    private static string ComposeFile => $$$"""
         version: "3.9"
         services:
           web:
@@ -54,8 +58,8 @@ public sealed class ParityTests
               retries: 2
               start_period: 1s
             ports:
-              - "18181:80"
-              - {target: 81, published: 18182, mode: host}
+              - "{{{s_routedPort}}}:80"
+              - {target: 81, published: {{{s_hostPort}}}, mode: host}
             networks:
               front: {aliases: [www]}
               back:

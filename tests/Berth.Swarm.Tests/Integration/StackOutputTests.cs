@@ -35,7 +35,7 @@ public sealed class StackOutputTests
     public void LsServicesPs_JsonAndTemplates_AreDockers()
     {
         var stack = Engine.NewStackName("so");
-        var port = Random.Shared.Next(30000, 32000);
+        var port = Engine.FreePublishedPort();
         var dir = SwarmEngineTests.WriteProject(File(port, "one"));
         try
         {
@@ -118,7 +118,7 @@ public sealed class StackOutputTests
     public void Ps_AfterAnUpdate_OlderTasksFollowTheirSlotWithDockersMarker()
     {
         var stack = Engine.NewStackName("sh");
-        var port = Random.Shared.Next(32000, 32700);
+        var port = Engine.FreePublishedPort();
         var dir = SwarmEngineTests.WriteProject(File(port, "one"));
         try
         {

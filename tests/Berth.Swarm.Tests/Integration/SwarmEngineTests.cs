@@ -213,11 +213,12 @@ public sealed class SwarmEngineTests
     {
         var stack = Engine.NewStackName("bt");
         var holder = Engine.NewStackName("holder");
+        var port = Engine.FreePublishedPort();
         try
         {
-            Assert.Equal(0, Engine.Docker("service", "create", "-q", "--detach", "--name", holder, "--publish", "18291:80", Image, "sleep", "3600").ExitCode);
-            var error = await Assert.ThrowsAsync<SwarmEngineException>(() => DeployAsync(stack, $"services:\n  web:\n    image: {Image}\n    ports: ['18291:80']\n"));
-            Assert.Contains($"port 18291/tcp of service {stack}_web is already published by service {holder}", error.Message, StringComparison.Ordinal);
+            Assert.Equal(0, Engine.Docker("service", "create", "-q", "--detach", "--name", holder, "--publish", $"{port}:80", Image, "sleep", "3600").ExitCode);
+            var error = await Assert.ThrowsAsync<SwarmEngineException>(() => DeployAsync(stack, $"services:\n  web:\n    image: {Image}\n    ports: ['{port}:80']\n"));
+            Assert.Contains($"port {port}/tcp of service {stack}_web is already published by service {holder}", error.Message, StringComparison.Ordinal);
             Assert.Equal(0, CountLabelled("network", stack));
         }
         finally

@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Text;
+using Berth.Testing;
 
 namespace Berth.Swarm.Tests.Support;
 
@@ -48,40 +47,31 @@ internal static class Engine
         }
     }
 
+    /// <summary>
+    /// A port to publish on the Swarm: free on loopback (the kernel's pick) and published by no service of the engine,
+    /// whose ingress ports are not listening sockets a probe would see.
+    /// </summary>
+    public static int FreePublishedPort()
+    {
+        var published = Docker("service", "ls", "--format", "{{.Ports}}").Stdout;
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var port = FreePort.Loopback();
+            if (!published.Contains($":{port}->", StringComparison.Ordinal))
+            {
+                return port;
+            }
+        }
+
+        throw new InvalidOperationException("no free port to publish after 20 tries; published now:\n" + published);
+    }
+
     public static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static Result Run(string file, string[] args, string? workingDirectory, IReadOnlyDictionary<string, string>? environment)
     {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (stdout) { stdout.Append(e.Data).Append('\n'); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (stderr) { stderr.Append(e.Data).Append('\n'); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within 3 minutes");
-        }
-
-        process.WaitForExit();
-        return new Result(process.ExitCode, stdout.ToString(), stderr.ToString());
+        // berth does not see the developer's COMPOSE_*/DOCKER_*/BERTH_*/KUBECONFIG; a test that means one passes it.
+        var result = ToolProcess.Run(file, args, workingDirectory, environment, TimeSpan.FromMinutes(3), withoutAmbient: file == "dotnet");
+        return new Result(result.ExitCode, result.Stdout, result.Stderr);
     }
 }

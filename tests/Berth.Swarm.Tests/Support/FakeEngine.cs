@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
+using Berth.Testing;
 
 namespace Berth.Swarm.Tests.Support;
 
@@ -68,7 +69,8 @@ internal sealed class FakeEngine : IAsyncDisposable
     {
         for (var attempt = 0; ; attempt++)
         {
-            var port = Random.Shared.Next(20000, 60000);
+            // The kernel picks a free port; the retry covers another process taking it before the listener binds.
+            var port = FreePort.Loopback();
             var listener = new HttpListener();
             listener.Prefixes.Add($"http://127.0.0.1:{port}/");
             try

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Berth.Testing;
 
 namespace Berth.Swarm.Tests.Support;
 
@@ -45,7 +46,7 @@ internal sealed class SecondDaemon : IDisposable
         {
             var certificates = TestCertificates.Create(System.IO.Directory.CreateDirectory(Path.Combine(directory, "tls")).FullName);
             File.WriteAllText(Path.Combine(directory, "daemon.json"), "{}");
-            var port = FreePort();
+            var port = FreePort.Loopback();
             var start = new ProcessStartInfo("dockerd") { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var arg in new[]
             {
@@ -136,12 +137,5 @@ internal sealed class SecondDaemon : IDisposable
                 Thread.Sleep(200);
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Berth.Testing;
 
 namespace Berth.Swarm.Tests.Support;
 
@@ -50,16 +51,7 @@ internal sealed class TestCertificates
 
     private static void OpenSsl(string directory, params string[] args)
     {
-        var start = new ProcessStartInfo("openssl") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"openssl {string.Join(' ', args)} failed: {stderr.Result}");
+        var result = ToolProcess.Run("openssl", args, directory, timeout: TimeSpan.FromMinutes(1));
+        Assert.True(result.ExitCode == 0, $"openssl {string.Join(' ', args)} failed: {result.Stderr}");
     }
 }
