@@ -41,6 +41,15 @@ public sealed record StackDeployRequest(string Stack, ComposeProject Project)
 
     /// <summary>Kubernetes: one NetworkPolicy per Compose network.</summary>
     public bool NetworkPolicies { get; init; }
+
+    /// <summary>History: how many revisions to keep after this deploy records one (0: record none and remove the stack's history).</summary>
+    public int HistoryMax { get; init; } = History.RevisionHistory.DefaultMax;
+
+    /// <summary>History: the note the revision this deploy records carries (a rollback's <c>rollback to N</c>).</summary>
+    public string? RevisionNote { get; init; }
+
+    /// <summary>The contents of secrets' and configs' files and variables, when not read now (a rollback's stored config contents).</summary>
+    public ImmutableDictionary<string, ImmutableArray<byte>>? ResourceContents { get; init; }
 }
 
 /// <summary>Published first by plan and deploy: the conversion's diagnostics (warnings, and errors when the stack cannot run as written).</summary>
@@ -110,6 +119,9 @@ public sealed record StackDeployResult(StackOrchestrator Orchestrator, string St
     public TimeSpan Timeout { get; init; }
 
     public TimeSpan Elapsed { get; init; }
+
+    /// <summary>History: the revision this deploy recorded, or null (not successful, unchanged, or <c>--history-max 0</c>).</summary>
+    public int? Revision { get; init; }
 }
 
 /// <summary><see cref="AllNamespaces"/>: Kubernetes stacks of every namespace, not only the current one.</summary>

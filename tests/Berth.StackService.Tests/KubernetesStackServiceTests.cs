@@ -54,7 +54,9 @@ public sealed class KubernetesStackServiceTests : IAsyncLifetime
         Assert.True(deployed.Converged);
         Assert.Contains("Deployment/web", deployed.Created);
         Assert.Contains("Deployment/worker", deployed.Created);
-        Assert.Equal(_double.Writes, deployed.Writes);
+        // Issue 10: a successful deploy also records its revision (one Secret), which is not an object of the stack.
+        Assert.Equal(_double.Writes, deployed.Writes + 1);
+        Assert.Equal(1, deployed.Revision);
         var events = sink.Events;
         Assert.IsType<StackConverted>(events[0]);
         var starting = Assert.IsType<DeployStarting>(events[1]);

@@ -20,6 +20,15 @@ internal sealed class RecordingSink : IStackEventSink
 /// <summary>A Compose file in a fresh folder, loaded as the stack's project.</summary>
 internal static class Projects
 {
+    /// <summary>The project of a compose.yaml written into <paramref name="dir"/>, beside the files it names.</summary>
+    public static ComposeProject LoadIn(string dir, string stack, string yaml)
+    {
+        File.WriteAllText(Path.Combine(dir, "compose.yaml"), yaml);
+        var load = ProjectLoader.Load(new LoadOptions { Files = [Path.Combine(dir, "compose.yaml")], ProjectName = stack, Environment = ImmutableDictionary<string, string>.Empty }, TestContext.Current.CancellationToken);
+        Assert.True(load.Succeeded, string.Join('\n', load.Diagnostics));
+        return load.Project!;
+    }
+
     public static ComposeProject Load(string stack, string yaml)
     {
         var dir = Directory.CreateTempSubdirectory("berth-layer-").FullName;

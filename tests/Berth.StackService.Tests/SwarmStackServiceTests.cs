@@ -77,9 +77,10 @@ public sealed class SwarmStackServiceTests
             var removal = new RecordingSink();
             var removed = await service.RemoveAsync(stack, new StackRemoveOptions { Wait = true, Timeout = TimeSpan.FromSeconds(60) }, removal, ct);
             Assert.True(removed.Found);
-            Assert.Equal([$"service {stack}_web", $"network {stack}_default"], removed.Removed);
+            // Issue 10: rm also removes the stack's history (the revision config the deploy recorded).
+            Assert.Equal([$"service {stack}_web", $"config {stack}_berth-revision-1", $"network {stack}_default"], removed.Removed);
             var removing = removal.Events.OfType<ObjectWriting>().ToList();
-            Assert.Equal([(ObjectStep.Remove, "service", $"{stack}_web"), (ObjectStep.Remove, "network", $"{stack}_default")], removing.Select(w => (w.Step, w.Kind, w.Name)));
+            Assert.Equal([(ObjectStep.Remove, "service", $"{stack}_web"), (ObjectStep.Remove, "config", $"{stack}_berth-revision-1"), (ObjectStep.Remove, "network", $"{stack}_default")], removing.Select(w => (w.Step, w.Kind, w.Name)));
             Assert.Equal(new StackRemoved(stack), removal.Events[^1]);
             Assert.Empty(await service.ServicesAsync(stack, [], ct));
             Assert.False((await service.RemoveAsync(stack, new StackRemoveOptions(), new RecordingSink(), ct)).Found);

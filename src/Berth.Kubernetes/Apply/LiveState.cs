@@ -31,7 +31,8 @@ internal sealed record LiveState(ImmutableDictionary<string, IReadOnlyList<IKube
         var byKind = ImmutableDictionary.CreateBuilder<string, IReadOnlyList<IKubernetesObject<V1ObjectMeta>>>(StringComparer.Ordinal);
         for (var i = 0; i < kinds.Count; i++)
         {
-            byKind[kinds[i].Kind] = await lists[i].ConfigureAwait(false);
+            // A stack's history Secrets are not stack objects: never planned, pruned or collided with.
+            byKind[kinds[i].Kind] = [.. (await lists[i].ConfigureAwait(false)).Where(o => !StackRevisionLabels.IsRevision(o.Metadata?.Labels))];
         }
 
         return new LiveState(byKind.ToImmutable(), await reading.ConfigureAwait(false));

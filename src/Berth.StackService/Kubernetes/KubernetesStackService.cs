@@ -12,7 +12,7 @@ namespace Berth.StackService.Kubernetes;
 /// <see cref="KubernetesDeployer"/> (server-side apply, prune, rollout wait), <see cref="StackReader"/> and
 /// <see cref="KubernetesStackRemover"/>. The kubeconfig is resolved on the first call (no request) and kept.
 /// </summary>
-internal sealed class KubernetesStackService(KubernetesAccessOptions access, Func<string, string?> environment) : IStackService
+internal sealed partial class KubernetesStackService(KubernetesAccessOptions access, Func<string, string?> environment) : IStackService
 {
     private KubernetesCluster? _cluster;
 
@@ -57,7 +57,7 @@ internal sealed class KubernetesStackService(KubernetesAccessOptions access, Fun
                 Timeout = request.Timeout,
                 PruneVolumes = request.Volumes,
             }, cancellationToken).ConfigureAwait(false);
-            return new StackDeployResult(Orchestrator, request.Stack)
+            var deployed = new StackDeployResult(Orchestrator, request.Stack)
             {
                 Namespace = cluster.Namespace,
                 Created = result.Created,
@@ -71,6 +71,9 @@ internal sealed class KubernetesStackService(KubernetesAccessOptions access, Fun
                 Timeout = request.Timeout,
                 Elapsed = DateTime.UtcNow - started,
             };
+            return deployed.Converged && deployed.Collisions.IsEmpty
+                ? deployed with { Revision = await RecordAsync(cluster, request, deployed, events, cancellationToken).ConfigureAwait(false) }
+                : deployed;
         });
     }
 
@@ -157,7 +160,7 @@ internal sealed class KubernetesStackService(KubernetesAccessOptions access, Fun
             NetworkPolicies = request.NetworkPolicies,
             Namespace = cluster.Namespace,
             StackName = request.Stack,
-            FileContents = ResourceContentReader.Read(request.Project),
+            FileContents = History.RevisionHistory.Contents(request),
         });
         events.Publish(new StackConverted(StackOrchestrator.Kubernetes, plan.Diagnostics));
         return plan.HasErrors ? null : plan;

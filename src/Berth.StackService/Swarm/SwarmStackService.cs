@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Berth.Compose.Model;
 using Berth.Stacks;
 using Berth.Stacks.Events;
 using Berth.Swarm.Apply;
@@ -16,7 +15,7 @@ namespace Berth.StackService.Swarm;
 /// Stacks on Docker Swarm: <see cref="SwarmConverter"/>, <see cref="SwarmPlanner"/>, <see cref="SwarmDeployer"/> and
 /// the engine's service/task lists. The engine is connected on the first call and kept for the next ones.
 /// </summary>
-internal sealed class SwarmStackService(Func<string, string?> environment) : IStackService
+internal sealed partial class SwarmStackService(Func<string, string?> environment) : IStackService
 {
     private DockerClient? _client;
 
@@ -27,7 +26,7 @@ internal sealed class SwarmStackService(Func<string, string?> environment) : ISt
     public async Task<StackPlanResult> PlanAsync(StackDeployRequest request, IStackEventSink events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var plan = Convert(request.Stack, request.Project, events);
+        var plan = Convert(request, events);
         if (plan is null)
         {
             return new StackPlanResult(Orchestrator, request.Stack, [], 0) { Invalid = true };
@@ -48,7 +47,7 @@ internal sealed class SwarmStackService(Func<string, string?> environment) : ISt
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(events);
-        var plan = Convert(request.Stack, request.Project, events);
+        var plan = Convert(request, events);
         if (plan is null)
         {
             return new StackDeployResult(Orchestrator, request.Stack) { Invalid = true, Timeout = request.Timeout };
@@ -78,7 +77,7 @@ internal sealed class SwarmStackService(Func<string, string?> environment) : ISt
                 throw new StackDeployInterruptedException(request.Stack, Orchestrator, ex);
             }
 
-            return new StackDeployResult(Orchestrator, request.Stack)
+            var deployed = new StackDeployResult(Orchestrator, request.Stack)
             {
                 Created = result.Created,
                 Updated = result.Updated,
@@ -92,6 +91,7 @@ internal sealed class SwarmStackService(Func<string, string?> environment) : ISt
                 Timeout = request.Timeout,
                 Elapsed = watch.Elapsed,
             };
+            return deployed.Converged ? deployed with { Revision = await RecordAsync(client, request, deployed, events, cancellationToken).ConfigureAwait(false) } : deployed;
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -183,13 +183,13 @@ internal sealed class SwarmStackService(Func<string, string?> environment) : ISt
     public void Dispose() => _client?.Dispose();
 
     /// <summary>The plan, or null (diagnostics published) when the stack cannot run on Swarm as written.</summary>
-    private static SwarmPlan? Convert(string stack, ComposeProject project, IStackEventSink events)
+    private static SwarmPlan? Convert(StackDeployRequest request, IStackEventSink events)
     {
         ArgumentNullException.ThrowIfNull(events);
-        var plan = SwarmConverter.Convert(project, new SwarmConvertOptions
+        var plan = SwarmConverter.Convert(request.Project, new SwarmConvertOptions
         {
-            Stack = stack,
-            Contents = Berth.Swarm.ResourceContentReader.Read(project),
+            Stack = request.Stack,
+            Contents = History.RevisionHistory.Contents(request),
         });
         events.Publish(new StackConverted(StackOrchestrator.Swarm, plan.Diagnostics));
         return plan.HasErrors ? null : plan;

@@ -13,6 +13,9 @@ internal sealed record SwarmState(IList<SwarmService> Services, IList<NetworkRes
         var secrets = engine.Read(c => c.Secrets.ListAsync(cancellationToken));
         var configs = engine.Read(c => c.Configs.ListConfigsAsync(cancellationToken));
         await Task.WhenAll(services, networks, secrets, configs).ConfigureAwait(false);
-        return new SwarmState(await services.ConfigureAwait(false), await networks.ConfigureAwait(false), await secrets.ConfigureAwait(false), await configs.ConfigureAwait(false));
+
+        // A stack's history configs are not stack resources: never planned, pruned or counted as old versions.
+        var resources = (await configs.ConfigureAwait(false)).Where(c => !Berth.Stacks.StackRevisionLabels.IsRevision(c.Spec?.Labels)).ToList();
+        return new SwarmState(await services.ConfigureAwait(false), await networks.ConfigureAwait(false), await secrets.ConfigureAwait(false), resources);
     }
 }

@@ -13,7 +13,8 @@ internal static class StackDeployCommand
         var name = StackOptions.StackName();
         var detach = new Option<bool>("--detach", "-d") { Description = "Return once the changes are sent, without waiting for services to converge" };
         var timeout = DurationOption.Create("--timeout", "How long to wait for convergence", TimeSpan.FromMinutes(5));
-        var command = new Command("deploy", "Deploy a new stack or update an existing one") { name, detach, timeout };
+        var historyMax = StackHistoryOptions.HistoryMax();
+        var command = new Command("deploy", "Deploy a new stack or update an existing one") { name, detach, timeout, historyMax };
         var target = new OrchestratorOptions(command);
         var prune = target.SwarmOnly(command, new Option<bool>("--prune") { Description = "Swarm: remove the stack's services, networks, secrets and configs the file no longer names (Kubernetes always prunes)" });
         var rollback = target.SwarmOnly(command, new Option<bool>("--rollback-on-failure") { Description = "Swarm: when a service this deploy updated fails to converge, restore its previous spec" });
@@ -55,6 +56,7 @@ internal static class StackDeployCommand
                 Volumes = parse.GetValue(volumes),
                 ServiceType = StackOptions.ServiceTypeOf(parse.GetValue(serviceType)),
                 NetworkPolicies = parse.GetValue(networkPolicies),
+                HistoryMax = parse.GetValue(historyMax),
             };
 
             // Redraw progress in place only on a real terminal; redirected output gets plain appended lines.
