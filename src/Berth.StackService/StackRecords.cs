@@ -50,6 +50,9 @@ public sealed record StackDeployRequest(string Stack, ComposeProject Project)
 
     /// <summary>The contents of secrets' and configs' files and variables, when not read now (a rollback's stored config contents).</summary>
     public ImmutableDictionary<string, ImmutableArray<byte>>? ResourceContents { get; init; }
+
+    /// <summary>Kubernetes (<c>--recreate</c>): make the StatefulSet replacements a deploy otherwise refuses (deleted with propagationPolicy=Orphan, claims kept and re-attached by name).</summary>
+    public bool Recreate { get; init; }
 }
 
 /// <summary>Published first by plan and deploy: the conversion's diagnostics (warnings, and errors when the stack cannot run as written).</summary>
@@ -62,13 +65,20 @@ public sealed record DeployStarting(string Stack, string Namespace, string Sourc
 public sealed record StackFieldChange(string Field, string? From, string? To, string Text);
 
 /// <summary>
-/// One object a deploy would touch: <see cref="Action"/> is create, update, remove or (Kubernetes) collision;
-/// <see cref="Kind"/> the orchestrator's word. Updates list the changed fields and, on Swarm, their values.
+/// One object a deploy would touch: <see cref="Action"/> is create, update, remove or (Kubernetes) replace (deleted and
+/// created again) or collision; <see cref="Kind"/> the orchestrator's word. Updates list the changed fields and, on
+/// Swarm, their values; replacements the fields the orchestrator will not change in place.
 /// </summary>
 public sealed record StackChange(string Action, string Kind, string Name, ImmutableArray<string> Fields, string? Reason)
 {
     public ImmutableArray<StackFieldChange> Values { get; init; } = [];
+
+    /// <summary>Kubernetes: a replacement a deploy refuses (data would be lost or detached): why, and how to proceed.</summary>
+    public StackRefusal? Refused { get; init; }
 }
+
+/// <summary>A replacement a deploy will not make (nothing is written): the message names what would be lost; <see cref="Recreatable"/>: <c>--recreate</c> makes it.</summary>
+public sealed record StackRefusal(string Kind, string Name, string Message, string Hint, bool Recreatable);
 
 /// <summary>What a deploy would change. <see cref="Invalid"/>: the stack cannot run on the orchestrator as written (see the diagnostics).</summary>
 public sealed record StackPlanResult(StackOrchestrator Orchestrator, string Stack, ImmutableArray<StackChange> Changes, int Unchanged)
@@ -83,7 +93,7 @@ public sealed record StackCollision(string Kind, string Name, string? Reason);
 
 /// <summary>
 /// What a deploy did. Names are Swarm service names or Kubernetes <c>Kind/name</c>. <see cref="Writes"/> counts
-/// mutating requests. With <see cref="Collisions"/> or <see cref="Invalid"/>, nothing was changed.
+/// mutating requests. With <see cref="Collisions"/>, <see cref="Refusals"/> or <see cref="Invalid"/>, nothing was changed.
 /// </summary>
 public sealed record StackDeployResult(StackOrchestrator Orchestrator, string Stack)
 {
@@ -101,6 +111,12 @@ public sealed record StackDeployResult(StackOrchestrator Orchestrator, string St
     public ImmutableArray<string> Removed { get; init; } = [];
 
     public ImmutableArray<StackCollision> Collisions { get; init; } = [];
+
+    /// <summary>Kubernetes: objects deleted and created again (also counted as created).</summary>
+    public ImmutableArray<string> Replaced { get; init; } = [];
+
+    /// <summary>Kubernetes: replacements refused because data would be lost or detached; nothing was changed.</summary>
+    public ImmutableArray<StackRefusal> Refusals { get; init; } = [];
 
     public int Writes { get; init; }
 

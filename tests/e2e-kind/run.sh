@@ -228,6 +228,103 @@ else
   fail "interrupted deploy: rerun exit $rerun_code, diff exit $code; deployments: $deployments"
 fi
 
+# --- 9. changes a server will not make in place (issue 15) ---------------------------------------------------------
+log "replacements: StatefulSet claim size, headless <-> ClusterIP Service, workload kind change"
+rstack="${stack}-replace"
+rsnapshot() {
+  k get secrets,configmaps,persistentvolumeclaims,services,deployments,statefulsets,daemonsets,jobs \
+    -l "com.docker.stack.namespace=$rstack" \
+    -o jsonpath='{range .items[*]}{.kind}/{.metadata.name}={.metadata.resourceVersion}{"\n"}{end}' | sort
+}
+for size in 1Gi 5Gi; do
+  compose "db-$size.yaml" <<YAML
+services:
+  db:
+    image: $image
+    command: ["sleep", "3600"]
+    volumes: ["data:/data"]
+volumes:
+  data:
+    x-kubernetes: {size: $size}
+YAML
+done
+berth deploy -c "$work/db-1Gi.yaml" --timeout "$timeout" "$rstack"
+[ "$code" = 0 ] || fail "replace: first deploy exit $code; $out $err"
+claim_uid="$(k get pvc data-db-0 -o jsonpath='{.metadata.uid}' 2>/dev/null || true)"
+before="$(rsnapshot)"
+berth diff -c "$work/db-5Gi.yaml" "$rstack"
+diff_out="$out"
+berth deploy -c "$work/db-5Gi.yaml" --timeout "$timeout" "$rstack"
+if [ "$code" = 1 ] && grep -q -- "-/+ replace StatefulSet db" <<<"$diff_out" && grep -q "data-db-0" <<<"$err" \
+  && grep -q "nothing was changed" <<<"$err" && [ "$before" = "$(rsnapshot)" ]; then
+  pass "claim template size change: diff shows a replacement, deploy exit 1, names data-db-0, nothing changed"
+else
+  fail "claim template size change: exit $code; $diff_out $out $err"
+fi
+berth deploy -c "$work/db-5Gi.yaml" --recreate --timeout "$timeout" "$rstack"
+if [ "$code" = 0 ] && [ "$(k get statefulset db -o jsonpath='{.spec.volumeClaimTemplates[0].spec.resources.requests.storage}')" = 5Gi ] \
+  && [ -n "$claim_uid" ] && [ "$(k get pvc data-db-0 -o jsonpath='{.metadata.uid}')" = "$claim_uid" ] \
+  && [ "$(k get pod db-0 -o jsonpath='{.spec.volumes[?(@.name=="data")].persistentVolumeClaim.claimName}')" = data-db-0 ]; then
+  pass "--recreate: StatefulSet recreated with the new template, claim data-db-0 kept (same uid) and re-attached"
+else
+  fail "--recreate: exit $code; claim uid before $claim_uid; $out $err"
+fi
+
+for ports in yes no; do
+  {
+    printf 'services:\n  worker:\n    image: %s\n    command: ["sleep", "3600"]\n' "$image"
+    [ "$ports" = yes ] && printf '    expose: ["9000"]\n'
+    true
+  } >"$work/worker-$ports.yaml"
+done
+berth deploy -c "$work/worker-yes.yaml" --timeout "$timeout" "$rstack"
+berth deploy -c "$work/worker-no.yaml" --timeout "$timeout" "$rstack"
+if [ "$code" = 0 ] && grep -q "Replacing Service worker: spec.clusterIP" <<<"$out" && [ "$(k get service worker -o jsonpath='{.spec.clusterIP}')" = None ]; then
+  pass "ClusterIP -> headless: the Service is replaced, exit 0"
+else
+  fail "ClusterIP -> headless: exit $code; $out $err"
+fi
+berth deploy -c "$work/worker-yes.yaml" --timeout "$timeout" "$rstack"
+if [ "$code" = 0 ] && [ "$(k get service worker -o jsonpath='{.spec.clusterIP}')" != None ]; then
+  pass "headless -> ClusterIP: the Service is replaced, exit 0"
+else
+  fail "headless -> ClusterIP: exit $code; $out $err"
+fi
+
+compose shared.yaml <<YAML
+services:
+  api:
+    image: $image
+    command: ["sleep", "3600"]
+    volumes: ["shared:/data"]
+  helper:
+    image: $image
+    command: ["sleep", "3600"]
+    volumes: ["shared:/work"]
+volumes:
+  shared:
+YAML
+# api alone on the volume (helper dropped) becomes a StatefulSet with its own claim template.
+compose alone.yaml <<YAML
+services:
+  api:
+    image: $image
+    command: ["sleep", "3600"]
+    volumes: ["shared:/data"]
+volumes:
+  shared:
+YAML
+berth deploy -c "$work/shared.yaml" --timeout "$timeout" "$rstack"
+before="$(rsnapshot)"
+berth deploy -c "$work/alone.yaml" --timeout "$timeout" "$rstack"
+if [ "$code" = 1 ] && grep -q "StatefulSet api would replace Deployment api" <<<"$err" && grep -q "shared-api-0" <<<"$err" \
+  && [ "$before" = "$(rsnapshot)" ] && k get deployment api >/dev/null 2>&1; then
+  pass "kind change detaching a claim: exit 1, both claims named, nothing changed"
+else
+  fail "kind change: exit $code; $out $err"
+fi
+berth rm --volumes "$rstack"
+
 # --- 8. rm ---------------------------------------------------------------------------------------------------------
 log "rm (claims kept), then rm --volumes"
 berth rm "$stack"

@@ -11,6 +11,12 @@ internal sealed record KubernetesDeployOptions
     /// <summary>Prune also deletes the stack's PersistentVolumeClaims the plan no longer names (<c>--volumes</c>).</summary>
     public bool PruneVolumes { get; init; }
 
+    /// <summary>
+    /// Make the replacements a deploy otherwise refuses where Kubernetes keeps the data (<c>--recreate</c>): a StatefulSet
+    /// is deleted with propagationPolicy=Orphan (pods and claims stay) and created again, its claims re-attached by name.
+    /// </summary>
+    public bool Recreate { get; init; }
+
     /// <summary>Most requests in flight at once within one dependency group.</summary>
     public int Parallelism { get; init; } = DefaultParallelism;
 

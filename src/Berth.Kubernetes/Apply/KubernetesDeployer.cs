@@ -31,8 +31,16 @@ internal sealed class KubernetesDeployer(IKubernetes client, string @namespace, 
             return new KubernetesDeployResult([], [], [], [], collisions, api.Writes, false, []);
         }
 
+        // A replacement that would lose or detach data stops the deploy before anything is written.
+        var refusals = planned.ChangeSet.Refusals.Where(r => !(options.Recreate && r.Refused!.Recreatable)).ToImmutableArray();
+        if (!refusals.IsEmpty)
+        {
+            return new KubernetesDeployResult([], [], [], [], [], api.Writes, false, []) { Refusals = refusals };
+        }
+
         var created = new ConcurrentBag<string>();
         var updated = new ConcurrentBag<string>();
+        var replaced = new ConcurrentBag<string>();
         var unchanged = new ConcurrentBag<string>();
 
         // Resource versions of the stack's Secrets/ConfigMaps: the planner's for the unchanged ones, the server's
@@ -56,11 +64,19 @@ internal sealed class KubernetesDeployer(IKubernetes client, string @namespace, 
                     return;
                 }
 
-                api.Publish(action == ObjectAction.Create
-                    ? new ObjectWriting(ObjectStep.Create, item.Desired.Kind, item.Desired.Metadata.Name)
-                    : new ObjectWriting(ObjectStep.Update, item.Desired.Kind, item.Desired.Metadata.Name) { Fields = decision.Fields });
+                api.Publish(action switch
+                {
+                    ObjectAction.Create => new ObjectWriting(ObjectStep.Create, item.Desired.Kind, item.Desired.Metadata.Name),
+                    ObjectAction.Replace => new ObjectWriting(ObjectStep.Replace, item.Desired.Kind, item.Desired.Metadata.Name) { Fields = decision.Fields, Replaces = item.Replaces?.Kind },
+                    _ => new ObjectWriting(ObjectStep.Update, item.Desired.Kind, item.Desired.Metadata.Name) { Fields = decision.Fields },
+                });
                 var body = new V1Patch(decision.Body!.ToJsonString(), V1Patch.PatchType.ApplyPatch);
-                if (action == ObjectAction.Update && item.Kind is { } replaced && KubernetesPlanner.MustReplace(replaced.Kind, decision.Fields))
+                if (action == ObjectAction.Replace && item.Live is not null && item.Kind is { } immutable)
+                {
+                    // A StatefulSet goes with Orphan: its pods and claims stay, and the new one takes them over by name.
+                    await DeleteAsync(api, immutable, item.Desired.Metadata.Name, @namespace, ct, orphan: immutable.Kind == "StatefulSet").ConfigureAwait(false);
+                }
+                else if (action == ObjectAction.Update && item.Kind is { } replaced && KubernetesPlanner.MustReplace(replaced.Kind, decision.Fields))
                 {
                     api.Publish(new ObjectWriting(ObjectStep.Replace, item.Desired.Kind, item.Desired.Metadata.Name));
                     await DeleteAsync(api, replaced, item.Desired.Metadata.Name, @namespace, ct).ConfigureAwait(false);
@@ -85,7 +101,11 @@ internal sealed class KubernetesDeployer(IKubernetes client, string @namespace, 
                     revisions[item.Id] = rv;
                 }
 
-                (action == ObjectAction.Create ? created : updated).Add(item.Id);
+                (action == ObjectAction.Update ? updated : created).Add(item.Id);
+                if (action == ObjectAction.Replace)
+                {
+                    replaced.Add(item.Id);
+                }
             }).ConfigureAwait(false);
         }
 
@@ -109,7 +129,7 @@ internal sealed class KubernetesDeployer(IKubernetes client, string @namespace, 
             }
         }
 
-        return new KubernetesDeployResult(InPlanOrder(created), InPlanOrder(updated), InPlanOrder(unchanged), removed, [], api.Writes, converged, failures);
+        return new KubernetesDeployResult(InPlanOrder(created), InPlanOrder(updated), InPlanOrder(unchanged), removed, [], api.Writes, converged, failures) { Replaced = InPlanOrder(replaced) };
     }
 
     /// <summary>
@@ -134,12 +154,14 @@ internal sealed class KubernetesDeployer(IKubernetes client, string @namespace, 
         return [.. removed.OrderBy(r => r.Index).Select(r => r.Id)];
     }
 
-    /// <summary>Deletes one object with Background propagation (its pods go with it); already gone counts as done.</summary>
-    private static async Task DeleteAsync(ApiCalls api, ResourceKind kind, string name, string @namespace, CancellationToken cancellationToken)
+    /// <summary>Deletes one object with Background propagation (its pods go with it), or Orphan; already gone counts as done.</summary>
+    private static async Task DeleteAsync(ApiCalls api, ResourceKind kind, string name, string @namespace, CancellationToken cancellationToken, bool orphan = false)
     {
         try
         {
-            await api.Write(c => kind.Delete(c, name, @namespace, cancellationToken)).ConfigureAwait(false);
+            await api.Write(c => orphan
+                ? c.AppsV1.DeleteNamespacedStatefulSetAsync(name, @namespace, propagationPolicy: "Orphan", cancellationToken: cancellationToken)
+                : kind.Delete(c, name, @namespace, cancellationToken)).ConfigureAwait(false);
         }
         catch (k8s.Autorest.HttpOperationException ex) when (ex.Response?.StatusCode == System.Net.HttpStatusCode.NotFound)
         {

@@ -49,7 +49,11 @@ internal static class KubernetesPlanner
             var kind = ResourceKinds.Find(desired.Kind) ?? throw new InvalidOperationException($"Berth cannot apply objects of kind {desired.Kind}");
             var live = state.Find(desired.Kind, name);
             var references = kind.IsWorkload ? ConfigRevision.References(desired, stackObjects) : [];
-            var planned = new PlannedObject(desired, kind, live, references) { ReplicasFromAutoscaler = autoscaled.Contains($"{desired.Kind}/{name}") };
+            var planned = new PlannedObject(desired, kind, live, references)
+            {
+                ReplicasFromAutoscaler = autoscaled.Contains($"{desired.Kind}/{name}"),
+                Replaces = kind.IsWorkload && live is null ? OtherKind(state, desired.Kind, name, stack) : null,
+            };
             items.Add(planned);
             if (live is not null && LiveState.Owner(live) != stack)
             {
@@ -72,7 +76,7 @@ internal static class KubernetesPlanner
             var decision = decided[item.Id];
             if (decision.Action is { } action)
             {
-                changes.Add(new ObjectChange(action, item.Desired.Kind, item.Desired.Metadata.Name, decision.Fields, decision.Reason));
+                changes.Add(new ObjectChange(action, item.Desired.Kind, item.Desired.Metadata.Name, decision.Fields, decision.Reason) { Refused = decision.Refused });
             }
             else
             {
@@ -94,7 +98,7 @@ internal static class KubernetesPlanner
         var body = AppliedObject.Build(item.Desired, @namespace, ConfigRevision.Value(item.References, revisions), item.ReplicasFromAutoscaler);
         if (item.Live is null)
         {
-            return new ObjectDecision(ObjectAction.Create, [], body, null);
+            return item.Replaces is { } old ? KindChange(item, body, old) : new ObjectDecision(ObjectAction.Create, [], body, null);
         }
 
         var hash = (string?)body["metadata"]?["annotations"]?[AppliedObject.HashAnnotation];
@@ -113,8 +117,93 @@ internal static class KubernetesPlanner
 
         // The hash differs but no field does: written by another tool or an older Berth (no or other hash).
         fields = fields.IsEmpty ? ["metadata.annotations[" + AppliedObject.HashAnnotation + "]"] : fields;
-        return new ObjectDecision(ObjectAction.Update, fields, body, MustReplace(item.Desired.Kind, fields) ? ReplaceReason : null);
+        if (MustReplace(item.Desired.Kind, fields))
+        {
+            return new ObjectDecision(ObjectAction.Update, fields, body, ReplaceReason);
+        }
+
+        var refused = ImmutableFields.Refused(item.Desired.Kind, fields, body, live);
+        if (refused.IsEmpty)
+        {
+            return new ObjectDecision(ObjectAction.Update, fields, body, null);
+        }
+
+        var reason = $"{string.Join(", ", refused)} cannot change once set: deleted and created again";
+        return new ObjectDecision(ObjectAction.Replace, refused, body, reason) { Refused = Unsafe(item.Desired.Kind, item.Desired.Metadata.Name, refused, body, live) };
     }
+
+    /// <summary>
+    /// Why replacing this object is not done without being asked: a StatefulSet (its pods' claims hold data; <c>--recreate</c>
+    /// keeps them) or a claim (its data would go). Null when a replacement loses nothing (Services, stateless workloads, Secrets).
+    /// </summary>
+    private static Refusal? Unsafe(string kind, string name, ImmutableArray<string> refused, JsonObject body, JsonObject live)
+    {
+        var fields = string.Join(", ", refused);
+        switch (kind)
+        {
+            case "StatefulSet":
+            {
+                var claims = ImmutableFields.StatefulSetClaims(live);
+                var held = claims.IsEmpty ? string.Empty : $"; its pods' claims {string.Join(", ", claims)} hold data";
+                var recreate = "or deploy again with --recreate: the StatefulSet is deleted with propagationPolicy=Orphan (its pods and claims stay) and created again, and the same claim names re-attach";
+                var sizes = refused.Where(f => f.StartsWith("spec.volumeClaimTemplates", StringComparison.Ordinal) && f.EndsWith("resources.requests.storage", StringComparison.Ordinal)).ToList();
+                var hint = sizes.Count > 0 && !claims.IsEmpty
+                    ? $"a claim template only shapes new claims: grow each existing claim ({string.Join(", ", claims)}) with kubectl patch pvc {claims[0]} -p '{{\"spec\":{{\"resources\":{{\"requests\":{{\"storage\":\"{StorageOf(body, sizes[0])}\"}}}}}}}}' where its StorageClass allows expansion, {recreate} (existing claims keep their size)"
+                    : $"keep the old value in the file, {recreate}";
+                return new Refusal($"StatefulSet {name}: {fields} cannot change on an existing StatefulSet (the API server refuses it){held}; Berth does not delete it without being asked", hint, Recreatable: true);
+            }
+
+            case "PersistentVolumeClaim":
+                return new Refusal(
+                    $"PersistentVolumeClaim {name}: {fields} cannot change on an existing claim (the API server refuses it); replacing the claim would delete its data",
+                    "keep the claim's old settings in the file, or migrate explicitly: use a new volume name, copy the data over, then delete the old claim (deploy --volumes prunes it)",
+                    Recreatable: false);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The desired storage of the claim template a changed path points into (<c>spec.volumeClaimTemplates[0]…</c>).</summary>
+    private static string StorageOf(JsonObject body, string path)
+    {
+        var open = path.IndexOf('[', StringComparison.Ordinal);
+        var close = path.IndexOf(']', StringComparison.Ordinal);
+        return open > 0 && close > open && int.TryParse(path[(open + 1)..close], System.Globalization.CultureInfo.InvariantCulture, out var index)
+            ? (string?)body["spec"]?["volumeClaimTemplates"]?[index]?["spec"]?["resources"]?["requests"]?["storage"] ?? "<size>"
+            : "<size>";
+    }
+
+    /// <summary>
+    /// The workload changes kind (Deployment ↔ StatefulSet, ↔ DaemonSet): the new one is created and the old one pruned.
+    /// Refused when the old one's pods used claims the new one's do not: their data would stay behind, detached.
+    /// </summary>
+    private static ObjectDecision KindChange(PlannedObject item, JsonObject body, IKubernetesObject<V1ObjectMeta> old)
+    {
+        var name = item.Desired.Metadata.Name;
+        var reason = $"replaces {old.Kind} {name}: the workload changes kind";
+        var oldClaims = ImmutableFields.Claims(LiveJson.Serialize(old));
+        var newClaims = ImmutableFields.Claims(body);
+        var detached = oldClaims.Except(newClaims, StringComparer.Ordinal).ToList();
+        if (detached.Count == 0)
+        {
+            return new ObjectDecision(ObjectAction.Replace, [], body, reason);
+        }
+
+        var uses = newClaims.IsEmpty ? "no claim" : $"claim{(newClaims.Length == 1 ? string.Empty : "s")} {string.Join(", ", newClaims)}";
+        return new ObjectDecision(ObjectAction.Replace, [], body, reason)
+        {
+            Refused = new Refusal(
+                $"{item.Desired.Kind} {name} would replace {old.Kind} {name}: the data in claim{(detached.Count == 1 ? string.Empty : "s")} {string.Join(", ", detached)} would be left behind, detached (the new {item.Desired.Kind} would use {uses})",
+                $"Kubernetes cannot rename a claim, so Berth cannot re-attach it: keep the workload's kind (a volume only this service uses makes a StatefulSet, a shared one a Deployment), or migrate explicitly (deploy the new workload under another name, copy the data from {detached[0]}, then remove the old one)",
+                Recreatable: false),
+        };
+    }
+
+    /// <summary>A workload of the stack with this name but another workload kind: the one the planned workload replaces.</summary>
+    private static IKubernetesObject<V1ObjectMeta>? OtherKind(LiveState state, string kind, string name, string stack)
+        => ResourceKinds.Workloads.Where(k => k.Kind != kind)
+            .Select(k => state.Find(k.Kind, name))
+            .FirstOrDefault(o => o is not null && LiveState.Owner(o) == stack);
 
     internal const string ReplaceReason = "replaced: a Job's spec cannot be changed once created";
 
@@ -163,11 +252,17 @@ internal sealed record PlannedObject(IKubernetesObject<V1ObjectMeta> Desired, Re
 
     /// <summary>A HorizontalPodAutoscaler of the plan scales this workload: <c>spec.replicas</c> is left to it.</summary>
     public bool ReplicasFromAutoscaler { get; init; }
+
+    /// <summary>The stack's workload of another kind with this name, which this one replaces (pruned after the writes).</summary>
+    public IKubernetesObject<V1ObjectMeta>? Replaces { get; init; }
 }
 
 /// <summary>What to do with one object (null action: leave it) and the body an apply sends.</summary>
 internal sealed record ObjectDecision(ObjectAction? Action, ImmutableArray<string> Fields, JsonObject? Body, string? Reason)
 {
+    /// <summary>A replacement not made without being asked (see <see cref="Refusal"/>).</summary>
+    public Refusal? Refused { get; init; }
+
     public static ObjectDecision Unchanged(JsonObject body) => new(null, [], body, null);
 }
 

@@ -34,7 +34,7 @@ internal sealed partial class KubernetesStackService(KubernetesAccessOptions acc
             return new StackPlanResult(
                 Orchestrator,
                 request.Stack,
-                [.. changes.Changes.Select(c => new StackChange(c.Action.ToString().ToLowerInvariant(), c.Kind, c.Name, c.Fields, c.Reason))],
+                [.. changes.Changes.Select(c => new StackChange(c.Action.ToString().ToLowerInvariant(), c.Kind, c.Name, c.Fields, c.Reason) { Refused = Refusal(c) })],
                 changes.Unchanged.Length);
         });
     }
@@ -56,6 +56,7 @@ internal sealed partial class KubernetesStackService(KubernetesAccessOptions acc
                 Detach = request.Detach,
                 Timeout = request.Timeout,
                 PruneVolumes = request.Volumes,
+                Recreate = request.Recreate,
             }, cancellationToken).ConfigureAwait(false);
             var deployed = new StackDeployResult(Orchestrator, request.Stack)
             {
@@ -65,6 +66,8 @@ internal sealed partial class KubernetesStackService(KubernetesAccessOptions acc
                 Unchanged = result.Unchanged,
                 Removed = result.Removed,
                 Collisions = [.. result.Collisions.Select(c => new StackCollision(c.Kind, c.Name, c.Reason))],
+                Replaced = result.Replaced,
+                Refusals = [.. result.Refusals.Select(Refusal).OfType<StackRefusal>()],
                 Writes = result.Writes,
                 Converged = result.Converged,
                 Failures = result.Failures,
@@ -147,6 +150,9 @@ internal sealed partial class KubernetesStackService(KubernetesAccessOptions acc
     }
 
     public void Dispose() => _cluster?.Dispose();
+
+    private static StackRefusal? Refusal(ObjectChange change)
+        => change.Refused is { } r ? new StackRefusal(change.Kind, change.Name, r.Message, r.Hint, r.Recreatable) : null;
 
     private static ulong Count(int value) => (ulong)Math.Max(0, value);
 

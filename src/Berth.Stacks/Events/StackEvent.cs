@@ -15,7 +15,10 @@ public enum ObjectStep
     Create,
     Update,
 
-    /// <summary>Deleted and created again (a Kubernetes Job's spec cannot change once created).</summary>
+    /// <summary>
+    /// Deleted and created again: a Kubernetes Job's spec, or a field the API server will not change (then in
+    /// <see cref="ObjectWriting.Fields"/>), or a workload that changes kind (<see cref="ObjectWriting.Replaces"/>).
+    /// </summary>
     Replace,
     Remove,
 }
@@ -48,6 +51,9 @@ public sealed record ObjectWriting(ObjectStep Step, string Kind, string Name) : 
     public ImmutableArray<string> Fields { get; init; } = [];
 
     public UpdateCause Cause { get; init; }
+
+    /// <summary>Replacements: the kind of the object of this name it replaces, when that kind differs (Deployment → StatefulSet).</summary>
+    public string? Replaces { get; init; }
 }
 
 /// <summary>

@@ -17,6 +17,8 @@ public static class StackEventText
             UpdateCause.ConcurrentOtherSpec => "created by a concurrent deploy with another spec",
             _ => string.Join(", ", e.Fields),
         }}",
+        ObjectWriting { Step: ObjectStep.Replace, Replaces: { } old } e => $"Replacing {old} {e.Name} with {e.Kind} {e.Name} (the workload changes kind; the {old} is removed once the {e.Kind} is written)",
+        ObjectWriting { Step: ObjectStep.Replace, Fields.IsEmpty: false } e => $"Replacing {e.Kind} {e.Name}: {string.Join(", ", e.Fields)} cannot change once set (deleted and created again)",
         ObjectWriting { Step: ObjectStep.Replace } e => $"Replacing {e.Kind} {e.Name} (its spec cannot be changed once created)",
         ObjectWriting e => $"Removing {e.Kind} {e.Name}",
         ObjectWriteFailed { Step: ObjectStep.Remove } e => $"Failed to remove {e.Kind} {e.Name}: {e.Error}",

@@ -24,6 +24,7 @@ internal static class StackDeployCommand
         var volumes = target.KubernetesOnly(command, new Option<bool>("--volumes") { Description = "Kubernetes: also delete the stack's PersistentVolumeClaims the file no longer names" });
         var serviceType = target.KubernetesOnly(command, StackOptions.ServiceType());
         var networkPolicies = target.KubernetesOnly(command, StackOptions.NetworkPolicies());
+        var recreate = target.KubernetesOnly(command, new Option<bool>("--recreate") { Description = "Kubernetes: when a StatefulSet's unchangeable fields change (claim templates, serviceName), delete it with propagationPolicy=Orphan (pods and claims stay) and create it again, re-attaching its claims by name" });
         command.Aliases.Add("up");
         project.AddTo(command, namedByStack: true);
         command.SetAction(async (parse, cancellationToken) =>
@@ -57,6 +58,7 @@ internal static class StackDeployCommand
                 ServiceType = StackOptions.ServiceTypeOf(parse.GetValue(serviceType)),
                 NetworkPolicies = parse.GetValue(networkPolicies),
                 HistoryMax = parse.GetValue(historyMax),
+                Recreate = parse.GetValue(recreate),
             };
 
             // Redraw progress in place only on a real terminal; redirected output gets plain appended lines.
@@ -92,6 +94,12 @@ internal static class StackDeployCommand
             return ExitCodes.OrchestratorError;
         }
 
+        if (!result.Refusals.IsEmpty)
+        {
+            ReportRefusals(stderr, result);
+            return ExitCodes.InvalidInput;
+        }
+
         if (!result.Converged)
         {
             // The wording of each orchestrator's failure report, as it has always been printed.
@@ -110,8 +118,21 @@ internal static class StackDeployCommand
 
         stdout.WriteLine(result.Writes == 0
             ? $"Stack {result.Stack} is up to date ({result.Unchanged.Length} {StackWording.Unit(result.Orchestrator)} unchanged)"
-            : $"Stack {result.Stack}: {result.Created.Length} created, {result.Updated.Length} updated, {result.Unchanged.Length} unchanged, {result.Removed.Length} removed");
+            : $"Stack {result.Stack}: {result.Created.Length} created, {result.Updated.Length} updated, {result.Unchanged.Length} unchanged, {result.Removed.Length} removed"
+                + (result.Replaced.IsEmpty ? string.Empty : $" ({result.Replaced.Length} of the created replaced: {string.Join(", ", result.Replaced)})"));
         return ExitCodes.Success;
+    }
+
+    /// <summary>Each refused replacement (what would be lost, how to proceed), then one line that nothing was written.</summary>
+    private static void ReportRefusals(TextWriter stderr, StackDeployResult result)
+    {
+        foreach (var refusal in result.Refusals)
+        {
+            stderr.WriteLine(refusal.Message);
+            stderr.WriteLine("hint: " + refusal.Hint);
+        }
+
+        stderr.WriteLine($"berth stack deploy: {result.Refusals.Length} change{(result.Refusals.Length == 1 ? string.Empty : "s")} would need a replacement that loses or detaches data; nothing was changed");
     }
 
     private static void ReportCollisions(TextWriter stderr, StackDeployResult result)

@@ -63,6 +63,8 @@ internal static class StackDiffCommand
 
                 var rows = changes.Changes.Select(c => new DiffRow(c.Action, c.Kind, c.Name, [.. c.Fields], c.Reason)
                 {
+                    Refused = c.Refused?.Message,
+                    Hint = c.Refused?.Hint,
                     Changes = c.Values.IsEmpty ? null : [.. c.Values.Select(x => new DiffChange(x.Field, x.From, x.To) { Text = x.Text })],
                 }).ToList();
                 Write(stdout, json, stackName, rows, changes.Unchanged, StackWording.Unit(changes.Orchestrator));
@@ -92,7 +94,7 @@ internal static class StackDiffCommand
     {
         foreach (var row in rows)
         {
-            var sign = row.Action switch { "create" => "+", "remove" => "-", "collision" => "!", _ => "~" };
+            var sign = row.Action switch { "create" => "+", "remove" => "-", "collision" => "!", "replace" => "-/+", _ => "~" };
             if (row.Changes is { Count: > 0 } changes)
             {
                 stdout.WriteLine($"{sign} {row.Action} {row.Kind} {row.Name}");
@@ -104,14 +106,23 @@ internal static class StackDiffCommand
                 continue;
             }
 
-            var detail = row.Fields.Count > 0 ? $" ({string.Join(", ", row.Fields)})" : row.Reason is { } reason ? $" ({reason})" : string.Empty;
+            var detail = row.Action == "replace" && row.Reason is { } why ? $" ({why})"
+                : row.Fields.Count > 0 ? $" ({string.Join(", ", row.Fields)})" : row.Reason is { } reason ? $" ({reason})" : string.Empty;
             stdout.WriteLine($"{sign} {row.Action} {row.Kind} {row.Name}{detail}");
+            if (row.Refused is { } refused)
+            {
+                // A deploy stops here: say so where the change is listed.
+                stdout.WriteLine($"    refused: {refused}");
+                stdout.WriteLine($"    hint: {row.Hint}");
+            }
         }
 
         var counts = rows.GroupBy(r => r.Action).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         stdout.WriteLine(rows.Count == 0
             ? $"Stack {stackName} is up to date ({unchanged} {unit} unchanged)"
             : $"Stack {stackName}: {counts.GetValueOrDefault("create")} to create, {counts.GetValueOrDefault("update")} to update, {counts.GetValueOrDefault("remove")} to remove, {unchanged} {unit} unchanged"
+                + (counts.GetValueOrDefault("replace") is var replacements and > 0 ? $", {replacements} to replace (deleted and created again)" : string.Empty)
+                + (rows.Count(r => r.Refused is not null) is var refusals and > 0 ? $"; {refusals} refused replacement{(refusals == 1 ? string.Empty : "s")} (a deploy would change nothing)" : string.Empty)
                 + (counts.GetValueOrDefault("collision") is var collisions and > 0 ? $"; {collisions} collision{(collisions == 1 ? string.Empty : "s")} (a deploy would change nothing)" : string.Empty));
     }
 }

@@ -87,6 +87,11 @@ internal sealed record DiffRow(string Action, string Kind, string Name, List<str
 {
     /// <summary>Swarm updates: each change with its values (env and secrets by name only); omitted otherwise.</summary>
     public List<DiffChange>? Changes { get; init; }
+
+    /// <summary>Kubernetes: a replacement a deploy refuses (data would be lost or detached), and how to proceed; omitted otherwise.</summary>
+    public string? Refused { get; init; }
+
+    public string? Hint { get; init; }
 }
 
 /// <summary>A changed field, live value → desired value; a null <c>from</c> is an addition, a null <c>to</c> a removal.</summary>
