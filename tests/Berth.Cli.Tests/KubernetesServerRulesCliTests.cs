@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Berth.Kubernetes.ApiDouble;
+using Berth.Testing;
 using k8s;
 using k8s.Models;
 

@@ -1,4 +1,5 @@
 using Berth.Kubernetes.ApiDouble;
+using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 
