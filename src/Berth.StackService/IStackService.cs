@@ -25,7 +25,7 @@ public sealed record StackCapabilities(bool TaskHistory, bool TaskRestarts, bool
 /// a bad filter a <see cref="StackUsageException"/> (before any request), cancellation an
 /// <see cref="OperationCanceledException"/>. Logs, scale, history and rollback come next (docs/design/stack-service.md).
 /// </summary>
-public interface IStackService : IDisposable
+public partial interface IStackService : IDisposable
 {
     StackOrchestrator Orchestrator { get; }
 

@@ -12,7 +12,7 @@ namespace Berth.StackService.Kubernetes;
 /// <see cref="KubernetesDeployer"/> (server-side apply, prune, rollout wait), <see cref="StackReader"/> and
 /// <see cref="KubernetesStackRemover"/>. The kubeconfig is resolved on the first call (no request) and kept.
 /// </summary>
-internal sealed class KubernetesStackService(KubernetesAccessOptions access, Func<string, string?> environment) : IStackService
+internal sealed partial class KubernetesStackService(KubernetesAccessOptions access, Func<string, string?> environment) : IStackService
 {
     private KubernetesCluster? _cluster;
 

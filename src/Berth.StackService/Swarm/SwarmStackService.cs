@@ -16,7 +16,7 @@ namespace Berth.StackService.Swarm;
 /// Stacks on Docker Swarm: <see cref="SwarmConverter"/>, <see cref="SwarmPlanner"/>, <see cref="SwarmDeployer"/> and
 /// the engine's service/task lists. The engine is connected on the first call and kept for the next ones.
 /// </summary>
-internal sealed class SwarmStackService(Func<string, string?> environment) : IStackService
+internal sealed partial class SwarmStackService(Func<string, string?> environment) : IStackService
 {
     private DockerClient? _client;
 

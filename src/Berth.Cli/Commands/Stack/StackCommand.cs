@@ -20,6 +20,7 @@ internal static class StackCommand
             StackServicesCommand.Create(environment),
             StackPsCommand.Create(environment),
             StackRemoveCommand.Create(environment),
+            StackScaleCommand.Create(environment),
         };
     }
 }
