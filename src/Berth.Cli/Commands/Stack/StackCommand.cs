@@ -21,6 +21,7 @@ internal static class StackCommand
             StackPsCommand.Create(environment),
             StackRemoveCommand.Create(environment),
             StackScaleCommand.Create(environment),
+            StackLogsCommand.Create(environment),
         };
     }
 }
