@@ -23,7 +23,7 @@ public sealed record StackCapabilities(bool TaskHistory, bool TaskRestarts, bool
 /// <see cref="StackEvent"/> records. Nothing here prints. An implementation connects on its first call, so opening
 /// one never fails; an orchestrator that cannot be reached or refuses is a <see cref="StackOrchestratorException"/>,
 /// a bad filter a <see cref="StackUsageException"/> (before any request), cancellation an
-/// <see cref="OperationCanceledException"/>. Logs, scale, history and rollback come next (docs/design/stack-service.md).
+/// <see cref="OperationCanceledException"/>. Logs, scale, history and rollback are in the other parts of this partial interface (docs/design/stack-service.md).
 /// </summary>
 public partial interface IStackService : IDisposable
 {

@@ -266,6 +266,32 @@ public sealed class ApiDoubleControllerTests
     }
 
     [Fact]
+    public async Task Pod_log_serves_appended_lines_with_timestamps_tail_and_follow_until_the_pod_is_deleted()
+    {
+        await using var api = await StartWithControllersAsync();
+        using var client = api.CreateClient();
+        await ApplyAsync(client, Deployment("web"));
+        await api.Controllers.WaitUntilIdleAsync(Ct);
+        var pod = Assert.Single((await PodsAsync(client)).Items).Metadata.Name;
+        api.AppendPodLog("default", pod, "web", "one");
+        api.AppendPodLog("default", pod, "web", "two");
+
+        using var plain = new StreamReader(await client.CoreV1.ReadNamespacedPodLogAsync(pod, "default", container: "web", cancellationToken: Ct));
+        Assert.Equal("one\ntwo\n", await plain.ReadToEndAsync(Ct));
+        using var stamped = new StreamReader(await client.CoreV1.ReadNamespacedPodLogAsync(pod, "default", container: "web", tailLines: 1, timestamps: true, cancellationToken: Ct));
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z two\n$", await stamped.ReadToEndAsync(Ct));
+
+        // Follow: later lines arrive on the open response, which ends when the pod is deleted.
+        using var follow = new StreamReader(await client.CoreV1.ReadNamespacedPodLogAsync(pod, "default", container: "web", follow: true, tailLines: 0, cancellationToken: Ct));
+        api.AppendPodLog("default", pod, "web", "three");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        Assert.Equal("three", await follow.ReadLineAsync(timeout.Token));
+        api.Delete("pods", "default", pod);
+        Assert.Null(await follow.ReadLineAsync(timeout.Token));
+    }
+
+    [Fact]
     public async Task StartPodsOneAtATime_makes_readiness_climb_one_pod_per_pass()
     {
         await using var api = await StartWithControllersAsync();

@@ -47,11 +47,13 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
             }
             else if (route.Subresource == "log" && route.Type == ResourceCatalog.Pods && verb == "get")
             {
-                var log = PodLog(route, request.Query["container"].ToString());
+                var container = request.Query["container"].ToString();
+                var log = PodLog(route, container);
                 server.Record(recorded with { StatusCode = 200 });
                 context.Response.StatusCode = 200;
                 context.Response.ContentType = "text/plain";
                 await context.Response.WriteAsync(log, cancellation).ConfigureAwait(false);
+                await server.WriteAppendedLogAsync(context.Response, route.Namespace!, route.Name!, container, request.Query, () => store.Find(route.Type, route.Namespace, route.Name!) is not null, cancellation).ConfigureAwait(false);
                 return;
             }
             else

@@ -16,7 +16,7 @@ namespace Berth.Kubernetes.ApiDouble;
 /// memory and answers like the real server for the parts Berth uses (see README.md for what it simplifies).
 /// It is not a cluster: nothing runs, unless <see cref="Controllers"/> simulates controllers and kubelet.
 /// </summary>
-public sealed class KubernetesApiDouble : IAsyncDisposable
+public sealed partial class KubernetesApiDouble : IAsyncDisposable
 {
     /// <summary>The user the bearer token belongs to (appears in 403 messages).</summary>
     public const string UserName = "berth-test";

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace Berth.Cli.Commands.Stack;
 
 /// <summary>
-/// <c>berth stack deploy|diff|ls|services|ps|rm|history|rollback</c> on Docker Swarm or Kubernetes (see <see cref="OrchestratorOptions"/>).
+/// <c>berth stack deploy|diff|ls|services|ps|logs|scale|rm|history|rollback</c> on Docker Swarm or Kubernetes (see <see cref="OrchestratorOptions"/>).
 /// Names and labels are docker's, so stacks made by <c>docker stack deploy</c> (or compose-on-kubernetes) are listed,
 /// updated and removed here, and the reverse.
 /// </summary>
@@ -22,6 +22,8 @@ internal static class StackCommand
             StackRemoveCommand.Create(environment),
             StackHistoryCommand.Create(environment),
             StackRollbackCommand.Create(environment),
+            StackScaleCommand.Create(environment),
+            StackLogsCommand.Create(environment),
         };
     }
 }

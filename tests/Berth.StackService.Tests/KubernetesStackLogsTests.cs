@@ -1,0 +1,113 @@
+using Berth.Kubernetes.Access;
+using Berth.Kubernetes.ApiDouble;
+
+namespace Berth.StackService.Tests;
+
+/// <summary>
+/// <see cref="IStackService.LogsAsync"/> on Kubernetes against the API double: every pod's container log merged in
+/// time order (one pod LIST and one log GET per container), and follow picking up a pod that appears later.
+/// </summary>
+public sealed class KubernetesStackLogsTests : IAsyncLifetime
+{
+    private const string Compose = """
+        services:
+          web:
+            image: nginx:1.27
+            deploy: {replicas: 2}
+          worker:
+            image: busybox:1.36
+            command: ["sleep", "3600"]
+        """;
+
+    private KubernetesApiDouble _double = null!;
+    private IStackService _service = null!;
+    private string _folder = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _double = await KubernetesApiDouble.StartAsync(TestContext.Current.CancellationToken);
+        _folder = Directory.CreateTempSubdirectory("berth-layer-k8s-logs-").FullName;
+        var kubeconfig = _double.WriteKubeconfig(Path.Combine(_folder, "kubeconfig"), "double", "shop");
+        _service = StackServices.Kubernetes(new KubernetesAccessOptions { Kubeconfig = kubeconfig }, _ => null);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _service.Dispose();
+        await _double.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Logs_MergesEveryPodInTimeOrder_AndFollowPicksUpANewPod()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        _double.Controllers.Enabled = true;
+        var deployed = await _service.DeployAsync(new StackDeployRequest("demo", Projects.Load("demo", Compose)) { Timeout = TimeSpan.FromSeconds(60) }, new RecordingSink(), ct);
+        Assert.True(deployed.Converged, string.Join('\n', deployed.Failures));
+        var pods = _double.List("pods", "shop").Select(p => ((string)p["metadata"]!["name"]!, (string)p["metadata"]!["labels"]!["com.docker.service.name"]!)).OrderBy(p => p.Item1, StringComparer.Ordinal).ToList();
+        var web = pods.Where(p => p.Item2 == "web").Select(p => p.Item1).ToList();
+        var worker = Assert.Single(pods, p => p.Item2 == "worker").Item1;
+        Assert.Equal(2, web.Count);
+        _double.AppendPodLog("shop", web[0], "web", "first");
+        await Task.Delay(5, ct);
+        _double.AppendPodLog("shop", worker, "worker", "second");
+        await Task.Delay(5, ct);
+        _double.AppendPodLog("shop", web[1], "web", "third");
+        _double.ClearRequests();
+
+        var lines = new List<StackLogLine>();
+        await foreach (var line in _service.LogsAsync("demo", new StackLogOptions(), ct))
+        {
+            lines.Add(line);
+        }
+
+        Assert.Equal(["first", "second", "third"], lines.Select(l => l.Message));
+        Assert.Equal(("web", web[0][(web[0].LastIndexOf('-') + 1)..]), (lines[0].Service, lines[0].Replica));
+        Assert.Equal("worker", lines[1].Service);
+        Assert.Equal(1, _double.Requests.Count(r => r is { Verb: "list", Resource: "pods" }));
+        var logGets = _double.Requests.Where(r => r.Subresource == "log").ToList();
+        Assert.Equal(3, logGets.Count);
+        Assert.All(logGets, r => Assert.Contains("timestamps=true", r.Query, StringComparison.Ordinal));
+
+        var tailed = new List<StackLogLine>();
+        await foreach (var line in _service.LogsAsync("demo", new StackLogOptions { Services = ["web"], Tail = 1 }, ct))
+        {
+            tailed.Add(line);
+        }
+
+        Assert.Equal(["first", "third"], tailed.Select(l => l.Message));
+
+        // Follow: a pod that appears later (scaled up) is followed too.
+        using var follow = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        follow.CancelAfter(TimeSpan.FromSeconds(30));
+        var followed = new List<StackLogLine>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var line in _service.LogsAsync("demo", new StackLogOptions { Services = ["web"], Follow = true, Tail = 0 }, follow.Token))
+            {
+                followed.Add(line);
+                if (line.Message == "from the new pod")
+                {
+                    await follow.CancelAsync();
+                }
+            }
+        }, ct);
+        var scaled = await _service.ScaleAsync("demo", [new("web", 3)], new StackScaleOptions { Timeout = TimeSpan.FromSeconds(30) }, new RecordingSink(), ct);
+        Assert.True(scaled.Converged);
+        var added = Assert.Single(_double.List("pods", "shop").Select(p => (string)p["metadata"]!["name"]!), n => n.StartsWith("web", StringComparison.Ordinal) && !web.Contains(n));
+        _double.AppendPodLog("shop", web[0], "web", "from an old pod");
+
+        // The new pod is picked up by the next pod LIST (every second): append only once its log is being read.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!_double.Requests.Any(r => r.Subresource == "log" && r.Name == added))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the new pod's log was never requested");
+            await Task.Delay(100, ct);
+        }
+
+        _double.AppendPodLog("shop", added, "web", "from the new pod");
+        await reading;
+        Assert.Equal(["from an old pod", "from the new pod"], followed.Select(l => l.Message));
+    }
+}
