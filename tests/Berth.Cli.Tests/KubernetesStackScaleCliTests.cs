@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Berth.Kubernetes.ApiDouble;
+using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 
