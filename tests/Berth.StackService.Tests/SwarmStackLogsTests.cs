@@ -75,13 +75,16 @@ public sealed class SwarmStackLogsTests
                 }
             });
 
-            // Follow: a restarted task of "once" prints its line again and the open stream delivers it.
+            // Follow: a restarted task of "once" prints its line again and the open stream delivers it. Since, not
+            // --tail 0: the engine applies the tail to each new task's log when its reader attaches, so a line the task
+            // printed before that is cut (docker service logs -f --tail 0 misses it the same way).
+            var since = DateTimeOffset.UtcNow;
             using var follow = CancellationTokenSource.CreateLinkedTokenSource(ct);
             follow.CancelAfter(TimeSpan.FromSeconds(60));
             var followed = new List<StackLogLine>();
             var reading = Task.Run(async () =>
             {
-                await foreach (var line in service.LogsAsync(stack, new StackLogOptions { Services = ["once"], Follow = true, Tail = 0 }, follow.Token))
+                await foreach (var line in service.LogsAsync(stack, new StackLogOptions { Services = ["once"], Follow = true, Since = since }, follow.Token))
                 {
                     followed.Add(line);
                     await follow.CancelAsync();

@@ -267,7 +267,9 @@ public sealed class InterpolatorTests
         var result = Interpolator.Interpolate(root, _ => null, bag);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Same(root, result);
-        Assert.True(allocated < 4_096, $"allocated {allocated} bytes");
+        // One node per service would be over 48 KB for 2,000 services; the bound leaves room for the walker's own
+        // state and for runtime allocations on the thread under a loaded CI (6.8 KB seen once).
+        Assert.True(allocated < 16_384, $"allocated {allocated} bytes");
     }
 
     [Fact]

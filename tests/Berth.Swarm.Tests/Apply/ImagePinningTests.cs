@@ -172,7 +172,8 @@ public sealed class ImagePinningTests
         public async ValueTask DisposeAsync()
         {
             Client.Dispose();
-            _listener.Stop();
+            // Close alone: Stop then Close removes the prefixes twice, and the managed HttpListener re-binds the port to
+            // remove them again (\"Address already in use\" once another test holds it).
             _listener.Close();
             await _loop.ConfigureAwait(false);
         }

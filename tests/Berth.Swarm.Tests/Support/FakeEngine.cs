@@ -91,7 +91,8 @@ internal sealed class FakeEngine : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: Stop then Close removes the prefixes twice, and the managed HttpListener re-binds the port to
+        // remove them again (\"Address already in use\" once another test holds it).
         _listener.Close();
         await _loop.ConfigureAwait(false);
     }
