@@ -9,6 +9,7 @@ bash scripts/setup-podman.sh
 bash scripts/setup-swarm.sh
 bash scripts/setup-go.sh
 bash scripts/setup-shells.sh
+bash scripts/setup-etcd.sh
 dotnet build Berth.slnx -c Release --nologo -v quiet
 # The Native AOT binary users run; NativeBinary* tests drive it (rebuilt only when src/ changed).
 bash scripts/berth.sh --version > /dev/null
