@@ -7,6 +7,7 @@ using Berth.Compose.Model;
 using Berth.Compose.Output;
 using Berth.Compose.Yaml;
 using Berth.Kubernetes.Convert;
+using Berth.Stacks.Events;
 
 namespace Berth.StackService.History;
 
@@ -17,6 +18,44 @@ namespace Berth.StackService.History;
 internal static class RevisionHistory
 {
     public const int DefaultMax = 10;
+
+    /// <summary>
+    /// What to store after a successful deploy, decided the same way on every orchestrator: the next revision (unless
+    /// nothing changed since the latest one), fitted under the store's <paramref name="limit"/>, and the oldest stored
+    /// revisions beyond <see cref="StackDeployRequest.HistoryMax"/>. Null when nothing is to be written (an unchanged
+    /// redeploy, or a record too large even without config contents: a warning says so).
+    /// </summary>
+    public static RevisionPlan? Plan(StackDeployRequest request, StackOrchestrator orchestrator, StackDeployResult result, ImmutableArray<StoredRevision> stored, int limit, IStackEventSink events)
+    {
+        PendingRevision? add = null;
+        if (request.HistoryMax > 0)
+        {
+            var next = stored.IsEmpty ? 1 : stored[^1].Number + 1;
+            var record = Build(request, orchestrator, next, DateTime.UtcNow);
+            if (result.Writes == 0 && SameAs(record, stored.IsEmpty ? null : stored[^1].Record))
+            {
+                return null;
+            }
+
+            var (data, kept) = Fit(record, limit);
+            if (data is null)
+            {
+                events.Publish(new StackWarning($"history: revision {next} of stack {request.Stack} was not recorded: {kept.Omitted} and the project alone is still too large"));
+                return null;
+            }
+
+            if (kept.Omitted is { } omitted)
+            {
+                events.Publish(new StackWarning($"history: revision {next} keeps no {omitted}; a rollback to it needs the same config files"));
+            }
+
+            add = new PendingRevision(next, data, kept);
+        }
+
+        // The new revision is the newest, so only stored ones are ever beyond the limit.
+        var count = stored.Length + (add is null ? 0 : 1);
+        return new RevisionPlan(add, [.. stored.Take(Math.Max(0, count - request.HistoryMax))]);
+    }
 
     /// <summary>The contents conversion reads: the request's own (a rollback's stored configs) or the files and variables now.</summary>
     public static ImmutableDictionary<string, ImmutableArray<byte>> Contents(StackDeployRequest request)
@@ -195,3 +234,9 @@ internal static class RevisionHistory
         return version.Split('+')[0];
     }
 }
+
+/// <summary>What a deploy adds to a stack's history and which stored revisions it removes.</summary>
+internal sealed record RevisionPlan(PendingRevision? Add, ImmutableArray<StoredRevision> Remove);
+
+/// <summary>A revision to store: its number, the encoded record (under the store's limit) and the record it encodes.</summary>
+internal sealed record PendingRevision(int Number, byte[] Data, RevisionRecord Record);

@@ -43,35 +43,19 @@ internal sealed partial class KubernetesStackService
         try
         {
             var stored = await ReadHistoryAsync(cluster, request.Stack, cancellationToken).ConfigureAwait(false);
-            int? recorded = null;
-            if (request.HistoryMax > 0)
+            if (RevisionHistory.Plan(request, Orchestrator, result, stored, SecretLimit, events) is not { } plan)
             {
-                var next = stored.IsEmpty ? 1 : stored[^1].Number + 1;
-                var record = RevisionHistory.Build(request, Orchestrator, next, DateTime.UtcNow);
-                if (result.Writes == 0 && RevisionHistory.SameAs(record, stored.IsEmpty ? null : stored[^1].Record))
-                {
-                    return null;
-                }
+                return null;
+            }
 
-                var (data, kept) = RevisionHistory.Fit(record, SecretLimit);
-                if (data is null)
-                {
-                    events.Publish(new StackWarning($"history: revision {next} of stack {request.Stack} was not recorded: {kept.Omitted} and the project alone is still too large"));
-                    return null;
-                }
-
-                if (kept.Omitted is { } omitted)
-                {
-                    events.Publish(new StackWarning($"history: revision {next} keeps no {omitted}; a rollback to it needs the same config files"));
-                }
-
-                var number = next.ToString(CultureInfo.InvariantCulture);
-                var name = $"{DnsNames.ToDns1123Subdomain(request.Stack)}.berth-revision.{number}";
+            if (plan.Add is { } add)
+            {
+                var number = add.Number.ToString(CultureInfo.InvariantCulture);
                 await cluster.Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret
                 {
                     Metadata = new V1ObjectMeta
                     {
-                        Name = name,
+                        Name = $"{DnsNames.ToDns1123Subdomain(request.Stack)}.berth-revision.{number}",
                         Labels = new Dictionary<string, string>
                         {
                             [StackLabels.StackNamespace] = request.Stack,
@@ -80,18 +64,16 @@ internal sealed partial class KubernetesStackService
                         },
                     },
                     Type = StackRevisionLabels.SecretType,
-                    Data = new Dictionary<string, byte[]> { [DataKey] = data },
+                    Data = new Dictionary<string, byte[]> { [DataKey] = add.Data },
                 }, cluster.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-                recorded = next;
-                stored = stored.Add(new StoredRevision(next, name, name, kept, RevisionCodec.Describe(kept)));
             }
 
-            foreach (var old in stored.Take(Math.Max(0, stored.Length - request.HistoryMax)))
+            foreach (var old in plan.Remove)
             {
                 await cluster.Client.CoreV1.DeleteNamespacedSecretAsync(old.Name, cluster.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
 
-            return recorded;
+            return plan.Add?.Number;
         }
         catch (HttpOperationException ex)
         {

@@ -43,52 +43,35 @@ internal sealed partial class SwarmStackService
         try
         {
             var stored = await ReadHistoryAsync(client, request.Stack, cancellationToken).ConfigureAwait(false);
-            int? recorded = null;
-            if (request.HistoryMax > 0)
+            if (RevisionHistory.Plan(request, Orchestrator, result, stored, ConfigLimit, events) is not { } plan)
             {
-                var next = stored.IsEmpty ? 1 : stored[^1].Number + 1;
-                var record = RevisionHistory.Build(request, Orchestrator, next, DateTime.UtcNow);
-                if (result.Writes == 0 && RevisionHistory.SameAs(record, stored.IsEmpty ? null : stored[^1].Record))
-                {
-                    return null;
-                }
+                return null;
+            }
 
-                var (data, kept) = RevisionHistory.Fit(record, ConfigLimit);
-                if (data is null)
-                {
-                    events.Publish(new StackWarning($"history: revision {next} of stack {request.Stack} was not recorded: {kept.Omitted} and the project alone is still too large"));
-                    return null;
-                }
-
-                if (kept.Omitted is { } omitted)
-                {
-                    events.Publish(new StackWarning($"history: revision {next} keeps no {omitted}; a rollback to it needs the same config files"));
-                }
-
-                var name = $"{request.Stack}_berth-revision-{next.ToString(CultureInfo.InvariantCulture)}";
+            if (plan.Add is { } add)
+            {
+                var number = add.Number.ToString(CultureInfo.InvariantCulture);
                 await SwarmEngine.CallAsync(client, c => c.Configs.CreateConfigAsync(new SwarmCreateConfigParameters
                 {
                     Config = new SwarmConfigSpec
                     {
-                        Name = name,
+                        Name = $"{request.Stack}_berth-revision-{number}",
                         Labels = new Dictionary<string, string>
                         {
                             [StackLabels.StackNamespace] = request.Stack,
-                            [StackRevisionLabels.Revision] = next.ToString(CultureInfo.InvariantCulture),
+                            [StackRevisionLabels.Revision] = number,
                         },
-                        Data = data,
+                        Data = add.Data,
                     },
                 }, cancellationToken)).ConfigureAwait(false);
-                recorded = next;
-                stored = stored.Add(new StoredRevision(next, string.Empty, name, kept, RevisionCodec.Describe(kept)));
             }
 
-            foreach (var old in stored.Take(Math.Max(0, stored.Length - request.HistoryMax)))
+            foreach (var old in plan.Remove)
             {
                 await SwarmEngine.CallAsync(client, c => c.Configs.RemoveConfigAsync(old.Id, cancellationToken)).ConfigureAwait(false);
             }
 
-            return recorded;
+            return plan.Add?.Number;
         }
         catch (Exception ex) when (ex is DockerApiException or SwarmEngineException)
         {
