@@ -5,7 +5,7 @@ using Berth.Testing;
 namespace Berth.Cli.Tests;
 
 /// <summary><c>berth stack logs</c> under Kubernetes through the real command tree against the API double: the compose-style prefix, --timestamps, --format json, and argument errors.</summary>
-public sealed class KubernetesStackLogsCliTests : IAsyncLifetime
+public sealed class KubernetesStackLogsCliTests() : KubernetesStackCliTest(("compose.yaml", Compose))
 {
     private const string Compose = """
         services:
@@ -13,33 +13,14 @@ public sealed class KubernetesStackLogsCliTests : IAsyncLifetime
             image: nginx:1.27
         """;
 
-    private readonly TempProject _project = new(("compose.yaml", Compose));
-    private KubernetesApiDouble _double = null!;
-    private string _kubeconfig = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _double = await KubernetesApiDouble.StartAsync(TestContext.Current.CancellationToken);
-        _kubeconfig = _double.WriteKubeconfig(_project.PathOf("kubeconfig"), "double", "shop");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _double.DisposeAsync();
-        _project.Dispose();
-    }
-
-    private (int ExitCode, string Stdout, string Stderr) Berth(params string[] args)
-        => CliRunner.RunWith(new Dictionary<string, string> { ["BERTH_ORCHESTRATOR"] = "kubernetes" }, ["stack", .. args, "--kubeconfig", _kubeconfig]);
-
     [Fact]
     public void Logs_PrefixTimestampsJson_AndErrors()
     {
-        _double.Controllers.Enabled = true;
-        Assert.Equal(ExitCodes.Success, Berth("deploy", "demo", "-c", _project.PathOf("compose.yaml"), "--timeout", "60s").ExitCode);
-        var pod = (string)Assert.Single(_double.List("pods", "shop"))["metadata"]!["name"]!;
+        Double.Controllers.Enabled = true;
+        Assert.Equal(ExitCodes.Success, Berth("deploy", "demo", "-c", Project.PathOf("compose.yaml"), "--timeout", "60s").ExitCode);
+        var pod = (string)Assert.Single(Double.List("pods", "shop"))["metadata"]!["name"]!;
         var replica = pod[(pod.LastIndexOf('-') + 1)..];
-        _double.AppendPodLog("shop", pod, "web", "hello world");
+        Double.AppendPodLog("shop", pod, "web", "hello world");
 
         var (code, stdout, stderr) = Berth("logs", "demo");
         Assert.True(code == ExitCodes.Success, stderr);

@@ -9,7 +9,7 @@ namespace Berth.Cli.Tests;
 /// before any request, refusals before any write (exit 1, the stack's services in the hint), the table and JSON
 /// output, the wait through the simulated controllers, and flags of the other orchestrator refused.
 /// </summary>
-public sealed class KubernetesStackScaleCliTests : IAsyncLifetime
+public sealed class KubernetesStackScaleCliTests() : KubernetesStackCliTest(("compose.yaml", Compose))
 {
     private const string Compose = """
         services:
@@ -21,25 +21,6 @@ public sealed class KubernetesStackScaleCliTests : IAsyncLifetime
             command: ["sleep", "3600"]
             deploy: {mode: global}
         """;
-
-    private readonly TempProject _project = new(("compose.yaml", Compose));
-    private KubernetesApiDouble _double = null!;
-    private string _kubeconfig = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _double = await KubernetesApiDouble.StartAsync(TestContext.Current.CancellationToken);
-        _kubeconfig = _double.WriteKubeconfig(_project.PathOf("kubeconfig"), "double", "shop");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _double.DisposeAsync();
-        _project.Dispose();
-    }
-
-    private (int ExitCode, string Stdout, string Stderr) Berth(params string[] args)
-        => CliRunner.RunWith(new Dictionary<string, string> { ["BERTH_ORCHESTRATOR"] = "kubernetes" }, ["stack", .. args, "--kubeconfig", _kubeconfig]);
 
     [Fact]
     public void Scale_MalformedArguments_Exit1_BeforeAnyRequest()
@@ -53,7 +34,7 @@ public sealed class KubernetesStackScaleCliTests : IAsyncLifetime
         Assert.Contains("berth stack scale: invalid argument 'web': expected SERVICE=REPLICAS", stderr, StringComparison.Ordinal);
         Assert.Contains("berth stack scale: invalid replicas -1 for api: must be 0 or more", stderr, StringComparison.Ordinal);
         Assert.Contains("nothing was changed in stack demo", stderr, StringComparison.Ordinal);
-        Assert.Empty(_double.Requests);
+        Assert.Empty(Double.Requests);
     }
 
     [Fact]
@@ -61,14 +42,14 @@ public sealed class KubernetesStackScaleCliTests : IAsyncLifetime
     {
         Assert.Equal(ExitCodes.Usage, Berth("scale", "demo", "web=2", "--stability", "2s").ExitCode);
         Assert.Equal(ExitCodes.Usage, Berth("scale", "demo").ExitCode);
-        Assert.Empty(_double.Requests);
+        Assert.Empty(Double.Requests);
     }
 
     [Fact]
     public void Scale_GlobalAndUnknown_Exit1_NothingWritten_HintListsTheServices()
     {
-        Assert.Equal(ExitCodes.Success, Berth("deploy", "demo", "-c", _project.PathOf("compose.yaml"), "--detach").ExitCode);
-        var writes = _double.Writes;
+        Assert.Equal(ExitCodes.Success, Berth("deploy", "demo", "-c", Project.PathOf("compose.yaml"), "--detach").ExitCode);
+        var writes = Double.Writes;
 
         var (code, stdout, stderr) = Berth("scale", "demo", "web=3", "agent=2", "nosuch=1");
 
@@ -82,24 +63,24 @@ public sealed class KubernetesStackScaleCliTests : IAsyncLifetime
                 "hint: the services of stack demo are: agent, web",
             ],
             stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal(writes, _double.Writes);
-        Assert.Equal(2, (int)_double.Get("deployments.apps", "shop", "web")!["spec"]!["replicas"]!);
+        Assert.Equal(writes, Double.Writes);
+        Assert.Equal(2, (int)Double.Get("deployments.apps", "shop", "web")!["spec"]!["replicas"]!);
     }
 
     [Fact]
     public void Scale_WaitsForTheRollout_ThenJsonWithDetach()
     {
-        _double.Controllers.Enabled = true;
-        Assert.Equal(ExitCodes.Success, Berth("deploy", "demo", "-c", _project.PathOf("compose.yaml"), "--timeout", "60s").ExitCode);
-        _double.ClearRequests();
+        Double.Controllers.Enabled = true;
+        Assert.Equal(ExitCodes.Success, Berth("deploy", "demo", "-c", Project.PathOf("compose.yaml"), "--timeout", "60s").ExitCode);
+        Double.ClearRequests();
 
         var (code, stdout, stderr) = Berth("scale", "demo", "web=3", "--timeout", "60s");
 
         Assert.True(code == ExitCodes.Success, stderr);
         Assert.Contains("Updating Deployment web: spec.replicas", stdout, StringComparison.Ordinal);
         Assert.EndsWith("web scaled to 3 (was 2)", stdout.TrimEnd(), StringComparison.Ordinal);
-        Assert.Equal(1, _double.Requests.Count(r => r.IsWrite));
-        Assert.Equal(3, (int)_double.Get("deployments.apps", "shop", "web")!["status"]!["readyReplicas"]!);
+        Assert.Equal(1, Double.Requests.Count(r => r.IsWrite));
+        Assert.Equal(3, (int)Double.Get("deployments.apps", "shop", "web")!["status"]!["readyReplicas"]!);
 
         var (jsonCode, json, jsonErr) = Berth("scale", "demo", "web=1", "--detach", "--format", "json");
 

@@ -4,27 +4,8 @@ using Berth.Kubernetes.ApiDouble;
 namespace Berth.StackService.Tests;
 
 /// <summary>History and rollback on Kubernetes through the API double, with the requests each step makes.</summary>
-public sealed class KubernetesHistoryTests : IAsyncLifetime
+public sealed class KubernetesHistoryTests : KubernetesLayerTest
 {
-    private KubernetesApiDouble _double = null!;
-    private IStackService _service = null!;
-    private string _folder = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _double = await KubernetesApiDouble.StartAsync(TestContext.Current.CancellationToken);
-        _folder = Directory.CreateTempSubdirectory("berth-history-k8s-").FullName;
-        var kubeconfig = _double.WriteKubeconfig(Path.Combine(_folder, "kubeconfig"), "double", "shop");
-        _service = StackServices.Kubernetes(new KubernetesAccessOptions { Kubeconfig = kubeconfig }, _ => null);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _service.Dispose();
-        await _double.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
-
     private static string Compose(string image, int replicas) => $$"""
         services:
           web:
@@ -48,15 +29,15 @@ public sealed class KubernetesHistoryTests : IAsyncLifetime
         Assert.Equal(1, first.Revision);
 
         // A history read is one list request.
-        var before = _double.Requests.Count;
-        var history = await _service.HistoryAsync("demo", ct);
-        Assert.Equal(1, _double.Requests.Count - before);
+        var before = Double.Requests.Count;
+        var history = await Service.HistoryAsync("demo", ct);
+        Assert.Equal(1, Double.Requests.Count - before);
         Assert.Equal([1, 2, 3], history.Revisions.Select(r => r.Revision));
         Assert.All(history.Revisions, r => Assert.Equal(Environment.UserName, r.DeployedBy));
         Assert.All(history.Revisions, r => Assert.Null(r.Note));
 
         // The stored record never holds the secret's value.
-        var stored = _double.Requests.First(r => r.Method == "POST" && r.Body is { } b && b.Contains("berth.io/stack-revision", StringComparison.Ordinal)).Body!;
+        var stored = Double.Requests.First(r => r.Method == "POST" && r.Body is { } b && b.Contains("berth.io/stack-revision", StringComparison.Ordinal)).Body!;
         using (var secret = System.Text.Json.JsonDocument.Parse(stored))
         {
             var record = Gunzip(secret.RootElement.GetProperty("data").GetProperty("revision").GetBytesFromBase64());
@@ -65,23 +46,23 @@ public sealed class KubernetesHistoryTests : IAsyncLifetime
             Assert.Contains("\"formatVersion\":1", record, StringComparison.Ordinal);
         }
 
-        var target = await _service.PrepareRollbackAsync("demo", 1, ct);
-        var plan = await _service.PlanAsync(target.Request, new RecordingSink(), ct);
+        var target = await Service.PrepareRollbackAsync("demo", 1, ct);
+        var plan = await Service.PlanAsync(target.Request, new RecordingSink(), ct);
         Assert.Contains(plan.Changes, c => c.Action == "update" && c.Kind == "Deployment" && c.Name == "web");
-        var writes = _double.Writes;
-        var rolledBack = await _service.DeployAsync(target.Request with { Detach = true }, new RecordingSink(), ct);
+        var writes = Double.Writes;
+        var rolledBack = await Service.DeployAsync(target.Request with { Detach = true }, new RecordingSink(), ct);
         Assert.Equal(4, rolledBack.Revision);
-        Assert.Equal(rolledBack.Writes + 1, _double.Writes - writes);
-        var deployment = _double.Requests.Last(r => r.Method == "PATCH" && r.Name == "web" && r.Path.Contains("deployments", StringComparison.Ordinal)).Body!;
+        Assert.Equal(rolledBack.Writes + 1, Double.Writes - writes);
+        var deployment = Double.Requests.Last(r => r.Method == "PATCH" && r.Name == "web" && r.Path.Contains("deployments", StringComparison.Ordinal)).Body!;
         Assert.Contains("nginx:1.25", deployment, StringComparison.Ordinal);
-        var after = await _service.HistoryAsync("demo", ct);
+        var after = await Service.HistoryAsync("demo", ct);
         Assert.Equal("rollback to 1", after.Revisions[^1].Note);
 
         // ls counts services only; rm removes the history too.
-        var listed = Assert.Single(await _service.ListAsync(new StackListOptions(), ct));
+        var listed = Assert.Single(await Service.ListAsync(new StackListOptions(), ct));
         Assert.Equal(1, listed.Services);
-        await _service.RemoveAsync("demo", new StackRemoveOptions(), new RecordingSink(), ct);
-        var gone = await _service.HistoryAsync("demo", ct);
+        await Service.RemoveAsync("demo", new StackRemoveOptions(), new RecordingSink(), ct);
+        var gone = await Service.HistoryAsync("demo", ct);
         Assert.Empty(gone.Revisions);
         Assert.False(gone.StackExists);
     }
@@ -96,15 +77,15 @@ public sealed class KubernetesHistoryTests : IAsyncLifetime
         await Deploy(dir, Compose("nginx:1.26", 1), ct, historyMax: 2);
         File.WriteAllText(Path.Combine(dir, "token.txt"), "two");
         await Deploy(dir, Compose("nginx:1.27", 1), ct, historyMax: 2);
-        var history = await _service.HistoryAsync("demo", ct);
+        var history = await Service.HistoryAsync("demo", ct);
         Assert.Equal([2, 3], history.Revisions.Select(r => r.Revision));
 
-        var writes = _double.Writes;
-        var error = await Assert.ThrowsAsync<StackHistoryException>(() => _service.PrepareRollbackAsync("demo", 2, ct));
+        var writes = Double.Writes;
+        var error = await Assert.ThrowsAsync<StackHistoryException>(() => Service.PrepareRollbackAsync("demo", 2, ct));
         Assert.StartsWith("secret token: the content of ", error.Message, StringComparison.Ordinal);
         Assert.Contains("token.txt has changed since revision 2", error.Message, StringComparison.Ordinal);
-        Assert.Equal(writes, _double.Writes);
-        var unknown = await Assert.ThrowsAsync<StackHistoryException>(() => _service.PrepareRollbackAsync("demo", 1, ct));
+        Assert.Equal(writes, Double.Writes);
+        var unknown = await Assert.ThrowsAsync<StackHistoryException>(() => Service.PrepareRollbackAsync("demo", 1, ct));
         Assert.Equal("stack demo has no revision 1", unknown.Message);
     }
 
@@ -120,7 +101,7 @@ public sealed class KubernetesHistoryTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(dir, "compose.yaml"), yaml);
         var load = Berth.Compose.Loading.ProjectLoader.Load(new Berth.Compose.Loading.LoadOptions { Files = [Path.Combine(dir, "compose.yaml")], ProjectName = "demo" }, ct);
         Assert.True(load.Succeeded, string.Join('\n', load.Diagnostics));
-        var result = await _service.DeployAsync(new StackDeployRequest("demo", load.Project!) { Detach = true, HistoryMax = historyMax }, new RecordingSink(), ct);
+        var result = await Service.DeployAsync(new StackDeployRequest("demo", load.Project!) { Detach = true, HistoryMax = historyMax }, new RecordingSink(), ct);
         Assert.True(result.Converged);
         Assert.NotNull(result.Revision);
         return result;

@@ -7,7 +7,7 @@ namespace Berth.StackService.Tests;
 /// <see cref="IStackService.LogsAsync"/> on Kubernetes against the API double: every pod's container log merged in
 /// time order (one pod LIST and one log GET per container), and follow picking up a pod that appears later.
 /// </summary>
-public sealed class KubernetesStackLogsTests : IAsyncLifetime
+public sealed class KubernetesStackLogsTests : KubernetesLayerTest
 {
     private const string Compose = """
         services:
@@ -19,45 +19,26 @@ public sealed class KubernetesStackLogsTests : IAsyncLifetime
             command: ["sleep", "3600"]
         """;
 
-    private KubernetesApiDouble _double = null!;
-    private IStackService _service = null!;
-    private string _folder = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _double = await KubernetesApiDouble.StartAsync(TestContext.Current.CancellationToken);
-        _folder = Directory.CreateTempSubdirectory("berth-layer-k8s-logs-").FullName;
-        var kubeconfig = _double.WriteKubeconfig(Path.Combine(_folder, "kubeconfig"), "double", "shop");
-        _service = StackServices.Kubernetes(new KubernetesAccessOptions { Kubeconfig = kubeconfig }, _ => null);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _service.Dispose();
-        await _double.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
-
     [Fact]
     public async Task Logs_MergesEveryPodInTimeOrder_AndFollowPicksUpANewPod()
     {
         var ct = TestContext.Current.CancellationToken;
-        _double.Controllers.Enabled = true;
-        var deployed = await _service.DeployAsync(new StackDeployRequest("demo", Projects.Load("demo", Compose)) { Timeout = TimeSpan.FromSeconds(60) }, new RecordingSink(), ct);
+        Double.Controllers.Enabled = true;
+        var deployed = await Service.DeployAsync(new StackDeployRequest("demo", Projects.Load("demo", Compose)) { Timeout = TimeSpan.FromSeconds(60) }, new RecordingSink(), ct);
         Assert.True(deployed.Converged, string.Join('\n', deployed.Failures));
-        var pods = _double.List("pods", "shop").Select(p => ((string)p["metadata"]!["name"]!, (string)p["metadata"]!["labels"]!["com.docker.service.name"]!)).OrderBy(p => p.Item1, StringComparer.Ordinal).ToList();
+        var pods = Double.List("pods", "shop").Select(p => ((string)p["metadata"]!["name"]!, (string)p["metadata"]!["labels"]!["com.docker.service.name"]!)).OrderBy(p => p.Item1, StringComparer.Ordinal).ToList();
         var web = pods.Where(p => p.Item2 == "web").Select(p => p.Item1).ToList();
         var worker = Assert.Single(pods, p => p.Item2 == "worker").Item1;
         Assert.Equal(2, web.Count);
-        _double.AppendPodLog("shop", web[0], "web", "first");
+        Double.AppendPodLog("shop", web[0], "web", "first");
         await Task.Delay(5, ct);
-        _double.AppendPodLog("shop", worker, "worker", "second");
+        Double.AppendPodLog("shop", worker, "worker", "second");
         await Task.Delay(5, ct);
-        _double.AppendPodLog("shop", web[1], "web", "third");
-        _double.ClearRequests();
+        Double.AppendPodLog("shop", web[1], "web", "third");
+        Double.ClearRequests();
 
         var lines = new List<StackLogLine>();
-        await foreach (var line in _service.LogsAsync("demo", new StackLogOptions(), ct))
+        await foreach (var line in Service.LogsAsync("demo", new StackLogOptions(), ct))
         {
             lines.Add(line);
         }
@@ -65,13 +46,13 @@ public sealed class KubernetesStackLogsTests : IAsyncLifetime
         Assert.Equal(["first", "second", "third"], lines.Select(l => l.Message));
         Assert.Equal(("web", web[0][(web[0].LastIndexOf('-') + 1)..]), (lines[0].Service, lines[0].Replica));
         Assert.Equal("worker", lines[1].Service);
-        Assert.Equal(1, _double.Requests.Count(r => r is { Verb: "list", Resource: "pods" }));
-        var logGets = _double.Requests.Where(r => r.Subresource == "log").ToList();
+        Assert.Equal(1, Double.Requests.Count(r => r is { Verb: "list", Resource: "pods" }));
+        var logGets = Double.Requests.Where(r => r.Subresource == "log").ToList();
         Assert.Equal(3, logGets.Count);
         Assert.All(logGets, r => Assert.Contains("timestamps=true", r.Query, StringComparison.Ordinal));
 
         var tailed = new List<StackLogLine>();
-        await foreach (var line in _service.LogsAsync("demo", new StackLogOptions { Services = ["web"], Tail = 1 }, ct))
+        await foreach (var line in Service.LogsAsync("demo", new StackLogOptions { Services = ["web"], Tail = 1 }, ct))
         {
             tailed.Add(line);
         }
@@ -84,7 +65,7 @@ public sealed class KubernetesStackLogsTests : IAsyncLifetime
         var followed = new List<StackLogLine>();
         var reading = Task.Run(async () =>
         {
-            await foreach (var line in _service.LogsAsync("demo", new StackLogOptions { Services = ["web"], Follow = true, Tail = 0 }, follow.Token))
+            await foreach (var line in Service.LogsAsync("demo", new StackLogOptions { Services = ["web"], Follow = true, Tail = 0 }, follow.Token))
             {
                 followed.Add(line);
                 if (line.Message == "from the new pod")
@@ -93,20 +74,20 @@ public sealed class KubernetesStackLogsTests : IAsyncLifetime
                 }
             }
         }, ct);
-        var scaled = await _service.ScaleAsync("demo", [new("web", 3)], new StackScaleOptions { Timeout = TimeSpan.FromSeconds(30) }, new RecordingSink(), ct);
+        var scaled = await Service.ScaleAsync("demo", [new("web", 3)], new StackScaleOptions { Timeout = TimeSpan.FromSeconds(30) }, new RecordingSink(), ct);
         Assert.True(scaled.Converged);
-        var added = Assert.Single(_double.List("pods", "shop").Select(p => (string)p["metadata"]!["name"]!), n => n.StartsWith("web", StringComparison.Ordinal) && !web.Contains(n));
-        _double.AppendPodLog("shop", web[0], "web", "from an old pod");
+        var added = Assert.Single(Double.List("pods", "shop").Select(p => (string)p["metadata"]!["name"]!), n => n.StartsWith("web", StringComparison.Ordinal) && !web.Contains(n));
+        Double.AppendPodLog("shop", web[0], "web", "from an old pod");
 
         // The new pod is picked up by the next pod LIST (every second): append only once its log is being read.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!_double.Requests.Any(r => r.Subresource == "log" && r.Name == added))
+        while (!Double.Requests.Any(r => r.Subresource == "log" && r.Name == added))
         {
             Assert.True(DateTime.UtcNow < deadline, "the new pod's log was never requested");
             await Task.Delay(100, ct);
         }
 
-        _double.AppendPodLog("shop", added, "web", "from the new pod");
+        Double.AppendPodLog("shop", added, "web", "from the new pod");
         await reading;
         Assert.Equal(["from an old pod", "from the new pod"], followed.Select(l => l.Message));
     }

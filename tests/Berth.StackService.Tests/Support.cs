@@ -57,6 +57,13 @@ internal static class Docker
         return (process.ExitCode, stdout.Result);
     }
 
+    /// <summary>Fails the test at once, with the setup hint, unless the local engine is a Swarm manager.</summary>
+    public static void RequireSwarmManager()
+    {
+        var info = Run("info", "--format", "{{.Swarm.LocalNodeState}}/{{.Swarm.ControlAvailable}}");
+        Assert.True(info.ExitCode == 0 && info.Stdout.Trim() == "active/true", "a Docker Engine in Swarm mode is required (scripts/setup-swarm.sh)");
+    }
+
     /// <summary>Removes a stack by its label and waits (bounded) until its networks are gone.</summary>
     public static void RemoveStack(string stack)
     {

@@ -5,11 +5,7 @@ namespace Berth.StackService.Tests;
 /// <summary>History and rollback against the real Swarm engine: revisions are configs of the stack, docker's own views unaffected.</summary>
 public sealed class SwarmHistoryTests
 {
-    public SwarmHistoryTests()
-    {
-        var info = Docker.Run("info", "--format", "{{.Swarm.LocalNodeState}}/{{.Swarm.ControlAvailable}}");
-        Assert.True(info.ExitCode == 0 && info.Stdout.Trim() == "active/true", "a Docker Engine in Swarm mode is required (scripts/setup-swarm.sh)");
-    }
+    public SwarmHistoryTests() => Docker.RequireSwarmManager();
 
     private static string Compose(string greeting, int replicas) => $$"""
         services:

@@ -14,11 +14,7 @@ public sealed class SwarmStackLogsTests
             command: ["sh", "-c", "echo hello from once; sleep 3600"]
         """;
 
-    public SwarmStackLogsTests()
-    {
-        var info = Docker.Run("info", "--format", "{{.Swarm.LocalNodeState}}/{{.Swarm.ControlAvailable}}");
-        Assert.True(info.ExitCode == 0 && info.Stdout.Trim() == "active/true", "a Docker Engine in Swarm mode is required (scripts/setup-swarm.sh)");
-    }
+    public SwarmStackLogsTests() => Docker.RequireSwarmManager();
 
     [Fact]
     public async Task Logs_MergesServicesInTimeOrder_WithSlotAndStream_AndFollowPicksUpARestartedTask()

@@ -20,11 +20,7 @@ public sealed class SwarmStackScaleTests
             deploy: {mode: replicated-job}
         """;
 
-    public SwarmStackScaleTests()
-    {
-        var info = Docker.Run("info", "--format", "{{.Swarm.LocalNodeState}}/{{.Swarm.ControlAvailable}}");
-        Assert.True(info.ExitCode == 0 && info.Stdout.Trim() == "active/true", "a Docker Engine in Swarm mode is required (scripts/setup-swarm.sh)");
-    }
+    public SwarmStackScaleTests() => Docker.RequireSwarmManager();
 
     [Fact]
     public async Task Scale_UpWaitsForEveryReplica_DownToo_AndBadTargetsWriteNothing()

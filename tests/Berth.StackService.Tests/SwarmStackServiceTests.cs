@@ -15,11 +15,7 @@ public sealed class SwarmStackServiceTests
             command: ["sleep", "3600"]
         """;
 
-    public SwarmStackServiceTests()
-    {
-        var info = Docker.Run("info", "--format", "{{.Swarm.LocalNodeState}}/{{.Swarm.ControlAvailable}}");
-        Assert.True(info.ExitCode == 0 && info.Stdout.Trim() == "active/true", "a Docker Engine in Swarm mode is required (scripts/setup-swarm.sh)");
-    }
+    public SwarmStackServiceTests() => Docker.RequireSwarmManager();
 
     [Fact]
     public async Task DeployListServicesTasksRemove_TypedResultsAndEventsInOrder()

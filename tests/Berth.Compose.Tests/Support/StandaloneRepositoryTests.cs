@@ -82,7 +82,7 @@ public sealed partial class StandaloneRepositoryTests
 
     private static string MachineRoot(string name) => "/" + name + "/";
 
-    // The shared folder's name followed by a name character is another folder (e.g. a golden fixture's shared-conf).
+    // The shared folder's name followed by a name character is another folder (e.g. a fixture's `../shared-conf`).
     private static bool Matches(string line, string pattern)
         => pattern.StartsWith("..", StringComparison.Ordinal) ? SharedFolder().IsMatch(line) : line.Contains(pattern, StringComparison.Ordinal);
 
