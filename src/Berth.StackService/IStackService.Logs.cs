@@ -6,7 +6,7 @@ public partial interface IStackService
     /// <summary>
     /// The stack's log lines. Without <see cref="StackLogOptions.Follow"/>: every line, sorted by time, then the
     /// enumeration ends. With it: the lines as they arrive, until cancelled (a normal end, no exception is thrown).
-    /// An unknown service name is a <see cref="StackUsageException"/> before any line.
+    /// An unknown service name is a <see cref="StackInputException"/> before any line.
     /// </summary>
     IAsyncEnumerable<StackLogLine> LogsAsync(string stack, StackLogOptions options, CancellationToken cancellationToken);
 }

@@ -10,6 +10,12 @@ public sealed class StackOrchestratorException(string message, string? hint, Exc
 public sealed class StackUsageException(string message) : Exception(message);
 
 /// <summary>
+/// The request names something the stack does not have (a service): invalid input, exit 1, as <c>docker service
+/// logs</c> and <c>docker compose logs</c> answer an unknown service, and as <c>berth stack scale</c> refuses one.
+/// </summary>
+public sealed class StackInputException(string message) : Exception(message);
+
+/// <summary>
 /// A deploy was interrupted (cancelled) while it was writing or waiting; what was already sent stays. Only thrown
 /// where the orchestrator can say so (Swarm); otherwise cancellation is a plain <see cref="OperationCanceledException"/>.
 /// </summary>

@@ -36,7 +36,7 @@ public sealed class KubernetesStackLogsCliTests() : KubernetesStackCliTest(("com
         Assert.True(DateTimeOffset.TryParse(root.GetProperty("time").GetString(), out _));
 
         var unknown = Berth("logs", "demo", "nosuch");
-        Assert.Equal(ExitCodes.Usage, unknown.ExitCode);
+        Assert.Equal(ExitCodes.InvalidInput, unknown.ExitCode);
         Assert.Equal("berth stack logs: no service nosuch in stack demo (namespace shop) (services: web)", unknown.Stderr.Trim());
         Assert.Equal(ExitCodes.Usage, Berth("logs", "demo", "--tail", "x").ExitCode);
         Assert.Equal(ExitCodes.Usage, Berth("logs", "demo", "--since", "yesterday").ExitCode);

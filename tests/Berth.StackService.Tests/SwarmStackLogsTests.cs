@@ -63,7 +63,7 @@ public sealed class SwarmStackLogsTests
             }
 
             Assert.Empty(only);
-            await Assert.ThrowsAsync<StackUsageException>(async () =>
+            await Assert.ThrowsAsync<StackInputException>(async () =>
             {
                 await foreach (var line in service.LogsAsync(stack, new StackLogOptions { Services = ["nosuch"] }, ct))
                 {

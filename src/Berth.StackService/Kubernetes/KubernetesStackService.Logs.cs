@@ -27,7 +27,7 @@ internal sealed partial class KubernetesStackService
             var unknown = options.Services.Where(s => !names.Contains(s)).ToList();
             if (unknown.Count > 0)
             {
-                throw new StackUsageException($"no service {string.Join(", ", unknown)} in stack {stack} (namespace {cluster.Namespace}){(names.Count == 0 ? string.Empty : $" (services: {string.Join(", ", names)})")}");
+                throw new StackInputException($"no service {string.Join(", ", unknown)} in stack {stack} (namespace {cluster.Namespace}){(names.Count == 0 ? string.Empty : $" (services: {string.Join(", ", names)})")}");
             }
 
             return (cluster.Client, cluster.Namespace, options.Services.IsEmpty ? names : [.. options.Services]);

@@ -27,7 +27,7 @@ internal sealed partial class SwarmStackService
             var unknown = options.Services.Select(s => ComposeName(stack, s)).Where(s => !owned.ContainsKey(s)).ToList();
             if (unknown.Count > 0)
             {
-                throw new StackUsageException($"no service {string.Join(", ", unknown)} in stack {stack}{(owned.Count == 0 ? string.Empty : $" (services: {string.Join(", ", owned.Keys.Order(StringComparer.Ordinal))})")}");
+                throw new StackInputException($"no service {string.Join(", ", unknown)} in stack {stack}{(owned.Count == 0 ? string.Empty : $" (services: {string.Join(", ", owned.Keys.Order(StringComparer.Ordinal))})")}");
             }
 
             return owned.Where(p => options.Services.IsEmpty || options.Services.Select(s => ComposeName(stack, s)).Contains(p.Key))

@@ -42,6 +42,10 @@ public sealed class StackLogsCliTests
             Assert.Equal(
                 Engine.Lines(docker.Stdout + docker.Stderr).Order(StringComparer.Ordinal),
                 lines.Select(l => l[(l.IndexOf('|', StringComparison.Ordinal) + 2)..]).Order(StringComparer.Ordinal));
+
+            // An unknown service is invalid input (exit 1), as docker service logs answers it.
+            var unknown = Engine.Berth(dir, null, "stack", "logs", stack, "nosuch");
+            Assert.Equal((1, $"berth stack logs: no service nosuch in stack {stack} (services: web)"), (unknown.ExitCode, unknown.Stderr.Trim()));
         }
         finally
         {

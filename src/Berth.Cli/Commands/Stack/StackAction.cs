@@ -4,8 +4,9 @@ namespace Berth.Cli.Commands.Stack;
 
 /// <summary>
 /// Runs a stack service call and turns its failures into one clear line and an exit code: a bad request (an unknown
-/// filter) is a usage error (2), an orchestrator that cannot be reached or refuses is exit 3 with its hint. Anything
-/// else is a bug and goes to the internal-error handler (stack trace only with --verbose).
+/// filter) is a usage error (2), a name the stack does not have is invalid input (1), an orchestrator that cannot be
+/// reached or refuses is exit 3 with its hint. Anything else is a bug and goes to the internal-error handler (stack
+/// trace only with --verbose).
 /// </summary>
 internal static class StackAction
 {
@@ -21,6 +22,11 @@ internal static class StackAction
         {
             stderr.WriteLine($"berth stack {commandName}: {ex.Message}");
             return ExitCodes.Usage;
+        }
+        catch (StackInputException ex)
+        {
+            stderr.WriteLine($"berth stack {commandName}: {ex.Message}");
+            return ExitCodes.InvalidInput;
         }
         catch (StackOrchestratorException ex)
         {
