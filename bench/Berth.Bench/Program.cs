@@ -20,6 +20,14 @@ if (args is ["k8s-requests", ..])
     return;
 }
 
+// `bench/stackapi/run.sh` runs `stackapi --server URL --token T --ca FILE --etcd URL [--clients C] [--seconds S]
+// [--stacks N] [--pid PID]` against the berth-apiserver and etcd it started: API and raw etcd throughput side by side.
+if (args is ["stackapi", ..])
+{
+    await StackApiThroughput.RunAsync(args[1..]);
+    return;
+}
+
 // `dotnet run -c Release --project bench/Berth.Bench -- quick` prints one timed load of 2,000 services with
 // memory figures; any other arguments go to BenchmarkDotNet.
 if (args is ["quick", ..])
