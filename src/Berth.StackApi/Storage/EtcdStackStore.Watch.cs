@@ -43,6 +43,20 @@ public sealed partial class EtcdStackStore
             initial.AddRange(list.Items.Select(item => new StoreWatchEvent(StoreWatchEventType.Added, item)));
         }
 
+        else
+        {
+            // A cheap read at N first: it fails fast when etcd is down (the watch stream would wait for its ack) and
+            // answers Expired at once when N is compacted. N in the future is fine: etcd waits for it (watcher.go).
+            try
+            {
+                await RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8(listPrefix), RangeEnd = PrefixEnd(listPrefix), Revision = rv, CountOnly = true }, ct, WatchTooOld).ConfigureAwait(false);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.OutOfRange)
+            {
+                // "required revision is a future revision".
+            }
+        }
+
         var startRevision = lastRevision + 1;
         void OnResponse(WatchResponse response)
         {

@@ -138,6 +138,23 @@ public sealed partial class EtcdStackStoreTests(EtcdFixture fixture) : IClassFix
         Assert.Equal("nope", e.Name);
     }
 
+    [Fact]
+    public async Task ObserveRequest_SeesEachEtcdCall()
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<(string Operation, bool Answered)>();
+        await using var store = new EtcdStackStore(new EtcdStoreOptions([fixture.Etcd.Endpoint])
+        {
+            CompactionInterval = TimeSpan.Zero,
+            ObserveRequest = (operation, elapsed, answered) => seen.Enqueue((operation, answered)),
+        });
+        var ns = NewNamespace();
+
+        await store.CreateAsync(Stack(ns, "observed"), new WriteOptions(), Ct);
+        await store.GetAsync(ns, "observed", Ct);
+
+        Assert.Equal([("txn", true), ("range", true)], seen);
+    }
+
     // ---- list ----
 
     [Fact]
