@@ -91,25 +91,34 @@ public sealed partial class EtcdStackStore
             }
         }
 
+        // dotnet-etcd multiplexes every watch on one gRPC stream, created with the token of the watch that happened
+        // to open it: passing ours would let this watch's end cut the stream of all the others. So the create gets
+        // no token; our cancellation only stops waiting for it and cancels the watch once it exists.
+        var creating = _client.WatchAsync(
+            new WatchRequest
+            {
+                CreateRequest = new WatchCreateRequest
+                {
+                    Key = ByteString.CopyFromUtf8(listPrefix),
+                    RangeEnd = PrefixEnd(listPrefix),
+                    StartRevision = startRevision,
+                    PrevKv = true,
+                    ProgressNotify = true,
+                },
+            },
+            OnResponse,
+            cancellationToken: CancellationToken.None);
         long watchId;
         try
         {
-            watchId = await _client.WatchAsync(
-                new WatchRequest
-                {
-                    CreateRequest = new WatchCreateRequest
-                    {
-                        Key = ByteString.CopyFromUtf8(listPrefix),
-                        RangeEnd = PrefixEnd(listPrefix),
-                        StartRevision = startRevision,
-                        PrevKv = true,
-                        ProgressNotify = true,
-                    },
-                },
-                OnResponse,
-                cancellationToken: ct).ConfigureAwait(false);
+            watchId = await creating.WaitAsync(ct).ConfigureAwait(false);
         }
-        catch (RpcException e) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            _ = creating.ContinueWith(t => _client.CancelWatch(t.Result), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
+        }
+        catch (RpcException e)
         {
             if (e.Status.Detail.Contains("compacted", StringComparison.Ordinal))
             {

@@ -66,6 +66,36 @@ public sealed class EtcdFaultTests(EtcdFixture fixture) : IClassFixture<EtcdFixt
     }
 
     [Fact]
+    public async Task OpenWatch_SurvivesEtcdRestart_AndSeesLaterChanges()
+    {
+        var store = fixture.Store;
+        var ns = NewNamespace();
+        var first = await store.CreateAsync(Stack(ns, "w1"), new WriteOptions(), Ct);
+        await using var watch = new WatchRecorder(store, new WatchOptions(ns, ResourceVersion: Rv(first)));
+        await store.CreateAsync(Stack(ns, "w2"), new WriteOptions(), Ct);
+        Assert.Equal("w2", Meta((await watch.NextAsync()).Object, "name"));
+
+        await fixture.Etcd.StopAsync(Ct);
+        await fixture.Etcd.StartAsync(Ct);
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await store.CreateAsync(Stack(ns, "w3"), new WriteOptions(), Ct);
+                break;
+            }
+            catch (StoreException e) when (e.Kind == StoreErrorKind.Unavailable && deadline.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(100, Ct);
+            }
+        }
+
+        var next = await watch.NextAsync();
+        Assert.Equal((StoreWatchEventType.Added, "w3"), (next.Type, Meta(next.Object, "name")));
+    }
+
+    [Fact]
     public async Task Compactor_CompactsToRevisionSeenOneIntervalAgo_OldListAndWatchExpire()
     {
         var ns = NewNamespace();

@@ -10,68 +10,11 @@ namespace Berth.StackApi.Tests.Storage;
 /// <summary>Watch semantics (etcd3/watcher.go, the cacher's bookmarks) against a real etcd.</summary>
 public sealed class EtcdWatchTests(EtcdFixture fixture) : IClassFixture<EtcdFixture>
 {
-    private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan EventTimeout = WatchRecorder.EventTimeout;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private EtcdStackStore Store => fixture.Store;
-
-    /// <summary>Pumps a watch into a channel so the test can wait for each event with a deadline.</summary>
-    private sealed class Recorder : IAsyncDisposable
-    {
-        private readonly Channel<StoreWatchEvent> _events = Channel.CreateUnbounded<StoreWatchEvent>();
-        private readonly CancellationTokenSource _stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-
-        public Recorder(IStackStore store, WatchOptions options)
-        {
-            Pump = Task.Run(async () =>
-            {
-                try
-                {
-                    await foreach (var e in store.WatchAsync(options, _stop.Token))
-                    {
-                        await _events.Writer.WriteAsync(e, CancellationToken.None);
-                    }
-                }
-                finally
-                {
-                    _events.Writer.TryComplete();
-                }
-            });
-        }
-
-        /// <summary>Ends when the watch ends; faults with what it threw.</summary>
-        public Task Pump { get; }
-
-        public async Task<StoreWatchEvent> NextAsync(bool skipBookmarks = true)
-        {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-            deadline.CancelAfter(EventTimeout);
-            while (true)
-            {
-                var e = await _events.Reader.ReadAsync(deadline.Token);
-                if (!skipBookmarks || e.Type != StoreWatchEventType.Bookmark)
-                {
-                    return e;
-                }
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            try
-            {
-                await Pump.WaitAsync(EventTimeout, CancellationToken.None);
-            }
-            catch (OperationCanceledException)
-            {
-                // The watch ended because we stopped it.
-            }
-
-            _stop.Dispose();
-        }
-    }
 
     private static (StoreWatchEventType, string?) Of(StoreWatchEvent e) => (e.Type, Meta(e.Object, "name"));
 
@@ -81,7 +24,7 @@ public sealed class EtcdWatchTests(EtcdFixture fixture) : IClassFixture<EtcdFixt
         var ns = NewNamespace();
         await Store.CreateAsync(Stack(ns, "w1"), new WriteOptions(), Ct);
         await Store.CreateAsync(Stack(ns, "w2"), new WriteOptions(), Ct);
-        await using var watch = new Recorder(Store, new WatchOptions(ns, ResourceVersion: "0"));
+        await using var watch = new WatchRecorder(Store, new WatchOptions(ns, ResourceVersion: "0"));
 
         Assert.Equal((StoreWatchEventType.Added, "w1"), Of(await watch.NextAsync()));
         Assert.Equal((StoreWatchEventType.Added, "w2"), Of(await watch.NextAsync()));
@@ -94,7 +37,7 @@ public sealed class EtcdWatchTests(EtcdFixture fixture) : IClassFixture<EtcdFixt
     {
         var ns = NewNamespace();
         var start = await Store.ListAsync(new ListOptions(ns), Ct);
-        await using var watch = new Recorder(Store, new WatchOptions(ns, ResourceVersion: start.ResourceVersion));
+        await using var watch = new WatchRecorder(Store, new WatchOptions(ns, ResourceVersion: start.ResourceVersion));
 
         var created = await Store.CreateAsync(Stack(ns, "e"), new WriteOptions(), Ct);
         var updated = await Store.UpdateAsync(ns, "e", o => { o["spec"]!["services"]![0]!["image"] = "nginx:2"; return o; }, new WriteOptions(), Ct);
@@ -119,7 +62,7 @@ public sealed class EtcdWatchTests(EtcdFixture fixture) : IClassFixture<EtcdFixt
         var first = await Store.CreateAsync(Stack(ns, "r1"), new WriteOptions(), Ct);
         await Store.CreateAsync(Stack(ns, "r2"), new WriteOptions(), Ct);
 
-        await using var watch = new Recorder(Store, new WatchOptions(ns, ResourceVersion: Rv(first)));
+        await using var watch = new WatchRecorder(Store, new WatchOptions(ns, ResourceVersion: Rv(first)));
 
         Assert.Equal((StoreWatchEventType.Added, "r2"), Of(await watch.NextAsync()));
     }
@@ -130,7 +73,7 @@ public sealed class EtcdWatchTests(EtcdFixture fixture) : IClassFixture<EtcdFixt
         var ns = NewNamespace();
         await Store.CreateAsync(Stack(ns, "s", new JsonObject { ["pick"] = "no" }), new WriteOptions(), Ct);
         var start = await Store.ListAsync(new ListOptions(ns), Ct);
-        await using var watch = new Recorder(Store, new WatchOptions(ns, LabelSelector: "pick=yes", ResourceVersion: start.ResourceVersion));
+        await using var watch = new WatchRecorder(Store, new WatchOptions(ns, LabelSelector: "pick=yes", ResourceVersion: start.ResourceVersion));
 
         await Store.UpdateAsync(ns, "s", o => { o["metadata"]!["labels"]!["pick"] = "yes"; return o; }, new WriteOptions(), Ct);
         await Store.UpdateAsync(ns, "s", o => { o["metadata"]!["labels"]!["other"] = "1"; return o; }, new WriteOptions(), Ct);
@@ -152,7 +95,7 @@ public sealed class EtcdWatchTests(EtcdFixture fixture) : IClassFixture<EtcdFixt
         var ns = NewNamespace();
         var created = await Store.CreateAsync(Stack(ns, "b"), new WriteOptions(), Ct);
         var clock = Stopwatch.StartNew();
-        await using var watch = new Recorder(Store, new WatchOptions(ns, ResourceVersion: Rv(created), AllowBookmarks: true, Timeout: TimeSpan.FromSeconds(3)));
+        await using var watch = new WatchRecorder(Store, new WatchOptions(ns, ResourceVersion: Rv(created), AllowBookmarks: true, Timeout: TimeSpan.FromSeconds(3)));
 
         // Interval 1 s, final one 0.5 s before the 3 s timeout: at ~1, ~2 and ~2.5 s.
         var bookmarks = new List<StoreWatchEvent>();
@@ -174,7 +117,7 @@ public sealed class EtcdWatchTests(EtcdFixture fixture) : IClassFixture<EtcdFixt
     {
         var ns = NewNamespace();
         var start = await Store.ListAsync(new ListOptions(ns), Ct);
-        await using var watch = new Recorder(Store, new WatchOptions(ns, ResourceVersion: start.ResourceVersion, Timeout: TimeSpan.FromSeconds(2.5)));
+        await using var watch = new WatchRecorder(Store, new WatchOptions(ns, ResourceVersion: start.ResourceVersion, Timeout: TimeSpan.FromSeconds(2.5)));
 
         await watch.Pump.WaitAsync(EventTimeout, Ct);
 
