@@ -84,10 +84,14 @@ public sealed partial class EtcdStackStore
                 }
             }
 
-            if (response.Events.Count == 0 && response.Header is not null && !response.Created)
+            // How far this watch has seen, filtered-out events included, for the next bookmark. Not the header
+            // revision of an event batch: etcd sets it to the current revision even when the batch is cut short.
+            var seen = response.Events.Count > 0 ? response.Events[^1].Kv.ModRevision
+                : response.Header is not null && !response.Created ? response.Header.Revision // a progress notification
+                : 0;
+            if (seen > 0)
             {
-                // A progress notification: every event up to this revision has been delivered.
-                channel.Writer.TryWrite(new WatchItem(new StoreWatchEvent(StoreWatchEventType.Bookmark, BookmarkObject(response.Header.Revision)), null));
+                channel.Writer.TryWrite(new WatchItem(new StoreWatchEvent(StoreWatchEventType.Bookmark, BookmarkObject(seen)), null));
             }
         }
 
@@ -181,7 +185,7 @@ public sealed partial class EtcdStackStore
                     lastRevision = Math.Max(lastRevision, revision);
                     if (item.Event.Type == StoreWatchEventType.Bookmark)
                     {
-                        // etcd progress notifications only feed the bookmark revision; bookmarks go out on our clock.
+                        // Progress only feeds the bookmark revision; bookmarks go out on our clock.
                         continue;
                     }
 

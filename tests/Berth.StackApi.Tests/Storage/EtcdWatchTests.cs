@@ -113,6 +113,30 @@ public sealed class EtcdWatchTests(EtcdFixture fixture) : IClassFixture<EtcdFixt
     }
 
     [Fact]
+    public async Task Bookmark_CarriesRevisionOfFilteredOutChanges()
+    {
+        var ns = NewNamespace();
+        var start = await Store.ListAsync(new ListOptions(ns), Ct);
+        await using var watch = new WatchRecorder(Store, new WatchOptions(ns, LabelSelector: "pick=yes", ResourceVersion: start.ResourceVersion, AllowBookmarks: true));
+
+        var unseen = await Store.CreateAsync(Stack(ns, "unseen"), new WriteOptions(), Ct);
+
+        // Bookmarks come every second; one of the next few carries the filtered-out object's revision.
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var bookmark = await watch.NextAsync(skipBookmarks: false);
+            Assert.Equal(StoreWatchEventType.Bookmark, bookmark.Type);
+            if (Rv(bookmark.Object) == Rv(unseen))
+            {
+                break;
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"bookmarks stayed at {Rv(bookmark.Object)}, not {Rv(unseen)}");
+        }
+    }
+
+    [Fact]
     public async Task WithoutBookmarks_NoneAreSent()
     {
         var ns = NewNamespace();
