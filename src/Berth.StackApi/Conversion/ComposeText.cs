@@ -124,8 +124,8 @@ internal static partial class ComposeText
         }
 
         spec["services"] = services;
-        spec["secrets"] = FromFileObjects(root["secrets"] as JsonObject);
-        spec["configs"] = FromFileObjects(root["configs"] as JsonObject);
+        spec["secrets"] = FromFileObjects(root["secrets"] as JsonObject, project.Name);
+        spec["configs"] = FromFileObjects(root["configs"] as JsonObject, project.Name);
 
         // Through GoJson so the result is exactly what a v1alpha3 client would have sent.
         return new GoJson().Object(StackShapes.StackSpec, spec, "spec");
@@ -321,7 +321,7 @@ internal static partial class ComposeText
             })])
             : null;
 
-    private static JsonObject? FromFileObjects(JsonObject? objects)
+    private static JsonObject? FromFileObjects(JsonObject? objects, string projectName)
     {
         if (objects is null)
         {
@@ -332,9 +332,12 @@ internal static partial class ComposeText
         foreach (var (key, node) in objects)
         {
             var o = node as JsonObject ?? [];
+
+            // The loader's default name (<project>_<key>) is not the user's: compose-on-kubernetes kept only a written one.
+            var name = Text(o["name"]);
             result[key] = new JsonObject
             {
-                ["name"] = Copy(o["name"]),
+                ["name"] = name == $"{projectName}_{key}" ? null : name,
                 ["file"] = o["file"] is { } file ? Relative(Text(file)) : null,
                 ["external"] = new JsonObject { ["external"] = o["external"] is JsonValue e && e.GetValueKind() == JsonValueKind.True },
                 ["labels"] = Copy(o["labels"]),
@@ -485,7 +488,8 @@ internal static partial class ComposeText
                     {
                         var one = new JsonObject();
                         Put(one, "cpus", resource["cpus"]);
-                        Put(one, "memory", resource["memory"]);
+                        // The Compose schema wants a byte size as a string.
+                        Put(one, "memory", resource["memory"] is { } memory ? JsonValue.Create(Text(memory)) : null);
                         r[kind] = one;
                     }
                 }
