@@ -127,6 +127,21 @@ public sealed class StackCodecGoldenTests
     }
 
     [Fact]
+    public void Metadata_of_the_wrong_type_is_an_error_and_is_not_stored()
+    {
+        var body = StackTestData.Body("v1beta1", new JsonObject { ["composeFile"] = "services:\n  web:\n    image: nginx\n" });
+        body["metadata"]!["name"] = 5;
+        body["metadata"]!["labels"] = new JsonObject { ["a"] = 1 };
+        body["metadata"]!["generation"] = "2";
+
+        var result = StackCodec.Decode(body, "v1beta1", existingStored: null);
+
+        Assert.Equal(["metadata.name", "metadata.labels", "metadata.generation"], result.Errors.Select(e => e.Field));
+        Assert.Equal("""{"namespace":"default"}""", result.Stored!["metadata"]!.ToJsonString());
+        Assert.Equal("metadata.name", Assert.Single(StackValidator.Validate(result.Stored)).Field);
+    }
+
+    [Fact]
     public void Encode_sets_api_version_and_kind_and_copies_metadata()
     {
         var stored = StackTestData.Store(StackTestData.Load("v1alpha3"), "v1alpha3");
