@@ -89,6 +89,7 @@ public sealed class StackCodecGoldenTests
         {
             ["x"] = 1,
             ["services"] = new JsonArray(new JsonObject { ["name"] = "web", ["image"] = "nginx", ["pull_secret"] = "regcred", ["Image"] = "other" }),
+            ["secrets"] = new JsonObject { ["db"] = new JsonObject { ["file"] = "./db.txt", ["bogus"] = 1 } },
         });
         body["extra"] = true;
         body["metadata"]!["bogus"] = "1";
@@ -96,7 +97,7 @@ public sealed class StackCodecGoldenTests
         var result = StackCodec.Decode(body, "v1beta2", existingStored: null);
 
         Assert.Empty(result.Errors);
-        Assert.Equal(["extra", "metadata.bogus", "spec.x", "spec.services[0].pull_secret", "spec.services[0].Image"], result.UnknownFields);
+        Assert.Equal(["extra", "metadata.bogus", "spec.x", "spec.services[0].pull_secret", "spec.services[0].Image", "spec.secrets.db.bogus"], result.UnknownFields);
         var encoded = StackCodec.Encode(result.Stored!, "v1alpha3");
         Assert.Equal("""[{"name":"web","deploy":{"resources":{},"placement":{}},"image":"nginx"}]""", encoded["spec"]!["services"]!.ToJsonString());
     }
