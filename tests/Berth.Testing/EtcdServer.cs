@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Berth.Testing;
+
+/// <summary>
+/// A real etcd (/usr/bin/etcd) for one test class: its own free loopback client and peer ports and its own temp data
+/// folder. <see cref="StopAsync"/> and <see cref="StartAsync"/> take it down and bring it back on the same data and
+/// ports (fault tests); disposing kills it by its process id and deletes the folder.
+/// </summary>
+public sealed class EtcdServer : IAsyncDisposable
+{
+    private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly StringBuilder _log = new();
+    private readonly int _clientPort;
+    private readonly int _peerPort;
+    private Process? _process;
+
+    private EtcdServer(string dataDirectory, int clientPort, int peerPort)
+    {
+        DataDirectory = dataDirectory;
+        _clientPort = clientPort;
+        _peerPort = peerPort;
+    }
+
+    public static string Executable { get; } = Environment.GetEnvironmentVariable("BERTH_TEST_ETCD") ?? "/usr/bin/etcd";
+
+    /// <summary>The client URL, http://127.0.0.1:port.</summary>
+    public string Endpoint => $"http://127.0.0.1:{_clientPort.ToString(CultureInfo.InvariantCulture)}";
+
+    public string DataDirectory { get; }
+
+    /// <summary>The process id while it runs.</summary>
+    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
+
+    /// <summary>What etcd printed (for failure messages).</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public static async Task<EtcdServer> StartNewAsync(CancellationToken cancellationToken = default)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "berth-etcd-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(directory);
+        var server = new EtcdServer(directory, FreePort.Loopback(), FreePort.Loopback());
+        try
+        {
+            await server.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return server;
+    }
+
+    /// <summary>Starts etcd (again) on the same data and ports and waits, with a deadline, until it reports healthy.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (ProcessId is not null)
+        {
+            return;
+        }
+
+        var client = Endpoint;
+        var peer = $"http://127.0.0.1:{_peerPort.ToString(CultureInfo.InvariantCulture)}";
+        var start = new ProcessStartInfo(Executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+        {
+            "--name", "berth-test",
+            "--data-dir", Path.Combine(DataDirectory, "data"),
+            "--listen-client-urls", client,
+            "--advertise-client-urls", client,
+            "--listen-peer-urls", peer,
+            "--initial-advertise-peer-urls", peer,
+            "--initial-cluster", "berth-test=" + peer,
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"etcd exited with {process.ExitCode} while starting:\n{Log}");
+            }
+
+            try
+            {
+                var body = await http.GetStringAsync(new Uri(client + "/health"), cancellationToken).ConfigureAwait(false);
+                if (body.Contains("\"true\"", StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // Not listening yet.
+            }
+
+            if (clock.Elapsed > HealthTimeout)
+            {
+                throw new TimeoutException($"etcd was not healthy after {HealthTimeout.TotalSeconds:0} s:\n{Log}");
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Kills etcd by its process id (as a crash would: what it acknowledged is on disk) and waits for it to exit.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        var process = _process;
+        if (process is null)
+        {
+            return;
+        }
+
+        _process = null;
+        if (!process.HasExited)
+        {
+            process.Kill();
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+        process.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temp folder left behind is harmless.
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            // Keep the tail only: etcd is chatty and the log is for failure messages.
+            if (_log.Length > 64_000)
+            {
+                _log.Remove(0, 32_000);
+            }
+
+            _log.AppendLine(line);
+        }
+    }
+}
