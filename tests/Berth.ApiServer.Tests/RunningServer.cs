@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Berth.ApiServer.Hosting;
 using Berth.ApiServer.Security;
+using Berth.StackApi.Storage;
 using Berth.Testing;
 using Microsoft.AspNetCore.Builder;
 
@@ -51,8 +52,11 @@ internal sealed class RunningServer : IAsyncDisposable
         return new RunningServer(app, folder, options);
     }
 
-    public static ServerServices Standalone(ServerOptions options, Func<CancellationToken, Task<bool>>? etcdHealthy = null)
-        => new(etcdHealthy ?? (_ => Task.FromResult(true)), null, TokenFile.Load(options.TokenAuthFile!));
+    /// <summary>Standalone services on <paramref name="store"/>, or on a store whose etcd does not answer (tests of the surface without storage).</summary>
+    public static ServerServices Standalone(ServerOptions options, IStackStore? store = null, Func<CancellationToken, Task<bool>>? etcdHealthy = null)
+        => new(store ?? Unreachable, null, TokenFile.Load(options.TokenAuthFile!), null, etcdHealthy);
+
+    private static readonly EtcdStackStore Unreachable = new(new EtcdStoreOptions([$"http://127.0.0.1:{FreePort.Loopback()}"]) { CompactionInterval = TimeSpan.Zero, RequestTimeout = TimeSpan.FromSeconds(2) });
 
     /// <summary>An HttpClient that trusts only the server's generated CA, with a bearer token and/or client certificate.</summary>
     public HttpClient Client(string? token = null, X509Certificate2? clientCertificate = null)

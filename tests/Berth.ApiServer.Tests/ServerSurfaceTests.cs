@@ -11,7 +11,7 @@ public sealed class ServerSurfaceTests : IAsyncLifetime
     private bool _etcdHealthy = true;
 
     public async ValueTask InitializeAsync()
-        => _server = await RunningServer.StartAsync(null, o => RunningServer.Standalone(o, _ => Task.FromResult(_etcdHealthy)), TestContext.Current.CancellationToken);
+        => _server = await RunningServer.StartAsync(null, o => RunningServer.Standalone(o, etcdHealthy: _ => Task.FromResult(_etcdHealthy)), TestContext.Current.CancellationToken);
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 

@@ -4,13 +4,17 @@ using System.Text.Json.Nodes;
 using Berth.ApiServer.Http;
 using Berth.ApiServer.Security;
 using Berth.StackApi;
+using Berth.StackApi.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Prometheus;
 
 namespace Berth.ApiServer.Hosting;
 
 /// <summary>What the HTTP surface runs on: the etcd health check, the cluster (if any), the users and the authorizer.</summary>
-internal sealed record ServerServices(Func<CancellationToken, Task<bool>> EtcdHealthy, ClusterClient? Cluster, TokenFile Tokens, IAuthorizer? Authorizer = null);
+internal sealed record ServerServices(IStackStore Store, ClusterClient? Cluster, TokenFile Tokens, IAuthorizer? Authorizer = null, Func<CancellationToken, Task<bool>>? EtcdHealthy = null)
+{
+    public Func<CancellationToken, Task<bool>> Healthy => EtcdHealthy ?? Store.CheckHealthAsync;
+}
 
 /// <summary>berth-apiserver's host: Kestrel, HTTPS only, the request pipeline and the endpoints.</summary>
 internal static class ApiServerHost
@@ -35,8 +39,13 @@ internal static class ApiServerHost
             return CommandLine.UsageExitCode;
         }
 
-        var app = Build(options, new ServerServices(_ => Task.FromResult(true), cluster, tokens), logging => logging.AddJsonConsole());
-        await app.RunAsync(cancellationToken).ConfigureAwait(false);
+        var store = new EtcdStackStore(new EtcdStoreOptions(options.EtcdServers, options.EtcdCaFile, options.EtcdCertFile, options.EtcdKeyFile, options.EtcdPrefix) { CompactionInterval = options.CompactionInterval });
+        await using (store.ConfigureAwait(false))
+        {
+            var app = Build(options, new ServerServices(store, cluster, tokens), logging => logging.AddJsonConsole());
+            await app.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return 0;
     }
 
@@ -72,6 +81,7 @@ internal static class ApiServerHost
 
         app.Use((context, next) => Pipeline(context, next, authenticator, authorizer, services, logger));
         Endpoints.Map(app, services);
+        new StacksApi(new MeasuredStackStore(services.Store), services.Cluster is null, time, logger).Map(app);
         return app;
     }
 
@@ -115,7 +125,7 @@ internal static class ApiServerHost
             var health = UnauthenticatedPaths.FirstOrDefault(p => path == p || path.StartsWith(p + "/", StringComparison.Ordinal));
             if (health is not null)
             {
-                await Health.WriteAsync(context, services.EtcdHealthy, health != "/livez", logger, ct).ConfigureAwait(false);
+                await Health.WriteAsync(context, services.Healthy, health != "/livez", logger, ct).ConfigureAwait(false);
                 return;
             }
 

@@ -27,6 +27,13 @@ internal static class Endpoints
             return StackApiGroup.IsServed(version) ? HttpBodies.WriteJsonAsync(context, 200, Discovery.ResourceList(version), ct) : throw ApiStatus.PathNotFound();
         }));
         app.Map("/version", context => Get(context, ct => HttpBodies.WriteJsonAsync(context, 200, ApiServerHost.VersionInfo(), ct)));
+        app.Map("/openapi/v2", context => Get(context, ct => HttpBodies.WriteJsonAsync(context, 200, OpenApi.V2(), ct)));
+        app.Map("/openapi/v3", context => Get(context, ct => HttpBodies.WriteJsonAsync(context, 200, OpenApi.V3Root(), ct)));
+        app.Map("/openapi/v3/apis/" + StackApiGroup.Group + "/{version}", context => Get(context, ct =>
+        {
+            var version = (string)context.GetRouteValue("version")!;
+            return StackApiGroup.IsServed(version) ? OpenApi.WriteV3DocumentAsync(context, version, ct) : throw ApiStatus.PathNotFound();
+        }));
         ApiServerHost.MapMetrics(app);
         app.MapFallback(_ => throw ApiStatus.PathNotFound());
     }

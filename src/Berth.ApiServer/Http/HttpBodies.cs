@@ -44,11 +44,14 @@ internal static class HttpBodies
         }
     }
 
+    // Quotes stay quotes (Go's encoding/json escapes only <, >, & and control characters).
+    public static readonly JsonSerializerOptions Output = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static async Task WriteJsonAsync(HttpContext context, int code, JsonNode body, CancellationToken cancellationToken, string contentType = "application/json")
     {
         context.Response.StatusCode = code;
         context.Response.ContentType = contentType;
-        await context.Response.WriteAsync(body.ToJsonString() + "\n", cancellationToken).ConfigureAwait(false);
+        await context.Response.WriteAsync(body.ToJsonString(Output) + "\n", cancellationToken).ConfigureAwait(false);
     }
 
     public static Task WriteStatusAsync(HttpContext context, ApiException error, CancellationToken cancellationToken)
