@@ -15,6 +15,9 @@ namespace Berth.ApiServer.Http;
 /// </summary>
 internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider time, ILogger logger)
 {
+    // How long a watch waits for the store to refuse it (bad selector, RV too large) before it opens the stream.
+    private static readonly TimeSpan WatchErrorWindow = TimeSpan.FromMilliseconds(250);
+
     private const string Prefix = "/apis/" + StackApiGroup.Group + "/{version}";
 
     public void Map(WebApplication app)
@@ -202,7 +205,16 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
                 bool more;
                 try
                 {
-                    more = await events.MoveNextAsync().ConfigureAwait(false);
+                    var next = events.MoveNextAsync().AsTask();
+                    if (!started && await Task.WhenAny(next, Task.Delay(WatchErrorWindow, ct)).ConfigureAwait(false) != next)
+                    {
+                        // The watch is established and quiet: send the headers now, so clients see the stream open
+                        // before the first event (kube-apiserver's serveWatch after rw.Watch succeeded).
+                        await StartWatchAsync(response).ConfigureAwait(false);
+                        started = true;
+                    }
+
+                    more = await next.ConfigureAwait(false);
                 }
                 catch (StoreException e)
                 {
