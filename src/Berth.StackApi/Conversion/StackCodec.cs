@@ -79,7 +79,7 @@ public static class StackCodec
             }
             else if (text.Length > 0)
             {
-                var stored = new JsonObject { ["spec"] = spec };
+                var stored = new JsonObject { ["metadata"] = metadata.DeepClone(), ["spec"] = spec };
                 errors.AddRange(StackComposeFile.SetText(stored, text));
                 stored.Remove("spec");
             }
