@@ -112,7 +112,7 @@ internal sealed class GoJson
                 var entries = new JsonObject();
                 foreach (var (key, value) in map.OrderBy(e => e.Key, StringComparer.Ordinal))
                 {
-                    entries[key] = value is null && m.NullableValues ? null : Value(m.Values, value, $"{path}[{key}]") ?? ZeroScalar(m.Values);
+                    entries[key] = value is null && m.NullableValues ? null : Value(m.Values, value, Join(path, key)) ?? ZeroScalar(m.Values);
                 }
 
                 return entries;

@@ -89,6 +89,7 @@ public sealed class StackCodecGoldenTests
         {
             ["x"] = 1,
             ["services"] = new JsonArray(new JsonObject { ["name"] = "web", ["image"] = "nginx", ["pull_secret"] = "regcred", ["Image"] = "other" }),
+            ["secrets"] = new JsonObject { ["db"] = new JsonObject { ["file"] = "./db.txt", ["bogus"] = 1 } },
         });
         body["extra"] = true;
         body["metadata"]!["bogus"] = "1";
@@ -96,7 +97,7 @@ public sealed class StackCodecGoldenTests
         var result = StackCodec.Decode(body, "v1beta2", existingStored: null);
 
         Assert.Empty(result.Errors);
-        Assert.Equal(["extra", "metadata.bogus", "spec.x", "spec.services[0].pull_secret", "spec.services[0].Image"], result.UnknownFields);
+        Assert.Equal(["extra", "metadata.bogus", "spec.x", "spec.services[0].pull_secret", "spec.services[0].Image", "spec.secrets.db.bogus"], result.UnknownFields);
         var encoded = StackCodec.Encode(result.Stored!, "v1alpha3");
         Assert.Equal("""[{"name":"web","deploy":{"resources":{},"placement":{}},"image":"nginx"}]""", encoded["spec"]!["services"]!.ToJsonString());
     }
@@ -124,6 +125,21 @@ public sealed class StackCodecGoldenTests
             result.Errors.Select(e => e.Field));
         Assert.All(result.Errors.Skip(1), e => Assert.Equal("FieldValueTypeInvalid", e.Type));
         Assert.Equal("Invalid value: \"10s\": must be an integer (nanoseconds)", result.Errors[^1].Message);
+    }
+
+    [Fact]
+    public void Metadata_of_the_wrong_type_is_an_error_and_is_not_stored()
+    {
+        var body = StackTestData.Body("v1beta1", new JsonObject { ["composeFile"] = "services:\n  web:\n    image: nginx\n" });
+        body["metadata"]!["name"] = 5;
+        body["metadata"]!["labels"] = new JsonObject { ["a"] = 1 };
+        body["metadata"]!["generation"] = "2";
+
+        var result = StackCodec.Decode(body, "v1beta1", existingStored: null);
+
+        Assert.Equal(["metadata.name", "metadata.labels", "metadata.generation"], result.Errors.Select(e => e.Field));
+        Assert.Equal("""{"namespace":"default"}""", result.Stored!["metadata"]!.ToJsonString());
+        Assert.Equal("metadata.name", Assert.Single(StackValidator.Validate(result.Stored)).Field);
     }
 
     [Fact]
