@@ -22,7 +22,10 @@ public sealed partial class KubernetesApiDouble
             ["groups"] = new JsonArray([.. groups.Select(g => (JsonNode)g)]),
         };
 
-    /// <summary>SubjectAccessReviews for <paramref name="user"/> answer allowed=false from now on (others: allowed).</summary>
+    /// <summary>
+    /// SubjectAccessReviews of resource requests by <paramref name="user"/> answer allowed=false from now on; paths
+    /// (discovery, /openapi) and other users stay allowed, as with RBAC's system:discovery binding.
+    /// </summary>
     public void DenyUser(string user) => _deniedUsers[user] = 0;
 
     /// <summary>The specs of the SubjectAccessReviews received so far, oldest first.</summary>
@@ -48,7 +51,7 @@ public sealed partial class KubernetesApiDouble
                 return review;
             case "/apis/authorization.k8s.io/v1/subjectaccessreviews":
                 _accessReviews.Enqueue((JsonObject)spec.DeepClone());
-                var denied = _deniedUsers.ContainsKey(spec["user"]?.ToString() ?? string.Empty);
+                var denied = spec["resourceAttributes"] is not null && _deniedUsers.ContainsKey(spec["user"]?.ToString() ?? string.Empty);
                 review["status"] = denied
                     ? new JsonObject { ["allowed"] = false, ["denied"] = true, ["reason"] = "denied by the test double" }
                     : new JsonObject { ["allowed"] = true };
