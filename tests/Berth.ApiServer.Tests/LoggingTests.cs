@@ -71,4 +71,17 @@ public sealed class LoggingTests : IAsyncLifetime
         Assert.DoesNotContain(lines, l => l.Contains(Secret, StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains(RunningServer.AliceToken, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task InvalidSecretValue_IsRedactedInThe422()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var client = _server.Client(RunningServer.AliceToken);
+        var body = "{\"apiVersion\":\"compose.docker.com/v1alpha3\",\"kind\":\"Stack\",\"metadata\":{\"name\":\"typed\"},\"spec\":{\"services\":[{\"name\":\"web\",\"image\":\"nginx\",\"environment\":{\"PASSWORD\":{\"x\":\"" + Secret + "\"}}}]}}";
+        using var response = await client.PostAsync("apis/compose.docker.com/v1alpha3/namespaces/logs/stacks", new StringContent(body, Encoding.UTF8, "application/json"), ct);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        Assert.DoesNotContain(Secret, text, StringComparison.Ordinal);
+        Assert.Contains("spec.services[0].environment.PASSWORD: Invalid value: \\\"<redacted>\\\": must be a string", text, StringComparison.Ordinal);
+    }
 }
