@@ -315,4 +315,31 @@ public sealed class StacksHttpTests(StackServerFixture fixture) : IClassFixture<
         Assert.Equal("PartialObjectMetadata", first["object"]!["kind"]!.ToString());
         Assert.Equal("meta.k8s.io/v1", first["object"]!["apiVersion"]!.ToString());
     }
+
+    [Fact]
+    public async Task Watch_FromACompactedResourceVersion_IsAnErrorEvent410()
+    {
+        using var client = Alice();
+        var created = await CreateAsync(client, "compacted");
+        var oldRv = created["metadata"]!["resourceVersion"]!.ToString();
+        using (await client.PatchAsync(Base + "/compacted", Json("""{"metadata":{"labels":{"a":"1"}}}""", "application/merge-patch+json"), Ct))
+        {
+        }
+
+        var current = JsonNode.Parse(await client.GetStringAsync(Base + "/compacted", Ct))!["metadata"]!["resourceVersion"]!.ToString();
+        using (var etcd = new dotnet_etcd.EtcdClient(fixture.Etcd.Endpoint))
+        {
+            await etcd.CompactAsync(new Etcdserverpb.CompactionRequest { Revision = long.Parse(current, System.Globalization.CultureInfo.InvariantCulture) }, cancellationToken: Ct);
+        }
+
+        using var watch = await client.GetAsync($"{Base}?watch=true&resourceVersion={oldRv}&timeoutSeconds=5", HttpCompletionOption.ResponseHeadersRead, Ct);
+        Assert.Equal(HttpStatusCode.OK, watch.StatusCode);
+        using var reader = new StreamReader(await watch.Content.ReadAsStreamAsync(Ct));
+        var e = JsonNode.Parse((await reader.ReadLineAsync(Ct))!)!;
+        Assert.Equal("ERROR", e["type"]!.ToString());
+        Assert.Equal("Status", e["object"]!["kind"]!.ToString());
+        Assert.Equal(410, e["object"]!["code"]!.GetValue<int>());
+        Assert.Equal("Expired", e["object"]!["reason"]!.ToString());
+        Assert.Null(await reader.ReadLineAsync(Ct));
+    }
 }
