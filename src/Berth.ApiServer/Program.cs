@@ -1,2 +1,3 @@
-// berth-apiserver entry point; the host, flags and HTTP surface are being built (issue 11).
-return 0;
+using Berth.ApiServer.Hosting;
+
+return await CommandLine.RunAsync(args, ApiServerHost.RunAsync).ConfigureAwait(false);

@@ -1,0 +1,14 @@
+using System.Collections.Immutable;
+
+namespace Berth.ApiServer.Security;
+
+/// <summary>An authenticated caller, as k8s.io/apiserver's user.Info.</summary>
+internal sealed record UserInfo(string Name, string? Uid, ImmutableArray<string> Groups, ImmutableDictionary<string, ImmutableArray<string>> Extra)
+{
+    public const string AuthenticatedGroup = "system:authenticated";
+    public const string MastersGroup = "system:masters";
+
+    /// <summary>Every authenticated user is in system:authenticated (AS/pkg/authentication/group/authenticated_group_adder.go).</summary>
+    public UserInfo WithAuthenticatedGroup()
+        => Groups.Contains(AuthenticatedGroup) ? this : this with { Groups = Groups.Add(AuthenticatedGroup) };
+}
