@@ -40,17 +40,28 @@ internal sealed class RunningServer : IAsyncDisposable
     public static async Task<RunningServer> StartAsync(Func<ServerOptions, ServerOptions>? configure, Func<ServerOptions, ServerServices> services, CancellationToken cancellationToken, CapturedLogs? logs = null)
     {
         var folder = new TempProject(("tokens.csv", $"{AdminToken},admin,admin-uid,\"system:masters\"\n{AliceToken},alice,alice-uid,dev\n"));
-        var options = new ServerOptions
+        for (var attempt = 1; ; attempt++)
         {
-            SecurePort = FreePort.Loopback(),
-            BindAddress = "127.0.0.1",
-            CertDir = folder.PathOf("certs"),
-            TokenAuthFile = folder.PathOf("tokens.csv"),
-        };
-        options = configure?.Invoke(options) ?? options;
-        var app = ApiServerHost.Build(options, services(options), logs is null ? null : logging => logging.AddProvider(logs));
-        await app.StartAsync(cancellationToken);
-        return new RunningServer(app, folder, options);
+            var options = new ServerOptions
+            {
+                SecurePort = FreePort.Loopback(),
+                BindAddress = "127.0.0.1",
+                CertDir = folder.PathOf("certs"),
+                TokenAuthFile = folder.PathOf("tokens.csv"),
+            };
+            options = configure?.Invoke(options) ?? options;
+            var app = ApiServerHost.Build(options, services(options), logs is null ? null : logging => logging.AddProvider(logs));
+            try
+            {
+                await app.StartAsync(cancellationToken);
+                return new RunningServer(app, folder, options);
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                // The free port was taken before Kestrel bound it (another test's server): again on a new port.
+                await app.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>Standalone services on <paramref name="store"/>, or on a store whose etcd does not answer (tests of the surface without storage).</summary>

@@ -61,21 +61,28 @@ public sealed class EtcdServer : IAsyncDisposable
     /// <param name="cancellationToken">Stops waiting for etcd.</param>
     public static async Task<EtcdServer> StartNewAsync(bool tls, CancellationToken cancellationToken = default)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "berth-etcd-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(directory);
-        var certificates = tls ? TestCertificates.Create(Path.Combine(directory, "pki")) : null;
-        var server = new EtcdServer(directory, FreePort.Loopback(), FreePort.Loopback(), FreePort.Loopback(), certificates);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await server.StartAsync(cancellationToken).ConfigureAwait(false);
+            var directory = Path.Combine(Path.GetTempPath(), "berth-etcd-" + Guid.NewGuid().ToString("N")[..12]);
+            Directory.CreateDirectory(directory);
+            var certificates = tls ? TestCertificates.Create(Path.Combine(directory, "pki")) : null;
+            var server = new EtcdServer(directory, FreePort.Loopback(), FreePort.Loopback(), FreePort.Loopback(), certificates);
+            try
+            {
+                await server.StartAsync(cancellationToken).ConfigureAwait(false);
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 5 && server.Log.Contains("address already in use", StringComparison.Ordinal))
+            {
+                // A free port is only free until someone binds it: another test's server took one first. New ports.
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
-        catch
-        {
-            await server.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        return server;
     }
 
     /// <summary>Starts etcd (again) on the same data and ports and waits, with a deadline, until it reports healthy.</summary>
