@@ -16,7 +16,7 @@ public sealed class StackServerFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _etcd = await EtcdServer.StartNewAsync(TestContext.Current.CancellationToken);
+        _etcd = await EtcdServer.StartNewAsync(cancellationToken: TestContext.Current.CancellationToken);
         _store = new EtcdStackStore(new EtcdStoreOptions([_etcd.Endpoint]) { CompactionInterval = TimeSpan.Zero, RequestTimeout = TimeSpan.FromSeconds(5) });
         _server = await RunningServer.StartAsync(null, o => RunningServer.Standalone(o, _store), TestContext.Current.CancellationToken);
     }

@@ -37,7 +37,11 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
         try
         {
             server.Authorize(request.Headers.Authorization.ToString(), route, verb);
-            if (discovery is not null)
+            if (server.Review(request.Method, path, body) is { } review)
+            {
+                (code, answer) = (201, review);
+            }
+            else if (discovery is not null)
             {
                 (code, answer) = (200, discovery);
             }

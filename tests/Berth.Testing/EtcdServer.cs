@@ -16,19 +16,25 @@ public sealed class EtcdServer : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private readonly int _clientPort;
     private readonly int _peerPort;
+    private readonly int _metricsPort;
     private Process? _process;
 
-    private EtcdServer(string dataDirectory, int clientPort, int peerPort)
+    private EtcdServer(string dataDirectory, int clientPort, int peerPort, int metricsPort, TestCertificates? tls)
     {
         DataDirectory = dataDirectory;
         _clientPort = clientPort;
         _peerPort = peerPort;
+        _metricsPort = metricsPort;
+        Tls = tls;
     }
+
+    /// <summary>With TLS: etcd serves its clients over HTTPS with these files and requires a client certificate from their CA.</summary>
+    public TestCertificates? Tls { get; }
 
     public static string Executable { get; } = Environment.GetEnvironmentVariable("BERTH_TEST_ETCD") ?? "/usr/bin/etcd";
 
-    /// <summary>The client URL, http://127.0.0.1:port.</summary>
-    public string Endpoint => $"http://127.0.0.1:{_clientPort.ToString(CultureInfo.InvariantCulture)}";
+    /// <summary>The client URL, http://127.0.0.1:port (https:// with TLS).</summary>
+    public string Endpoint => $"{(Tls is null ? "http" : "https")}://127.0.0.1:{_clientPort.ToString(CultureInfo.InvariantCulture)}";
 
     public string DataDirectory { get; }
 
@@ -47,11 +53,14 @@ public sealed class EtcdServer : IAsyncDisposable
         }
     }
 
-    public static async Task<EtcdServer> StartNewAsync(CancellationToken cancellationToken = default)
+    /// <param name="tls">Serve clients over TLS with generated certificates (in the data folder) and require client certificates.</param>
+    /// <param name="cancellationToken">Stops waiting for etcd.</param>
+    public static async Task<EtcdServer> StartNewAsync(bool tls = false, CancellationToken cancellationToken = default)
     {
         var directory = Path.Combine(Path.GetTempPath(), "berth-etcd-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(directory);
-        var server = new EtcdServer(directory, FreePort.Loopback(), FreePort.Loopback());
+        var certificates = tls ? TestCertificates.Create(Path.Combine(directory, "pki")) : null;
+        var server = new EtcdServer(directory, FreePort.Loopback(), FreePort.Loopback(), FreePort.Loopback(), certificates);
         try
         {
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -74,6 +83,7 @@ public sealed class EtcdServer : IAsyncDisposable
         }
 
         var client = Endpoint;
+        var metrics = $"http://127.0.0.1:{_metricsPort.ToString(CultureInfo.InvariantCulture)}";
         var peer = $"http://127.0.0.1:{_peerPort.ToString(CultureInfo.InvariantCulture)}";
         var start = new ProcessStartInfo(Executable)
         {
@@ -90,9 +100,20 @@ public sealed class EtcdServer : IAsyncDisposable
             "--listen-peer-urls", peer,
             "--initial-advertise-peer-urls", peer,
             "--initial-cluster", "berth-test=" + peer,
+
+            // /health on plain HTTP even when clients need TLS and a certificate.
+            "--listen-metrics-urls", metrics,
         })
         {
             start.ArgumentList.Add(arg);
+        }
+
+        if (Tls is not null)
+        {
+            foreach (var arg in new[] { "--cert-file", Tls.ServerCertFile, "--key-file", Tls.ServerKeyFile, "--trusted-ca-file", Tls.CaFile, "--client-cert-auth" })
+            {
+                start.ArgumentList.Add(arg);
+            }
         }
 
         var process = new Process { StartInfo = start };
@@ -114,7 +135,7 @@ public sealed class EtcdServer : IAsyncDisposable
 
             try
             {
-                var body = await http.GetStringAsync(new Uri(client + "/health"), cancellationToken).ConfigureAwait(false);
+                var body = await http.GetStringAsync(new Uri(metrics + "/health"), cancellationToken).ConfigureAwait(false);
                 if (body.Contains("\"true\"", StringComparison.Ordinal))
                 {
                     return;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.StackApi.Types;
 
@@ -53,6 +54,7 @@ public static class StackCodec
             case JsonObject m:
                 metadata = (JsonObject)m.DeepClone();
                 unknown.AddRange(m.Select(e => e.Key).Where(k => !ObjectMetaFields.Contains(k)).Select(k => $"metadata.{k}"));
+                CheckMetadataTypes(metadata, errors);
                 break;
             case null:
                 break;
@@ -79,7 +81,7 @@ public static class StackCodec
             }
             else if (text.Length > 0)
             {
-                var stored = new JsonObject { ["spec"] = spec };
+                var stored = new JsonObject { ["metadata"] = metadata.DeepClone(), ["spec"] = spec };
                 errors.AddRange(StackComposeFile.SetText(stored, text));
                 stored.Remove("spec");
             }
@@ -164,9 +166,42 @@ public static class StackCodec
         return result;
     }
 
+    /// <summary>ObjectMeta's field types, so every later reader of the stored metadata can trust them.</summary>
+    private static void CheckMetadataTypes(JsonObject metadata, List<FieldError> errors)
+    {
+        foreach (var (key, value) in metadata)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            var kind = value.GetValueKind();
+            var expected = key switch
+            {
+                "generation" or "deletionGracePeriodSeconds" => kind == JsonValueKind.Number && GoJson.TryInt64(value, out _) ? null : "an integer",
+                "labels" or "annotations" => value is JsonObject map && map.All(e => e.Value?.GetValueKind() == JsonValueKind.String) ? null : "a map of strings",
+                "finalizers" => value is JsonArray list && list.All(e => e?.GetValueKind() == JsonValueKind.String) ? null : "a list of strings",
+                "ownerReferences" or "managedFields" => value is JsonArray list && list.All(e => e is JsonObject) ? null : "a list of objects",
+                _ when ObjectMetaFields.Contains(key) => kind == JsonValueKind.String ? null : "a string",
+                _ => null,
+            };
+            if (expected is not null)
+            {
+                errors.Add(new FieldError(FieldErrorTypes.TypeInvalid, $"metadata.{key}", $"Invalid value: {value.ToJsonString()}: must be {expected}"));
+            }
+        }
+
+        // Dropped so readers of the stored form need not check types again.
+        foreach (var bad in errors.Where(e => e.Field.StartsWith("metadata.", StringComparison.Ordinal)).Select(e => e.Field["metadata.".Length..]).ToList())
+        {
+            metadata.Remove(bad);
+        }
+    }
+
     private static void CheckString(JsonObject body, string key, string expected, List<FieldError> errors)
     {
-        if (body[key] is { } node && (node.GetValueKind() != System.Text.Json.JsonValueKind.String || node.GetValue<string>() != expected))
+        if (body[key] is { } node && (node.GetValueKind() != JsonValueKind.String || node.GetValue<string>() != expected))
         {
             errors.Add(new FieldError(FieldErrorTypes.Invalid, key, $"Invalid value: {node.ToJsonString()}: must be {expected}"));
         }

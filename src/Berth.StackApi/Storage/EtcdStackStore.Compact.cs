@@ -61,6 +61,6 @@ public sealed partial class EtcdStackStore
             return;
         }
 
-        await CallAsync(() => _client.CompactAsync(new CompactionRequest { Revision = revision }, deadline: Deadline(), cancellationToken: ct), ct).ConfigureAwait(false);
+        await CallAsync("compact", () => _client.CompactAsync(new CompactionRequest { Revision = revision }, deadline: Deadline(), cancellationToken: ct), ct).ConfigureAwait(false);
     }
 }

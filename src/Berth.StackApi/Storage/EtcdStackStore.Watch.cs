@@ -43,6 +43,20 @@ public sealed partial class EtcdStackStore
             initial.AddRange(list.Items.Select(item => new StoreWatchEvent(StoreWatchEventType.Added, item)));
         }
 
+        else
+        {
+            // A cheap read at N first: it fails fast when etcd is down (the watch stream would wait for its ack) and
+            // answers Expired at once when N is compacted. N in the future is fine: etcd waits for it (watcher.go).
+            try
+            {
+                await RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8(listPrefix), RangeEnd = PrefixEnd(listPrefix), Revision = rv, CountOnly = true }, ct, WatchTooOld).ConfigureAwait(false);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.OutOfRange)
+            {
+                // "required revision is a future revision".
+            }
+        }
+
         var startRevision = lastRevision + 1;
         void OnResponse(WatchResponse response)
         {
@@ -70,32 +84,45 @@ public sealed partial class EtcdStackStore
                 }
             }
 
-            if (response.Events.Count == 0 && response.Header is not null && !response.Created)
+            // How far this watch has seen, filtered-out events included, for the next bookmark. Not the header
+            // revision of an event batch: etcd sets it to the current revision even when the batch is cut short.
+            var seen = response.Events.Count > 0 ? response.Events[^1].Kv.ModRevision
+                : response.Header is not null && !response.Created ? response.Header.Revision // a progress notification
+                : 0;
+            if (seen > 0)
             {
-                // A progress notification: every event up to this revision has been delivered.
-                channel.Writer.TryWrite(new WatchItem(new StoreWatchEvent(StoreWatchEventType.Bookmark, BookmarkObject(response.Header.Revision)), null));
+                channel.Writer.TryWrite(new WatchItem(new StoreWatchEvent(StoreWatchEventType.Bookmark, BookmarkObject(seen)), null));
             }
         }
 
+        // dotnet-etcd multiplexes every watch on one gRPC stream, created with the token of the watch that happened
+        // to open it: passing ours would let this watch's end cut the stream of all the others. So the create gets
+        // no token; our cancellation only stops waiting for it and cancels the watch once it exists.
+        var creating = _client.WatchAsync(
+            new WatchRequest
+            {
+                CreateRequest = new WatchCreateRequest
+                {
+                    Key = ByteString.CopyFromUtf8(listPrefix),
+                    RangeEnd = PrefixEnd(listPrefix),
+                    StartRevision = startRevision,
+                    PrevKv = true,
+                    ProgressNotify = true,
+                },
+            },
+            OnResponse,
+            cancellationToken: CancellationToken.None);
         long watchId;
         try
         {
-            watchId = await _client.WatchAsync(
-                new WatchRequest
-                {
-                    CreateRequest = new WatchCreateRequest
-                    {
-                        Key = ByteString.CopyFromUtf8(listPrefix),
-                        RangeEnd = PrefixEnd(listPrefix),
-                        StartRevision = startRevision,
-                        PrevKv = true,
-                        ProgressNotify = true,
-                    },
-                },
-                OnResponse,
-                cancellationToken: ct).ConfigureAwait(false);
+            watchId = await creating.WaitAsync(ct).ConfigureAwait(false);
         }
-        catch (RpcException e) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            _ = creating.ContinueWith(t => _client.CancelWatch(t.Result), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
+        }
+        catch (RpcException e)
         {
             if (e.Status.Detail.Contains("compacted", StringComparison.Ordinal))
             {
@@ -158,7 +185,7 @@ public sealed partial class EtcdStackStore
                     lastRevision = Math.Max(lastRevision, revision);
                     if (item.Event.Type == StoreWatchEventType.Bookmark)
                     {
-                        // etcd progress notifications only feed the bookmark revision; bookmarks go out on our clock.
+                        // Progress only feeds the bookmark revision; bookmarks go out on our clock.
                         continue;
                     }
 

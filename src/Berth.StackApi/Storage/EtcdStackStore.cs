@@ -72,6 +72,10 @@ public sealed partial class EtcdStackStore : IStackStore, IAsyncDisposable
             channel.ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() } };
             channel.InitialReconnectBackoff = TimeSpan.FromMilliseconds(200);
             channel.MaxReconnectBackoff = TimeSpan.FromSeconds(2);
+
+            // A list of every stack is one range, as in kube-apiserver (whose etcd client allows 2 GiB); gRPC's 4 MiB
+            // default would fail at a few thousand stacks.
+            channel.MaxReceiveMessageSize = null;
         }
 
         var tls = options.CaFile is not null || options.CertFile is not null
@@ -202,17 +206,28 @@ public sealed partial class EtcdStackStore : IStackStore, IAsyncDisposable
     private DateTime Deadline() => DateTime.UtcNow + _options.RequestTimeout;
 
     /// <summary>Runs one etcd call; a failure to reach etcd becomes Unavailable, with etcd's reason and no stack trace.</summary>
-    private static async Task<T> CallAsync<T>(Func<Task<T>> call, CancellationToken ct, string? expiredMessage = null)
+    private async Task<T> CallAsync<T>(string operation, Func<Task<T>> call, CancellationToken ct, string? expiredMessage = null)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var answered = false;
         try
         {
-            return await call().ConfigureAwait(false);
+            var result = await call().ConfigureAwait(false);
+            answered = true;
+            return result;
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.OutOfRange && e.Status.Detail.Contains("compacted", StringComparison.Ordinal) && expiredMessage is not null)
+        catch (RpcException e) when (e.StatusCode == StatusCode.OutOfRange)
         {
-            throw new StoreException(StoreErrorKind.Expired, expiredMessage);
+            // etcd answered (compacted or future revision): a request error, not an outage.
+            answered = true;
+            if (expiredMessage is not null && e.Status.Detail.Contains("compacted", StringComparison.Ordinal))
+            {
+                throw new StoreException(StoreErrorKind.Expired, expiredMessage);
+            }
+
+            throw;
         }
-        catch (RpcException e) when (!ct.IsCancellationRequested && e.StatusCode is not StatusCode.OutOfRange)
+        catch (RpcException e) when (!ct.IsCancellationRequested)
         {
             throw new StoreException(StoreErrorKind.Unavailable, $"etcd is unavailable: {e.StatusCode}: {e.Status.Detail}", e);
         }
@@ -220,13 +235,17 @@ public sealed partial class EtcdStackStore : IStackStore, IAsyncDisposable
         {
             throw new StoreException(StoreErrorKind.Unavailable, $"etcd is unavailable: {e.Message}", e);
         }
+        finally
+        {
+            _options.ObserveRequest?.Invoke(operation, System.Diagnostics.Stopwatch.GetElapsedTime(started), answered);
+        }
     }
 
     private Task<RangeResponse> RangeAsync(RangeRequest request, CancellationToken ct, string? expiredMessage = null)
-        => CallAsync(() => _client.GetAsync(request, deadline: Deadline(), cancellationToken: ct), ct, expiredMessage);
+        => CallAsync("range", () => _client.GetAsync(request, deadline: Deadline(), cancellationToken: ct), ct, expiredMessage);
 
     private Task<TxnResponse> TxnAsync(TxnRequest request, CancellationToken ct)
-        => CallAsync(() => _client.TransactionAsync(request, deadline: Deadline(), cancellationToken: ct), ct);
+        => CallAsync("txn", () => _client.TransactionAsync(request, deadline: Deadline(), cancellationToken: ct), ct);
 
     private async Task<KeyValue?> GetKvAsync(string key, CancellationToken ct)
     {

@@ -29,4 +29,10 @@ public sealed record EtcdStoreOptions(
 
     /// <summary>How long before a watch's timeout its last bookmark goes out (the cacher: 2 s).</summary>
     public TimeSpan BookmarkBeforeTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Called after each etcd request with its operation ("range", "txn", "compact"), duration and whether etcd
+    /// answered, for the server's etcd latency metrics (kube-apiserver's etcd_request_duration_seconds).
+    /// </summary>
+    public Action<string, TimeSpan, bool>? ObserveRequest { get; init; }
 }

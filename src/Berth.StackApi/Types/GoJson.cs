@@ -112,7 +112,7 @@ internal sealed class GoJson
                 var entries = new JsonObject();
                 foreach (var (key, value) in map.OrderBy(e => e.Key, StringComparer.Ordinal))
                 {
-                    entries[key] = value is null && m.NullableValues ? null : Value(m.Values, value, $"{path}[{key}]") ?? ZeroScalar(m.Values);
+                    entries[key] = value is null && m.NullableValues ? null : Value(m.Values, value, Join(path, key)) ?? ZeroScalar(m.Values);
                 }
 
                 return entries;
@@ -138,7 +138,8 @@ internal sealed class GoJson
             case ScalarType.Bool when kind is JsonValueKind.True or JsonValueKind.False:
                 return JsonValue.Create(kind == JsonValueKind.True);
             case ScalarType.UInt64 when kind == JsonValueKind.Number && TryUInt64(input, out var u):
-                return JsonValue.Create(u);
+                // Held as long when it fits, so readers can use GetValue<long>() for every integer.
+                return u <= long.MaxValue ? JsonValue.Create((long)u) : JsonValue.Create(u);
             case ScalarType.UInt32 when kind == JsonValueKind.Number && TryInt64(input, out var l) && l is >= 0 and <= uint.MaxValue:
                 return JsonValue.Create(l);
             case ScalarType.Int32 when kind == JsonValueKind.Number && TryInt64(input, out var i) && i is >= int.MinValue and <= int.MaxValue:

@@ -203,7 +203,11 @@ internal static class StackShapes
     ], "The stack as a Compose file.");
 
     /// <summary>The shape of a service at a version (v1beta2 drops the v1alpha3-only fields).</summary>
-    public static ObjectShape SpecFor(string version) => version == StackApiGroup.V1Alpha3 ? StackSpec : WithoutAlpha(StackSpec);
+    public static ObjectShape SpecFor(string version) => version == StackApiGroup.V1Alpha3 ? StackSpec : V1Beta2Spec;
+
+    private static ObjectShape V1Beta2Spec => LazyV1Beta2.Value;
+
+    private static readonly Lazy<ObjectShape> LazyV1Beta2 = new(() => WithoutAlpha(StackSpec));
 
     private static ObjectShape WithoutAlpha(ObjectShape shape) => shape with
     {

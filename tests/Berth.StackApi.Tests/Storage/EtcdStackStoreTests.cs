@@ -138,6 +138,23 @@ public sealed partial class EtcdStackStoreTests(EtcdFixture fixture) : IClassFix
         Assert.Equal("nope", e.Name);
     }
 
+    [Fact]
+    public async Task ObserveRequest_SeesEachEtcdCall()
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<(string Operation, bool Answered)>();
+        await using var store = new EtcdStackStore(new EtcdStoreOptions([fixture.Etcd.Endpoint])
+        {
+            CompactionInterval = TimeSpan.Zero,
+            ObserveRequest = (operation, elapsed, answered) => seen.Enqueue((operation, answered)),
+        });
+        var ns = NewNamespace();
+
+        await store.CreateAsync(Stack(ns, "observed"), new WriteOptions(), Ct);
+        await store.GetAsync(ns, "observed", Ct);
+
+        Assert.Equal([("txn", true), ("range", true)], seen);
+    }
+
     // ---- list ----
 
     [Fact]
@@ -195,6 +212,27 @@ public sealed partial class EtcdStackStoreTests(EtcdFixture fixture) : IClassFix
         Assert.Equal(first.ResourceVersion, token["rv"]!.ToString());
         Assert.Equal("p2\u0000", token["start"]!.GetValue<string>());
         Assert.DoesNotContain('=', first.Continue!);
+    }
+
+    [Fact]
+    public async Task List_AllNamespaces_UnderOwnPrefix_PagesAcrossNamespaces()
+    {
+        var prefix = "/berth-test/" + Guid.NewGuid().ToString("N")[..8] + "/stacks";
+        await using var store = new EtcdStackStore(new EtcdStoreOptions([fixture.Etcd.Endpoint], KeyPrefix: prefix) { CompactionInterval = TimeSpan.Zero });
+        await store.CreateAsync(Stack("a", "one"), new WriteOptions(), Ct);
+        await store.CreateAsync(Stack("a", "two"), new WriteOptions(), Ct);
+        await store.CreateAsync(Stack("b", "one"), new WriteOptions(), Ct);
+
+        var first = await store.ListAsync(new ListOptions(null, Limit: 2), Ct);
+        var second = await store.ListAsync(new ListOptions(null, Limit: 2, Continue: first.Continue), Ct);
+
+        Assert.Equal(["a/one", "a/two"], first.Items.Select(i => $"{Meta(i, "namespace")}/{Meta(i, "name")}"));
+        // On the wire the NUL is escaped as Go's encoding/json writes it.
+        Assert.Equal("a/two\\u0000", JsonNode.Parse(Decode(first.Continue!))!["start"]!.ToJsonString()[1..^1]);
+        Assert.Equal(["b/one"], second.Items.Select(i => $"{Meta(i, "namespace")}/{Meta(i, "name")}"));
+        using var etcd = new dotnet_etcd.EtcdClient(fixture.Etcd.Endpoint);
+        Assert.Equal(3, (await etcd.GetRangeAsync(prefix + "/", cancellationToken: Ct)).Count);
+        Assert.Empty((await Store.ListAsync(new ListOptions("a"), Ct)).Items); // the default prefix does not see them
     }
 
     [Fact]
