@@ -136,7 +136,19 @@ public sealed class AggregationLayer : IDisposable
         }
     }
 
-    // The SubjectAccessReview decision: system:masters is allowed everything (as kube-apiserver's privileged group).
+    /// <summary>True for users added with <see cref="AddUser"/> (and the default user): the rules decide for them.</summary>
+    internal bool Governs(string userName)
+    {
+        lock (_gate)
+        {
+            return _users.Values.Any(u => u.Name == userName);
+        }
+    }
+
+    /// <summary>The user a TokenReview of <paramref name="token"/> answers, or null.</summary>
+    internal DoubleUser? UserOfToken(string token) => Authenticate("Bearer " + token);
+
+    // The rules' decision: system:masters is allowed everything (as kube-apiserver's privileged group).
     internal bool Allowed(DoubleUser user, string verb, string group, string resource, string subresource, string? @namespace)
     {
         if (user.Groups.Contains("system:masters"))
@@ -149,6 +161,9 @@ public sealed class AggregationLayer : IDisposable
             return _rules.Any(r => r.Matches(user, verb, group, resource, subresource, @namespace));
         }
     }
+
+    internal bool AllowedPathFor(string user, IEnumerable<string> groups, string verb)
+        => AllowedPath(new DoubleUser(user, "", [.. groups], ImmutableDictionary<string, ImmutableArray<string>>.Empty), verb);
 
     private bool AllowedPath(DoubleUser user, string verb)
     {
@@ -200,7 +215,7 @@ public sealed class AggregationLayer : IDisposable
                 throw ApiException.Unauthorized();
             }
 
-            if (target is not null ? !Allowed(user, verb, target.Group, target.Resource, target.Subresource, target.Namespace) : !AllowedPath(user, verb))
+            if (target is not null ? !_server.SubjectAllowed(user.Name, user.Groups, verb, target.Group, target.Resource, target.Subresource, target.Namespace) : !AllowedPath(user, verb))
             {
                 throw target is not null ? Forbidden(target, verb, user.Name) : new ApiException(403, "Forbidden", $"forbidden: User \"{user.Name}\" cannot {verb} path \"{path}\"");
             }
@@ -217,8 +232,6 @@ public sealed class AggregationLayer : IDisposable
                     var (code, answer) = kind switch
                     {
                         RouteKind.ApiServices => ApiServiceRequest(context.Request.Method, target!.Name, body, context.Request.Headers.Accept.ToString().Contains("as=Table", StringComparison.Ordinal)),
-                        RouteKind.TokenReview => (201, TokenReview(body)),
-                        RouteKind.SubjectAccessReview => (201, SubjectAccessReview(body)),
                         RouteKind.OpenApiRoot => (200, await OpenApiRootAsync(cancellation).ConfigureAwait(false)),
                         _ => (200, Discovery(segments)),
                     };
@@ -248,8 +261,6 @@ public sealed class AggregationLayer : IDisposable
         Group,
         ResourceList,
         ApiServices,
-        TokenReview,
-        SubjectAccessReview,
         Proxy,
         OpenApiRoot,
         OpenApiDocument,
@@ -267,10 +278,6 @@ public sealed class AggregationLayer : IDisposable
                 return RouteKind.ResourceList;
             case ["apis", RegistrationGroup, "v1", "apiservices", ..] when segments.Length <= 5:
                 return RouteKind.ApiServices;
-            case ["apis", AuthenticationGroup, "v1", "tokenreviews"]:
-                return RouteKind.TokenReview;
-            case ["apis", AuthorizationGroup, "v1", "subjectaccessreviews"]:
-                return RouteKind.SubjectAccessReview;
             case ["openapi", "v3"] when HasApiServices():
                 return RouteKind.OpenApiRoot;
             case ["openapi", "v3", "apis", var g, var v] when Registered(g, v):
@@ -592,79 +599,6 @@ public sealed class AggregationLayer : IDisposable
                     };
                 })];
         }
-    }
-
-    // ---- TokenReview and SubjectAccessReview (the double's answers to a delegating extension server)
-
-    private JsonObject TokenReview(string? body)
-    {
-        var review = (body is null ? null : JsonNode.Parse(body)) as JsonObject ?? throw ApiException.BadRequest("the body of the request was not a TokenReview");
-        var token = review["spec"]?["token"]?.ToString() ?? "";
-        var user = Authenticate("Bearer " + token);
-        var status = new JsonObject { ["authenticated"] = user is not null };
-        if (user is not null)
-        {
-            var extra = new JsonObject();
-            foreach (var (k, v) in user.Extra)
-            {
-                extra[k] = new JsonArray([.. v.Select(x => (JsonNode)x)]);
-            }
-
-            status["user"] = new JsonObject
-            {
-                ["username"] = user.Name,
-                ["uid"] = user.Uid,
-                ["groups"] = new JsonArray([.. user.Groups.Select(g => (JsonNode)g)]),
-                ["extra"] = extra,
-            };
-        }
-        else
-        {
-            status["error"] = "invalid bearer token";
-        }
-
-        review["apiVersion"] = "authentication.k8s.io/v1";
-        review["kind"] = "TokenReview";
-        review["metadata"] ??= new JsonObject();
-        review["status"] = status;
-        // The token is not echoed back.
-        (review["spec"] as JsonObject)?.Remove("token");
-        return review;
-    }
-
-    private JsonObject SubjectAccessReview(string? body)
-    {
-        var review = (body is null ? null : JsonNode.Parse(body)) as JsonObject ?? throw ApiException.BadRequest("the body of the request was not a SubjectAccessReview");
-        var spec = review["spec"] as JsonObject ?? [];
-        var subject = new DoubleUser(
-            spec["user"]?.ToString() ?? "",
-            spec["uid"]?.ToString() ?? "",
-            [.. (spec["groups"] as JsonArray ?? []).Select(g => g?.ToString() ?? "")],
-            ImmutableDictionary<string, ImmutableArray<string>>.Empty);
-        bool allowed;
-        if (spec["resourceAttributes"] is JsonObject attributes)
-        {
-            allowed = Allowed(
-                subject,
-                attributes["verb"]?.ToString() ?? "",
-                attributes["group"]?.ToString() ?? "",
-                attributes["resource"]?.ToString() ?? "",
-                attributes["subresource"]?.ToString() ?? "",
-                attributes["namespace"]?.ToString() is { Length: > 0 } ns ? ns : null);
-        }
-        else
-        {
-            allowed = AllowedPath(subject, spec["nonResourceAttributes"]?["verb"]?.ToString() ?? "get");
-        }
-
-        review["apiVersion"] = "authorization.k8s.io/v1";
-        review["kind"] = "SubjectAccessReview";
-        review["metadata"] ??= new JsonObject();
-        // RBAC's authorizer denies by having no opinion: allowed false, denied absent, an empty reason.
-        review["status"] = allowed
-            ? new JsonObject { ["allowed"] = true, ["reason"] = "RBAC: allowed by the Kubernetes API test double's rules" }
-            : new JsonObject { ["allowed"] = false };
-        return review;
     }
 
     // ---- The ConfigMap kube-apiserver publishes for extension servers

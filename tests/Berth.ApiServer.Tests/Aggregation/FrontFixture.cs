@@ -43,7 +43,7 @@ public sealed class FrontFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
-        _etcd = await EtcdServer.StartNewAsync(ct);
+        _etcd = await EtcdServer.StartNewAsync(cancellationToken: ct);
         _api = await KubernetesApiDouble.StartAsync(https: true, ct);
         var caFile = _api.Aggregation.WriteRequestHeaderCa(Folder.PathOf("front-proxy-ca.crt"));
         var serverKubeconfig = _api.WriteKubeconfig(Folder.PathOf("server.kubeconfig"));
