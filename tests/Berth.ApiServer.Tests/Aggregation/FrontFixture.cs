@@ -40,6 +40,42 @@ public sealed class FrontFixture : IAsyncLifetime
     /// <summary>A kubeconfig for the double as its default user (berth-test, allowed everything).</summary>
     public string Kubeconfig => Folder.PathOf("kubeconfig");
 
+    /// <summary>
+    /// A kubeconfig for the docker CLI 20.10: its docker context keeps only client certificates, basic auth,
+    /// auth-provider and exec from a kubeconfig (docker/cli cli/context/kubernetes/load.go KubernetesConfig), so the
+    /// token comes from an exec credential plugin (a shell printing an ExecCredential), as EKS/GKE-style configs do.
+    /// </summary>
+    public string DockerKubeconfig => Folder.PathOf("docker.kubeconfig");
+
+    private void WriteDockerKubeconfig()
+    {
+        var ca = Convert.ToBase64String(Encoding.ASCII.GetBytes(Api.ServingCaPem! + "\n"));
+        var credential = $$$"""{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"{{{Api.Token}}}"}}""";
+        File.WriteAllText(DockerKubeconfig, $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: double
+              cluster:
+                server: {Api.BaseAddress.ToString().TrimEnd('/')}
+                certificate-authority-data: {ca}
+            users:
+            - name: double
+              user:
+                exec:
+                  apiVersion: client.authentication.k8s.io/v1beta1
+                  command: /bin/sh
+                  args: ["-c", "printf '%s' '{credential.Replace("\"", "\\\"", StringComparison.Ordinal)}'"]
+            contexts:
+            - name: double
+              context:
+                cluster: double
+                user: double
+            current-context: double
+
+            """);
+    }
+
     public async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -48,6 +84,7 @@ public sealed class FrontFixture : IAsyncLifetime
         var caFile = _api.Aggregation.WriteRequestHeaderCa(Folder.PathOf("front-proxy-ca.crt"));
         var serverKubeconfig = _api.WriteKubeconfig(Folder.PathOf("server.kubeconfig"));
         _api.WriteKubeconfig(Kubeconfig);
+        WriteDockerKubeconfig();
         _store = new EtcdStackStore(new EtcdStoreOptions([_etcd.Endpoint]) { CompactionInterval = TimeSpan.Zero, RequestTimeout = TimeSpan.FromSeconds(5) });
         _cluster = ClusterClient.Create(serverKubeconfig);
         _server = await RunningServer.StartAsync(
