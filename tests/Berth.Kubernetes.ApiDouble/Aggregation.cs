@@ -684,7 +684,7 @@ public sealed class AggregationLayer : IDisposable
                 $"{incoming.Path}{incoming.QueryString}",
                 headers,
                 body,
-                head =>
+                async head =>
                 {
                     _server.Record(recorded with { StatusCode = head.Status });
                     context.Response.StatusCode = head.Status;
@@ -693,7 +693,9 @@ public sealed class AggregationLayer : IDisposable
                         context.Response.Headers[header.Key] = header.Select(h => h.Value).ToArray();
                     }
 
-                    return Task.CompletedTask;
+                    // The head goes out now: a quiet watch has no body to carry it for a long time.
+                    await context.Response.StartAsync(cancellation).ConfigureAwait(false);
+                    await context.Response.Body.FlushAsync(cancellation).ConfigureAwait(false);
                 },
                 async chunk =>
                 {

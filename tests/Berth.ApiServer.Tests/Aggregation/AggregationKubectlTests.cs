@@ -184,6 +184,57 @@ public sealed class AggregationKubectlTests(FrontFixture front) : IClassFixture<
     }
 
     [Fact]
+    public async Task IdentityHeadersFromTheCaller_AreReplacedByTheFront_OneGroupLinePerGroup()
+    {
+        EnsureNamespace("team");
+        // A group holding a comma shows each group travels on its own X-Remote-Group line (no split, no fold).
+        front.Api.Aggregation.AddUser("carol-token", "carol", "team,b", "ops");
+        front.Api.Aggregation.Allow(new RbacRule("carol", ["*"], "compose.docker.com", ["*"]));
+        using var client = front.Client("carol-token");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "apis/compose.docker.com/v1alpha3/namespaces/team/stacks")
+        {
+            Content = new StringContent("""{"apiVersion":"compose.docker.com/v1alpha3","kind":"Stack","metadata":{"name":"carols"},"spec":{"services":[{"name":"web","image":"nginx"}]}}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-Remote-User", "admin");
+        request.Headers.Add("X-Remote-Group", "system:masters");
+        request.Headers.Add("X-Remote-Extra-Scopes", "all");
+        request.Headers.Add("Impersonate-User", "admin");
+        using var created = await client.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        var owner = JsonNode.Parse(await client.GetStringAsync("apis/compose.docker.com/v1alpha3/namespaces/team/stacks/carols/owner", Ct))!["owner"]!;
+        Assert.Equal("carol", owner["UserName"]!.ToString());
+        Assert.Equal(["ops", "system:authenticated", "team,b"], ((JsonArray)owner["Groups"]!).Select(g => g!.ToString()).Distinct().Order(StringComparer.Ordinal));
+        Assert.DoesNotContain("admin", owner.ToJsonString());
+        Assert.DoesNotContain("system:masters", owner.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Watch_StreamsThroughTheProxy_EventByEvent()
+    {
+        EnsureNamespace("watched");
+        using var client = front.Client(front.Api.Token);
+        using var watch = await client.GetAsync("apis/compose.docker.com/v1alpha3/namespaces/watched/stacks?watch=true&timeoutSeconds=20", HttpCompletionOption.ResponseHeadersRead, Ct);
+        Assert.Equal(HttpStatusCode.OK, watch.StatusCode);
+        using var reader = new StreamReader(await watch.Content.ReadAsStreamAsync(Ct));
+        // Created after the watch opened: the event must arrive while the stream stays open.
+        var file = front.Folder.Write("watched.yaml", StackYaml("seen", "watched"));
+        var created = front.Kubectl(null, "create", "-f", file);
+        Assert.True(created.ExitCode == 0, created.ToString());
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(15));
+        var line = await reader.ReadLineAsync(deadline.Token);
+        var added = JsonNode.Parse(line!)!;
+        Assert.Equal("ADDED", added["type"]!.ToString());
+        Assert.Equal("seen", added["object"]!["metadata"]!["name"]!.ToString());
+
+        var deleted = front.Kubectl(null, "delete", "stack", "seen", "-n", "watched");
+        Assert.True(deleted.ExitCode == 0, deleted.ToString());
+        var next = JsonNode.Parse((await reader.ReadLineAsync(deadline.Token))!)!;
+        Assert.Equal("DELETED", next["type"]!.ToString());
+    }
+
+    [Fact]
     public async Task BackendDown_IsAPlainText503()
     {
         using var client = front.Client(front.Api.Token);
