@@ -77,7 +77,7 @@ public sealed class DockerCliStackTests(FrontFixture front, ITestOutputHelper ou
         var requests = front.Api.Requests;
         // What docker stack deploy asks (see docs/design/stack-api.md): discovery, the stack by name (404), create
         // in the preferred version v1alpha3, then list/watch of the stack's pods. Its v1beta1 stack informer runs
-        // beside the pod one and is cancelled when the pods are ready, so whether its list is answered is a race.
+        // beside the pod one and is cancelled when the pods are ready, so whether it was answered is a race here.
         Assert.Contains(requests, r => r is { Method: "GET", Path: "/apis/compose.docker.com/v1alpha3/namespaces/apps/stacks/demo", StatusCode: 404 });
         Assert.Contains(requests, r => r is { Method: "POST", Path: "/apis/compose.docker.com/v1alpha3/namespaces/apps/stacks", StatusCode: 201 });
         Assert.Contains(requests, r => r.Path == "/api/v1/namespaces/apps/pods" && r.Query.Contains("com.docker.stack.namespace%3Ddemo", StringComparison.Ordinal));
