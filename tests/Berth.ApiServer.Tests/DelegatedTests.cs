@@ -122,4 +122,26 @@ public sealed class DelegatedTests : IAsyncLifetime
         Assert.Equal(1, after);
         Assert.Equal(1, _double.AccessReviews.Count(r => r["resourceAttributes"]?["namespace"]?.ToString() == "cache"));
     }
+
+    [Fact]
+    public async Task DeniedUser_EveryVerbOverHttp_Is403()
+    {
+        using var client = _server.Client("bob-token");
+        var ct = TestContext.Current.CancellationToken;
+        (string Method, string Path, string Verb)[] requests =
+        [
+            ("GET", "namespaces/n/stacks", "list"), ("GET", "namespaces/n/stacks?watch=true", "watch"), ("GET", "stacks", "list"),
+            ("GET", "namespaces/n/stacks/s", "get"), ("POST", "namespaces/n/stacks", "create"), ("PUT", "namespaces/n/stacks/s", "update"),
+            ("PATCH", "namespaces/n/stacks/s", "patch"), ("DELETE", "namespaces/n/stacks/s", "delete"), ("DELETE", "namespaces/n/stacks", "deletecollection"),
+            ("PUT", "namespaces/n/stacks/s/scale", "update"), ("GET", "namespaces/n/stacks/s/log", "get"), ("POST", "namespaces/n/stacks/s/composeFile", "create"),
+        ];
+        foreach (var (method, path, verb) in requests)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), "apis/compose.docker.com/v1alpha3/" + path) { Content = method is "GET" or "DELETE" ? null : new StringContent("{}", System.Text.Encoding.UTF8, "application/merge-patch+json") };
+            using var response = await client.SendAsync(request, ct);
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, response.StatusCode);
+            var message = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!["message"]!.ToString();
+            Assert.Contains($"User \"bob\" cannot {verb} resource", message, StringComparison.Ordinal);
+        }
+    }
 }

@@ -6,6 +6,7 @@ using Berth.ApiServer.Security;
 using Berth.StackApi.Storage;
 using Berth.Testing;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 
 namespace Berth.ApiServer.Tests;
 
@@ -36,7 +37,7 @@ internal sealed class RunningServer : IAsyncDisposable
 
     public string CaFile => Path.Combine(Options.CertDir, ServingCertificate.CaFileName);
 
-    public static async Task<RunningServer> StartAsync(Func<ServerOptions, ServerOptions>? configure, Func<ServerOptions, ServerServices> services, CancellationToken cancellationToken)
+    public static async Task<RunningServer> StartAsync(Func<ServerOptions, ServerOptions>? configure, Func<ServerOptions, ServerServices> services, CancellationToken cancellationToken, CapturedLogs? logs = null)
     {
         var folder = new TempProject(("tokens.csv", $"{AdminToken},admin,admin-uid,\"system:masters\"\n{AliceToken},alice,alice-uid,dev\n"));
         var options = new ServerOptions
@@ -47,7 +48,7 @@ internal sealed class RunningServer : IAsyncDisposable
             TokenAuthFile = folder.PathOf("tokens.csv"),
         };
         options = configure?.Invoke(options) ?? options;
-        var app = ApiServerHost.Build(options, services(options));
+        var app = ApiServerHost.Build(options, services(options), logs is null ? null : logging => logging.AddProvider(logs));
         await app.StartAsync(cancellationToken);
         return new RunningServer(app, folder, options);
     }

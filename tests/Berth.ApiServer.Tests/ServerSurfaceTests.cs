@@ -146,4 +146,24 @@ public sealed class ServerSurfaceTests : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.GetAsync(new Uri($"http://127.0.0.1:{_server.Options.SecurePort}/healthz"), ct));
     }
+
+    [Theory]
+    [InlineData("GET", "apis/compose.docker.com/v1alpha3/stacks")]
+    [InlineData("GET", "apis/compose.docker.com/v1alpha3/namespaces/n/stacks?watch=true")]
+    [InlineData("GET", "apis/compose.docker.com/v1alpha3/namespaces/n/stacks/s")]
+    [InlineData("POST", "apis/compose.docker.com/v1alpha3/namespaces/n/stacks")]
+    [InlineData("PUT", "apis/compose.docker.com/v1alpha3/namespaces/n/stacks/s")]
+    [InlineData("PATCH", "apis/compose.docker.com/v1alpha3/namespaces/n/stacks/s")]
+    [InlineData("DELETE", "apis/compose.docker.com/v1alpha3/namespaces/n/stacks/s")]
+    [InlineData("DELETE", "apis/compose.docker.com/v1alpha3/namespaces/n/stacks")]
+    [InlineData("PUT", "apis/compose.docker.com/v1alpha3/namespaces/n/stacks/s/scale")]
+    [InlineData("GET", "apis/compose.docker.com/v1alpha3/namespaces/n/stacks/s/log")]
+    [InlineData("GET", "openapi/v3")]
+    public async Task Anonymous_EveryVerb_Is401(string method, string path)
+    {
+        using var client = _server.Client();
+        using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = method is "GET" or "DELETE" ? null : new StringContent("{}", System.Text.Encoding.UTF8, "application/merge-patch+json") };
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
 }

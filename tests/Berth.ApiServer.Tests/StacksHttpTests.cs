@@ -266,4 +266,80 @@ public sealed class StacksHttpTests(StackServerFixture fixture) : IClassFixture<
         var v2 = JsonNode.Parse(await client.GetStringAsync("openapi/v2", Ct))!;
         Assert.Equal("2.0", v2["swagger"]!.ToString());
     }
+
+    [Fact]
+    public async Task TwoWritersRacingOnOneResourceVersion_ExactlyOneWins()
+    {
+        using var client = Alice();
+        var created = await CreateAsync(client, "raced");
+        var bodies = Enumerable.Range(0, 2).Select(i =>
+        {
+            var copy = created.DeepClone().AsObject();
+            copy["metadata"]!["labels"] = new JsonObject { ["writer"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            return copy.ToJsonString();
+        }).ToList();
+        var responses = await Task.WhenAll(bodies.Select(b => client.PutAsync(Base + "/raced", Json(b), Ct)));
+        try
+        {
+            Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], responses.Select(r => r.StatusCode).Order());
+        }
+        finally
+        {
+            foreach (var r in responses)
+            {
+                r.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task PartialObjectMetadata_ListAndWatch_ForTheGarbageCollector()
+    {
+        using var client = Alice();
+        await CreateAsync(client, "meta-only");
+        using var list = new HttpRequestMessage(HttpMethod.Get, Base);
+        list.Headers.TryAddWithoutValidation("Accept", "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json");
+        using var listed = await client.SendAsync(list, Ct);
+        var body = await Body(listed);
+        Assert.Equal("PartialObjectMetadataList", body["kind"]!.ToString());
+        var item = body["items"]!.AsArray().Single(i => i!["metadata"]!["name"]!.ToString() == "meta-only")!;
+        Assert.Equal("PartialObjectMetadata", item["kind"]!.ToString());
+        Assert.Null(item["spec"]);
+
+        using var watch = new HttpRequestMessage(HttpMethod.Get, Base + "?watch=true&timeoutSeconds=2&fieldSelector=metadata.name%3Dmeta-only");
+        watch.Headers.TryAddWithoutValidation("Accept", "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1");
+        using var watched = await client.SendAsync(watch, HttpCompletionOption.ResponseHeadersRead, Ct);
+        using var reader = new StreamReader(await watched.Content.ReadAsStreamAsync(Ct));
+        var first = JsonNode.Parse((await reader.ReadLineAsync(Ct))!)!;
+        Assert.Equal("ADDED", first["type"]!.ToString());
+        Assert.Equal("PartialObjectMetadata", first["object"]!["kind"]!.ToString());
+        Assert.Equal("meta.k8s.io/v1", first["object"]!["apiVersion"]!.ToString());
+    }
+
+    [Fact]
+    public async Task Watch_FromACompactedResourceVersion_IsAnErrorEvent410()
+    {
+        using var client = Alice();
+        var created = await CreateAsync(client, "compacted");
+        var oldRv = created["metadata"]!["resourceVersion"]!.ToString();
+        using (await client.PatchAsync(Base + "/compacted", Json("""{"metadata":{"labels":{"a":"1"}}}""", "application/merge-patch+json"), Ct))
+        {
+        }
+
+        var current = JsonNode.Parse(await client.GetStringAsync(Base + "/compacted", Ct))!["metadata"]!["resourceVersion"]!.ToString();
+        using (var etcd = new dotnet_etcd.EtcdClient(fixture.Etcd.Endpoint))
+        {
+            await etcd.CompactAsync(new Etcdserverpb.CompactionRequest { Revision = long.Parse(current, System.Globalization.CultureInfo.InvariantCulture) }, cancellationToken: Ct);
+        }
+
+        using var watch = await client.GetAsync($"{Base}?watch=true&resourceVersion={oldRv}&timeoutSeconds=5", HttpCompletionOption.ResponseHeadersRead, Ct);
+        Assert.Equal(HttpStatusCode.OK, watch.StatusCode);
+        using var reader = new StreamReader(await watch.Content.ReadAsStreamAsync(Ct));
+        var e = JsonNode.Parse((await reader.ReadLineAsync(Ct))!)!;
+        Assert.Equal("ERROR", e["type"]!.ToString());
+        Assert.Equal("Status", e["object"]!["kind"]!.ToString());
+        Assert.Equal(410, e["object"]!["code"]!.GetValue<int>());
+        Assert.Equal("Expired", e["object"]!["reason"]!.ToString());
+        Assert.Null(await reader.ReadLineAsync(Ct));
+    }
 }

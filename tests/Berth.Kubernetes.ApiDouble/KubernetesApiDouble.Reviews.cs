@@ -9,6 +9,9 @@ namespace Berth.Kubernetes.ApiDouble;
 /// </summary>
 public sealed partial class KubernetesApiDouble
 {
+    private const string TokenReviews = "/apis/authentication.k8s.io/v1/tokenreviews";
+    private const string SubjectAccessReviews = "/apis/authorization.k8s.io/v1/subjectaccessreviews";
+
     private readonly ConcurrentDictionary<string, JsonObject> _reviewTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _deniedUsers = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<JsonObject> _accessReviews = new();
@@ -50,7 +53,7 @@ public sealed partial class KubernetesApiDouble
     /// <summary>The answer to POST tokenreviews or subjectaccessreviews, or null for any other request.</summary>
     internal JsonObject? Review(string method, string path, string? body)
     {
-        if (method != "POST" || body is null)
+        if (method != "POST" || body is null || path is not (TokenReviews or SubjectAccessReviews))
         {
             return null;
         }
@@ -59,7 +62,7 @@ public sealed partial class KubernetesApiDouble
         var spec = review["spec"] as JsonObject ?? [];
         switch (path)
         {
-            case "/apis/authentication.k8s.io/v1/tokenreviews":
+            case TokenReviews:
                 var token = spec["token"]?.ToString() ?? string.Empty;
                 review["status"] = _reviewTokens.TryGetValue(token, out var user)
                     ? new JsonObject { ["authenticated"] = true, ["user"] = user.DeepClone() }
@@ -69,7 +72,7 @@ public sealed partial class KubernetesApiDouble
                 // The token is not echoed back.
                 spec.Remove("token");
                 return review;
-            case "/apis/authorization.k8s.io/v1/subjectaccessreviews":
+            case SubjectAccessReviews:
                 _accessReviews.Enqueue((JsonObject)spec.DeepClone());
                 var name = spec["user"]?.ToString() ?? string.Empty;
                 var groups = (spec["groups"] as JsonArray ?? []).Select(g => g?.ToString() ?? string.Empty).ToArray();

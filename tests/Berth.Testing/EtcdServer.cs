@@ -53,9 +53,13 @@ public sealed class EtcdServer : IAsyncDisposable
         }
     }
 
+    /// <summary>A new etcd serving plain HTTP on loopback.</summary>
+    public static Task<EtcdServer> StartNewAsync(CancellationToken cancellationToken = default)
+        => StartNewAsync(tls: false, cancellationToken);
+
     /// <param name="tls">Serve clients over TLS with generated certificates (in the data folder) and require client certificates.</param>
     /// <param name="cancellationToken">Stops waiting for etcd.</param>
-    public static async Task<EtcdServer> StartNewAsync(bool tls = false, CancellationToken cancellationToken = default)
+    public static async Task<EtcdServer> StartNewAsync(bool tls, CancellationToken cancellationToken = default)
     {
         var directory = Path.Combine(Path.GetTempPath(), "berth-etcd-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(directory);

@@ -339,7 +339,22 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
     }
 
     private static ApiException Invalid(string name, IEnumerable<FieldError> errors)
-        => ApiStatus.Invalid(StackApiGroup.Kind, name, [.. errors.Select(e => new StatusCause(e.Type, e.Message, e.Field))]);
+        => ApiStatus.Invalid(StackApiGroup.Kind, name, [.. errors.Select(e => new StatusCause(e.Type, Redacted(e.Field, e.Message), e.Field))]);
+
+    // Errors never echo a secret: a value under environment or a secret's/config's content is replaced, keeping what
+    // was wrong with it (the text after the value). Compose-text errors name the line, never the value.
+    private static string Redacted(string field, string message)
+    {
+        const string prefix = "Invalid value: ";
+        var sensitive = field.Contains(".environment", StringComparison.Ordinal) || field.EndsWith(".content", StringComparison.Ordinal);
+        if (!sensitive || !message.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return message;
+        }
+
+        var reason = message.LastIndexOf(": ", StringComparison.Ordinal) is var at and > 14 ? message[(at + 2)..] : string.Empty;
+        return $"{prefix}\"{StackRedaction.Redacted}\"" + (reason.Length > 0 ? ": " + reason : string.Empty);
+    }
 
     /// <summary>Decodes a body at <paramref name="version"/>; decode errors are 422, unknown fields per fieldValidation.</summary>
     private static JsonObject Decode(HttpContext context, JsonObject body, string version, JsonObject? existing, string name)

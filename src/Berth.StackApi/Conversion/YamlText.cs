@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -79,6 +78,4 @@ internal static class YamlText
 
     private static string Quote(string value, bool escapeDollar)
         => JsonSerializer.Serialize(escapeDollar ? value.Replace("$", "$$", StringComparison.Ordinal) : value, Quoting);
-
-    internal static string Invariant(long n) => n.ToString(CultureInfo.InvariantCulture);
 }

@@ -48,7 +48,7 @@ public static class StackValidator
         }
 
         var structuralErrors = errors.Count;
-        ValidateSpec(structured, text is null ? "spec" : ComposeText.Field, errors);
+        ValidateSpec(structured, text is null ? "spec" : ComposeText.Field, errors, loaded?.Project);
         if (errors.Count == structuralErrors && (loaded is null || loaded.Errors.IsEmpty))
         {
             DryRun(stored, structured, text, loaded, errors);
@@ -78,7 +78,7 @@ public static class StackValidator
         }
     }
 
-    private static void ValidateSpec(JsonObject spec, string root, List<FieldError> errors)
+    private static void ValidateSpec(JsonObject spec, string root, List<FieldError> errors, Compose.Model.ComposeProject? project)
     {
         var services = StackConversions.Services(spec).ToList();
         var fromText = root == ComposeText.Field;
@@ -93,78 +93,98 @@ public static class StackValidator
         {
             var s = services[i];
             var name = Str(s["name"]);
-            if (name.Length == 0)
+            var first = errors.Count;
+            ValidateService(s, name, i, At, seen, errors);
+            if (fromText)
             {
-                errors.Add(new FieldError(FieldErrorTypes.Required, At(i, "name"), "Required value"));
-            }
-            else if (!DnsNames.IsDns1035Label(name))
-            {
-                var detail = name.Length > DnsNames.MaxLabelLength ? "must be no more than 63 characters" : Dns1035Message;
-                errors.Add(new FieldError(FieldErrorTypes.Invalid, At(i, "name"), $"Invalid value: {Quote(name)}: {(fromText ? $"service {Quote(name)}: " : string.Empty)}{detail}"));
-            }
-            else if (!seen.Add(name))
-            {
-                errors.Add(new FieldError(FieldErrorTypes.Duplicate, At(i, "name"), $"Duplicate value: {Quote(name)}"));
-            }
-
-            if (Str(s["image"]).Length == 0)
-            {
-                errors.Add(new FieldError(FieldErrorTypes.Required, At(i, "image"), fromText ? $"Required value: service {Quote(name)} has no image" : "Required value"));
-            }
-
-            OneOf(s["deploy"]?["mode"], ["replicated", "global"], At(i, "deploy.mode"), errors);
-            OneOf(s["deploy"]?["restart_policy"]?["condition"], ["any", "none", "on-failure"], At(i, "deploy.restart_policy.condition"), errors);
-            OneOf(s["pull_policy"], ["Always", "IfNotPresent", "Never"], At(i, "pull_policy"), errors);
-            OneOf(s["internal_service_type"], ["Headless", "ClusterIP"], At(i, "internal_service_type"), errors);
-            var ports = s["ports"] as JsonArray ?? [];
-            for (var p = 0; p < ports.Count; p++)
-            {
-                var port = ports[p] as JsonObject ?? [];
-                var target = Number(port["target"]);
-                if (target is < 1 or > 65535)
+                // One field (spec.composeFile) for all: say which service, and where it is in the text.
+                var line = project?.Services.TryGetEntry(name, out var entry) == true ? $", line {entry.Key.Location.Line}" : string.Empty;
+                for (var e = first; e < errors.Count; e++)
                 {
-                    errors.Add(new FieldError(FieldErrorTypes.Invalid, At(i, $"ports[{p}].target"), $"Invalid value: {target}: must be between 1 and 65535, inclusive"));
-                }
-
-                if (Number(port["published"]) > 65535)
-                {
-                    errors.Add(new FieldError(FieldErrorTypes.Invalid, At(i, $"ports[{p}].published"), $"Invalid value: {Number(port["published"])}: must be between 0 and 65535, inclusive"));
-                }
-
-                OneOf(port["protocol"], ["tcp", "udp", "TCP", "UDP"], At(i, $"ports[{p}].protocol"), errors);
-            }
-
-            var internalPorts = s["internal_ports"] as JsonArray ?? [];
-            for (var p = 0; p < internalPorts.Count; p++)
-            {
-                var port = internalPorts[p] as JsonObject ?? [];
-                if (Number(port["port"]) is < 1 or > 65535)
-                {
-                    errors.Add(new FieldError(FieldErrorTypes.Invalid, At(i, $"internal_ports[{p}].port"), $"Invalid value: {Number(port["port"])}: must be between 1 and 65535, inclusive"));
-                }
-
-                OneOf(port["protocol"], ["TCP", "UDP", "SCTP"], At(i, $"internal_ports[{p}].protocol"), errors);
-            }
-
-            if (s["deploy"]?["placement"]?["constraints"] is JsonObject constraints)
-            {
-                foreach (var (key, constraint) in constraints.Where(c => c.Key != "MatchLabels").Concat((constraints["MatchLabels"] as JsonObject ?? []).Select(e => KeyValuePair.Create($"MatchLabels[{e.Key}]", e.Value))))
-                {
-                    OneOf(constraint?["Operator"], ["==", "!=", ">", "<"], At(i, $"deploy.placement.constraints.{key}.Operator"), errors, allowEmpty: false, skipNull: constraint is null);
-                }
-            }
-
-            var volumes = s["volumes"] as JsonArray ?? [];
-            for (var v = 0; v < volumes.Count; v++)
-            {
-                var volume = volumes[v] as JsonObject ?? [];
-                if (Str(volume["target"]).Length == 0)
-                {
-                    errors.Add(new FieldError(FieldErrorTypes.Required, At(i, $"volumes[{v}].target"), "Required value"));
+                    errors[e] = errors[e] with { Message = $"{errors[e].Message} (services.{name}{line})" };
                 }
             }
         }
 
+        ValidateResourceNames(spec, root, fromText, errors);
+    }
+
+    private static void ValidateService(JsonObject s, string name, int i, Func<int, string, string> at, HashSet<string> seen, List<FieldError> errors)
+    {
+        if (name.Length == 0)
+        {
+            errors.Add(new FieldError(FieldErrorTypes.Required, at(i, "name"), "Required value"));
+        }
+        else if (!DnsNames.IsDns1035Label(name))
+        {
+            var detail = name.Length > DnsNames.MaxLabelLength ? "must be no more than 63 characters" : Dns1035Message;
+            errors.Add(new FieldError(FieldErrorTypes.Invalid, at(i, "name"), $"Invalid value: {Quote(name)}: {detail}"));
+        }
+        else if (!seen.Add(name))
+        {
+            errors.Add(new FieldError(FieldErrorTypes.Duplicate, at(i, "name"), $"Duplicate value: {Quote(name)}"));
+        }
+
+        if (Str(s["image"]).Length == 0)
+        {
+            errors.Add(new FieldError(FieldErrorTypes.Required, at(i, "image"), "Required value"));
+        }
+
+        OneOf(s["deploy"]?["mode"], ["replicated", "global"], at(i, "deploy.mode"), errors);
+        OneOf(s["deploy"]?["restart_policy"]?["condition"], ["any", "none", "on-failure"], at(i, "deploy.restart_policy.condition"), errors);
+        OneOf(s["pull_policy"], ["Always", "IfNotPresent", "Never"], at(i, "pull_policy"), errors);
+        OneOf(s["internal_service_type"], ["Headless", "ClusterIP"], at(i, "internal_service_type"), errors);
+        var ports = s["ports"] as JsonArray ?? [];
+        for (var p = 0; p < ports.Count; p++)
+        {
+            var port = ports[p] as JsonObject ?? [];
+            var target = Number(port["target"]);
+            if (target is < 1 or > 65535)
+            {
+                errors.Add(new FieldError(FieldErrorTypes.Invalid, at(i, $"ports[{p}].target"), $"Invalid value: {target}: must be between 1 and 65535, inclusive"));
+            }
+
+            if (Number(port["published"]) > 65535)
+            {
+                errors.Add(new FieldError(FieldErrorTypes.Invalid, at(i, $"ports[{p}].published"), $"Invalid value: {Number(port["published"])}: must be between 0 and 65535, inclusive"));
+            }
+
+            OneOf(port["protocol"], ["tcp", "udp", "TCP", "UDP"], at(i, $"ports[{p}].protocol"), errors);
+        }
+
+        var internalPorts = s["internal_ports"] as JsonArray ?? [];
+        for (var p = 0; p < internalPorts.Count; p++)
+        {
+            var port = internalPorts[p] as JsonObject ?? [];
+            if (Number(port["port"]) is < 1 or > 65535)
+            {
+                errors.Add(new FieldError(FieldErrorTypes.Invalid, at(i, $"internal_ports[{p}].port"), $"Invalid value: {Number(port["port"])}: must be between 1 and 65535, inclusive"));
+            }
+
+            OneOf(port["protocol"], ["TCP", "UDP", "SCTP"], at(i, $"internal_ports[{p}].protocol"), errors);
+        }
+
+        if (s["deploy"]?["placement"]?["constraints"] is JsonObject constraints)
+        {
+            foreach (var (key, constraint) in constraints.Where(c => c.Key != "MatchLabels").Concat((constraints["MatchLabels"] as JsonObject ?? []).Select(e => KeyValuePair.Create($"MatchLabels[{e.Key}]", e.Value))))
+            {
+                OneOf(constraint?["Operator"], ["==", "!=", ">", "<"], at(i, $"deploy.placement.constraints.{key}.Operator"), errors, allowEmpty: false, skipNull: constraint is null);
+            }
+        }
+
+        var volumes = s["volumes"] as JsonArray ?? [];
+        for (var v = 0; v < volumes.Count; v++)
+        {
+            var volume = volumes[v] as JsonObject ?? [];
+            if (Str(volume["target"]).Length == 0)
+            {
+                errors.Add(new FieldError(FieldErrorTypes.Required, at(i, $"volumes[{v}].target"), "Required value"));
+            }
+        }
+    }
+
+    private static void ValidateResourceNames(JsonObject spec, string root, bool fromText, List<FieldError> errors)
+    {
         foreach (var section in (string[])["secrets", "configs"])
         {
             foreach (var (key, _) in spec[section] as JsonObject ?? [])

@@ -16,7 +16,7 @@ public sealed class EtcdFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _etcd = await EtcdServer.StartNewAsync(cancellationToken: TestContext.Current.CancellationToken);
+        _etcd = await EtcdServer.StartNewAsync(TestContext.Current.CancellationToken);
         _store = NewStore();
     }
 

@@ -90,7 +90,7 @@ public sealed class StackValidatorTests
         var error = Assert.Single(StackValidator.Validate(stored));
 
         Assert.Equal("spec.composeFile", error.Field);
-        Assert.Contains("service \"Web_1\"", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(services.Web_1, line 2)", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
