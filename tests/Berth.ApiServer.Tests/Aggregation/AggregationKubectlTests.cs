@@ -90,6 +90,11 @@ public sealed class AggregationKubectlTests(FrontFixture front) : IClassFixture<
         var resources = front.Kubectl(null, "api-resources", "--api-group", "compose.docker.com");
         Assert.True(resources.ExitCode == 0, resources.ToString() + string.Join("\n", front.Api.Requests.Select(r => $"{r.Method} {r.Path}?{r.Query} {r.StatusCode}")));
         Assert.Matches(@"(?m)^stacks\s+.*compose\.docker\.com/v1alpha3\s+true\s+Stack", resources.Stdout);
+        // /openapi/v3 merged from the backend and its group-version document proxied: kubectl explain works.
+        var explain = front.Kubectl(null, "explain", "stacks.spec.services");
+        Assert.True(explain.ExitCode == 0, explain.ToString());
+        Assert.Contains("GROUP:      compose.docker.com", explain.Stdout);
+        Assert.Contains("FIELD: services", explain.Stdout);
         var services = front.Kubectl(null, "get", "apiservices");
         Assert.True(services.ExitCode == 0, services.ToString());
         Assert.Matches(@"(?m)^v1alpha3\.compose\.docker\.com\s+docker/compose-api\s+True", services.Stdout);
