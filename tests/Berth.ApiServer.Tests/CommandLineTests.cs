@@ -84,4 +84,14 @@ public sealed class CommandLineTests
             Assert.Contains(flag, output, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task Run_DelegatedWithoutACluster_OrABadTokenFile_ExitsTwoBeforeServing()
+    {
+        using var folder = new Berth.Testing.TempProject(("tokens.csv", "only-a-token\n"));
+        var ct = TestContext.Current.CancellationToken;
+        Assert.Equal(2, await ApiServerHost.RunAsync(new ServerOptions { AuthorizationMode = AuthorizationMode.Delegated, CertDir = folder.PathOf("certs") }, ct));
+        Assert.Equal(2, await ApiServerHost.RunAsync(new ServerOptions { TokenAuthFile = folder.PathOf("tokens.csv"), CertDir = folder.PathOf("certs") }, ct));
+        Assert.False(Directory.Exists(folder.PathOf("certs")));
+    }
 }
