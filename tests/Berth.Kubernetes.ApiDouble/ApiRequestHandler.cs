@@ -11,6 +11,11 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
 {
     public async Task HandleAsync(HttpContext context)
     {
+        if (await server.Aggregation.TryHandleAsync(context, server.TokenExpired).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var request = context.Request;
         var cancellation = context.RequestAborted;
         var path = request.Path.Value ?? "/";

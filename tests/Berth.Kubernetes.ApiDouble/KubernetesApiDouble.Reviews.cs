@@ -34,6 +34,22 @@ public sealed partial class KubernetesApiDouble
     /// <summary>The specs of the SubjectAccessReviews received so far, oldest first.</summary>
     public IReadOnlyList<JsonObject> AccessReviews => [.. _accessReviews];
 
+    /// <summary>
+    /// The one authorization decision of the double, for its front (before proxying) and for SubjectAccessReviews:
+    /// users given to <see cref="DenyUser"/> are refused resource requests; users of the aggregation layer
+    /// (<see cref="AggregationLayer.AddUser"/>, and the default user) get what its rules allow; anyone else is allowed.
+    /// </summary>
+    internal bool SubjectAllowed(string user, IReadOnlyCollection<string> groups, string verb, string group, string resource, string subresource, string? @namespace)
+    {
+        if (_deniedUsers.ContainsKey(user))
+        {
+            return false;
+        }
+
+        return !Aggregation.Governs(user)
+            || Aggregation.Allowed(new DoubleUser(user, "", [.. groups], System.Collections.Immutable.ImmutableDictionary<string, System.Collections.Immutable.ImmutableArray<string>>.Empty), verb, group, resource, subresource, @namespace);
+    }
+
     /// <summary>The answer to POST tokenreviews or subjectaccessreviews, or null for any other request.</summary>
     internal JsonObject? Review(string method, string path, string? body)
     {
@@ -50,11 +66,19 @@ public sealed partial class KubernetesApiDouble
                 var token = spec["token"]?.ToString() ?? string.Empty;
                 review["status"] = _reviewTokens.TryGetValue(token, out var user)
                     ? new JsonObject { ["authenticated"] = true, ["user"] = user.DeepClone() }
-                    : new JsonObject { ["authenticated"] = false, ["error"] = "token not known to the test double" };
+                    : Aggregation.UserOfToken(token) is { } front
+                        ? new JsonObject { ["authenticated"] = true, ["user"] = new JsonObject { ["username"] = front.Name, ["uid"] = front.Uid, ["groups"] = new JsonArray([.. front.Groups.Select(g => (JsonNode)g)]) } }
+                        : new JsonObject { ["authenticated"] = false, ["error"] = "token not known to the test double" };
+                // The token is not echoed back.
+                spec.Remove("token");
                 return review;
             case SubjectAccessReviews:
                 _accessReviews.Enqueue((JsonObject)spec.DeepClone());
-                var denied = spec["resourceAttributes"] is not null && _deniedUsers.ContainsKey(spec["user"]?.ToString() ?? string.Empty);
+                var name = spec["user"]?.ToString() ?? string.Empty;
+                var groups = (spec["groups"] as JsonArray ?? []).Select(g => g?.ToString() ?? string.Empty).ToArray();
+                var denied = spec["resourceAttributes"] is JsonObject attributes
+                    ? !SubjectAllowed(name, groups, attributes["verb"]?.ToString() ?? "", attributes["group"]?.ToString() ?? "", attributes["resource"]?.ToString() ?? "", attributes["subresource"]?.ToString() ?? "", attributes["namespace"]?.ToString() is { Length: > 0 } ns ? ns : null)
+                    : Aggregation.Governs(name) && !Aggregation.AllowedPathFor(name, groups, spec["nonResourceAttributes"]?["verb"]?.ToString() ?? "get");
                 review["status"] = denied
                     ? new JsonObject { ["allowed"] = false, ["denied"] = true, ["reason"] = "denied by the test double" }
                     : new JsonObject { ["allowed"] = true };

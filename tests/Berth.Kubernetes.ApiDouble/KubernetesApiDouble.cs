@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using k8s;
 using Microsoft.AspNetCore.Builder;
@@ -29,6 +30,8 @@ public sealed partial class KubernetesApiDouble : IAsyncDisposable
     private readonly List<RecordedRequest> _requests = [];
     private readonly List<(string Verb, ResourceType? Type, string? Namespace)> _denials = [];
     private volatile bool _tokenExpired;
+    private AggregationLayer? _aggregation;
+    private X509Certificate2? _servingCa;
     private int? _writeBudget;
     private int _writesSinceBudget;
     private int _writes;
@@ -72,15 +75,35 @@ public sealed partial class KubernetesApiDouble : IAsyncDisposable
     /// <summary>Raised after each request is answered (for a watch: when its stream starts).</summary>
     public event Action<RecordedRequest>? RequestCompleted;
 
-    public static async Task<KubernetesApiDouble> StartAsync(CancellationToken ct = default)
+    public static Task<KubernetesApiDouble> StartAsync(CancellationToken ct = default) => StartAsync(https: false, ct);
+
+    /// <summary>
+    /// Starts the double; with <paramref name="https"/> it serves TLS with a certificate from its own CA
+    /// (<see cref="ServingCaPem"/>, written into kubeconfigs), which kubectl and the docker CLI need before they
+    /// send a bearer token at all (client-go sets the token only for TLS connections).
+    /// </summary>
+    public static async Task<KubernetesApiDouble> StartAsync(bool https, CancellationToken ct = default)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Berth.Kubernetes.ApiDouble" });
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrelCore();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var serving = https ? AggregationCertificates.CreateServing() : ((X509Certificate2 Ca, X509Certificate2 Leaf)?)null;
+        if (https)
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (serving is not null)
+            {
+                listen.UseHttps(serving.Value.Leaf);
+            }
+        }));
         var app = builder.Build();
         var store = new ObjectStore(TimeProvider.System);
         var server = new KubernetesApiDouble(store, app, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        server._servingCa = serving?.Ca;
         var handler = new ApiRequestHandler(server, store, server._shutdown.Token);
         app.Run(async context =>
         {
@@ -121,19 +144,24 @@ public sealed partial class KubernetesApiDouble : IAsyncDisposable
         Host = BaseAddress.ToString(),
         AccessToken = Token,
         Namespace = "default",
+        SslCaCerts = _servingCa is null ? null : [_servingCa],
     });
+
+    /// <summary>The CA of the HTTPS serving certificate (PEM), or null when the double serves plain HTTP.</summary>
+    public string? ServingCaPem => _servingCa?.ExportCertificatePem();
 
     /// <summary>Writes a kubeconfig with one context pointing at the double; returns <paramref name="path"/>.</summary>
     public string WriteKubeconfig(string path, string contextName = "double", string? @namespace = null)
     {
         var namespaceLine = @namespace is null ? "" : $"\n    namespace: {@namespace}";
+        var caLine = _servingCa is null ? "" : $"\n    certificate-authority-data: {Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(_servingCa.ExportCertificatePem() + "\n"))}";
         var text = $"""
             apiVersion: v1
             kind: Config
             clusters:
             - name: {contextName}
               cluster:
-                server: {BaseAddress.ToString().TrimEnd('/')}
+                server: {BaseAddress.ToString().TrimEnd('/')}{caLine}
             users:
             - name: {contextName}
               user:
@@ -360,6 +388,14 @@ public sealed partial class KubernetesApiDouble : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The double as kube-apiserver's aggregation layer: APIServices, the proxy to extension servers, TokenReview,
+    /// SubjectAccessReview and more users (see README.md, "Aggregation").
+    /// </summary>
+    public AggregationLayer Aggregation => LazyInitializer.EnsureInitialized(ref _aggregation, () => new AggregationLayer(this));
+
+    internal bool TokenExpired => _tokenExpired;
+
     /// <summary>Every request from now on is answered 401 Unauthorized.</summary>
     public void ExpireToken() => _tokenExpired = true;
 
@@ -384,12 +420,13 @@ public sealed partial class KubernetesApiDouble : IAsyncDisposable
 
         await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        _aggregation?.Dispose();
         _shutdown.Dispose();
     }
 
     internal void Authorize(string authorization, ApiRoute? route, string verb)
     {
-        if (_tokenExpired || authorization != "Bearer " + Token)
+        if (_tokenExpired || Aggregation.Authenticate(authorization) is null)
         {
             throw ApiException.Unauthorized();
         }
