@@ -9,4 +9,5 @@ if ! command -v etcd >/dev/null; then
   # Debian's package starts a system etcd on 2379; the tests use their own, so stop it if a service manager runs.
   (command -v systemctl >/dev/null && systemctl disable --now etcd >/dev/null 2>&1) || true
 fi
-etcd --version | head -1
+# The first line only (read whole: head would close the pipe early, and pipefail would fail on the SIGPIPE).
+etcd --version | sed -n 1p

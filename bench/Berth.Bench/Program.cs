@@ -20,7 +20,7 @@ if (args is ["k8s-requests", ..])
     return;
 }
 
-// `bench/stackapi/run.sh` runs `stackapi --server URL --token T --ca FILE --etcd URL [--clients C] [--seconds S]
+// `bench/stackapi/run.sh` runs `stackapi --server URL --token T --ca FILE --etcd URL [--clients C] [--seconds S] [--warmup W]
 // [--stacks N] [--pid PID]` against the berth-apiserver and etcd it started: API and raw etcd throughput side by side.
 if (args is ["stackapi", ..])
 {

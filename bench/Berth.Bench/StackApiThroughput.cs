@@ -33,6 +33,7 @@ public static class StackApiThroughput
         var seconds = double.Parse(Arg("--seconds", "5"), CultureInfo.InvariantCulture);
         var stored = int.Parse(Arg("--stacks", "10000"), CultureInfo.InvariantCulture);
         var pid = int.Parse(Arg("--pid", "0"), CultureInfo.InvariantCulture);
+        var warmup = TimeSpan.FromSeconds(double.Parse(Arg("--warmup", "15"), CultureInfo.InvariantCulture));
         var duration = TimeSpan.FromSeconds(seconds);
 
         using var http = CreateClient(server, token, ca, clients);
@@ -52,8 +53,9 @@ public static class StackApiThroughput
             return reply.Kvs.Count == 1;
         }).ConfigureAwait(false);
 
-        // The server's code is jitted on first use and tiered up after: 3 s of every API operation first, not measured.
-        await MeasureAsync(null, clients, TimeSpan.FromSeconds(3), async (c, n, ct) =>
+        // The server's code is jitted on first use and only optimised (tier 1) after it has been called a while: a
+        // server's steady state is measured after a warm-up of every API operation (--warmup seconds, default 15).
+        await MeasureAsync(null, clients, warmup, async (c, n, ct) =>
         {
             using var created = await http.PostAsync($"{Group}/namespaces/{Namespace}/stacks", Json(StackJson($"warm{c}-{n}")), ct).ConfigureAwait(false);
             var body = JsonNode.Parse(await created.Content.ReadAsStringAsync(ct).ConfigureAwait(false))!.AsObject();

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Benchmark of the Stack API server: starts a real etcd (3.4, own ports and data folder) and berth-apiserver
 # (standalone: a token file, AlwaysAllow, its generated CA) on loopback, then runs Berth.Bench's `stackapi`: C
-# concurrent clients (default 8) for S seconds (default 5) per operation — raw etcd put/get through dotnet-etcd, then
-# the API's create, get, update, list and watch delivery — the API/raw ratios, and the server's memory and list latency
-# with N stored stacks (default 10000). Usage: bench/stackapi/run.sh [C] [S] [N]
+# concurrent clients (default 8) for S seconds (default 5) per operation — raw etcd put/get through dotnet-etcd, then,
+# after WARMUP seconds (default 15) of unmeasured API calls so the server's code is optimised (tier 1), the API's
+# create, get, update, list and watch delivery — the API/raw ratios, and the server's memory and list latency with N
+# stored stacks (default 10000). Usage: bench/stackapi/run.sh [C] [S] [N] [WARMUP]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-clients="${1:-8}" seconds="${2:-5}" stacks="${3:-10000}"
+clients="${1:-8}" seconds="${2:-5}" stacks="${3:-10000}" warmup="${4:-15}"
 command -v etcd >/dev/null || bash "$root/scripts/setup-etcd.sh"
 dotnet build "$root/src/Berth.ApiServer" -c Release --nologo -v quiet >/dev/null
 dotnet build "$root/bench/Berth.Bench" -c Release --nologo -v quiet >/dev/null
@@ -31,7 +32,7 @@ for _ in $(seq 1 100); do
   sleep 0.3
 done
 curl -sf --cacert "$dir/certs/ca.crt" "https://127.0.0.1:$sport/readyz" >/dev/null || { echo "berth-apiserver did not become ready:"; tail -20 "$dir/server.log"; exit 1; }
-echo "== $(etcd --version | head -1); berth-apiserver pid $server; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== $(etcd --version | sed -n 1p); berth-apiserver pid $server; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet "$root/bench/Berth.Bench/bin/Release/net10.0/Berth.Bench.dll" stackapi --server "https://127.0.0.1:$sport" \
   --token bench-token --ca "$dir/certs/ca.crt" --etcd "http://127.0.0.1:$eport" --clients "$clients" --seconds "$seconds" \
-  --stacks "$stacks" --pid "$server"
+  --stacks "$stacks" --warmup "$warmup" --pid "$server"
