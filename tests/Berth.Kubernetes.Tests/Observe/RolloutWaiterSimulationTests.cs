@@ -61,6 +61,10 @@ public sealed class RolloutWaiterSimulationTests
         await using var api = await KubernetesApiDouble.StartAsync(Ct);
         api.Controllers.Enabled = true;
         api.Controllers.StartPodsOneAtATime = true;
+
+        // Each pod starts a pass after the last; passes 500 ms apart (not the default 50 ms) so that a loaded machine
+        // still lets the waiter see a partial rollout before the last pod is ready (once it saw only 3/3).
+        api.Controllers.Delay = TimeSpan.FromMilliseconds(500);
         Deployment(api, "shop", "shop", "web", replicas: 3);
         using var client = api.CreateClient();
         var reporter = new RecordingReporter();
