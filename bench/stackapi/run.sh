@@ -9,7 +9,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 clients="${1:-8}" seconds="${2:-5}" stacks="${3:-10000}" warmup="${4:-15}"
 command -v etcd >/dev/null || bash "$root/scripts/setup-etcd.sh"
-dotnet build "$root/src/Berth.ApiServer" -c Release --nologo -v quiet >/dev/null
+[ -n "${BENCH_NO_BUILD:-}" ] || dotnet build "$root/src/Berth.ApiServer" -c Release --nologo -v quiet >/dev/null
 dotnet build "$root/bench/Berth.Bench" -c Release --nologo -v quiet >/dev/null
 dir="$(mktemp -d)"
 pids=()
@@ -20,7 +20,8 @@ eport=$(port) pport=$(port) sport=$(port)
 etcd --data-dir "$dir/etcd" --listen-client-urls "http://127.0.0.1:$eport" --advertise-client-urls "http://127.0.0.1:$eport" \
   --listen-peer-urls "http://127.0.0.1:$pport" --initial-advertise-peer-urls "http://127.0.0.1:$pport" \
   --initial-cluster "default=http://127.0.0.1:$pport" > "$dir/etcd.log" 2>&1 &
-pids+=($!)
+etcdpid=$!
+pids+=($etcdpid)
 echo 'bench-token,bench,1001,"system:masters"' > "$dir/tokens.csv"
 dotnet "$root/src/Berth.ApiServer/bin/Release/net10.0/berth-apiserver.dll" --etcd-servers "http://127.0.0.1:$eport" \
   --secure-port "$sport" --bind-address 127.0.0.1 --cert-dir "$dir/certs" --token-auth-file "$dir/tokens.csv" \
@@ -35,4 +36,4 @@ curl -sf --cacert "$dir/certs/ca.crt" "https://127.0.0.1:$sport/readyz" >/dev/nu
 echo "== $(etcd --version | sed -n 1p); berth-apiserver pid $server; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet "$root/bench/Berth.Bench/bin/Release/net10.0/Berth.Bench.dll" stackapi --server "https://127.0.0.1:$sport" \
   --token bench-token --ca "$dir/certs/ca.crt" --etcd "http://127.0.0.1:$eport" --clients "$clients" --seconds "$seconds" \
-  --stacks "$stacks" --warmup "$warmup" --pid "$server"
+  --stacks "$stacks" --warmup "$warmup" --pid "$server" --etcd-pid "$etcdpid"
