@@ -369,9 +369,9 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
         return decoded.Stored;
     }
 
-    private static void Validate(JsonObject stored, string name)
+    private static void Validate(JsonObject stored, string name, JsonObject? current = null)
     {
-        var errors = StackValidator.Validate(stored);
+        var errors = current is null ? StackValidator.Validate(stored) : StackValidator.ValidateUpdate(stored, current);
         if (!errors.IsEmpty)
         {
             throw Invalid(name, errors);
@@ -496,7 +496,7 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
         }
 
         StackOwner.Set(desired, new StackUser(user.Name, user.Uid, user.Groups, user.Extra));
-        Validate(desired, name);
+        Validate(desired, name, current);
         return desired;
     }
 

@@ -41,6 +41,23 @@ internal static partial class ComposeText
             return new ComposeTextResult(null, null, refused);
         }
 
+        var (project, errors) = LoadProject(text, stackName);
+        return project is null ? new ComposeTextResult(null, null, errors) : new ComposeTextResult(project, FromProject(project), []);
+    }
+
+    /// <summary>
+    /// Loads text that <see cref="FromSpec"/> wrote: one parse, no spec made back from it. FromSpec writes only
+    /// the keys it knows (never include, env_file, label_file or extends), so the refusal of file references, a
+    /// second parse of the text, has nothing to find there.
+    /// </summary>
+    public static ComposeTextResult LoadFromSpec(JsonObject spec, string? stackName)
+    {
+        var (project, errors) = LoadProject(FromSpec(spec), stackName);
+        return new ComposeTextResult(project, null, errors);
+    }
+
+    private static (ComposeProject? Project, ImmutableArray<FieldError> Errors) LoadProject(string text, string? stackName)
+    {
         var options = new LoadOptions
         {
             Files = [ProjectLoader.StandardInputName],
@@ -54,10 +71,10 @@ internal static partial class ComposeText
         var errors = result.Diagnostics.Where(d => d.Severity == Severity.Error).Select(ToFieldError).ToImmutableArray();
         if (result.Project is null || !errors.IsEmpty)
         {
-            return new ComposeTextResult(null, null, errors.IsEmpty ? [new FieldError(FieldErrorTypes.Invalid, Field, "Invalid value: the Compose file could not be loaded")] : errors);
+            return (null, errors.IsEmpty ? [new FieldError(FieldErrorTypes.Invalid, Field, "Invalid value: the Compose file could not be loaded")] : errors);
         }
 
-        return new ComposeTextResult(result.Project, FromProject(result.Project), []);
+        return (result.Project, []);
     }
 
     public static FieldError ToFieldError(Diagnostic diagnostic)

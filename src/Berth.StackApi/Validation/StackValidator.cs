@@ -57,6 +57,27 @@ public static class StackValidator
         return [.. errors];
     }
 
+    /// <summary>
+    /// Validation of an update: as <see cref="Validate"/>, except that a spec equal to the stored one is not
+    /// loaded and converted again. It was when it was written, and an update that leaves it as it is (labels,
+    /// annotations, the owner) is not refused for it — kube-apiserver's validation ratcheting for custom resources
+    /// (apiextensions-apiserver pkg/apiserver/validation/ratcheting.go: unchanged values are not re-validated).
+    /// The metadata is always validated.
+    /// </summary>
+    public static ImmutableArray<FieldError> ValidateUpdate(JsonObject stored, JsonObject current)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(current);
+        if (stored["spec"] is not JsonObject spec || !JsonNode.DeepEquals(spec, current["spec"]))
+        {
+            return Validate(stored);
+        }
+
+        var errors = new List<FieldError>();
+        ValidateMetadata(stored["metadata"] as JsonObject, errors);
+        return [.. errors];
+    }
+
     private static void ValidateMetadata(JsonObject? metadata, List<FieldError> errors)
     {
         var name = metadata?["name"] is JsonValue n && n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : null;
@@ -204,7 +225,7 @@ public static class StackValidator
         var name = stored["metadata"]?["name"]?.GetValue<string>();
         if (loaded?.Project is null)
         {
-            loaded = ComposeText.Load(ComposeText.FromSpec(structured), name);
+            loaded = ComposeText.LoadFromSpec(structured, name);
             if (loaded.Project is null)
             {
                 errors.AddRange(loaded.Errors.Select(e => e with { Field = "spec" }));

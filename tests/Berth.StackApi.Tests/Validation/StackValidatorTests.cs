@@ -112,4 +112,27 @@ public sealed class StackValidatorTests
         Assert.Equal("spec", nsError.Field);
         Assert.Contains("'Bad_NS' is not a valid namespace name", nsError.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_update_that_keeps_the_spec_does_not_load_and_convert_it_again_but_a_changed_spec_is_validated()
+    {
+        // Only the converter's dry run refuses this spec (BK102): it shows whether the spec was converted again.
+        var current = StackTestData.Store(StackTestData.Body("v1beta1", new JsonObject
+        {
+            ["composeFile"] = "services:\n  db:\n    image: pg\n    volumes: [\"data:/data\"]\nvolumes:\n  data:\n    external: true\n    name: Bad_Claim\n",
+        }), "v1beta1");
+        Assert.Contains("BK102", Assert.Single(StackValidator.Validate(current)).Message, StringComparison.Ordinal);
+
+        var relabelled = current.DeepClone().AsObject();
+        relabelled["metadata"]!["labels"] = new JsonObject { ["team"] = "a" };
+        Assert.Empty(StackValidator.ValidateUpdate(relabelled, current));
+
+        var changed = relabelled.DeepClone().AsObject();
+        changed["spec"]!["composeFile"] = changed["spec"]!["composeFile"]!.GetValue<string>().Replace("image: pg", "image: pg:16", StringComparison.Ordinal);
+        Assert.Contains("BK102", Assert.Single(StackValidator.ValidateUpdate(changed, current)).Message, StringComparison.Ordinal);
+
+        var renamed = relabelled.DeepClone().AsObject();
+        renamed["metadata"]!["name"] = "Bad_Name";
+        Assert.Equal("metadata.name", Assert.Single(StackValidator.ValidateUpdate(renamed, current)).Field);
+    }
 }
