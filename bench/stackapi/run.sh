@@ -2,12 +2,13 @@
 # Benchmark of the Stack API server: starts a real etcd (3.4, own ports and data folder) and berth-apiserver
 # (standalone: a token file, AlwaysAllow, its generated CA) on loopback, then runs Berth.Bench's `stackapi`: C
 # concurrent clients (default 8) for S seconds (default 5) per operation — raw etcd put/get through dotnet-etcd, then,
-# after WARMUP seconds (default 15) of unmeasured API calls so the server's code is optimised (tier 1), the API's
+# after WARMUP seconds (default 40: on 2 busy cores the tier-1 JIT of the server's code takes that long) of unmeasured
+# API calls so the server's code is optimised (tier 1), the API's
 # create, get, update, list and watch delivery — the API/raw ratios, and the server's memory and list latency with N
 # stored stacks (default 10000). Usage: bench/stackapi/run.sh [C] [S] [N] [WARMUP]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-clients="${1:-8}" seconds="${2:-5}" stacks="${3:-10000}" warmup="${4:-15}"
+clients="${1:-8}" seconds="${2:-5}" stacks="${3:-10000}" warmup="${4:-40}"
 command -v etcd >/dev/null || bash "$root/scripts/setup-etcd.sh"
 [ -n "${BENCH_NO_BUILD:-}" ] || dotnet build "$root/src/Berth.ApiServer" -c Release --nologo -v quiet >/dev/null
 dotnet build "$root/bench/Berth.Bench" -c Release --nologo -v quiet >/dev/null
@@ -23,7 +24,8 @@ etcd --data-dir "$dir/etcd" --listen-client-urls "http://127.0.0.1:$eport" --adv
 etcdpid=$!
 pids+=($etcdpid)
 echo 'bench-token,bench,1001,"system:masters"' > "$dir/tokens.csv"
-dotnet "$root/src/Berth.ApiServer/bin/Release/net10.0/berth-apiserver.dll" --etcd-servers "http://127.0.0.1:$eport" \
+# BERTH_APISERVER_DLL: another build of the server to measure (e.g. main's, for a before/after comparison).
+dotnet "${BERTH_APISERVER_DLL:-$root/src/Berth.ApiServer/bin/Release/net10.0/berth-apiserver.dll}" --etcd-servers "http://127.0.0.1:$eport" \
   --secure-port "$sport" --bind-address 127.0.0.1 --cert-dir "$dir/certs" --token-auth-file "$dir/tokens.csv" \
   --authorization-mode AlwaysAllow > "$dir/server.log" 2>&1 &
 server=$!
