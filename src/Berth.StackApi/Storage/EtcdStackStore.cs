@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using dotnet_etcd;
 using Etcdserverpb;
@@ -180,13 +182,61 @@ public sealed partial class EtcdStackStore : IStackStore, IAsyncDisposable
         => metadata[field] is JsonValue value && value.TryGetValue<string>(out var s) ? s : null;
 
     // The stored value has no resourceVersion: etcd's revision is the truth (pkg/storage/api_object_versioner.go).
+    // Written from the tree with those two fields left out, not from a deep copy without them.
     private static ByteString Serialize(JsonObject obj)
     {
-        var copy = obj.DeepClone().AsObject();
-        var metadata = MetadataOf(copy);
-        metadata.Remove("resourceVersion");
-        metadata.Remove("selfLink");
-        return ByteString.CopyFromUtf8(copy.ToJsonString());
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var (field, value) in obj)
+            {
+                writer.WritePropertyName(field);
+                if (field == "metadata")
+                {
+                    // Anything but an object was replaced by an empty one (MetadataOf on the copy).
+                    writer.WriteStartObject();
+                    foreach (var (key, item) in value as JsonObject ?? [])
+                    {
+                        if (key is not ("resourceVersion" or "selfLink"))
+                        {
+                            writer.WritePropertyName(key);
+                            WriteValue(writer, item);
+                        }
+                    }
+
+                    writer.WriteEndObject();
+                }
+                else
+                {
+                    WriteValue(writer, value);
+                }
+            }
+
+            if (!obj.ContainsKey("metadata"))
+            {
+                // MetadataOf added an empty metadata to the copy this used to serialize.
+                writer.WritePropertyName("metadata");
+                writer.WriteStartObject();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return ByteString.CopyFrom(buffer.WrittenSpan);
+
+        static void WriteValue(Utf8JsonWriter writer, JsonNode? value)
+        {
+            if (value is null)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                value.WriteTo(writer);
+            }
+        }
     }
 
     private static JsonObject Decode(ByteString value, long revision)
@@ -424,7 +474,7 @@ public sealed partial class EtcdStackStore : IStackStore, IAsyncDisposable
 
             // apiextensions-apiserver pkg/registry/customresource/strategy.go PrepareForUpdate: generation moves when
             // anything but metadata and status changes.
-            if (!JsonNode.DeepEquals(WithoutMetadataAndStatus(current), WithoutMetadataAndStatus(desired)))
+            if (!EqualWithoutMetadataAndStatus(current, desired))
             {
                 metadata["generation"] = GenerationOf(currentMetadata) + 1;
             }
@@ -469,18 +519,26 @@ public sealed partial class EtcdStackStore : IStackStore, IAsyncDisposable
         }
     }
 
-    private static JsonObject WithoutMetadataAndStatus(JsonObject obj)
+    // Compared in place: copying both objects without metadata and status cost two deep copies per update.
+    private static bool EqualWithoutMetadataAndStatus(JsonObject a, JsonObject b)
     {
-        var copy = new JsonObject();
-        foreach (var (field, value) in obj)
+        var fields = 0;
+        foreach (var (field, value) in a)
         {
-            if (field is not ("metadata" or "status"))
+            if (field is "metadata" or "status")
             {
-                copy[field] = value?.DeepClone();
+                continue;
             }
+
+            if (!b.TryGetPropertyValue(field, out var other) || !JsonNode.DeepEquals(value, other))
+            {
+                return false;
+            }
+
+            fields++;
         }
 
-        return copy;
+        return fields == b.Count(e => e.Key is not ("metadata" or "status"));
     }
 
     private static long GenerationOf(JsonObject metadata)

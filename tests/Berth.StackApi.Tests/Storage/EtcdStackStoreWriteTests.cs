@@ -36,6 +36,25 @@ public sealed class EtcdStackStoreWriteTests(EtcdFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Update_FieldAddedOrRemovedOutsideMetadataAndStatus_BumpsGeneration_AndStoresNoResourceVersionOrSelfLink()
+    {
+        var ns = NewNamespace();
+        await Store.CreateAsync(Stack(ns, "f"), new WriteOptions(), Ct);
+
+        var added = await Store.UpdateAsync(ns, "f", o => { o["extra"] = null; o["metadata"]!["selfLink"] = "/x"; return o; }, new WriteOptions(), Ct);
+        var removed = await Store.UpdateAsync(ns, "f", o => { o.Remove("extra"); return o; }, new WriteOptions(), Ct);
+
+        Assert.Equal("2", Meta(added, "generation"));
+        Assert.Equal("3", Meta(removed, "generation"));
+        using var etcd = new dotnet_etcd.EtcdClient(fixture.Etcd.Endpoint);
+        var stored = JsonNode.Parse(await etcd.GetValAsync($"/registry/compose.docker.com/stacks/{ns}/f", cancellationToken: Ct))!.AsObject();
+        Assert.Null(stored["metadata"]!["resourceVersion"]);
+        Assert.False(stored["metadata"]!.AsObject().ContainsKey("selfLink"));
+        Assert.False(stored.ContainsKey("extra"));
+        Assert.Equal("3", Meta(stored, "generation"));
+    }
+
+    [Fact]
     public async Task Update_MetadataOrStatusOnly_KeepsGeneration()
     {
         var ns = NewNamespace();
