@@ -35,6 +35,7 @@ public static class StackApiThroughput
         var pid = int.Parse(Arg("--pid", "0"), CultureInfo.InvariantCulture);
         var cpu = new CpuMeter(pid, int.Parse(Arg("--etcd-pid", "0"), CultureInfo.InvariantCulture));
         var warmup = TimeSpan.FromSeconds(double.Parse(Arg("--warmup", "40"), CultureInfo.InvariantCulture));
+        var warmupMax = TimeSpan.FromSeconds(double.Parse(Arg("--warmup-max", "180"), CultureInfo.InvariantCulture));
         var duration = TimeSpan.FromSeconds(seconds);
 
         using var http = CreateClient(server, token, ca, clients);
@@ -83,19 +84,36 @@ public static class StackApiThroughput
             return (await raw.TransactionAsync(txn, cancellationToken: ct).ConfigureAwait(false)).Succeeded;
         }).ConfigureAwait(false);
 
-        // The server's code is jitted on first use and only optimised (tier 1) after it has been called a while: a
-        // server's steady state is measured after a warm-up of every API operation (--warmup seconds, default 15).
-        await MeasureAsync(null, clients, warmup, cpu, async (c, n, ct) =>
+        // The server's code is jitted on first use and only optimised (tier 1) after it has been called a while —
+        // much longer when other processes keep the cores busy. A server's steady state is measured after a
+        // warm-up of every API operation in rounds of 5 s: at least --warmup seconds, then until the server's CPU
+        // per round (create, update, get, list) falls by less than 10 % from one round to the next, at most
+        // --warmup-max seconds.
+        var warmed = Stopwatch.StartNew();
+        var perRound = new List<double>();
+        for (var round = 0; ; round++)
         {
-            var seed = Seed(c, n, 1);
-            using var created = await http.PostAsync($"{Group}/namespaces/{Namespace}/stacks", Json(StackJson($"warm{c}-{n}", seed)), ct).ConfigureAwait(false);
-            var body = JsonNode.Parse(await created.Content.ReadAsStringAsync(ct).ConfigureAwait(false))!.AsObject();
-            body["spec"] = StackJson($"warm{c}-{n}", seed, 1)["spec"]!.DeepClone();
-            using var updated = await http.PutAsync($"{Group}/namespaces/{Namespace}/stacks/warm{c}-{n}", Json(body), ct).ConfigureAwait(false);
-            using var read = await http.GetAsync($"{Group}/namespaces/{Namespace}/stacks/warm{c}-{n}", ct).ConfigureAwait(false);
-            using var listed = await http.GetAsync($"{Group}/namespaces/{Namespace}/stacks?limit=50", ct).ConfigureAwait(false);
-            return read.IsSuccessStatusCode;
-        }).ConfigureAwait(false);
+            var r = round;
+            var figures = await MeasureAsync(null, clients, TimeSpan.FromSeconds(5), cpu, async (c, n, ct) =>
+            {
+                var name = $"warm{r}-{c}-{n}";
+                var seed = Seed(c, n, 10 + r);
+                using var created = await http.PostAsync($"{Group}/namespaces/{Namespace}/stacks", Json(StackJson(name, seed)), ct).ConfigureAwait(false);
+                var body = JsonNode.Parse(await created.Content.ReadAsStringAsync(ct).ConfigureAwait(false))!.AsObject();
+                body["spec"] = StackJson(name, seed, 1)["spec"]!.DeepClone();
+                using var updated = await http.PutAsync($"{Group}/namespaces/{Namespace}/stacks/{name}", Json(body), ct).ConfigureAwait(false);
+                using var read = await http.GetAsync($"{Group}/namespaces/{Namespace}/stacks/{name}", ct).ConfigureAwait(false);
+                using var listed = await http.GetAsync($"{Group}/namespaces/{Namespace}/stacks?limit=50", ct).ConfigureAwait(false);
+                return created.IsSuccessStatusCode && updated.IsSuccessStatusCode && read.IsSuccessStatusCode;
+            }).ConfigureAwait(false);
+            perRound.Add(figures.Ops == 0 ? double.NaN : figures.Used.Server * 1000 / figures.Ops);
+            var settled = perRound.Count >= 2 && perRound[^1] > 0.9 * perRound[^2];
+            if (warmed.Elapsed >= warmupMax || (warmed.Elapsed >= warmup && settled))
+            {
+                Console.WriteLine($"warm-up {warmed.Elapsed.TotalSeconds:0} s{(settled ? string.Empty : " (not settled)")}: server CPU ms per create+update+get+list, by 5 s round: {string.Join(" ", perRound.Select(v => v.ToString("0.0", CultureInfo.InvariantCulture)))}");
+                break;
+            }
+        }
 
         var latest = new JsonObject?[clients];
         var latestSeed = new int[clients];
@@ -272,7 +290,7 @@ public static class StackApiThroughput
 
     private static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 
-    private sealed record Figures(double Rate);
+    private sealed record Figures(double Rate, int Ops, CpuTimes Used);
 
     /// <summary>C loops of <paramref name="operation"/> for <paramref name="duration"/>; prints ops/s and latency percentiles (unless a warm-up, without a name).</summary>
     private static async Task<Figures> MeasureAsync(string? name, int clients, TimeSpan duration, CpuMeter cpu, Func<int, int, CancellationToken, Task<bool>> operation)
@@ -313,7 +331,7 @@ public static class StackApiThroughput
             Console.WriteLine($"{name,-22} {rate,9:0} {Percentile(all, 0.50),8:0.00} {Percentile(all, 0.99),8:0.00} {errors,7} {used.PerOp(all.Length)}");
         }
 
-        return new Figures(rate);
+        return new Figures(rate, all.Length, used);
     }
 
     /// <summary>One watch open while C clients create stacks: events delivered per second and create-to-event latency.</summary>

@@ -2,16 +2,17 @@
 # Benchmark of the Stack API server: starts a real etcd (3.4, own ports and data folder) and berth-apiserver
 # (standalone: a token file, AlwaysAllow, its generated CA) on loopback, then runs Berth.Bench's `stackapi`: C
 # concurrent clients (default 8) for S seconds (default 5) per operation — raw etcd put/get through dotnet-etcd, then,
-# after WARMUP seconds (default 40: on 2 busy cores the tier-1 JIT of the server's code takes that long) of unmeasured
-# API calls so the server's code is optimised (tier 1), the API's
-# create, get, update, list and watch delivery — the API/raw ratios, and the server's memory and list latency with N
-# stored stacks (default 10000). Usage: bench/stackapi/run.sh [C] [S] [N] [WARMUP]
+# after unmeasured API calls until the server's code is optimised (tier 1: at least WARMUP seconds, default 40, then
+# until its CPU per call stops falling, at most 180 s), the API's create, get, update, list and watch delivery, raw
+# etcd again, the API/raw ratios, and the server's memory and list latency with N stored stacks (default 10000).
+# Every line gives the CPU ms per operation of the server, etcd and the benchmark's client.
+# Usage: bench/stackapi/run.sh [C] [S] [N] [WARMUP]; BENCH_NO_BUILD=1 skips the builds.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 clients="${1:-8}" seconds="${2:-5}" stacks="${3:-10000}" warmup="${4:-40}"
 command -v etcd >/dev/null || bash "$root/scripts/setup-etcd.sh"
 [ -n "${BENCH_NO_BUILD:-}" ] || dotnet build "$root/src/Berth.ApiServer" -c Release --nologo -v quiet >/dev/null
-dotnet build "$root/bench/Berth.Bench" -c Release --nologo -v quiet >/dev/null
+[ -n "${BENCH_NO_BUILD:-}" ] || dotnet build "$root/bench/Berth.Bench" -c Release --nologo -v quiet >/dev/null
 dir="$(mktemp -d)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir"; }
