@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -48,25 +47,11 @@ internal static class HttpBodies
     // Quotes stay quotes (Go's encoding/json escapes only <, >, & and control characters).
     public static readonly JsonSerializerOptions Output = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = Output.Encoder };
-
-    /// <summary>
-    /// The body as UTF-8 JSON and a newline, written straight from the tree (no intermediate string) in one write
-    /// with its Content-Length.
-    /// </summary>
     public static async Task WriteJsonAsync(HttpContext context, int code, JsonNode body, CancellationToken cancellationToken, string contentType = "application/json")
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            body.WriteTo(writer, Output);
-        }
-
-        buffer.Write("\n"u8);
         context.Response.StatusCode = code;
         context.Response.ContentType = contentType;
-        context.Response.ContentLength = buffer.WrittenCount;
-        await context.Response.Body.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        await context.Response.WriteAsync(body.ToJsonString(Output) + "\n", cancellationToken).ConfigureAwait(false);
     }
 
     public static Task WriteStatusAsync(HttpContext context, ApiException error, CancellationToken cancellationToken)
