@@ -146,6 +146,20 @@ public static class StackApiThroughput
 
             return response.IsSuccessStatusCode;
         }).ConfigureAwait(false);
+        // Shown beside, not in the ratios: an update of labels only (as kubectl label), whose spec is not validated
+        // again (validation ratcheting).
+        await MeasureAsync("stack update (labels)", clients, duration, cpu, async (c, n, ct) =>
+        {
+            var body = latest[c]!.DeepClone().AsObject();
+            body["metadata"]!["labels"] = new JsonObject { ["n"] = n.ToString(CultureInfo.InvariantCulture) };
+            using var response = await http.PutAsync($"{Group}/namespaces/{Namespace}/stacks/{body["metadata"]!["name"]}", Json(body), ct).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                latest[c] = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false))!.AsObject();
+            }
+
+            return response.IsSuccessStatusCode;
+        }).ConfigureAwait(false);
         var list = await MeasureAsync("stack list (500)", clients, duration, cpu, async (c, n, ct) =>
         {
             using var response = await http.GetAsync($"{Group}/namespaces/{Namespace}/stacks?limit=500", ct).ConfigureAwait(false);
