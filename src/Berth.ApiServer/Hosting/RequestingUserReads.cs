@@ -29,6 +29,7 @@ internal static class RequestingUserReads
         }
 
         app.Lifetime.ApplicationStopped.Register(cluster.Dispose);
+        logger.LogInformation("stacks/log and the collision check read from the cluster as the requesting user: the delegate credentials need the verb impersonate on users, groups, uids and userextras");
         new StackLogs(store, cluster, logger).Map(app);
         var requests = app.Services.GetRequiredService<IHttpContextAccessor>();
         return new CollisionCheckedStackStore(store, new StackCollisions(cluster), () => requests.HttpContext?.Features.Get<UserInfo>());
