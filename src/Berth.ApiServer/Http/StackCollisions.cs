@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Berth.ApiServer.Security;
 using Berth.StackApi;
 using Berth.StackApi.Storage;
+using Berth.Stacks;
 
 namespace Berth.ApiServer.Http;
 
@@ -17,8 +18,6 @@ namespace Berth.ApiServer.Http;
 /// </summary>
 internal sealed class StackCollisions(ImpersonatingClient cluster)
 {
-    private const string StackLabel = "com.docker.stack.namespace";
-
     // Kinds the converter names after a service, with their resource names.
     private static readonly ImmutableDictionary<string, string> Checked = new Dictionary<string, string>
     {
@@ -46,7 +45,7 @@ internal sealed class StackCollisions(ImpersonatingClient cluster)
                 continue;
             }
 
-            var owner = labels[StackLabel]?.ToString();
+            var owner = labels[StackLabels.StackNamespace]?.ToString();
             if (owner == name)
             {
                 continue;

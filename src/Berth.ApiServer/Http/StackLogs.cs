@@ -8,6 +8,7 @@ using System.Threading.Channels;
 using Berth.ApiServer.Security;
 using Berth.StackApi;
 using Berth.StackApi.Storage;
+using Berth.Stacks;
 
 namespace Berth.ApiServer.Http;
 
@@ -22,8 +23,6 @@ namespace Berth.ApiServer.Http;
 /// </summary>
 internal sealed class StackLogs(IStackStore store, ImpersonatingClient cluster, ILogger logger)
 {
-    private const string StackLabel = "com.docker.stack.namespace";
-
     public void Map(WebApplication app)
         => app.Map("/apis/" + StackApiGroup.Group + "/{version}/namespaces/{ns}/stacks/{name}/log", ServeAsync);
 
@@ -59,7 +58,7 @@ internal sealed class StackLogs(IStackStore store, ImpersonatingClient cluster, 
 
         var user = context.Features.Get<UserInfo>()!;
         using var upstream = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var selector = Uri.EscapeDataString($"{StackLabel}={name}");
+        var selector = Uri.EscapeDataString($"{StackLabels.StackNamespace}={name}");
         var (pods, resourceVersion) = await ListPodsAsync(user, ns, selector, upstream.Token).ConfigureAwait(false);
         var streams = new List<LogStream>();
         var streaming = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
