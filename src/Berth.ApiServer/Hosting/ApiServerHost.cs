@@ -72,6 +72,7 @@ internal static class ApiServerHost
             }));
         });
         builder.Services.AddRouting();
+        RequestingUserReads.AddServices(builder.Services, services);
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("berth-apiserver");
         var time = TimeProvider.System;
@@ -81,7 +82,8 @@ internal static class ApiServerHost
 
         app.Use((context, next) => Pipeline(context, next, authenticator, authorizer, services, logger));
         Endpoints.Map(app, services);
-        new StacksApi(new MeasuredStackStore(services.Store), services.Cluster is null, time, logger).Map(app);
+        var stacks = RequestingUserReads.Map(app, options, services, new MeasuredStackStore(services.Store), logger);
+        new StacksApi(stacks, services.Cluster is null, time, logger).Map(app);
         return app;
     }
 
