@@ -12,18 +12,7 @@ namespace Berth.ApiServer.Tests;
 /// </summary>
 public sealed class ServerSideApplyTests(StackServerFixture fixture) : IClassFixture<StackServerFixture>
 {
-    private static string Manifest(string name, string image = "nginx:1.27", string labels = "") => $"""
-        apiVersion: compose.docker.com/v1alpha3
-        kind: Stack
-        metadata:
-          name: {name}
-        {labels}
-        spec:
-          services:
-          - name: front
-            image: {image}
-
-        """;
+    private static string Manifest(string name, string image = "nginx:1.27", string labels = "") => StackManifests.Yaml(name, image, metadata: labels);
 
     private Kubectl Alice => new(fixture.Server, RunningServer.AliceToken);
 
@@ -78,9 +67,9 @@ public sealed class ServerSideApplyTests(StackServerFixture fixture) : IClassFix
     {
         // lastappliedmanager.go: the "kubectl" manager upgrades an object applied client-side.
         var kubectl = Alice;
-        var file = fixture.Server.Folder.Write("ssa-upgrade.yaml", Manifest("ssa-upgrade", labels: "  labels:\n    tier: \"1\""));
+        var file = fixture.Server.Folder.Write("ssa-upgrade.yaml", Manifest("ssa-upgrade", labels: "labels:\n  tier: \"1\""));
         Ok(await kubectl.RunAsync("apply", "-f", file));
-        fixture.Server.Folder.Write("ssa-upgrade.yaml", Manifest("ssa-upgrade", labels: "  labels:\n    tier: \"2\""));
+        fixture.Server.Folder.Write("ssa-upgrade.yaml", Manifest("ssa-upgrade", labels: "labels:\n  tier: \"2\""));
         // Another manager would conflict on .metadata.labels.tier ...
         var other = await kubectl.RunAsync("apply", "--server-side", "--field-manager", "other", "--dry-run=server", "-f", file);
         Assert.Contains("conflict with \"kubectl-client-side-apply\" using compose.docker.com/v1alpha3: .metadata.labels.tier", other.Stderr, StringComparison.Ordinal);
@@ -94,7 +83,7 @@ public sealed class ServerSideApplyTests(StackServerFixture fixture) : IClassFix
     public async Task SameValueIsShared_DroppedFieldIsRemovedUnlessAnotherManagerOwnsIt()
     {
         var kubectl = Alice;
-        var first = fixture.Server.Folder.Write("ssa-share-a.yaml", Manifest("ssa-share", labels: "  labels:\n    shared: \"1\"\n    mine: \"2\""));
+        var first = fixture.Server.Folder.Write("ssa-share-a.yaml", Manifest("ssa-share", labels: "labels:\n  shared: \"1\"\n  mine: \"2\""));
         Ok(await kubectl.RunAsync("apply", "--server-side", "--field-manager", "team-a", "-f", first));
         var second = fixture.Server.Folder.Write("ssa-share-b.yaml", """
             apiVersion: compose.docker.com/v1alpha3

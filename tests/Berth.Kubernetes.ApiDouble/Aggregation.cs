@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
+using Berth.Testing;
 using Microsoft.AspNetCore.Http;
 
 namespace Berth.Kubernetes.ApiDouble;
@@ -37,8 +38,8 @@ public sealed class AggregationLayer : IDisposable
     internal AggregationLayer(KubernetesApiDouble server)
     {
         _server = server;
-        RequestHeaderCa = AggregationCertificates.CreateCa("front-proxy-ca");
-        _proxyClient = AggregationCertificates.CreateClient(RequestHeaderCa, FrontProxyClientName);
+        RequestHeaderCa = TestCertificates.CreateCa("front-proxy-ca");
+        _proxyClient = TestCertificates.CreateClient(RequestHeaderCa, FrontProxyClientName);
         DefaultUser = new DoubleUser(KubernetesApiDouble.UserName, "berth-test-uid", ["system:authenticated"], ImmutableDictionary<string, ImmutableArray<string>>.Empty);
         _users[server.Token] = DefaultUser;
         // The double's own user may do everything, as before aggregation existed.

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Berth.ApiServer.Hosting;
+using Berth.StackApi;
 
 namespace Berth.ApiServer.Security;
 
@@ -204,14 +205,5 @@ internal sealed class Authenticator
         return collection;
     }
 
-    private static bool Chains(X509Certificate2 certificate, X509Certificate2Collection roots)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        // x509.go requires the client-auth usage.
-        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2"));
-        return chain.Build(certificate);
-    }
+    private static bool Chains(X509Certificate2 certificate, X509Certificate2Collection roots) => CustomRoots.Chains(certificate, roots, CustomRoots.ClientAuthUsage);
 }

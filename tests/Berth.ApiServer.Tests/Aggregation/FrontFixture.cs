@@ -132,19 +132,7 @@ public sealed class FrontFixture : IAsyncLifetime
         var ca = X509Certificate2.CreateFromPem(Api.ServingCaPem);
         var handler = new HttpClientHandler
         {
-            ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) != 0)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(certificate);
-            },
+            ServerCertificateCustomValidationCallback = (_, certificate, _, errors) => CustomRoots.IsTrustedServer(certificate, errors, [ca]),
         };
         var client = new HttpClient(handler) { BaseAddress = Api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         if (token is not null)
