@@ -39,6 +39,7 @@ public sealed class AggregationLayer : IDisposable
     {
         _server = server;
         RequestHeaderCa = TestCertificates.CreateCa("front-proxy-ca");
+        ClientCa = TestCertificates.CreateCa("kubernetes-client-ca");
         _proxyClient = TestCertificates.CreateClient(RequestHeaderCa, FrontProxyClientName);
         DefaultUser = new DoubleUser(KubernetesApiDouble.UserName, "berth-test-uid", ["system:authenticated"], ImmutableDictionary<string, ImmutableArray<string>>.Empty);
         _users[server.Token] = DefaultUser;
@@ -47,12 +48,20 @@ public sealed class AggregationLayer : IDisposable
         // The ClusterRoles system:discovery and system:public-info-viewer: any authenticated user may read
         // discovery, OpenAPI and version paths.
         _rules.Add(new RbacRule("group:system:authenticated", ["get"], "", ["nonresource:*"]));
+        // kube-apiserver's cluster-authentication-trust controller writes the ConfigMap as the server starts.
+        PublishAuthenticationConfigMap();
     }
 
     /// <summary>The request-header CA (front-proxy CA): give it to the backend as --requestheader-client-ca-file.</summary>
     public X509Certificate2 RequestHeaderCa { get; }
 
     public string RequestHeaderCaPem => RequestHeaderCa.ExportCertificatePem() + "\n";
+
+    /// <summary>
+    /// The CA kube-apiserver's --client-ca-file would name: published as client-ca-file in
+    /// kube-system/extension-apiserver-authentication, so certificates it signs are users to extension servers.
+    /// </summary>
+    public X509Certificate2 ClientCa { get; }
 
     /// <summary>The front-proxy client certificate (CN front-proxy-client), for tests that play the front themselves.</summary>
     public X509Certificate2 FrontProxyClientCertificate => _proxyClient;
@@ -609,6 +618,7 @@ public sealed class AggregationLayer : IDisposable
     {
         var data = new JsonObject
         {
+            ["client-ca-file"] = ClientCa.ExportCertificatePem() + "\n",
             ["requestheader-client-ca-file"] = RequestHeaderCaPem,
             ["requestheader-allowed-names"] = $"[\"{FrontProxyClientName}\"]",
             ["requestheader-username-headers"] = "[\"X-Remote-User\"]",
@@ -830,6 +840,7 @@ public sealed class AggregationLayer : IDisposable
     {
         _proxyClient.Dispose();
         RequestHeaderCa.Dispose();
+        ClientCa.Dispose();
     }
 
     private async Task PlainErrorAsync(HttpContext context, RecordedRequest recorded, string message, CancellationToken cancellation)

@@ -77,6 +77,7 @@ internal static class ApiServerHost
         var time = TimeProvider.System;
         var authorizer = services.Authorizer ?? CreateAuthorizer(options, services.Cluster, time, logger);
         var authenticator = new Authenticator(options, services.Tokens, services.Cluster, time, logger);
+        app.Lifetime.ApplicationStopped.Register(authenticator.Dispose);
         SayStartup(options, services, authorizer, certificateSource, logger);
 
         app.Use((context, next) => Pipeline(context, next, authenticator, authorizer, services, logger));

@@ -13,7 +13,8 @@ namespace Berth.ApiServer.Tests.Aggregation;
 
 /// <summary>
 /// berth-apiserver (in-process, on a real etcd) behind the Kubernetes API test double acting as kube-apiserver's
-/// aggregation layer. The server trusts the double's request-header CA for the CN front-proxy-client and delegates
+/// aggregation layer. Started with only --kubeconfig, the server reads the double's request-header CA and allowed
+/// names (CN front-proxy-client) from kube-system/extension-apiserver-authentication, and delegates
 /// authentication (TokenReview) and authorization (SubjectAccessReview) to the double through --kubeconfig; the
 /// double holds the APIServices v1alpha3/v1beta2/v1beta1.compose.docker.com (compose-on-kubernetes's priorities)
 /// for the Service docker/compose-api, whose "endpoint" is the server's URL. Clients talk to the double only.
@@ -30,6 +31,9 @@ public sealed class FrontFixture : IAsyncLifetime
     private KubernetesApiDouble? _api;
 
     public TempProject Folder { get; } = new();
+
+    /// <summary>The server's log lines.</summary>
+    internal CapturedLogs Logs { get; } = new();
 
     public KubernetesApiDouble Api => _api ?? throw new InvalidOperationException("not started");
 
@@ -81,7 +85,8 @@ public sealed class FrontFixture : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         _etcd = await EtcdServer.StartNewAsync(cancellationToken: ct);
         _api = await KubernetesApiDouble.StartAsync(https: true, ct);
-        var caFile = _api.Aggregation.WriteRequestHeaderCa(Folder.PathOf("front-proxy-ca.crt"));
+        // kube-apiserver publishes extension-apiserver-authentication before any extension server starts.
+        _ = _api.Aggregation;
         var serverKubeconfig = _api.WriteKubeconfig(Folder.PathOf("server.kubeconfig"));
         _api.WriteKubeconfig(Kubeconfig);
         WriteDockerKubeconfig();
@@ -90,15 +95,16 @@ public sealed class FrontFixture : IAsyncLifetime
         _server = await RunningServer.StartAsync(
             o => o with
             {
+                // No CA flags: the front proxy's CA and names come from the double's extension-apiserver-authentication ConfigMap.
                 TokenAuthFile = null,
-                RequestHeaderClientCaFile = caFile,
-                RequestHeaderAllowedNames = [AggregationLayer.FrontProxyClientName],
                 Kubeconfig = serverKubeconfig,
+                AuthenticationConfigReloadInterval = TimeSpan.FromSeconds(1),
                 ServiceName = ServiceName,
                 ServiceNamespace = ServiceNamespace,
             },
             o => new ServerServices(_store, _cluster, TokenFile.Empty),
-            ct);
+            ct,
+            Logs);
         _api.Aggregation.SetServiceEndpoint(ServiceNamespace, ServiceName, _server.BaseUri);
         var caBundle = Convert.ToBase64String(Encoding.ASCII.GetBytes(await File.ReadAllTextAsync(_server.CaFile, ct)));
         using var client = Client(_api.Token);
