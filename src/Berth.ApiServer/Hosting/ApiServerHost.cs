@@ -81,6 +81,11 @@ internal static class ApiServerHost
         SayStartup(options, services, authorizer, certificateSource, logger);
 
         app.Use((context, next) => Pipeline(context, next, authenticator, authorizer, services, logger));
+        if (services.Cluster is not null)
+        {
+            app.Use(new NamespaceLifecycle(services.Cluster, time).InvokeAsync);
+        }
+
         Endpoints.Map(app, services);
         new StacksApi(new MeasuredStackStore(services.Store), services.Cluster is null, time, logger).Map(app);
         return app;
@@ -100,6 +105,7 @@ internal static class ApiServerHost
         if (services.Cluster is null)
         {
             logger.LogWarning("standalone (no --kubeconfig and not in a cluster): users from --token-auth-file only ({Count}), authorization AlwaysAllow, no collision check against cluster objects, stacks/log answers 503", services.Tokens.Count);
+            logger.LogWarning("standalone: no NamespaceLifecycle admission, stacks are created in any namespace name without checking that it exists");
         }
         else
         {
