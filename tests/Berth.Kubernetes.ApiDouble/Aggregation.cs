@@ -48,8 +48,6 @@ public sealed class AggregationLayer : IDisposable
         // The ClusterRoles system:discovery and system:public-info-viewer: any authenticated user may read
         // discovery, OpenAPI and version paths.
         _rules.Add(new RbacRule("group:system:authenticated", ["get"], "", ["nonresource:*"]));
-        // kube-apiserver's cluster-authentication-trust controller writes the ConfigMap as the server starts.
-        PublishAuthenticationConfigMap();
     }
 
     /// <summary>The request-header CA (front-proxy CA): give it to the backend as --requestheader-client-ca-file.</summary>
@@ -614,7 +612,12 @@ public sealed class AggregationLayer : IDisposable
     // ---- The ConfigMap kube-apiserver publishes for extension servers
     // (pkg/controlplane/controller/clusterauthenticationtrust/cluster_authentication_trust_controller.go)
 
-    private void PublishAuthenticationConfigMap()
+    /// <summary>
+    /// Writes kube-system/extension-apiserver-authentication, as kube-apiserver's cluster-authentication-trust
+    /// controller does when it starts (call it before starting an extension server that reads it). Not done by
+    /// default, so tests of the core API see only the objects they made.
+    /// </summary>
+    public void PublishAuthenticationConfigMap()
     {
         var data = new JsonObject
         {

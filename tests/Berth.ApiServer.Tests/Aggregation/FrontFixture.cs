@@ -86,7 +86,7 @@ public sealed class FrontFixture : IAsyncLifetime
         _etcd = await EtcdServer.StartNewAsync(cancellationToken: ct);
         _api = await KubernetesApiDouble.StartAsync(https: true, ct);
         // kube-apiserver publishes extension-apiserver-authentication before any extension server starts.
-        _ = _api.Aggregation;
+        _api.Aggregation.PublishAuthenticationConfigMap();
         var serverKubeconfig = _api.WriteKubeconfig(Folder.PathOf("server.kubeconfig"));
         _api.WriteKubeconfig(Kubeconfig);
         WriteDockerKubeconfig();
