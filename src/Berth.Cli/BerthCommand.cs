@@ -1,29 +1,88 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
+using System.Reflection;
 using Berth.Cli.Commands;
 using Berth.Cli.Commands.Stack;
 
 namespace Berth.Cli;
 
-/// <summary>The root command; carries what the commands read besides arguments (standard input for <c>-c -</c>).</summary>
-internal sealed class BerthRootCommand(string description, TextReader? input, IReadOnlyDictionary<string, string>? variables) : RootCommand(description)
+/// <summary>
+/// The root command; carries what the commands read besides arguments (standard input for <c>-c -</c>).
+/// </summary>
+/// <remarks>
+/// A plain <see cref="Command"/> with its own <c>--help</c> and <c>--version</c>, not System.CommandLine's
+/// <see cref="RootCommand"/>: that one's HelpOption and VersionOption read their descriptions through a
+/// ResourceManager, whose first use initialises reflection and probes for satellite assemblies, about a twentieth of
+/// every command's start in a Native AOT binary. The texts are the library's English ones; help output is unchanged.
+/// </remarks>
+internal sealed class BerthRootCommand : Command
 {
+    public BerthRootCommand(string description, TextReader? input, IReadOnlyDictionary<string, string>? variables)
+        : base("berth", description)
+    {
+        Input = input;
+        Variables = variables;
+        Help = new Option<bool>("--help", "-h", "/h", "-?", "/?")
+        {
+            Description = "Show help and usage information",
+            Arity = ArgumentArity.Zero,
+            Recursive = true,
+            Action = new PrintHelp(),
+        };
+        Version = new Option<bool>("--version") { Description = "Show version information", Arity = ArgumentArity.Zero, Action = new PrintVersion() };
+    }
+
     /// <summary>Read for the Compose file <c>-</c>; null means the process's standard input.</summary>
-    public TextReader? Input { get; } = input;
+    public TextReader? Input { get; }
 
     /// <summary>The environment the Compose loader sees (interpolation, COMPOSE_*); null means the process's.</summary>
-    public IReadOnlyDictionary<string, string>? Variables { get; } = variables;
+    public IReadOnlyDictionary<string, string>? Variables { get; }
+
+    /// <summary>Adds <c>--help</c> and <c>--version</c> after the other root options, where the library put them in help.</summary>
+    public void AddHelpAndVersion()
+    {
+        Options.Add(Help);
+        Options.Add(Version);
+    }
+
+    /// <summary><c>--help</c>, on every command: help wins over any parse error, as with the library's own option.</summary>
+    public Option<bool> Help { get; }
+
+    /// <summary><c>--version</c>: prints the version and nothing else.</summary>
+    public Option<bool> Version { get; }
+
+    /// <summary>The library's help, marked (as its own help option is) to run in spite of parse errors.</summary>
+    private sealed class PrintHelp : SynchronousCommandLineAction
+    {
+        private readonly HelpAction _help = new();
+
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult) => _help.Invoke(parseResult);
+    }
+
+    private sealed class PrintVersion : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            var version = typeof(BerthRootCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+            parseResult.InvocationConfiguration.Output.WriteLine(version);
+            return 0;
+        }
+    }
 }
 
 /// <summary>Builds the <c>berth</c> command tree.</summary>
 internal static class BerthCommand
 {
-    public static RootCommand Create() => Create(Environment.GetEnvironmentVariable);
+    public static BerthRootCommand Create() => Create(Environment.GetEnvironmentVariable);
 
     /// <param name="environment">Reads environment variables (orchestrator choice, config file, kubeconfig); tests pass their own.</param>
     /// <param name="input">Standard input for <c>-c -</c>; null means the process's.</param>
     /// <param name="variables">The whole environment for the Compose loader; null means the process's.</param>
-    public static RootCommand Create(Func<string, string?> environment, TextReader? input = null, IReadOnlyDictionary<string, string>? variables = null)
+    public static BerthRootCommand Create(Func<string, string?> environment, TextReader? input = null, IReadOnlyDictionary<string, string>? variables = null)
     {
         var global = new GlobalOptions();
         var root = new BerthRootCommand("Berth runs Docker Compose applications on Kubernetes or Docker Swarm.", input, variables)
@@ -34,6 +93,7 @@ internal static class BerthCommand
             StackCommand.Create(global, environment),
             CompletionCommand.Create(environment),
         };
+        root.AddHelpAndVersion();
         return root;
     }
 
@@ -71,12 +131,12 @@ internal static class BerthCommand
         }
 
         // A command group alone (bare 'berth', 'berth stack') shows its help, as docker does; 'berth --version' still prints the version.
-        if (parse.CommandResult.Command is { Action: null, Subcommands.Count: > 0 } && !root.Options.OfType<VersionOption>().Any(o => parse.GetResult(o) is not null))
+        if (parse.CommandResult.Command is { Action: null, Subcommands.Count: > 0 } && !parse.GetValue(root.Version))
         {
             parse = root.Parse([.. args, "--help"]);
         }
 
-        if (parse.Errors.Count > 0)
+        if (parse.Errors.Count > 0 && !parse.GetValue(root.Help))
         {
             foreach (var message in parse.Errors.Select(Describe).Distinct(StringComparer.Ordinal))
             {

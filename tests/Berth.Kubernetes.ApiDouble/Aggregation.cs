@@ -100,8 +100,11 @@ public sealed class AggregationLayer : IDisposable
 
     /// <summary>A user the double authenticates by <paramref name="token"/> (system:authenticated is added).</summary>
     public DoubleUser AddUser(string token, string name, params string[] groups)
+        => AddUserAs(token, new DoubleUser(name, name + "-uid", [.. groups, "system:authenticated"], ImmutableDictionary<string, ImmutableArray<string>>.Empty));
+
+    /// <summary>A user the double authenticates by <paramref name="token"/> exactly as given (extra included).</summary>
+    public DoubleUser AddUserAs(string token, DoubleUser user)
     {
-        var user = new DoubleUser(name, name + "-uid", [.. groups, "system:authenticated"], ImmutableDictionary<string, ImmutableArray<string>>.Empty);
         lock (_gate)
         {
             _users[token] = user;
@@ -157,7 +160,7 @@ public sealed class AggregationLayer : IDisposable
     internal DoubleUser? UserOfToken(string token) => Authenticate("Bearer " + token);
 
     // The rules' decision: system:masters is allowed everything (as kube-apiserver's privileged group).
-    internal bool Allowed(DoubleUser user, string verb, string group, string resource, string subresource, string? @namespace)
+    internal bool Allowed(DoubleUser user, string verb, string group, string resource, string subresource, string? @namespace, string? name = null)
     {
         if (user.Groups.Contains("system:masters"))
         {
@@ -166,7 +169,7 @@ public sealed class AggregationLayer : IDisposable
 
         lock (_gate)
         {
-            return _rules.Any(r => r.Matches(user, verb, group, resource, subresource, @namespace));
+            return _rules.Any(r => r.Matches(user, verb, group, resource, subresource, @namespace, name));
         }
     }
 
@@ -222,6 +225,11 @@ public sealed class AggregationLayer : IDisposable
             {
                 throw ApiException.Unauthorized();
             }
+
+            // The impersonation filter runs before the aggregator's proxy: the backend sees the impersonated user.
+            var identity = Impersonation.Resolve(_server, user, context.Request.Headers);
+            user = identity.User;
+            recorded = recorded with { User = user, ImpersonatedBy = identity.ImpersonatedBy };
 
             if (target is not null ? !_server.SubjectAllowed(user.Name, user.Groups, verb, target.Group, target.Resource, target.Subresource, target.Namespace) : !AllowedPath(user, verb))
             {

@@ -123,11 +123,12 @@ internal sealed class ApiException(int code, string reason, string message, Json
 
     public static ApiException Expired(string message) => new(410, "Expired", message);
 
-    public static ApiException Forbidden(ResourceType type, string? name, string verb, string user, string? @namespace)
+    public static ApiException Forbidden(ResourceType type, string? name, string verb, string user, string? @namespace, string? subresource = null)
     {
         var subject = name is null ? type.FullName : $"{type.FullName} \"{name}\"";
         var scope = @namespace is null ? "at the cluster scope" : $"in the namespace \"{@namespace}\"";
-        var message = $"{subject} is forbidden: User \"{user}\" cannot {verb} resource \"{type.Plural}\" in API group \"{type.Group}\" {scope}";
+        var resource = subresource is null ? type.Plural : $"{type.Plural}/{subresource}";
+        var message = $"{subject} is forbidden: User \"{user}\" cannot {verb} resource \"{resource}\" in API group \"{type.Group}\" {scope}";
         return new(403, "Forbidden", message, Details(type, name));
     }
 

@@ -36,7 +36,8 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
         JsonNode answer;
         try
         {
-            server.Authorize(request.Headers.Authorization.ToString(), route, verb);
+            var identity = server.Authorize(request, route, verb);
+            recorded = recorded with { User = identity.User, ImpersonatedBy = identity.ImpersonatedBy };
             if (server.Review(request.Method, path, body) is { } review)
             {
                 (code, answer) = (201, review);

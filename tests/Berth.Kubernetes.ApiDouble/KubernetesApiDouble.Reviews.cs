@@ -39,7 +39,7 @@ public sealed partial class KubernetesApiDouble
     /// users given to <see cref="DenyUser"/> are refused resource requests; users of the aggregation layer
     /// (<see cref="AggregationLayer.AddUser"/>, and the default user) get what its rules allow; anyone else is allowed.
     /// </summary>
-    internal bool SubjectAllowed(string user, IReadOnlyCollection<string> groups, string verb, string group, string resource, string subresource, string? @namespace)
+    internal bool SubjectAllowed(string user, IReadOnlyCollection<string> groups, string verb, string group, string resource, string subresource, string? @namespace, string? name = null)
     {
         if (_deniedUsers.ContainsKey(user))
         {
@@ -47,7 +47,7 @@ public sealed partial class KubernetesApiDouble
         }
 
         return !Aggregation.Governs(user)
-            || Aggregation.Allowed(new DoubleUser(user, "", [.. groups], System.Collections.Immutable.ImmutableDictionary<string, System.Collections.Immutable.ImmutableArray<string>>.Empty), verb, group, resource, subresource, @namespace);
+            || Aggregation.Allowed(new DoubleUser(user, "", [.. groups], System.Collections.Immutable.ImmutableDictionary<string, System.Collections.Immutable.ImmutableArray<string>>.Empty), verb, group, resource, subresource, @namespace, name);
     }
 
     /// <summary>The answer to POST tokenreviews or subjectaccessreviews, or null for any other request.</summary>
@@ -77,7 +77,7 @@ public sealed partial class KubernetesApiDouble
                 var name = spec["user"]?.ToString() ?? string.Empty;
                 var groups = (spec["groups"] as JsonArray ?? []).Select(g => g?.ToString() ?? string.Empty).ToArray();
                 var denied = spec["resourceAttributes"] is JsonObject attributes
-                    ? !SubjectAllowed(name, groups, attributes["verb"]?.ToString() ?? "", attributes["group"]?.ToString() ?? "", attributes["resource"]?.ToString() ?? "", attributes["subresource"]?.ToString() ?? "", attributes["namespace"]?.ToString() is { Length: > 0 } ns ? ns : null)
+                    ? !SubjectAllowed(name, groups, attributes["verb"]?.ToString() ?? "", attributes["group"]?.ToString() ?? "", attributes["resource"]?.ToString() ?? "", attributes["subresource"]?.ToString() ?? "", attributes["namespace"]?.ToString() is { Length: > 0 } ns ? ns : null, attributes["name"]?.ToString())
                     : Aggregation.Governs(name) && !Aggregation.AllowedPathFor(name, groups, spec["nonResourceAttributes"]?["verb"]?.ToString() ?? "get");
                 review["status"] = denied
                     ? new JsonObject { ["allowed"] = false, ["denied"] = true, ["reason"] = "denied by the test double" }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -425,16 +426,33 @@ public sealed partial class KubernetesApiDouble : IAsyncDisposable
         _shutdown.Dispose();
     }
 
-    internal void Authorize(string authorization, ApiRoute? route, string verb)
+    /// <summary>
+    /// Authentication (bearer token), impersonation (Impersonation.cs) and authorization of a request to the double's
+    /// own API: the default user's requests follow <see cref="Deny"/>; any other user's (an aggregation user, or whom
+    /// a request impersonates) the per-user decision of <see cref="SubjectAllowed"/>, as RBAC would for them.
+    /// </summary>
+    internal RequestIdentity Authorize(HttpRequest request, ApiRoute? route, string verb)
     {
-        if (_tokenExpired || Aggregation.Authenticate(authorization) is null)
+        if (_tokenExpired || Aggregation.Authenticate(request.Headers.Authorization.ToString()) is not { } requester)
         {
             throw ApiException.Unauthorized();
         }
 
+        var identity = Impersonation.Resolve(this, requester, request.Headers);
         if (route is null)
         {
-            return;
+            return identity;
+        }
+
+        var user = identity.User;
+        if (user.Name != UserName)
+        {
+            if (!SubjectAllowed(user.Name, user.Groups, verb, route.Type.Group, route.Type.Plural, route.Subresource ?? "", route.Namespace, route.Name))
+            {
+                throw ApiException.Forbidden(route.Type, route.Name, verb, user.Name, route.Namespace, route.Subresource);
+            }
+
+            return identity;
         }
 
         lock (_requestsGate)
@@ -446,6 +464,8 @@ public sealed partial class KubernetesApiDouble : IAsyncDisposable
                 throw ApiException.Forbidden(route.Type, route.Name, verb, UserName, route.Namespace);
             }
         }
+
+        return identity;
     }
 
     /// <summary>Called under the store lock before a write: fails it once the FailWritesAfter budget is spent.</summary>

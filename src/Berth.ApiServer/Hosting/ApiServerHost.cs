@@ -72,6 +72,7 @@ internal static class ApiServerHost
             }));
         });
         builder.Services.AddRouting();
+        RequestingUserReads.AddServices(builder.Services, services);
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("berth-apiserver");
         var time = TimeProvider.System;
@@ -87,7 +88,8 @@ internal static class ApiServerHost
         }
 
         Endpoints.Map(app, services);
-        new StacksApi(new MeasuredStackStore(services.Store), services.Cluster is null, time, logger).Map(app);
+        var stacks = RequestingUserReads.Map(app, options, services, new MeasuredStackStore(services.Store), logger);
+        new StacksApi(stacks, services.Cluster is null, time, logger).Map(app);
         return app;
     }
 

@@ -690,9 +690,10 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
                 break;
             case ("log", "GET"):
                 await store.GetAsync(ns, name, ct).ConfigureAwait(false);
+                // With a cluster StackLogs serves stacks/log (its route is mapped ahead of this one).
                 throw ApiStatus.ServiceUnavailable(standalone
                     ? "stacks/log needs a cluster: berth-apiserver runs standalone (no --kubeconfig and not in a cluster)"
-                    : "stacks/log is not served yet: the pods' logs come with the stack controller");
+                    : "stacks/log needs the cluster's configuration to impersonate the requesting user");
             default:
                 throw ApiStatus.MethodNotAllowed(method);
         }

@@ -52,14 +52,43 @@ public sealed class DiagnosticBag
     {
         lock (_gate)
         {
-            return [.. _items
-                .Select((d, i) => (d, i))
-                .OrderBy(x => x.d.Location.File, StringComparer.Ordinal)
-                .ThenBy(x => x.d.Location.Line)
-                .ThenBy(x => x.d.Location.Column)
-                .ThenBy(x => x.i)
-                .Select(x => x.d)
-                .Distinct()];
+            // A stable sort by location, written out: a LINQ OrderBy/ThenBy chain resolves generic virtual methods at
+            // run time, which a Native AOT start pays for on every command.
+            var ordered = new List<(Diagnostic Diagnostic, int Index)>(_items.Count);
+            for (var i = 0; i < _items.Count; i++)
+            {
+                ordered.Add((_items[i], i));
+            }
+
+            ordered.Sort(static (a, b) =>
+            {
+                var byFile = string.CompareOrdinal(a.Diagnostic.Location.File, b.Diagnostic.Location.File);
+                if (byFile != 0)
+                {
+                    return byFile;
+                }
+
+                var byLine = a.Diagnostic.Location.Line.CompareTo(b.Diagnostic.Location.Line);
+                if (byLine != 0)
+                {
+                    return byLine;
+                }
+
+                var byColumn = a.Diagnostic.Location.Column.CompareTo(b.Diagnostic.Location.Column);
+                return byColumn != 0 ? byColumn : a.Index.CompareTo(b.Index);
+            });
+
+            var seen = new HashSet<Diagnostic>(ordered.Count);
+            var result = ImmutableArray.CreateBuilder<Diagnostic>(ordered.Count);
+            foreach (var (diagnostic, _) in ordered)
+            {
+                if (seen.Add(diagnostic))
+                {
+                    result.Add(diagnostic);
+                }
+            }
+
+            return result.ToImmutable();
         }
     }
 }

@@ -11,7 +11,7 @@ namespace Berth.Compose.Transform;
 /// Besides Go's units (ns, us, µs, μs, ms, s, m, h) the parser accepts <c>d</c> and <c>w</c>: compose-go
 /// parses durations with a day/week-aware parser, so files using <c>1d</c> load there and must load here too.
 /// </remarks>
-internal static class DurationParser
+public static class DurationParser
 {
     public const long Nanosecond = 1;
     public const long Microsecond = 1000 * Nanosecond;

@@ -29,10 +29,8 @@ internal sealed class ComposeSchema
 
     private ComposeSchema(byte[] utf8)
     {
-        using (var document = JsonDocument.Parse(utf8))
-        {
-            Precheck = SchemaPrecheck.TryCreate(document.RootElement);
-        }
+        // Not disposed: the precheck compiles its rules from the document as files reach them.
+        Precheck = SchemaPrecheck.TryCreate(JsonDocument.Parse(utf8));
 
         // Built on first need: valid files are settled by the precheck and never pay for the object tree or for
         // JsonSchema.Net (every command that loads a file pays for this constructor).

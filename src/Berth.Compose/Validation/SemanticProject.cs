@@ -10,9 +10,21 @@ internal sealed class SemanticProject
     public SemanticProject(MappingNode document)
     {
         Document = document;
-        Services = [.. (document["services"] as MappingNode)?.Entries.Where(e => e.Value is MappingNode)
-            .Select(e => new SemanticService(e.Name, e.Key, (MappingNode)e.Value)) ?? []];
-        ServiceNames = Services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        // A loop, not Where().Select(): Select over a LINQ iterator is a generic virtual call that Native AOT resolves
+        // at run time, paid on every start.
+        var services = new List<SemanticService>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in (document["services"] as MappingNode)?.Entries ?? [])
+        {
+            if (entry.Value is MappingNode service)
+            {
+                services.Add(new SemanticService(entry.Name, entry.Key, service));
+                names.Add(entry.Name);
+            }
+        }
+
+        Services = services;
+        ServiceNames = names;
     }
 
     public MappingNode Document { get; }

@@ -32,11 +32,14 @@ public static class KubernetesConverter
             context.Add(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = options.Namespace, Labels = ConversionContext.Sorted(context.StackLabels()) } });
         }
 
-        var units = project.Services.Entries
-            .OrderBy(e => e.Name, StringComparer.Ordinal)
-            .Where(e => e.Value is MappingNode)
-            .Select(e => ServiceUnitFactory.Create(context, e.Name, (MappingNode)e.Value))
-            .ToList();
+        var units = new List<ServiceUnit>();
+        foreach (var entry in Ordering.Stable(project.Services.Entries, static (a, b) => string.CompareOrdinal(a.Name, b.Name)))
+        {
+            if (entry.Value is MappingNode service)
+            {
+                units.Add(ServiceUnitFactory.Create(context, entry.Name, service));
+            }
+        }
 
         var storage = StoragePlanner.Plan(context, units);
         var catalog = ResourceObjects.Build(context);

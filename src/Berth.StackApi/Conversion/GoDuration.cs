@@ -1,76 +1,14 @@
 using System.Globalization;
 using System.Text;
+using Berth.Compose.Transform;
 
 namespace Berth.StackApi;
 
-/// <summary>Go duration text (time.ParseDuration / Duration.String units) ↔ nanoseconds.</summary>
+/// <summary>Go duration text ↔ nanoseconds: parsed by the Compose loader's parser, written in the stack JSON's short form.</summary>
 internal static class GoDuration
 {
-    private static readonly (string Unit, long Nanoseconds)[] Units =
-    [
-        ("ns", 1), ("us", 1_000), ("µs", 1_000), ("μs", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000),
-        ("m", 60_000_000_000), ("h", 3_600_000_000_000),
-    ];
-
-    public static bool TryParse(string text, out long nanoseconds)
-    {
-        nanoseconds = 0;
-        var s = text.Trim();
-        var negative = s.StartsWith('-');
-        if (negative || s.StartsWith('+'))
-        {
-            s = s[1..];
-        }
-
-        if (s == "0")
-        {
-            return true;
-        }
-
-        if (s.Length == 0)
-        {
-            return false;
-        }
-
-        decimal total = 0;
-        var i = 0;
-        while (i < s.Length)
-        {
-            var start = i;
-            while (i < s.Length && (char.IsAsciiDigit(s[i]) || s[i] == '.'))
-            {
-                i++;
-            }
-
-            if (start == i || !decimal.TryParse(s[start..i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
-            {
-                return false;
-            }
-
-            var unitStart = i;
-            while (i < s.Length && !char.IsAsciiDigit(s[i]) && s[i] != '.')
-            {
-                i++;
-            }
-
-            var unit = s[unitStart..i];
-            var match = Units.FirstOrDefault(u => u.Unit == unit);
-            if (match.Unit is null)
-            {
-                return false;
-            }
-
-            total += number * match.Nanoseconds;
-        }
-
-        if (total > long.MaxValue)
-        {
-            return false;
-        }
-
-        nanoseconds = (long)(negative ? -total : total);
-        return true;
-    }
+    /// <summary>Go duration text to nanoseconds, by the Compose loader's parser (Go's units, and d/w as compose-go).</summary>
+    public static bool TryParse(string text, out long nanoseconds) => DurationParser.TryParse(text.Trim(), out nanoseconds, out _);
 
     /// <summary>Whole hours, minutes and seconds (<c>1h2m3s</c>), else milliseconds, microseconds or nanoseconds.</summary>
     public static string Format(long nanoseconds)

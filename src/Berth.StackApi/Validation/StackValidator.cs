@@ -201,6 +201,39 @@ public static class StackValidator
     /// <summary>Converts the stack with Berth's Kubernetes converter (pure) and reports its errors.</summary>
     private static void DryRun(JsonObject stored, JsonObject structured, string? text, ComposeTextResult? loaded, List<FieldError> errors)
     {
+        var plan = Plan(stored, structured, loaded, errors);
+        if (plan is null)
+        {
+            return;
+        }
+
+        foreach (var diagnostic in plan.Diagnostics.Where(d => d.Severity == Severity.Error && d.Code != KubernetesDiagnosticCodes.MissingContent))
+        {
+            var field = text is not null ? ComposeText.Field : FieldOf(structured, diagnostic.YamlPath);
+            var message = ComposeText.ToFieldError(diagnostic).Message;
+            errors.Add(new FieldError(FieldErrorTypes.Invalid, field, text is not null ? message : $"Invalid value: {diagnostic.Code}: {diagnostic.Message}{(diagnostic.YamlPath is null ? string.Empty : $" ({diagnostic.YamlPath})")}"));
+        }
+    }
+
+    /// <summary>
+    /// The namespaced objects Berth's converter would create for a stack that passed <see cref="Validate"/> (the
+    /// same dry-run conversion): what berth-apiserver's collision check looks for in the cluster.
+    /// </summary>
+    public static ImmutableArray<PlannedObject> PlannedObjects(JsonObject stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        var spec = stored["spec"] as JsonObject;
+        var text = spec?[StackCodec.ComposeFileKey] is JsonValue t ? t.GetValue<string>() : null;
+        var loaded = text is null ? null : ComposeText.Load(text, stored["metadata"]?["name"]?.GetValue<string>());
+        var structured = spec?[StackCodec.StackKey] as JsonObject ?? loaded?.Spec;
+        var plan = structured is null ? null : Plan(stored, structured, loaded, []);
+        return plan is null
+            ? []
+            : [.. plan.Objects.Where(o => o.Kind != "Namespace" && o.Metadata?.Name is not null).Select(o => new PlannedObject(o.ApiVersion, o.Kind, o.Metadata.Name))];
+    }
+
+    private static KubernetesPlan? Plan(JsonObject stored, JsonObject structured, ComposeTextResult? loaded, List<FieldError> errors)
+    {
         var name = stored["metadata"]?["name"]?.GetValue<string>();
         if (loaded?.Project is null)
         {
@@ -208,7 +241,7 @@ public static class StackValidator
             if (loaded.Project is null)
             {
                 errors.AddRange(loaded.Errors.Select(e => e with { Field = "spec" }));
-                return;
+                return null;
             }
         }
 
@@ -221,18 +254,12 @@ public static class StackValidator
             .Select(f => f!.AsString())
             .Distinct(StringComparer.Ordinal)
             .ToImmutableDictionary(f => f, _ => ImmutableArray<byte>.Empty, StringComparer.Ordinal);
-        var plan = KubernetesConverter.Convert(project, new KubernetesConvertOptions
+        return KubernetesConverter.Convert(project, new KubernetesConvertOptions
         {
             Namespace = stored["metadata"]?["namespace"] is JsonValue ns ? ns.GetValue<string>() : "default",
             StackName = name,
             FileContents = files,
         });
-        foreach (var diagnostic in plan.Diagnostics.Where(d => d.Severity == Severity.Error && d.Code != KubernetesDiagnosticCodes.MissingContent))
-        {
-            var field = text is not null ? ComposeText.Field : FieldOf(structured, diagnostic.YamlPath);
-            var message = ComposeText.ToFieldError(diagnostic).Message;
-            errors.Add(new FieldError(FieldErrorTypes.Invalid, field, text is not null ? message : $"Invalid value: {diagnostic.Code}: {diagnostic.Message}{(diagnostic.YamlPath is null ? string.Empty : $" ({diagnostic.YamlPath})")}"));
-        }
     }
 
     /// <summary>"services.web.ports[0]" → "spec.services[i]" for the structured form.</summary>

@@ -173,6 +173,8 @@ public sealed class AggregationKubectlTests(FrontFixture front) : IClassFixture<
         EnsureNamespace("team");
         front.Api.Aggregation.AddUser("alice-front-token", "alice", "dev");
         front.Api.Aggregation.Allow(new RbacRule("alice", ["*"], "compose.docker.com", ["stacks", "stacks/owner"]));
+        // The collision check reads the planned Deployment and Services as alice.
+        front.Api.Aggregation.Allow(new RbacRule("alice", ["get"], "*", ["*"], "team"));
         var file = front.Folder.Write("alice.yaml", StackYaml("alices", "team").Replace("spec:\n", "spec:\n  owner:\n    username: mallory\n", StringComparison.Ordinal));
 
         var created = front.Kubectl("alice-front-token", "create", "-f", file, "--validate=false");
@@ -196,16 +198,36 @@ public sealed class AggregationKubectlTests(FrontFixture front) : IClassFixture<
         // A group holding a comma shows each group travels on its own X-Remote-Group line (no split, no fold).
         front.Api.Aggregation.AddUser("carol-token", "carol", "team,b", "ops");
         front.Api.Aggregation.Allow(new RbacRule("carol", ["*"], "compose.docker.com", ["*"]));
+        front.Api.Aggregation.Allow(new RbacRule("carol", ["get"], "*", ["*"], "team"));
         using var client = front.Client("carol-token");
-        using var request = new HttpRequestMessage(HttpMethod.Post, "apis/compose.docker.com/v1alpha3/namespaces/team/stacks")
+        HttpRequestMessage Create(bool impersonate)
         {
-            Content = new StringContent("""{"apiVersion":"compose.docker.com/v1alpha3","kind":"Stack","metadata":{"name":"carols"},"spec":{"services":[{"name":"web","image":"nginx"}]}}""", System.Text.Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add("X-Remote-User", "admin");
-        request.Headers.Add("X-Remote-Group", "system:masters");
-        request.Headers.Add("X-Remote-Extra-Scopes", "all");
-        request.Headers.Add("Impersonate-User", "admin");
-        using var created = await client.SendAsync(request, Ct);
+            var request = new HttpRequestMessage(HttpMethod.Post, "apis/compose.docker.com/v1alpha3/namespaces/team/stacks")
+            {
+                Content = new StringContent("""{"apiVersion":"compose.docker.com/v1alpha3","kind":"Stack","metadata":{"name":"carols"},"spec":{"services":[{"name":"web","image":"nginx"}]}}""", System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("X-Remote-User", "admin");
+            request.Headers.Add("X-Remote-Group", "system:masters");
+            request.Headers.Add("X-Remote-Extra-Scopes", "all");
+            if (impersonate)
+            {
+                request.Headers.Add("Impersonate-User", "admin");
+            }
+
+            return request;
+        }
+
+        // Impersonate-* is kube-apiserver's impersonation filter's, before the proxy: carol may not impersonate.
+        using (var impersonating = Create(impersonate: true))
+        using (var refused = await client.SendAsync(impersonating, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            var message = JsonNode.Parse(await refused.Content.ReadAsStringAsync(Ct))!["message"]!.ToString();
+            Assert.Equal("users \"admin\" is forbidden: User \"carol\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope", message);
+        }
+
+        using var plain = Create(impersonate: false);
+        using var created = await client.SendAsync(plain, Ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
         var owner = JsonNode.Parse(await client.GetStringAsync("apis/compose.docker.com/v1alpha3/namespaces/team/stacks/carols/owner", Ct))!["owner"]!;

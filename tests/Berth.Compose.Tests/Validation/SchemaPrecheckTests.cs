@@ -36,6 +36,66 @@ public sealed class SchemaPrecheckTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Precheck_CompilesEveryRuleOfTheEmbeddedSchema()
+    {
+        // Rules are compiled as documents reach them; compiling all of them here proves none meets a keyword or a
+        // reference the up-front scan let through.
+        var precheck = SchemaPrecheck.TryCreate(SchemaDocument())!;
+        Assert.True(precheck.CompileAll() > 500);
+    }
+
+    [Theory]
+    [InlineData("""{"type": "object", "properties": {"a": {"not": {"type": "string"}}}}""")]
+    [InlineData("""{"definitions": {"x": {"minLength": 2}}, "properties": {"a": {"$ref": "#/definitions/x"}}}""")]
+    [InlineData("""{"properties": {"a": {"$ref": "#/definitions/missing"}}}""")]
+    [InlineData("""{"items": [{"type": "string"}]}""")]
+    [InlineData("""{"properties": {"a": {"type": "array", "items": {"oneOf": [{"type": "string"}, {"allOf": []}]}}}}""")]
+    public void Precheck_IsNotCreated_WhenAnyReachableNodeUsesAnUnsupportedKeyword(string schema)
+    {
+        // Found before anything is compiled, even deep below a rule no document has reached yet.
+        Assert.Null(SchemaPrecheck.TryCreate(JsonDocument.Parse(schema)));
+    }
+
+    [Fact]
+    public void Precheck_UnreachableDefinitions_DoNotMatter()
+    {
+        // Definitions are only reached through $ref, as in the compiler; one nobody refers to is never checked.
+        var precheck = SchemaPrecheck.TryCreate(JsonDocument.Parse("""{"definitions": {"x": {"not": {}}}, "properties": {"a": {"type": "string"}}}"""));
+        Assert.NotNull(precheck);
+        Assert.False(precheck.IsValid(Read("a: {b: 1}")!));
+        Assert.True(precheck.IsValid(Read("a: text")!));
+    }
+
+    [Fact]
+    public async Task Precheck_FreshInstance_GivesTheSameAnswersFromManyThreadsAtOnce()
+    {
+        // Each thread's first documents compile rules while others read them (the Stack API server validates
+        // concurrently); every answer must equal the answer of a precheck compiled up front.
+        var corpus = SharedCorpus.RequireRoot();
+        var documents = SchemaCorpusTests.CorpusFiles()
+            .Select(d => Read(File.ReadAllText(Path.Combine(corpus, d.Data))))
+            .OfType<ComposeNode>()
+            .Concat([Read("services: {web: {image: x, ports: [80, 80]}}")!, Read("services: {web: {image: x, pull_policy: sometimes}}")!])
+            .ToArray();
+        var reference = SchemaPrecheck.TryCreate(SchemaDocument())!;
+        reference.CompileAll();
+        var expected = documents.Select(d => reference.IsValid(d)).ToArray();
+        Assert.Contains(false, expected);
+        Assert.Contains(true, expected);
+
+        for (var round = 0; round < 5; round++)
+        {
+            var fresh = SchemaPrecheck.TryCreate(SchemaDocument())!;
+            var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(offset => Task.Run(() =>
+                Enumerable.Range(0, documents.Length).Select(i => (i + offset) % documents.Length).Select(i => (i, fresh.IsValid(documents[i]))).ToArray(), TestContext.Current.CancellationToken)));
+            foreach (var (index, valid) in answers.SelectMany(a => a))
+            {
+                Assert.Equal(expected[index], valid);
+            }
+        }
+    }
+
+    [Fact]
     public void Pruning_IsSafeForTheEmbeddedSchema()
     {
         // No top-level section counts or requires entries, so reporting on the rejected entries alone is exact.
@@ -104,6 +164,13 @@ public sealed class SchemaPrecheckTests(ITestOutputHelper output)
         var document = Read(yaml)!;
         Assert.NotEmpty(DetailedFailures(document));
         Assert.False(ComposeSchema.Instance.Precheck!.IsValid(document));
+    }
+
+    /// <summary>The schema Berth embeds, as a fresh document (the shared instance's rules are compiled already).</summary>
+    private static JsonDocument SchemaDocument()
+    {
+        using var stream = typeof(ComposeSchema).Assembly.GetManifestResourceStream("Berth.Compose.compose-spec.json")!;
+        return JsonDocument.Parse(stream);
     }
 
     private static ComposeNode? Read(string yaml)

@@ -1,65 +1,20 @@
-using System.Globalization;
+using Berth.Compose.Transform;
 
 namespace Berth.Kubernetes.Convert.Model;
 
 /// <summary>Reads the Go duration strings the loader normalises durations to (<c>1m30s</c>, <c>500ms</c>).</summary>
 internal static class GoDuration
 {
+    /// <summary>A duration of zero or more; a negative one is refused (no Kubernetes field it feeds takes one).</summary>
     public static bool TryParse(string? text, out TimeSpan value)
     {
         value = TimeSpan.Zero;
-        if (string.IsNullOrWhiteSpace(text))
+        if (string.IsNullOrWhiteSpace(text) || !DurationParser.TryParse(text.Trim(), out var nanoseconds, out _) || nanoseconds < 0)
         {
             return false;
         }
 
-        var s = text.Trim();
-        if (s == "0")
-        {
-            return true;
-        }
-
-        double totalMs = 0;
-        var i = 0;
-        while (i < s.Length)
-        {
-            var start = i;
-            while (i < s.Length && (char.IsAsciiDigit(s[i]) || s[i] == '.'))
-            {
-                i++;
-            }
-
-            if (start == i || !double.TryParse(s[start..i], NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
-            {
-                return false;
-            }
-
-            var unitStart = i;
-            while (i < s.Length && !char.IsAsciiDigit(s[i]) && s[i] != '.')
-            {
-                i++;
-            }
-
-            double factor = s[unitStart..i] switch
-            {
-                "h" => 3_600_000,
-                "m" => 60_000,
-                "s" => 1000,
-                "ms" => 1,
-                "us" or "µs" => 0.001,
-                "ns" => 0.000001,
-                "d" => 86_400_000,
-                _ => double.NaN,
-            };
-            if (double.IsNaN(factor))
-            {
-                return false;
-            }
-
-            totalMs += number * factor;
-        }
-
-        value = TimeSpan.FromMilliseconds(totalMs);
+        value = TimeSpan.FromTicks(nanoseconds / 100);
         return true;
     }
 

@@ -23,14 +23,35 @@ internal static class Nodes
         => node[key] is ScalarNode { IsNull: false } s
            && double.TryParse(s.AsString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
 
-    public static IEnumerable<string> Strings(this MappingNode node, string key)
-        => node.Seq(key)?.Items.OfType<ScalarNode>().Select(s => s.AsString()) ?? [];
+    // These two return lists, not LINQ chains: callers chain Select on them, and Select over a LINQ iterator is a
+    // generic virtual call that Native AOT resolves at run time, a cost every convert paid at start-up.
+    public static List<string> Strings(this MappingNode node, string key)
+    {
+        var strings = new List<string>();
+        foreach (var item in node.Seq(key)?.Items ?? [])
+        {
+            if (item is ScalarNode scalar)
+            {
+                strings.Add(scalar.AsString());
+            }
+        }
+
+        return strings;
+    }
 
     /// <summary>A mapping of strings (labels, sysctls ...) in key order, so output is stable.</summary>
-    public static IEnumerable<KeyValuePair<string, string>> StringMap(this MappingNode node, string key)
-        => (node.Map(key)?.Entries ?? [])
-            .Select(e => KeyValuePair.Create(e.Name, e.Value is ScalarNode s ? s.AsString() : string.Empty))
-            .OrderBy(p => p.Key, StringComparer.Ordinal);
+    public static List<KeyValuePair<string, string>> StringMap(this MappingNode node, string key)
+    {
+        var pairs = new List<KeyValuePair<string, string>>();
+        foreach (var entry in node.Map(key)?.Entries ?? [])
+        {
+            pairs.Add(KeyValuePair.Create(entry.Name, entry.Value is ScalarNode s ? s.AsString() : string.Empty));
+        }
+
+        // A mapping's keys are unique, so this unstable sort gives the order OrderBy gave.
+        pairs.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return pairs;
+    }
 
     public static Compose.Diagnostics.SourceLocation LocationOf(this MappingNode node, string key)
         => node.TryGetEntry(key, out var entry) ? entry.Key.Location : node.Location;

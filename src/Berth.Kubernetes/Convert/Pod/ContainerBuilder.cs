@@ -139,7 +139,7 @@ internal static class ContainerBuilder
             }
         }
 
-        return result.Count == 0 ? null : [.. result.OrderBy(p => p.ContainerPort).ThenBy(p => p.Protocol, StringComparer.Ordinal)];
+        return result.Count == 0 ? null : Ordering.Stable(result, static (a, b) => a.ContainerPort.CompareTo(b.ContainerPort) is var byPort && byPort != 0 ? byPort : string.CompareOrdinal(a.Protocol, b.Protocol));
     }
 
     private static string? HostIp(ServiceUnit unit, string key)

@@ -51,5 +51,17 @@ internal static class SecurityBuilder
 
     // Docker accepts CAP_NET_ADMIN and NET_ADMIN; Kubernetes wants the name without the prefix.
     private static List<string> Capabilities(IEnumerable<string> names)
-        => [.. names.Select(n => n.StartsWith("CAP_", StringComparison.OrdinalIgnoreCase) ? n[4..] : n).Select(n => n.ToUpperInvariant()).Distinct()];
+    {
+        var capabilities = new List<string>();
+        foreach (var name in names)
+        {
+            var capability = (name.StartsWith("CAP_", StringComparison.OrdinalIgnoreCase) ? name[4..] : name).ToUpperInvariant();
+            if (!capabilities.Contains(capability))
+            {
+                capabilities.Add(capability);
+            }
+        }
+
+        return capabilities;
+    }
 }

@@ -21,11 +21,8 @@ internal static class ServiceBuilder
         var ports = PortSpec.Read(context, unit);
         // Host-mode ports are also the container's ports on the network: other services reach them by name
         // (Swarm gives such a service a VIP too), so they belong on the ClusterIP Service as well as in hostPort.
-        var clusterPorts = ports
-            .DistinctBy(p => (p.Target, p.Protocol))
-            .OrderBy(p => p.Target).ThenBy(p => p.Protocol, StringComparer.Ordinal)
-            .Select(p => new V1ServicePort { Name = p.PortName(p.Target), Port = p.Target, TargetPort = p.Target, Protocol = p.Protocol, AppProtocol = p.AppProtocol })
-            .ToList();
+        var clusterPorts = Ordering.Stable(ports.DistinctBy(p => (p.Target, p.Protocol)), static (a, b) => a.Target.CompareTo(b.Target) is var byPort && byPort != 0 ? byPort : string.CompareOrdinal(a.Protocol, b.Protocol))
+            .ConvertAll(p => new V1ServicePort { Name = p.PortName(p.Target), Port = p.Target, TargetPort = p.Target, Protocol = p.Protocol, AppProtocol = p.AppProtocol });
         var headless = ServiceShape.IsHeadless(unit);
         if (unit.Settings.InternalServiceType?.ToLowerInvariant() == "clusterip" && clusterPorts.Count == 0)
         {
@@ -200,7 +197,7 @@ internal static class ServiceBuilder
             ApiVersion = "v1",
             Kind = "Service",
             Metadata = context.Meta(name, unit.Labels),
-            Spec = new V1ServiceSpec { Type = type, Selector = ConversionContext.Sorted(unit.Selector), Ports = [.. servicePorts.OrderBy(p => p.Port).ThenBy(p => p.Protocol, StringComparer.Ordinal)] },
+            Spec = new V1ServiceSpec { Type = type, Selector = ConversionContext.Sorted(unit.Selector), Ports = Ordering.Stable(servicePorts, static (a, b) => a.Port.CompareTo(b.Port) is var byPort && byPort != 0 ? byPort : string.CompareOrdinal(a.Protocol, b.Protocol)) },
         });
     }
 }

@@ -1,0 +1,37 @@
+using Berth.ApiServer.Http;
+using Berth.ApiServer.Security;
+using Berth.StackApi.Storage;
+
+namespace Berth.ApiServer.Hosting;
+
+/// <summary>
+/// What berth-apiserver reads from the cluster as the requesting user (by impersonation): the logs of stacks/log and
+/// the collision check of creates and updates. Only with a cluster; standalone keeps stacks/log at 503 and has no
+/// collision check (both said at startup).
+/// </summary>
+internal static class RequestingUserReads
+{
+    /// <summary>Before Build: the collision check finds the request's user through IHttpContextAccessor.</summary>
+    public static void AddServices(IServiceCollection services, ServerServices server)
+    {
+        if (server.Cluster is not null)
+        {
+            services.AddHttpContextAccessor();
+        }
+    }
+
+    /// <summary>Maps stacks/log and returns the store StacksApi writes through (collision-checked with a cluster).</summary>
+    public static IStackStore Map(WebApplication app, ServerOptions options, ServerServices server, IStackStore store, ILogger logger)
+    {
+        if (server.Cluster is null || ImpersonatingClient.Create(options.Kubeconfig) is not { } cluster)
+        {
+            return store;
+        }
+
+        app.Lifetime.ApplicationStopped.Register(cluster.Dispose);
+        logger.LogInformation("stacks/log and the collision check read from the cluster as the requesting user: the delegate credentials need the verb impersonate on users, groups, uids and userextras");
+        new StackLogs(store, cluster, logger).Map(app);
+        var requests = app.Services.GetRequiredService<IHttpContextAccessor>();
+        return new CollisionCheckedStackStore(store, new StackCollisions(cluster), () => requests.HttpContext?.Features.Get<UserInfo>());
+    }
+}
