@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
+using Berth.StackApi;
 using dotnet_etcd;
 using Etcdserverpb;
 using Google.Protobuf;
@@ -218,15 +219,8 @@ public static class StackApiThroughput
         if (caFile.Length > 0)
         {
             var ca = X509CertificateLoader.LoadCertificateFromFile(caFile);
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-            {
-                // The server's certificate must chain to the CA the server generated (no system trust store).
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return certificate is X509Certificate2 cert && chain.Build(cert);
-            };
+            // The server's certificate must chain to the CA the server generated (no system trust store).
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => CustomRoots.IsTrustedServer(certificate, errors, [ca]);
         }
 
         var client = new HttpClient(handler) { BaseAddress = server, Timeout = TimeSpan.FromMinutes(2) };

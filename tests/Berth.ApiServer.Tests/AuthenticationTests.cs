@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Berth.ApiServer.Security;
+using Berth.Testing;
 
 namespace Berth.ApiServer.Tests;
 
@@ -43,6 +44,14 @@ public sealed class AuthenticationTests : IAsyncLifetime
         return response.StatusCode == HttpStatusCode.OK ? _authorizer.Last : null;
     }
 
+    // A client certificate for CN and O signed by the CA, presented with the headers.
+    private async Task<UserInfo?> WhoAmIWithCertificateAsync(X509Certificate2 ca, string commonName, Action<HttpRequestMessage>? headers, params string[] organizations)
+    {
+        using var certificate = TestCertificates.CreateClient(ca, commonName, organizations);
+        using var client = _server.Client(clientCertificate: certificate);
+        return await WhoAmI(client, headers);
+    }
+
     private static void ProxyHeaders(HttpRequestMessage request)
     {
         request.Headers.Add("X-Remote-User", "carol");
@@ -54,9 +63,7 @@ public sealed class AuthenticationTests : IAsyncLifetime
     [Fact]
     public async Task ClientCertificate_SignedByClientCa_IsCnWithOGroups()
     {
-        using var cert = TestCertificates.CreateClient(_clientCa, "dave", "ops", "dev");
-        using var client = _server.Client(clientCertificate: cert);
-        var user = await WhoAmI(client);
+        var user = await WhoAmIWithCertificateAsync(_clientCa, "dave", null, "ops", "dev");
         Assert.NotNull(user);
         Assert.Equal("dave", user.Name);
         Assert.Equal(["dev", "ops", "system:authenticated"], user.Groups.Order(StringComparer.Ordinal));
@@ -66,17 +73,13 @@ public sealed class AuthenticationTests : IAsyncLifetime
     public async Task ClientCertificate_FromAnotherCa_IsAnonymous401()
     {
         using var otherCa = TestCertificates.CreateCa("other");
-        using var cert = TestCertificates.CreateClient(otherCa, "mallory");
-        using var client = _server.Client(clientCertificate: cert);
-        Assert.Null(await WhoAmI(client));
+        Assert.Null(await WhoAmIWithCertificateAsync(otherCa, "mallory", null));
     }
 
     [Fact]
     public async Task RequestHeaders_FromTheAllowedFrontProxy_AreTheIdentity()
     {
-        using var cert = TestCertificates.CreateClient(_proxyCa, "front-proxy-client");
-        using var client = _server.Client(clientCertificate: cert);
-        var user = await WhoAmI(client, ProxyHeaders);
+        var user = await WhoAmIWithCertificateAsync(_proxyCa, "front-proxy-client", ProxyHeaders);
         Assert.NotNull(user);
         Assert.Equal("carol", user.Name);
         // One group per header value, never split on commas (requestheader.go).
@@ -87,9 +90,7 @@ public sealed class AuthenticationTests : IAsyncLifetime
     [Fact]
     public async Task RequestHeaders_FromAProxyNameNotAllowed_AreIgnored()
     {
-        using var cert = TestCertificates.CreateClient(_proxyCa, "someone-else");
-        using var client = _server.Client(clientCertificate: cert);
-        Assert.Null(await WhoAmI(client, ProxyHeaders));
+        Assert.Null(await WhoAmIWithCertificateAsync(_proxyCa, "someone-else", ProxyHeaders));
     }
 
     [Fact]
@@ -110,9 +111,7 @@ public sealed class AuthenticationTests : IAsyncLifetime
     public async Task RequestHeaders_WithAClientCaCertificate_AreIgnored()
     {
         // A user's own client certificate (client CA) must not let it speak for others.
-        using var cert = TestCertificates.CreateClient(_clientCa, "front-proxy-client");
-        using var client = _server.Client(clientCertificate: cert);
-        var user = await WhoAmI(client, ProxyHeaders);
+        var user = await WhoAmIWithCertificateAsync(_clientCa, "front-proxy-client", ProxyHeaders);
         Assert.NotNull(user);
         Assert.Equal("front-proxy-client", user.Name);
     }

@@ -41,17 +41,7 @@ public sealed class DelegatedTests : IAsyncLifetime
         await _double.DisposeAsync();
     }
 
-    private static string Manifest(string name) => $"""
-        apiVersion: compose.docker.com/v1alpha3
-        kind: Stack
-        metadata:
-          name: {name}
-        spec:
-          services:
-          - name: front
-            image: nginx:1.27
-
-        """;
+    private static string Manifest(string name) => StackManifests.Yaml(name);
 
     [Fact]
     public async Task ReviewedToken_IsAuthorizedBySubjectAccessReview_WithTheRequestAttributes()

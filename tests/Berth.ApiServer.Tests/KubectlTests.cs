@@ -10,23 +10,7 @@ namespace Berth.ApiServer.Tests;
 /// </summary>
 public sealed class KubectlTests(StackServerFixture fixture) : IClassFixture<StackServerFixture>
 {
-    private static string Manifest(string name, string image = "nginx:1.27") => $"""
-        apiVersion: compose.docker.com/v1alpha3
-        kind: Stack
-        metadata:
-          name: {name}
-        spec:
-          services:
-          - name: front
-            image: {image}
-            environment:
-              PASSWORD: s3cret-value
-            ports:
-            - target: 80
-              published: 8080
-              protocol: tcp
-
-        """;
+    private static string Manifest(string name, string image = "nginx:1.27") => StackManifests.Yaml(name, image, service: StackManifests.SecretAndPort);
 
     private Kubectl Alice => new(fixture.Server, RunningServer.AliceToken);
 

@@ -37,6 +37,7 @@ public sealed class LoggingTests : IAsyncLifetime
     {
         Assert.Single(_logs.Lines, l => l.Contains("standalone (no --kubeconfig and not in a cluster)", StringComparison.Ordinal) && l.Contains("no collision check", StringComparison.Ordinal) && l.Contains("stacks/log answers 503", StringComparison.Ordinal));
         Assert.Single(_logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("--authorization-mode AlwaysAllow", StringComparison.Ordinal));
+        Assert.Single(_logs.Lines, l => l.Contains("standalone: no NamespaceLifecycle admission", StringComparison.Ordinal));
         using var client = _server.Client(RunningServer.AliceToken);
         using (await client.GetAsync("apis", TestContext.Current.CancellationToken))
         {

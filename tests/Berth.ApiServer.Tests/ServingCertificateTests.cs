@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Berth.ApiServer.Hosting;
+using Berth.StackApi;
 using Berth.Testing;
 
 namespace Berth.ApiServer.Tests;
@@ -22,11 +23,7 @@ public sealed class ServingCertificateTests
         Assert.Contains(IPAddress.Loopback, san.EnumerateIPAddresses());
 
         using var ca = X509CertificateLoader.LoadCertificateFromFile(folder.PathOf("certs/ca.crt"));
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        Assert.True(chain.Build(certificate));
+        Assert.True(CustomRoots.Chains(certificate, [ca]));
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(folder.PathOf("certs/apiserver.key")));

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
+using Berth.Testing;
 using Microsoft.AspNetCore.Http;
 
 namespace Berth.Kubernetes.ApiDouble;
@@ -37,8 +38,9 @@ public sealed class AggregationLayer : IDisposable
     internal AggregationLayer(KubernetesApiDouble server)
     {
         _server = server;
-        RequestHeaderCa = AggregationCertificates.CreateCa("front-proxy-ca");
-        _proxyClient = AggregationCertificates.CreateClient(RequestHeaderCa, FrontProxyClientName);
+        RequestHeaderCa = TestCertificates.CreateCa("front-proxy-ca");
+        ClientCa = TestCertificates.CreateCa("kubernetes-client-ca");
+        _proxyClient = TestCertificates.CreateClient(RequestHeaderCa, FrontProxyClientName);
         DefaultUser = new DoubleUser(KubernetesApiDouble.UserName, "berth-test-uid", ["system:authenticated"], ImmutableDictionary<string, ImmutableArray<string>>.Empty);
         _users[server.Token] = DefaultUser;
         // The double's own user may do everything, as before aggregation existed.
@@ -52,6 +54,12 @@ public sealed class AggregationLayer : IDisposable
     public X509Certificate2 RequestHeaderCa { get; }
 
     public string RequestHeaderCaPem => RequestHeaderCa.ExportCertificatePem() + "\n";
+
+    /// <summary>
+    /// The CA kube-apiserver's --client-ca-file would name: published as client-ca-file in
+    /// kube-system/extension-apiserver-authentication, so certificates it signs are users to extension servers.
+    /// </summary>
+    public X509Certificate2 ClientCa { get; }
 
     /// <summary>The front-proxy client certificate (CN front-proxy-client), for tests that play the front themselves.</summary>
     public X509Certificate2 FrontProxyClientCertificate => _proxyClient;
@@ -612,10 +620,16 @@ public sealed class AggregationLayer : IDisposable
     // ---- The ConfigMap kube-apiserver publishes for extension servers
     // (pkg/controlplane/controller/clusterauthenticationtrust/cluster_authentication_trust_controller.go)
 
-    private void PublishAuthenticationConfigMap()
+    /// <summary>
+    /// Writes kube-system/extension-apiserver-authentication, as kube-apiserver's cluster-authentication-trust
+    /// controller does when it starts (call it before starting an extension server that reads it). Not done by
+    /// default, so tests of the core API see only the objects they made.
+    /// </summary>
+    public void PublishAuthenticationConfigMap()
     {
         var data = new JsonObject
         {
+            ["client-ca-file"] = ClientCa.ExportCertificatePem() + "\n",
             ["requestheader-client-ca-file"] = RequestHeaderCaPem,
             ["requestheader-allowed-names"] = $"[\"{FrontProxyClientName}\"]",
             ["requestheader-username-headers"] = "[\"X-Remote-User\"]",
@@ -837,6 +851,7 @@ public sealed class AggregationLayer : IDisposable
     {
         _proxyClient.Dispose();
         RequestHeaderCa.Dispose();
+        ClientCa.Dispose();
     }
 
     private async Task PlainErrorAsync(HttpContext context, RecordedRequest recorded, string message, CancellationToken cancellation)

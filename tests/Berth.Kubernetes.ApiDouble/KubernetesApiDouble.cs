@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
+using Berth.Testing;
 using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -88,7 +89,7 @@ public sealed partial class KubernetesApiDouble : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Berth.Kubernetes.ApiDouble" });
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrelCore();
-        var serving = https ? AggregationCertificates.CreateServing() : ((X509Certificate2 Ca, X509Certificate2 Leaf)?)null;
+        var serving = https ? ServingPair() : ((X509Certificate2 Ca, X509Certificate2 Leaf)?)null;
         if (https)
         {
             builder.WebHost.UseKestrelHttpsConfiguration();
@@ -506,4 +507,10 @@ public sealed partial class KubernetesApiDouble : IAsyncDisposable
 
     internal static JsonObject Parse(string json) =>
         JsonNode.Parse(json) as JsonObject ?? throw new ArgumentException("Expected a JSON object.", nameof(json));
+
+    private static (X509Certificate2 Ca, X509Certificate2 Leaf) ServingPair()
+    {
+        var ca = TestCertificates.CreateCa("berth-test-double-ca");
+        return (ca, TestCertificates.CreateServer(ca, "kube-apiserver-test-double"));
+    }
 }

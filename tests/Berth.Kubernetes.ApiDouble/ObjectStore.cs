@@ -478,7 +478,9 @@ internal sealed class ObjectStore(TimeProvider time)
                 }
             }
 
-            if (!_objects.Values.Any(o => o.Type.Namespaced && o.Namespace == ns.Name))
+            // The namespace controller finalizes spec.finalizers only; the namespace goes when its metadata.finalizers are
+            // gone too (pkg/registry/core/namespace/storage/storage.go ShouldDeleteNamespaceDuringUpdate).
+            if (!_objects.Values.Any(o => o.Type.Namespaced && o.Namespace == ns.Name) && Finalizers(ns.Object).Count == 0)
             {
                 Remove(ns);
             }

@@ -78,9 +78,15 @@ internal static class ApiServerHost
         var time = TimeProvider.System;
         var authorizer = services.Authorizer ?? CreateAuthorizer(options, services.Cluster, time, logger);
         var authenticator = new Authenticator(options, services.Tokens, services.Cluster, time, logger);
+        app.Lifetime.ApplicationStopped.Register(authenticator.Dispose);
         SayStartup(options, services, authorizer, certificateSource, logger);
 
         app.Use((context, next) => Pipeline(context, next, authenticator, authorizer, services, logger));
+        if (services.Cluster is not null)
+        {
+            app.Use(new NamespaceLifecycle(services.Cluster, time).InvokeAsync);
+        }
+
         Endpoints.Map(app, services);
         var stacks = RequestingUserReads.Map(app, options, services, new MeasuredStackStore(services.Store), logger);
         new StacksApi(stacks, services.Cluster is null, time, logger).Map(app);
@@ -101,6 +107,7 @@ internal static class ApiServerHost
         if (services.Cluster is null)
         {
             logger.LogWarning("standalone (no --kubeconfig and not in a cluster): users from --token-auth-file only ({Count}), authorization AlwaysAllow, no collision check against cluster objects, stacks/log answers 503", services.Tokens.Count);
+            logger.LogWarning("standalone: no NamespaceLifecycle admission, stacks are created in any namespace name without checking that it exists");
         }
         else
         {

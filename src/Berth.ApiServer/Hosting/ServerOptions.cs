@@ -42,4 +42,7 @@ internal sealed record ServerOptions
 
     /// <summary>How often the server compacts its etcd (kube-apiserver: 5 minutes).</summary>
     public TimeSpan CompactionInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the extension-apiserver-authentication ConfigMap is re-read when it is used (CAs rotate).</summary>
+    public TimeSpan AuthenticationConfigReloadInterval { get; init; } = TimeSpan.FromMinutes(1);
 }

@@ -1,5 +1,8 @@
-using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.JsonPatch.SystemTextJson;
+using Microsoft.AspNetCore.JsonPatch.SystemTextJson.Exceptions;
+using Microsoft.AspNetCore.JsonPatch.SystemTextJson.Operations;
 
 namespace Berth.ApiServer.Http;
 
@@ -29,10 +32,15 @@ internal static class Patches
         return result;
     }
 
-    /// <summary>Applies the operations in order; a failing operation is a 422 as in handlers/patch.go.</summary>
+    /// <summary>
+    /// Applies the operations in order with Microsoft.AspNetCore.JsonPatch.SystemTextJson, kept to kube-apiserver's
+    /// rules (evanphx/json-patch as AS/pkg/endpoints/handlers/patch.go applies it): an unknown op or a missing member
+    /// is refused before anything is applied, and the first failing operation fails the whole patch, 422, worded as
+    /// json-patch words it. The library's own messages are not passed on: they quote values, which may be secrets.
+    /// </summary>
     public static JsonNode Apply(JsonNode document, JsonArray operations)
     {
-        var root = new JsonObject { ["r"] = document.DeepClone() };
+        var parsed = new List<Operation>();
         foreach (var node in operations)
         {
             if (node is not JsonObject op || op["op"]?.ToString() is not { } kind || op["path"]?.ToString() is not { } path)
@@ -40,39 +48,41 @@ internal static class Patches
                 throw Invalid("each operation needs \"op\" and \"path\"");
             }
 
-            switch (kind)
+            if (kind is not ("add" or "remove" or "replace" or "move" or "copy" or "test"))
             {
-                case "add":
-                    Add(root, path, Value(op));
-                    break;
-                case "remove":
-                    Remove(root, path);
-                    break;
-                case "replace":
-                    Remove(root, path);
-                    Add(root, path, Value(op));
-                    break;
-                case "move":
-                    var moved = Get(root, From(op)) ?? throw Invalid($"move: missing value at {From(op)}");
-                    Remove(root, From(op));
-                    Add(root, path, moved.DeepClone());
-                    break;
-                case "copy":
-                    Add(root, path, (Get(root, From(op)) ?? throw Invalid($"copy: missing value at {From(op)}")).DeepClone());
-                    break;
-                case "test":
-                    if (!JsonNode.DeepEquals(Get(root, path), op["value"]))
-                    {
-                        throw Invalid($"testing value {path} failed");
-                    }
-
-                    break;
-                default:
-                    throw Invalid($"Unexpected kind: {kind}");
+                throw Invalid($"Unexpected kind: {kind}");
             }
+
+            // The library addresses members only; the whole document ("" ) is not a member.
+            if (path.Length == 0 || path[0] != '/')
+            {
+                throw Invalid($"{kind} operation does not apply: doc is missing path: \"{path}\"");
+            }
+
+            var from = kind is "move" or "copy" ? From(op) : null;
+            var value = kind is "add" or "replace" or "test" ? Value(op) : null;
+            parsed.Add(new Operation(kind, path, from, value));
         }
 
-        return root["r"]!;
+        var target = document.DeepClone();
+        Operation? failed = null;
+        try
+        {
+            new JsonPatchDocument(parsed, JsonSerializerOptions.Default).ApplyTo(target, error => failed ??= error.Operation);
+        }
+        catch (JsonPatchException e)
+        {
+            failed ??= e.FailedOperation ?? parsed[0];
+        }
+
+        if (failed is not null)
+        {
+            throw Invalid(failed.op == "test"
+                ? $"testing value {failed.path} failed"
+                : $"{failed.op} operation does not apply: doc is missing path: {(failed.op is "move" or "copy" ? failed.from + " or " : string.Empty)}{failed.path}");
+        }
+
+        return target;
     }
 
     private static ApiException Invalid(string message) => new(422, "Invalid", message);
@@ -80,74 +90,4 @@ internal static class Patches
     private static string From(JsonObject op) => op["from"]?.ToString() ?? throw Invalid("\"from\" is required");
 
     private static JsonNode? Value(JsonObject op) => op.ContainsKey("value") ? op["value"]?.DeepClone() : throw Invalid("\"value\" is required");
-
-    private static List<string> Tokens(string path)
-    {
-        if (path.Length > 0 && path[0] != '/')
-        {
-            throw Invalid($"invalid JSON pointer: {path}");
-        }
-
-        return ["r", .. path.Length == 0 ? [] : path[1..].Split('/').Select(t => t.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal))];
-    }
-
-    private static (JsonNode Parent, string Key) Parent(JsonObject root, string path)
-    {
-        var tokens = Tokens(path);
-        JsonNode current = root;
-        foreach (var token in tokens.Take(tokens.Count - 1))
-        {
-            current = Child(current, token) ?? throw Invalid($"doc is missing path: {path}");
-        }
-
-        return (current, tokens[^1]);
-    }
-
-    private static JsonNode? Child(JsonNode node, string token) => node switch
-    {
-        JsonObject o => o[token],
-        JsonArray a when int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < a.Count => a[i],
-        _ => null,
-    };
-
-    private static JsonNode? Get(JsonObject root, string path)
-    {
-        var (parent, key) = Parent(root, path);
-        return Child(parent, key);
-    }
-
-    private static void Add(JsonObject root, string path, JsonNode? value)
-    {
-        var (parent, key) = Parent(root, path);
-        switch (parent)
-        {
-            case JsonObject o:
-                o[key] = value;
-                break;
-            case JsonArray a when key == "-":
-                a.Add(value);
-                break;
-            case JsonArray a when int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i <= a.Count:
-                a.Insert(i, value);
-                break;
-            default:
-                throw Invalid($"add operation does not apply: doc is missing path: {path}");
-        }
-    }
-
-    private static void Remove(JsonObject root, string path)
-    {
-        var (parent, key) = Parent(root, path);
-        switch (parent)
-        {
-            case JsonObject o when o.ContainsKey(key):
-                o.Remove(key);
-                break;
-            case JsonArray a when int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < a.Count:
-                a.RemoveAt(i);
-                break;
-            default:
-                throw Invalid($"remove operation does not apply: doc is missing path: {path}");
-        }
-    }
 }

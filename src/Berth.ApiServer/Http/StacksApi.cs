@@ -400,12 +400,13 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
         await WriteObjectAsync(context, 201, created, version, OutputKind.Object, ct).ConfigureAwait(false);
     }
 
-    private async Task<JsonObject> CreateFromBodyAsync(HttpContext context, JsonObject body, string version, string ns, bool dryRun, CancellationToken ct)
+    private async Task<JsonObject> CreateFromBodyAsync(HttpContext context, JsonObject body, string version, string ns, bool dryRun, CancellationToken ct, JsonObject? applied = null)
     {
         var name = body["metadata"]?["name"]?.ToString() ?? string.Empty;
         var stored = Decode(context, body, version, null, name);
         PrepareForCreate(stored, ns, User(context));
         Validate(stored, name);
+        FieldManager.For(context, version, statusOnly: false, time).Track(null, stored, applied);
         return await store.CreateAsync(stored, new WriteOptions(dryRun), ct).ConfigureAwait(false);
     }
 
@@ -439,8 +440,9 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
     /// The object an update writes: the body decoded against the current object. resourceVersion is required
     /// (CRDs do not allow unconditional updates, rest/update.go); metadata the client may not change is kept.
     /// </summary>
-    private static JsonObject Replace(HttpContext context, JsonObject current, JsonObject body, string version, string ns, string name, UserInfo user, bool statusOnly)
+    private JsonObject Replace(HttpContext context, JsonObject current, JsonObject body, string version, string ns, string name, UserInfo user, bool statusOnly, JsonObject? applied = null)
     {
+        var fields = FieldManager.For(context, version, statusOnly, time);
         var bodyMetadata = body["metadata"] as JsonObject;
         var bodyName = bodyMetadata?["name"]?.ToString();
         if (!string.IsNullOrEmpty(bodyName) && bodyName != name)
@@ -467,6 +469,7 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
             desired = (JsonObject)current.DeepClone();
             desired["status"] = decoded["status"]?.DeepClone();
             Metadata(desired)["resourceVersion"] = bodyMetadata!["resourceVersion"]!.DeepClone();
+            fields.Track(current, desired, applied);
             return desired;
         }
 
@@ -497,6 +500,7 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
 
         StackOwner.Set(desired, new StackUser(user.Name, user.Uid, user.Groups, user.Extra));
         Validate(desired, name, current);
+        fields.Track(current, desired, applied);
         return desired;
     }
 
@@ -549,30 +553,19 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
     }
 
     /// <summary>
-    /// Server-side apply, approximated: fieldManager required; the applied configuration is merged onto the
-    /// current object (or creates it, 201). managedFields and conflict detection between managers are not tracked.
+    /// Server-side apply (AS/pkg/endpoints/handlers/patch.go applyPatcher): the configuration merged onto the current
+    /// object, or creating it (201); FieldManager keeps managedFields, prunes and reports conflicts.
     /// </summary>
     private async Task ApplyAsync(HttpContext context, string version, string ns, string name, JsonObject applied, bool dryRun, bool statusOnly, CancellationToken ct)
     {
-        if (Query(context, "fieldManager").Length == 0)
-        {
-            throw new ApiException(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch", new JsonObject { ["group"] = "meta.k8s.io", ["kind"] = "PatchOptions", ["causes"] = new JsonArray(new JsonObject { ["reason"] = "FieldValueRequired", ["message"] = "Required value: is required for apply patch", ["field"] = "fieldManager" }) });
-        }
-
+        ApplyPatches.CheckRequest(context, version, applied);
         var user = User(context);
         try
         {
             var updated = await store.UpdateAsync(ns, name, current =>
             {
-                var encoded = StackCodec.Encode(current, version);
-                var currentRv = Metadata(encoded)["resourceVersion"]?.ToString();
-                var body = (JsonObject)Patches.Merge(encoded, applied)!;
-                if (string.IsNullOrEmpty(Metadata(body)["resourceVersion"]?.ToString()))
-                {
-                    Metadata(body)["resourceVersion"] = currentRv;
-                }
-
-                return Replace(context, current, body, version, ns, name, user, statusOnly);
+                var body = ApplyPatches.Merge(context, current, applied, version, statusOnly, time);
+                return Replace(context, current, body, version, ns, name, user, statusOnly, applied);
             }, new WriteOptions(dryRun), ct).ConfigureAwait(false);
             await WriteObjectAsync(context, 200, updated, version, OutputKind.Object, ct).ConfigureAwait(false);
         }
@@ -580,7 +573,7 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
         {
             var body = (JsonObject)applied.DeepClone();
             Metadata(body)["name"] = name;
-            var created = await CreateFromBodyAsync(context, body, version, ns, dryRun, ct).ConfigureAwait(false);
+            var created = await CreateFromBodyAsync(context, body, version, ns, dryRun, ct, applied).ConfigureAwait(false);
             await WriteObjectAsync(context, 201, created, version, OutputKind.Object, ct).ConfigureAwait(false);
         }
     }

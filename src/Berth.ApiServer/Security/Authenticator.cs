@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Berth.ApiServer.Hosting;
+using Berth.StackApi;
 
 namespace Berth.ApiServer.Security;
 
@@ -13,63 +14,61 @@ namespace Berth.ApiServer.Security;
 /// certificate, a bearer token (the token file, then a TokenReview when a cluster is configured). None → anonymous,
 /// which this server refuses with 401.
 /// </summary>
-internal sealed class Authenticator
+internal sealed class Authenticator : IDisposable
 {
-    private readonly ServerOptions _options;
     private readonly TokenFile _tokens;
-    private readonly X509Certificate2Collection? _clientCa;
-    private readonly X509Certificate2Collection? _requestHeaderCa;
+    private readonly ExtensionAuthentication _trust;
     private readonly ClusterClient? _cluster;
     private readonly DecisionCache<UserInfo?> _tokenReviews;
     private readonly ILogger _logger;
 
     public Authenticator(ServerOptions options, TokenFile tokens, ClusterClient? cluster, TimeProvider time, ILogger logger)
     {
-        _options = options;
         _tokens = tokens;
         _cluster = cluster;
         _logger = logger;
-        _clientCa = LoadCa(options.ClientCaFile);
-        _requestHeaderCa = LoadCa(options.RequestHeaderClientCaFile);
+        _trust = new ExtensionAuthentication(options, cluster, logger);
         _tokenReviews = new DecisionCache<UserInfo?>(TimeSpan.FromSeconds(10), time);
     }
 
     /// <summary>The user, with system:authenticated added, or null (anonymous or rejected credentials).</summary>
     public async Task<UserInfo?> AuthenticateAsync(HttpContext context, CancellationToken cancellationToken)
     {
-        var user = FromRequestHeaders(context) ?? FromClientCertificate(context.Connection.ClientCertificate) ?? await FromBearerTokenAsync(context.Request, cancellationToken).ConfigureAwait(false);
-        StripRequestHeaders(context.Request);
+        await _trust.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var trust = _trust.Current;
+        var user = FromRequestHeaders(context, trust) ?? FromClientCertificate(context.Connection.ClientCertificate, trust) ?? await FromBearerTokenAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        StripRequestHeaders(context.Request, trust);
         return user?.WithAuthenticatedGroup();
     }
 
     // AS/pkg/authentication/request/headerrequest/requestheader.go behind x509.go's verifier: the headers count only
     // when the connection's client certificate chains to the request-header CA and its CN is allowed.
-    private UserInfo? FromRequestHeaders(HttpContext context)
+    private UserInfo? FromRequestHeaders(HttpContext context, AuthenticationTrust trust)
     {
         var certificate = context.Connection.ClientCertificate;
-        if (_requestHeaderCa is null || certificate is null || !Chains(certificate, _requestHeaderCa))
+        if (trust.RequestHeaderCa is null || certificate is null || !Chains(certificate, trust.RequestHeaderCa))
         {
             return null;
         }
 
         var cn = certificate.GetNameInfo(X509NameType.SimpleName, false);
-        if (_options.RequestHeaderAllowedNames.Length > 0 && !_options.RequestHeaderAllowedNames.Contains(cn))
+        if (trust.RequestHeaderAllowedNames.Length > 0 && !trust.RequestHeaderAllowedNames.Contains(cn))
         {
             _logger.LogWarning("request-header client certificate refused: subject with cn={CommonName} is not in the allowed list", cn);
             return null;
         }
 
         var headers = context.Request.Headers;
-        var name = _options.RequestHeaderUsernameHeaders.Select(h => headers[h].FirstOrDefault()).FirstOrDefault(v => !string.IsNullOrEmpty(v));
+        var name = trust.RequestHeaderUsernameHeaders.Select(h => headers[h].FirstOrDefault()).FirstOrDefault(v => !string.IsNullOrEmpty(v));
         if (name is null)
         {
             return null;
         }
 
         // Each header value is one group: no comma split (requestheader.go allHeaderValues).
-        var groups = _options.RequestHeaderGroupHeaders.SelectMany(h => headers[h].Where(v => !string.IsNullOrEmpty(v)).Select(v => v!)).ToImmutableArray();
+        var groups = trust.RequestHeaderGroupHeaders.SelectMany(h => headers[h].Where(v => !string.IsNullOrEmpty(v)).Select(v => v!)).ToImmutableArray();
         var extra = ImmutableDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
-        foreach (var prefix in _options.RequestHeaderExtraHeadersPrefix)
+        foreach (var prefix in trust.RequestHeaderExtraHeadersPrefix)
         {
             foreach (var header in headers.Where(h => h.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))
             {
@@ -82,23 +81,23 @@ internal sealed class Authenticator
     }
 
     // Headers from anyone else are dropped so nothing downstream can read them as identity.
-    private void StripRequestHeaders(HttpRequest request)
+    private static void StripRequestHeaders(HttpRequest request, AuthenticationTrust trust)
     {
-        foreach (var header in _options.RequestHeaderUsernameHeaders.Concat(_options.RequestHeaderGroupHeaders))
+        foreach (var header in trust.RequestHeaderUsernameHeaders.Concat(trust.RequestHeaderGroupHeaders))
         {
             request.Headers.Remove(header);
         }
 
-        foreach (var key in request.Headers.Keys.Where(k => _options.RequestHeaderExtraHeadersPrefix.Any(p => k.StartsWith(p, StringComparison.OrdinalIgnoreCase))).ToList())
+        foreach (var key in request.Headers.Keys.Where(k => trust.RequestHeaderExtraHeadersPrefix.Any(p => k.StartsWith(p, StringComparison.OrdinalIgnoreCase))).ToList())
         {
             request.Headers.Remove(key);
         }
     }
 
     // AS/pkg/authentication/request/x509/x509.go CommonNameUserConversion: CN is the user, each O a group.
-    private UserInfo? FromClientCertificate(X509Certificate2? certificate)
+    private static UserInfo? FromClientCertificate(X509Certificate2? certificate, AuthenticationTrust trust)
     {
-        if (_clientCa is null || certificate is null || !Chains(certificate, _clientCa))
+        if (trust.ClientCa is null || certificate is null || !Chains(certificate, trust.ClientCa))
         {
             return null;
         }
@@ -192,26 +191,7 @@ internal sealed class Authenticator
         return user;
     }
 
-    private static X509Certificate2Collection? LoadCa(string? file)
-    {
-        if (file is null)
-        {
-            return null;
-        }
+    private static bool Chains(X509Certificate2 certificate, X509Certificate2Collection roots) => CustomRoots.Chains(certificate, roots, CustomRoots.ClientAuthUsage);
 
-        var collection = new X509Certificate2Collection();
-        collection.ImportFromPemFile(file);
-        return collection;
-    }
-
-    private static bool Chains(X509Certificate2 certificate, X509Certificate2Collection roots)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        // x509.go requires the client-auth usage.
-        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2"));
-        return chain.Build(certificate);
-    }
+    public void Dispose() => _trust.Dispose();
 }

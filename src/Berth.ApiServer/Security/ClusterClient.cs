@@ -8,7 +8,7 @@ namespace Berth.ApiServer.Security;
 /// The cluster berth-apiserver delegates to (--kubeconfig, or the in-cluster service account): POSTs
 /// TokenReviews and SubjectAccessReviews as raw JSON through KubernetesClient's HttpClient and credentials.
 /// </summary>
-internal sealed class ClusterClient(k8s.Kubernetes client, string source) : IDisposable
+internal sealed partial class ClusterClient(k8s.Kubernetes client, string source) : IDisposable
 {
     public string Source { get; } = source;
 

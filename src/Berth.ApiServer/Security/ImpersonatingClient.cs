@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Berth.StackApi;
 using k8s;
 
 namespace Berth.ApiServer.Security;
@@ -172,17 +173,8 @@ internal sealed class ImpersonatingClient : IDisposable
             return true;
         }
 
-        if (certificate is null || _config.SslCaCerts is not { Count: > 0 } roots || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
-        {
-            return false;
-        }
-
         // The kubeconfig's certificate-authority is the only root trusted for the cluster.
-        using var custom = new X509Chain();
-        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        custom.ChainPolicy.CustomTrustStore.AddRange(roots);
-        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return custom.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+        return _config.SslCaCerts is { Count: > 0 } roots && CustomRoots.IsTrustedServer(certificate, errors, roots);
     }
 
     public void Dispose() => _credentials.Dispose();

@@ -107,27 +107,11 @@ public sealed partial class EtcdStackStore : IStackStore, IAsyncDisposable
 
             if (roots is not null)
             {
-                ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) => IsTrusted(certificate, errors, roots);
+                ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) => CustomRoots.IsTrustedServer(certificate, errors, roots);
             }
         }
 
         return new EtcdClient(endpoints, Ssl, configureChannelOptions: Channel);
-    }
-
-    // The etcd CA replaces the system roots (as etcd's own clients do with --cacert); the host name must still match.
-    private static bool IsTrusted(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection roots)
-    {
-        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = new X509Certificate2(certificate);
-        return chain.Build(leaf);
     }
 
     // ---- keys and values -------------------------------------------------------------------------------------

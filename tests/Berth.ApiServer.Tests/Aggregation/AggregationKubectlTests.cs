@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Berth.Kubernetes.ApiDouble;
 using Berth.StackApi.Storage;
+using Berth.Testing;
 
 namespace Berth.ApiServer.Tests.Aggregation;
 

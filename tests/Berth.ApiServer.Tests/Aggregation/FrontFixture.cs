@@ -13,7 +13,8 @@ namespace Berth.ApiServer.Tests.Aggregation;
 
 /// <summary>
 /// berth-apiserver (in-process, on a real etcd) behind the Kubernetes API test double acting as kube-apiserver's
-/// aggregation layer. The server trusts the double's request-header CA for the CN front-proxy-client and delegates
+/// aggregation layer. Started with only --kubeconfig, the server reads the double's request-header CA and allowed
+/// names (CN front-proxy-client) from kube-system/extension-apiserver-authentication, and delegates
 /// authentication (TokenReview) and authorization (SubjectAccessReview) to the double through --kubeconfig; the
 /// double holds the APIServices v1alpha3/v1beta2/v1beta1.compose.docker.com (compose-on-kubernetes's priorities)
 /// for the Service docker/compose-api, whose "endpoint" is the server's URL. Clients talk to the double only.
@@ -30,6 +31,9 @@ public sealed class FrontFixture : IAsyncLifetime
     private KubernetesApiDouble? _api;
 
     public TempProject Folder { get; } = new();
+
+    /// <summary>The server's log lines.</summary>
+    internal CapturedLogs Logs { get; } = new();
 
     public KubernetesApiDouble Api => _api ?? throw new InvalidOperationException("not started");
 
@@ -81,7 +85,8 @@ public sealed class FrontFixture : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         _etcd = await EtcdServer.StartNewAsync(cancellationToken: ct);
         _api = await KubernetesApiDouble.StartAsync(https: true, ct);
-        var caFile = _api.Aggregation.WriteRequestHeaderCa(Folder.PathOf("front-proxy-ca.crt"));
+        // kube-apiserver publishes extension-apiserver-authentication before any extension server starts.
+        _api.Aggregation.PublishAuthenticationConfigMap();
         var serverKubeconfig = _api.WriteKubeconfig(Folder.PathOf("server.kubeconfig"));
         _api.WriteKubeconfig(Kubeconfig);
         WriteDockerKubeconfig();
@@ -90,15 +95,16 @@ public sealed class FrontFixture : IAsyncLifetime
         _server = await RunningServer.StartAsync(
             o => o with
             {
+                // No CA flags: the front proxy's CA and names come from the double's extension-apiserver-authentication ConfigMap.
                 TokenAuthFile = null,
-                RequestHeaderClientCaFile = caFile,
-                RequestHeaderAllowedNames = [AggregationLayer.FrontProxyClientName],
                 Kubeconfig = serverKubeconfig,
+                AuthenticationConfigReloadInterval = TimeSpan.FromSeconds(1),
                 ServiceName = ServiceName,
                 ServiceNamespace = ServiceNamespace,
             },
             o => new ServerServices(_store, _cluster, TokenFile.Empty),
-            ct);
+            ct,
+            Logs);
         _api.Aggregation.SetServiceEndpoint(ServiceNamespace, ServiceName, _server.BaseUri);
         var caBundle = Convert.ToBase64String(Encoding.ASCII.GetBytes(await File.ReadAllTextAsync(_server.CaFile, ct)));
         using var client = Client(_api.Token);
@@ -132,19 +138,7 @@ public sealed class FrontFixture : IAsyncLifetime
         var ca = X509Certificate2.CreateFromPem(Api.ServingCaPem);
         var handler = new HttpClientHandler
         {
-            ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) != 0)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(certificate);
-            },
+            ServerCertificateCustomValidationCallback = (_, certificate, _, errors) => CustomRoots.IsTrustedServer(certificate, errors, [ca]),
         };
         var client = new HttpClient(handler) { BaseAddress = Api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         if (token is not null)
