@@ -52,35 +52,22 @@ public sealed class DiagnosticBag
     {
         lock (_gate)
         {
-            // A stable sort by location, written out: a LINQ OrderBy/ThenBy chain resolves generic virtual methods at
-            // run time, which a Native AOT start pays for on every command.
-            var ordered = new List<(Diagnostic Diagnostic, int Index)>(_items.Count);
-            for (var i = 0; i < _items.Count; i++)
+            // Ordering.Stable, not OrderBy/ThenBy: those are generic virtual calls Native AOT resolves at run time.
+            var ordered = Ordering.Stable(_items, static (a, b) =>
             {
-                ordered.Add((_items[i], i));
-            }
-
-            ordered.Sort(static (a, b) =>
-            {
-                var byFile = string.CompareOrdinal(a.Diagnostic.Location.File, b.Diagnostic.Location.File);
+                var byFile = string.CompareOrdinal(a.Location.File, b.Location.File);
                 if (byFile != 0)
                 {
                     return byFile;
                 }
 
-                var byLine = a.Diagnostic.Location.Line.CompareTo(b.Diagnostic.Location.Line);
-                if (byLine != 0)
-                {
-                    return byLine;
-                }
-
-                var byColumn = a.Diagnostic.Location.Column.CompareTo(b.Diagnostic.Location.Column);
-                return byColumn != 0 ? byColumn : a.Index.CompareTo(b.Index);
+                var byLine = a.Location.Line.CompareTo(b.Location.Line);
+                return byLine != 0 ? byLine : a.Location.Column.CompareTo(b.Location.Column);
             });
 
             var seen = new HashSet<Diagnostic>(ordered.Count);
             var result = ImmutableArray.CreateBuilder<Diagnostic>(ordered.Count);
-            foreach (var (diagnostic, _) in ordered)
+            foreach (var diagnostic in ordered)
             {
                 if (seen.Add(diagnostic))
                 {

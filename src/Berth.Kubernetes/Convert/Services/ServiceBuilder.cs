@@ -1,3 +1,4 @@
+using Berth.Compose;
 using Berth.Compose.Yaml;
 using Berth.Kubernetes.Convert.Model;
 using Berth.Stacks;

@@ -1,10 +1,10 @@
-namespace Berth.Kubernetes.Convert.Model;
+namespace Berth.Compose;
 
 /// <summary>
 /// Stable sorting without LINQ's OrderBy/ThenBy: ThenBy and a Select after an ordering are generic virtual calls,
-/// which Native AOT resolves at run time on first use, a cost every <c>berth convert</c> paid at start-up.
+/// which Native AOT resolves at run time on first use, a cost every command that loads or converts paid at start-up.
 /// </summary>
-internal static class Ordering
+public static class Ordering
 {
     /// <summary>The items of <paramref name="source"/> sorted by <paramref name="comparison"/>; equal items keep their order.</summary>
     public static List<T> Stable<T>(IEnumerable<T> source, Comparison<T> comparison)
