@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Berth.ApiServer.Hosting;
+using Berth.Kubernetes.Access;
 using Berth.StackApi;
 using Berth.Testing;
 

@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Berth.ApiServer.Hosting;
-using Berth.StackApi;
+using Berth.Kubernetes.Access;
 
 namespace Berth.ApiServer.Security;
 

@@ -11,4 +11,10 @@ public sealed record KubernetesAccessOptions
 
     /// <summary><c>--namespace</c>: default the context's namespace, then <c>default</c>.</summary>
     public string? Namespace { get; init; }
+
+    /// <summary>
+    /// Every request is made as this identity with the resolved credentials (kubectl's <c>--as</c> family), one header
+    /// line per group and extra value (<see cref="ImpersonatingHandler"/>); null: as the credentials' own user.
+    /// </summary>
+    public Impersonation? Impersonate { get; init; }
 }

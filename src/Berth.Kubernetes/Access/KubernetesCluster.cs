@@ -46,7 +46,9 @@ public sealed class KubernetesCluster : IDisposable
         IKubernetes client;
         try
         {
-            client = new k8s.Kubernetes(resolved.Configuration);
+            client = options.Impersonate is { } identity
+                ? new k8s.Kubernetes(resolved.Configuration, new ImpersonatingHandler(resolved.Configuration, identity))
+                : new k8s.Kubernetes(resolved.Configuration);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Berth.Kubernetes.Access;
 using dotnet_etcd;
 using Etcdserverpb;
 using Google.Protobuf;

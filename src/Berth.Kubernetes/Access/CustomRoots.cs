@@ -2,7 +2,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Berth.StackApi;
+namespace Berth.Kubernetes.Access;
 
 /// <summary>
 /// "This certificate chains to these roots only": no system trust store and no revocation check (self-made CAs
