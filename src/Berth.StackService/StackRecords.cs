@@ -53,6 +53,9 @@ public sealed record StackDeployRequest(string Stack, ComposeProject Project)
 
     /// <summary>Kubernetes (<c>--recreate</c>): make the StatefulSet replacements a deploy otherwise refuses (deleted with propagationPolicy=Orphan, claims kept and re-attached by name).</summary>
     public bool Recreate { get; init; }
+
+    /// <summary>Kubernetes: the controlling ownerReference every namespaced object applied carries (berth-controller's stack); unset, none.</summary>
+    public StackObjectOwner? OwnerReference { get; init; }
 }
 
 /// <summary>Published first by plan and deploy: the conversion's diagnostics (warnings, and errors when the stack cannot run as written).</summary>

@@ -22,6 +22,16 @@ public static class StackComposeFile
     }
 
     /// <summary>
+    /// Loads Compose text with the loader validation uses (empty environment, no file reads): the project, or the
+    /// errors (field spec.composeFile) when it cannot be loaded. berth-controller deploys what this returns.
+    /// </summary>
+    public static (Compose.Model.ComposeProject? Project, ImmutableArray<FieldError> Errors) Load(string text, string stackName)
+    {
+        var loaded = ComposeText.Load(text, stackName);
+        return (loaded.Project, loaded.Errors);
+    }
+
+    /// <summary>
     /// Stores <paramref name="text"/> and the structure loaded from it. On load errors the text is stored, the
     /// structure removed, and the errors (field spec.composeFile, with the line) returned.
     /// </summary>

@@ -195,6 +195,16 @@ internal static class StackShapes
     [
         F("phase", Str("Available, Progressing, Failure or ReconciliationPending.")),
         F("message", Str("Details of the phase.")),
+        // Berth's additions (compose-on-kubernetes issue #66), written by berth-controller.
+        F("observedGeneration", new ScalarShape(ScalarType.Int64, "The metadata.generation the controller last reconciled.")),
+        F("conditions", new ArrayShape(new ObjectShape(
+            [
+                F("type", Str("Ready, Progressing or Failed.")),
+                F("status", Str("True, False or Unknown.")),
+                F("reason", Str("One word, CamelCase: why.")),
+                F("message", Str("Details, for people.")),
+                F("lastTransitionTime", Str("When the status last changed (RFC 3339).")),
+            ], "One condition of the stack."), "The stack's conditions, as Kubernetes objects carry them.")),
     ], "The stack's reconciliation status.");
 
     public static ObjectShape V1Beta1Spec { get; } = new(

@@ -169,7 +169,14 @@ internal sealed partial class KubernetesStackService(KubernetesAccessOptions acc
             FileContents = History.RevisionHistory.Contents(request),
         });
         events.Publish(new StackConverted(StackOrchestrator.Kubernetes, plan.Diagnostics));
-        return plan.HasErrors ? null : plan;
+        if (plan.HasErrors)
+        {
+            return null;
+        }
+
+        return request.OwnerReference is { } owner
+            ? OwnerReferences.Stamp(plan, new k8s.Models.V1OwnerReference { ApiVersion = owner.ApiVersion, Kind = owner.Kind, Name = owner.Name, Uid = owner.Uid, Controller = true })
+            : plan;
     }
 
     /// <summary>

@@ -1,0 +1,263 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using Berth.Kubernetes.Access;
+using Berth.StackApi;
+using Berth.StackService;
+using Berth.Stacks.Events;
+
+namespace Berth.Controller.Reconcile;
+
+/// <summary>How one reconcile ended: done (nothing to retry), or failed in a way worth retrying with backoff.</summary>
+internal enum ReconcileResult
+{
+    Done,
+    Failed,
+}
+
+/// <summary>
+/// Reconciles one stack with the CLI's code: reads it (as the controller), loads its Compose file with the loader
+/// the Stack API validator uses, and deploys it with <see cref="IStackService"/> for Kubernetes (converter, planner,
+/// server-side apply, prune — what <c>berth stack deploy --orchestrator kubernetes --detach</c> runs) in the
+/// stack's namespace, as the stack's recorded owner (impersonation with the controller's credentials). Every
+/// object carries a controlling ownerReference to the stack; a finalizer makes deletion remove them
+/// (<see cref="IStackService.RemoveAsync"/>) before the stack goes. Status is written through stacks/status as the
+/// owner, only when it changes.
+/// </summary>
+internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes controllerClient, ILogger logger)
+{
+    /// <summary>compose-on-kubernetes has no finalizer (it relied on its own delete hook); Berth's name.</summary>
+    public const string Finalizer = "compose.docker.com/stack-cleanup";
+
+    /// <summary>An annotation on the stack: "true" makes deletion remove the stack's PersistentVolumeClaims too.</summary>
+    public const string RemoveVolumesAnnotation = "compose.docker.com/remove-volumes";
+
+    // v1beta1 serves spec.composeFile (stored, or written from the structure); owner and status are in every version.
+    private const string ReadVersion = StackApiGroup.V1Beta1;
+    private const string WriteVersion = StackApiGroup.V1Beta2;
+
+    private static string StackPath(string version, StackKey key, string? subresource = null)
+        => $"apis/{StackApiGroup.Group}/{version}/namespaces/{Uri.EscapeDataString(key.Namespace)}/stacks/{Uri.EscapeDataString(key.Name)}"
+           + (subresource is null ? string.Empty : "/" + subresource);
+
+    public async Task<ReconcileResult> ReconcileAsync(StackKey key, CancellationToken cancellationToken)
+    {
+        var read = await ClusterJson.SendAsync(controllerClient, HttpMethod.Get, StackPath(ReadVersion, key), null, null, cancellationToken).ConfigureAwait(false);
+        if (read.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            return ReconcileResult.Done;
+        }
+
+        if (!read.IsSuccess || read.Body is not { } stack)
+        {
+            logger.LogWarning("stack {Stack}: cannot read it: {Message}", key, read.Message);
+            return ReconcileResult.Failed;
+        }
+
+        var owner = await OwnerAsync(key, cancellationToken).ConfigureAwait(false);
+        if (owner is null)
+        {
+            logger.LogWarning("stack {Stack}: no owner is recorded: nothing is deployed (only berth-apiserver's stacks are reconciled)", key);
+            return ReconcileResult.Done;
+        }
+
+        var access = new KubernetesAccessOptions { Kubeconfig = kubeconfig, Namespace = key.Namespace, Impersonate = owner };
+        using var asOwner = KubernetesCluster.Connect(access);
+        var ownerClient = (k8s.Kubernetes)asOwner.Client;
+        var metadata = stack["metadata"] as JsonObject ?? [];
+        var finalizers = (metadata["finalizers"] as JsonArray)?.Select(f => f?.ToString()).OfType<string>().ToList() ?? [];
+        using var service = StackServices.Kubernetes(access, Environment.GetEnvironmentVariable);
+
+        if (metadata["deletionTimestamp"] is not null)
+        {
+            return finalizers.Contains(Finalizer)
+                ? await RemoveAsync(key, stack, finalizers, service, ownerClient, cancellationToken).ConfigureAwait(false)
+                : ReconcileResult.Done;
+        }
+
+        if (!finalizers.Contains(Finalizer))
+        {
+            // Before any child exists, so that no deletion can leave children behind. Written as the owner: an
+            // update records its writer as the owner (StackOwner.Set), and the controller must not become it.
+            var added = await PatchFinalizersAsync(ownerClient, key, metadata, [.. finalizers, Finalizer], cancellationToken).ConfigureAwait(false);
+            if (!added.IsSuccess)
+            {
+                return await WriteStatusAsync(ownerClient, key, stack, StackStatus.Failure(added.Reason, $"the finalizer could not be added as {owner.User}: {added.Message}", Generation(stack)), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var status = await DeployAsync(key, stack, service, cancellationToken).ConfigureAwait(false);
+        var written = await WriteStatusAsync(ownerClient, key, stack, status, cancellationToken).ConfigureAwait(false);
+
+        // A refusal or an unreachable cluster may heal (RBAC granted, the server back): retried with backoff. An
+        // invalid file or a collision waits for the stack (or the colliding object) to change.
+        return status.Phase == StackPhase.Failure && status.Reason is TransientReason or "Forbidden" or "Conflict" or "ApplyFailed" ? ReconcileResult.Failed : written;
+    }
+
+    private const string TransientReason = "ClusterUnavailable";
+
+    private static long Generation(JsonObject stack) => stack["metadata"]?["generation"] is JsonValue g && g.TryGetValue<long>(out var value) ? value : 0;
+
+    private async Task<Impersonation?> OwnerAsync(StackKey key, CancellationToken cancellationToken)
+    {
+        var answer = await ClusterJson.SendAsync(controllerClient, HttpMethod.Get, StackPath(WriteVersion, key, "owner"), null, null, cancellationToken).ConfigureAwait(false);
+        if (!answer.IsSuccess || answer.Body?["owner"] is not JsonObject owner || owner["UserName"]?.ToString() is not { Length: > 0 } name)
+        {
+            return null;
+        }
+
+        // The owner subresource serves compose-on-kubernetes's impersonation.Config (UserName, Groups, Extra); the
+        // uid berth-apiserver stores is not served, so none is impersonated.
+        return new Impersonation(
+            name,
+            null,
+            owner["Groups"] is JsonArray groups ? [.. groups.Select(g => g!.ToString())] : [],
+            owner["Extra"] is JsonObject extra
+                ? extra.ToImmutableDictionary(e => e.Key, e => e.Value is JsonArray values ? values.Select(v => v!.ToString()).ToImmutableArray() : [], StringComparer.Ordinal)
+                : ImmutableDictionary<string, ImmutableArray<string>>.Empty);
+    }
+
+    private async Task<StackStatus> DeployAsync(StackKey key, JsonObject stack, IStackService service, CancellationToken cancellationToken)
+    {
+        var generation = Generation(stack);
+        var text = stack["spec"]?["composeFile"]?.ToString();
+        if (string.IsNullOrEmpty(text))
+        {
+            return StackStatus.Failure("InvalidComposeFile", "the stack has no Compose file", generation);
+        }
+
+        var (project, errors) = StackComposeFile.Load(text, key.Name);
+        if (project is null)
+        {
+            return StackStatus.Failure("InvalidComposeFile", string.Join("; ", errors.Select(e => e.Message)), generation);
+        }
+
+        var sink = new CollectingSink();
+        var volumes = stack["metadata"]?["annotations"]?[RemoveVolumesAnnotation]?.ToString() == "true";
+        var request = new StackDeployRequest(key.Name, project)
+        {
+            Detach = true,
+            Volumes = volumes,
+            // The stack object is the history (its generation); no revision Secrets beside it.
+            HistoryMax = 0,
+            // The client creates file-based secrets and configs itself (docker/cli stack.go): no contents here.
+            ResourceContents = ImmutableDictionary<string, ImmutableArray<byte>>.Empty,
+            OwnerReference = new StackObjectOwner(StackApiGroup.ApiVersion(WriteVersion), StackApiGroup.Kind, key.Name, stack["metadata"]?["uid"]?.ToString() ?? string.Empty),
+        };
+        StackDeployResult result;
+        try
+        {
+            result = await service.DeployAsync(request, sink, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StackOrchestratorException e)
+        {
+            // 403 (impersonation or RBAC) and 422 come with the cluster's own words, which name the object, never its data.
+            var refused = e.InnerException is k8s.Autorest.HttpOperationException { Response.StatusCode: var code } ? (int)code : 0;
+            var reason = refused switch { 403 => "Forbidden", 422 => "Invalid", 409 => "Conflict", 0 => TransientReason, _ => "ApplyFailed" };
+            return StackStatus.Failure(reason, e.Message, generation);
+        }
+
+        if (result.Invalid)
+        {
+            return StackStatus.Failure("InvalidComposeFile", string.Join("; ", sink.Errors()), generation);
+        }
+
+        if (!result.Collisions.IsEmpty)
+        {
+            return StackStatus.Failure("Collision", string.Join("; ", result.Collisions.Select(c => $"{c.Kind} {c.Name}: {c.Reason}")), generation);
+        }
+
+        if (!result.Refusals.IsEmpty)
+        {
+            return StackStatus.Failure("Refused", string.Join("; ", result.Refusals.Select(r => $"{r.Kind} {r.Name}: {r.Message}")), generation);
+        }
+
+        logger.LogInformation("stack {Stack}: {Created} created, {Updated} updated, {Removed} removed, {Unchanged} unchanged", key, result.Created.Length, result.Updated.Length, result.Removed.Length, result.Unchanged.Length);
+        var services = await service.ServicesAsync(key.Name, [], cancellationToken).ConfigureAwait(false);
+        var waiting = services.Where(s => s.Replicas.Running < s.Replicas.Desired && s.Replicas.Job is null).ToList();
+        return waiting.Count == 0
+            ? new StackStatus(StackPhase.Available, "Available", $"{services.Length} service(s) ready", generation)
+            : new StackStatus(StackPhase.Progressing, "Progressing", string.Join(", ", waiting.Select(s => $"{s.Name}: {s.Replicas.Running}/{s.Replicas.Desired} ready")), generation);
+    }
+
+    private async Task<ReconcileResult> RemoveAsync(StackKey key, JsonObject stack, List<string> finalizers, IStackService service, k8s.Kubernetes ownerClient, CancellationToken cancellationToken)
+    {
+        var volumes = stack["metadata"]?["annotations"]?[RemoveVolumesAnnotation]?.ToString() == "true";
+        try
+        {
+            var removed = await service.RemoveAsync(key.Name, new StackRemoveOptions { Volumes = volumes }, new CollectingSink(), cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("stack {Stack}: deleted; {Removed} object(s) removed, claims kept: {Kept}", key, removed.Removed.Length, removed.KeptVolumes.Length);
+        }
+        catch (StackOrchestratorException e)
+        {
+            logger.LogWarning("stack {Stack}: its objects could not be removed: {Message}", key, e.Message);
+            await WriteStatusAsync(ownerClient, key, stack, StackStatus.Failure("RemoveFailed", e.Message, Generation(stack)), cancellationToken).ConfigureAwait(false);
+            return ReconcileResult.Failed;
+        }
+
+        var released = await PatchFinalizersAsync(ownerClient, key, (JsonObject)stack["metadata"]!, [.. finalizers.Where(f => f != Finalizer)], cancellationToken).ConfigureAwait(false);
+        return released.IsSuccess || released.Status == System.Net.HttpStatusCode.NotFound ? ReconcileResult.Done : ReconcileResult.Failed;
+    }
+
+    // A merge patch of metadata.finalizers, conditional on the resourceVersion read (a concurrent change: 409, retried).
+    private static Task<ClusterAnswer> PatchFinalizersAsync(k8s.Kubernetes client, StackKey key, JsonObject metadata, List<string> finalizers, CancellationToken cancellationToken)
+    {
+        var patch = new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["resourceVersion"] = metadata["resourceVersion"]?.DeepClone(),
+                ["finalizers"] = new JsonArray([.. finalizers.Select(f => JsonValue.Create(f))]),
+            },
+        };
+        return ClusterJson.SendAsync(client, HttpMethod.Patch, StackPath(WriteVersion, key), patch, "application/merge-patch+json", cancellationToken);
+    }
+
+    private async Task<ReconcileResult> WriteStatusAsync(k8s.Kubernetes ownerClient, StackKey key, JsonObject stack, StackStatus status, CancellationToken cancellationToken)
+    {
+        var current = stack["status"] as JsonObject;
+        if (status.IsWritten(current))
+        {
+            return ReconcileResult.Done;
+        }
+
+        var patch = new JsonObject { ["status"] = status.ToJson(current, DateTime.UtcNow) };
+        var answer = await ClusterJson.SendAsync(ownerClient, HttpMethod.Patch, StackPath(WriteVersion, key, "status"), patch, "application/merge-patch+json", cancellationToken).ConfigureAwait(false);
+        if (!answer.IsSuccess && answer.Status != System.Net.HttpStatusCode.NotFound)
+        {
+            logger.LogWarning("stack {Stack}: the status could not be written: {Message}", key, answer.Message);
+            return ReconcileResult.Failed;
+        }
+
+        if (status.Phase == StackPhase.Failure)
+        {
+            logger.LogWarning("stack {Stack}: {Reason}: {Message}", key, status.Reason, status.Message);
+        }
+
+        return ReconcileResult.Done;
+    }
+
+    /// <summary>Keeps the conversion's errors (for a Failure status); the rest of the events are not needed.</summary>
+    private sealed class CollectingSink : IStackEventSink
+    {
+        private readonly List<string> _errors = [];
+
+        public void Publish(StackEvent stackEvent)
+        {
+            if (stackEvent is StackConverted converted)
+            {
+                lock (_errors)
+                {
+                    _errors.AddRange(converted.Diagnostics.Where(d => d.Severity == Berth.Compose.Diagnostics.Severity.Error).Select(d => $"{d.Code}: {d.Message}"));
+                }
+            }
+        }
+
+        public IEnumerable<string> Errors()
+        {
+            lock (_errors)
+            {
+                return [.. _errors];
+            }
+        }
+    }
+}
