@@ -85,7 +85,7 @@ internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes control
             }
         }
 
-        var status = await DeployAsync(key, stack, service, cancellationToken).ConfigureAwait(false);
+        var status = await DeployAsync(key, stack, owner, service, cancellationToken).ConfigureAwait(false);
         var written = await WriteStatusAsync(ownerClient, key, stack, status, cancellationToken).ConfigureAwait(false);
 
         // A refusal or an unreachable cluster may heal (RBAC granted, the server back): retried with backoff. An
@@ -116,7 +116,7 @@ internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes control
                 : ImmutableDictionary<string, ImmutableArray<string>>.Empty);
     }
 
-    private async Task<StackStatus> DeployAsync(StackKey key, JsonObject stack, IStackService service, CancellationToken cancellationToken)
+    private async Task<StackStatus> DeployAsync(StackKey key, JsonObject stack, Impersonation owner, IStackService service, CancellationToken cancellationToken)
     {
         var generation = Generation(stack);
         var text = stack["spec"]?["composeFile"]?.ToString();
@@ -146,7 +146,22 @@ internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes control
         StackDeployResult result;
         try
         {
-            result = await service.DeployAsync(request, sink, cancellationToken).ConfigureAwait(false);
+            // Reads only: with nothing to change, nothing is written (an unchanged resync); else the owner's rights
+            // are checked for every change before the first write.
+            var plan = await service.PlanAsync(request, sink, cancellationToken).ConfigureAwait(false);
+            if (plan.Invalid)
+            {
+                return StackStatus.Failure("InvalidComposeFile", string.Join("; ", sink.Errors()), generation);
+            }
+
+            if (plan.HasChanges && await OwnerAccess.RefusalAsync(controllerClient, owner, key.Namespace, plan.Changes, cancellationToken).ConfigureAwait(false) is { } refusal)
+            {
+                return StackStatus.Failure("Forbidden", refusal, generation);
+            }
+
+            result = plan.HasChanges
+                ? await service.DeployAsync(request, sink, cancellationToken).ConfigureAwait(false)
+                : new StackDeployResult(StackOrchestrator.Kubernetes, key.Name);
         }
         catch (StackOrchestratorException e)
         {

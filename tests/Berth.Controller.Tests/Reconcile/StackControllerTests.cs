@@ -1,0 +1,339 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Berth.ApiServer.Tests.Aggregation;
+using Berth.Compose.Loading;
+using Berth.Controller.Hosting;
+using Berth.Controller.Reconcile;
+using Berth.Kubernetes.Access;
+using Berth.Kubernetes.ApiDouble;
+using Berth.Kubernetes.Apply;
+using Berth.StackService;
+using Berth.Stacks.Events;
+using Berth.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Berth.Controller.Tests.Reconcile;
+
+/// <summary>
+/// The stack controller end to end: berth-apiserver (in-process, real etcd) behind the Kubernetes API test double
+/// acting as kube-apiserver's aggregation layer (<see cref="FrontFixture"/>) — the documented double, not a
+/// cluster. Stacks are created through the double as their owners; the controller lists and watches them there and
+/// writes children and status as the owner (the double records whom each request was served as).
+/// </summary>
+public sealed class StackControllerTests(FrontFixture front) : IClassFixture<FrontFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private const string Shop = """
+        services:
+          web:
+            image: nginx:1.25
+            ports: ["8080:80"]
+            environment:
+              MODE: production
+          worker:
+            image: busybox:1.36
+            command: ["sleep", "3600"]
+            deploy:
+              replicas: 2
+        """;
+
+    private static int _users;
+
+    private Task CreateNamespaceAsync(string ns)
+    {
+        front.Api.Seed($$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{ns}}}"}}""");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A user with a token who may do everything in <paramref name="ns"/>, or everything but write the apps group.</summary>
+    private string AddOwner(string ns, bool apps = true)
+    {
+        var n = Interlocked.Increment(ref _users);
+        var name = $"owner{n}";
+        var token = $"owner{n}-token";
+        front.Api.Aggregation.AddUser(token, name, "dev");
+        if (apps)
+        {
+            front.Api.Aggregation.Allow(new RbacRule(name, ["*"], "*", ["*"], ns));
+        }
+        else
+        {
+            front.Api.Aggregation.Allow(new RbacRule(name, ["*"], "", ["*"], ns));
+            front.Api.Aggregation.Allow(new RbacRule(name, ["*"], "compose.docker.com", ["*"], ns));
+            // Reads stay allowed: berth-apiserver's collision check reads the planned names as the requesting user.
+            front.Api.Aggregation.Allow(new RbacRule(name, ["get", "list", "watch"], "apps", ["*"], ns));
+        }
+
+        return token;
+    }
+
+    private static string StackPath(string ns, string? name = null)
+        => $"apis/compose.docker.com/v1beta1/namespaces/{ns}/stacks" + (name is null ? string.Empty : "/" + name);
+
+    private async Task CreateStackAsync(string token, string ns, string name, string compose)
+    {
+        using var client = front.Client(token);
+        var body = new JsonObject
+        {
+            ["apiVersion"] = "compose.docker.com/v1beta1",
+            ["kind"] = "Stack",
+            ["metadata"] = new JsonObject { ["name"] = name },
+            ["spec"] = new JsonObject { ["composeFile"] = compose },
+        };
+        using var response = await client.PostAsync(StackPath(ns), new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    private async Task<JsonObject?> GetStackAsync(string ns, string name)
+    {
+        using var client = front.Client(front.Api.Token);
+        using var response = await client.GetAsync(StackPath(ns, name), Ct);
+        return response.StatusCode == HttpStatusCode.NotFound ? null : JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct)) as JsonObject;
+    }
+
+    private async Task<JsonObject> WaitForStatusAsync(string ns, string name, Func<JsonObject, bool> condition, string what)
+    {
+        JsonObject? status = null;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            status = (await GetStackAsync(ns, name))?["status"] as JsonObject;
+            if (status is not null && condition(status))
+            {
+                return status;
+            }
+
+            try
+            {
+                await Task.Delay(100, deadline.Token);
+            }
+            catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
+            {
+                Assert.Fail($"timed out waiting for {what}; status: {status?.ToJsonString()}");
+            }
+        }
+    }
+
+    private sealed class RunningController : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+
+        public RunningController(string kubeconfig, string ns, TimeSpan resync)
+        {
+            Controller = StackController.Create(new ControllerOptions { Kubeconfig = kubeconfig, Namespace = ns, Workers = 2, ResyncPeriod = resync }, NullLoggerFactory.Instance);
+            Run = Controller.RunAsync(_stop.Token);
+        }
+
+        public StackController Controller { get; }
+
+        public Task Run { get; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await Run.WaitAsync(TimeSpan.FromSeconds(30));
+            Controller.Dispose();
+            _stop.Dispose();
+        }
+    }
+
+    private RunningController StartController(string ns, TimeSpan? resync = null) => new(front.Kubeconfig, ns, resync ?? TimeSpan.FromMinutes(10));
+
+    // Every object of the stack in ns, by kind/name, from the double's store through its API.
+    private async Task<SortedDictionary<string, JsonObject>> StackObjectsAsync(string ns, string stack)
+    {
+        using var client = front.Client(front.Api.Token);
+        var objects = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+        foreach (var kind in ResourceKinds.All)
+        {
+            using var response = await client.GetAsync($"{kind.CollectionPath(ns)}?labelSelector={Uri.EscapeDataString($"com.docker.stack.namespace={stack}")}", Ct);
+            var list = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+            foreach (var item in (list["items"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                objects[$"{kind.Kind}/{item["metadata"]!["name"]}"] = item;
+            }
+        }
+
+        return objects;
+    }
+
+    [Fact]
+    public async Task TheSameComposeFile_ByTheCliAndAsAStack_YieldsTheSameObjects()
+    {
+        const string cliNs = "ctl-same-cli";
+        const string stackNs = "ctl-same-stack";
+        await CreateNamespaceAsync(cliNs);
+        await CreateNamespaceAsync(stackNs);
+        var token = AddOwner(stackNs);
+
+        // The CLI's path: the file loaded from disk, deployed by KubernetesStackService (berth stack deploy --detach).
+        using var folder = new TempProject(("compose.yaml", Shop));
+        var loaded = ProjectLoader.Load(new LoadOptions { Files = [folder.PathOf("compose.yaml")], WorkingDirectory = folder.Directory, ProjectName = "shop" }, Ct);
+        using (var cli = StackServices.Kubernetes(new KubernetesAccessOptions { Kubeconfig = front.Kubeconfig, Namespace = cliNs }, _ => null))
+        {
+            var deployed = await cli.DeployAsync(new StackDeployRequest("shop", loaded.Project!) { Detach = true, HistoryMax = 0 }, StackEventSink.None, Ct);
+            Assert.False(deployed.Invalid);
+        }
+
+        await CreateStackAsync(token, stackNs, "shop", Shop);
+        await using (StartController(stackNs))
+        {
+            await WaitForStatusAsync(stackNs, "shop", s => s["phase"]?.ToString() is "Progressing" or "Available", "the stack to be deployed");
+        }
+
+        var byCli = await StackObjectsAsync(cliNs, "shop");
+        var byController = await StackObjectsAsync(stackNs, "shop");
+        Assert.Equal(byCli.Keys, byController.Keys);
+        Assert.Contains("Deployment/web", byCli.Keys);
+        var uid = (await GetStackAsync(stackNs, "shop"))!["metadata"]!["uid"]!.ToString();
+        foreach (var (id, cliObject) in byCli)
+        {
+            var stackObject = byController[id];
+            var owner = Assert.Single(stackObject["metadata"]!["ownerReferences"]!.AsArray());
+            Assert.Equal(("compose.docker.com/v1beta2", "Stack", "shop", uid, true), (owner!["apiVersion"]!.ToString(), owner["kind"]!.ToString(), owner["name"]!.ToString(), owner["uid"]!.ToString(), owner["controller"]!.GetValue<bool>()));
+            Assert.Null(cliObject["metadata"]!["ownerReferences"]);
+            Assert.Equal(Comparable(cliObject, cliNs).ToJsonString(), Comparable(stackObject, stackNs).ToJsonString());
+        }
+    }
+
+    // Field by field, without what differs by nature: identity, versions, times, managedFields, the namespace,
+    // ownerReferences, status, the Service addresses and node ports the server allocates, and the applied-hash annotation (a hash of the body, which holds the namespace and
+    // the ownerReference).
+    private static JsonObject Comparable(JsonObject item, string ns)
+    {
+        var copy = (JsonObject)JsonNode.Parse(item.ToJsonString().Replace($"\"{ns}\"", "\"NS\"", StringComparison.Ordinal).Replace($".{ns}.", ".NS.", StringComparison.Ordinal))!;
+        var metadata = (JsonObject)copy["metadata"]!;
+        foreach (var key in new[] { "uid", "resourceVersion", "creationTimestamp", "managedFields", "namespace", "ownerReferences", "generation" })
+        {
+            metadata.Remove(key);
+        }
+
+        (metadata["annotations"] as JsonObject)?.Remove(AppliedObject.HashAnnotation);
+        copy.Remove("status");
+        if (copy["kind"]?.ToString() == "Service" && copy["spec"] is JsonObject spec)
+        {
+            // Allocated by the server, not applied.
+            spec.Remove("clusterIP");
+            spec.Remove("clusterIPs");
+            foreach (var port in (spec["ports"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                port.Remove("nodePort");
+            }
+        }
+
+        return copy;
+    }
+
+    [Fact]
+    public async Task AnOwnerWhoMayNotCreateDeployments_GetsAFailureNamingTheRefusal_AndNothingIsCreated()
+    {
+        const string ns = "ctl-refused";
+        await CreateNamespaceAsync(ns);
+        var token = AddOwner(ns, apps: false);
+        await CreateStackAsync(token, ns, "shop", Shop);
+
+        await using (StartController(ns))
+        {
+            var status = await WaitForStatusAsync(ns, "shop", s => s["phase"]?.ToString() == "Failure", "a Failure status");
+
+            Assert.Contains("deployments.apps is forbidden: User \"owner", status["message"]!.ToString(), StringComparison.Ordinal);
+            Assert.Contains("cannot patch resource \"deployments\" in API group \"apps\" in the namespace \"ctl-refused\"", status["message"]!.ToString(), StringComparison.Ordinal);
+            var failed = status["conditions"]!.AsArray().Single(c => c!["type"]!.ToString() == "Failed")!;
+            Assert.Equal("True", failed["status"]!.ToString());
+            Assert.Equal("Forbidden", failed["reason"]!.ToString());
+        }
+
+        Assert.Empty(await StackObjectsAsync(ns, "shop"));
+        Assert.DoesNotContain(front.Api.Requests, r => r.IsWrite && r.Namespace == ns && r.Resource is not null && !r.Resource.StartsWith("stacks", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DeletingTheStack_RemovesItsChildren_ThenTheStack()
+    {
+        const string ns = "ctl-delete";
+        await CreateNamespaceAsync(ns);
+        var token = AddOwner(ns);
+        await CreateStackAsync(token, ns, "shop", Shop);
+        await using var controller = StartController(ns);
+        await WaitForStatusAsync(ns, "shop", s => s["phase"]?.ToString() is "Progressing" or "Available", "the stack to be deployed");
+        Assert.NotEmpty(await StackObjectsAsync(ns, "shop"));
+        Assert.Equal(["compose.docker.com/stack-cleanup"], (await GetStackAsync(ns, "shop"))!["metadata"]!["finalizers"]!.AsArray().Select(f => f!.ToString()));
+
+        using (var client = front.Client(token))
+        {
+            using var deleted = await client.DeleteAsync(StackPath(ns, "shop"), Ct);
+            Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync(Ct));
+        }
+
+        await Poll.UntilAsync(() => GetStackAsync(ns, "shop").GetAwaiter().GetResult() is null, "the stack to be gone", Ct, TimeSpan.FromSeconds(60));
+        Assert.Empty(await StackObjectsAsync(ns, "shop"));
+        // The children were removed as the owner.
+        Assert.All(front.Api.Requests.Where(r => r.Verb == "delete" && r.Namespace == ns), r => Assert.StartsWith("owner", r.User!.Name, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnUnchangedResync_WritesNothing_AndAOneServiceChange_WritesOnlyThatService()
+    {
+        const string ns = "ctl-resync";
+        await CreateNamespaceAsync(ns);
+        var token = AddOwner(ns);
+        await CreateStackAsync(token, ns, "shop", Shop);
+        await using var controller = StartController(ns, TimeSpan.FromMilliseconds(500));
+        await WaitForStatusAsync(ns, "shop", s => s["phase"]?.ToString() is "Progressing" or "Available", "the stack to be deployed");
+        await Task.Delay(500, Ct);
+
+        var mark = front.Api.Requests.Count;
+        var stackReads = () => front.Api.Requests.Skip(mark).Count(r => r.Verb == "get" && r.Path.EndsWith("/stacks/shop", StringComparison.Ordinal));
+        await Poll.UntilAsync(() => stackReads() >= 3, "three resyncs", Ct);
+        Assert.DoesNotContain(front.Api.Requests.Skip(mark), r => r.IsWrite && r.Namespace == ns);
+
+        mark = front.Api.Requests.Count;
+        using (var client = front.Client(token))
+        {
+            var stack = (await GetStackAsync(ns, "shop"))!;
+            stack["spec"]!["composeFile"] = Shop.Replace("busybox:1.36", "busybox:1.37", StringComparison.Ordinal);
+            stack.Remove("status");
+            using var updated = await client.PutAsync(StackPath(ns, "shop"), new StringContent(stack.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+            Assert.True(updated.IsSuccessStatusCode, await updated.Content.ReadAsStringAsync(Ct));
+        }
+
+        await Poll.UntilAsync(() => front.Api.Requests.Skip(mark).Any(r => r.IsWrite && r.Resource == "deployments.apps"), "the worker's update", Ct);
+        await WaitForStatusAsync(ns, "shop", s => s["observedGeneration"]?.GetValue<long>() == 2, "observedGeneration 2");
+        var writes = front.Api.Requests.Skip(mark).Where(r => r.IsWrite && r.Namespace == ns && r.Resource?.StartsWith("stacks", StringComparison.Ordinal) != true).ToList();
+        Assert.Equal(["deployments.apps/worker"], writes.Select(w => $"{w.Resource}/{w.Name}"));
+    }
+
+    [Fact]
+    public async Task AControllerCancelledMidReconcile_AndStartedAgain_Converges_WithNoDuplicatesNorOrphans()
+    {
+        const string ns = "ctl-restart";
+        await CreateNamespaceAsync(ns);
+        var token = AddOwner(ns);
+        var services = string.Concat(Enumerable.Range(1, 20).Select(i => $"  svc{i}:\n    image: nginx:1.25\n    ports: [\"{8000 + i}:80\"]\n"));
+        await CreateStackAsync(token, ns, "big", "services:\n" + services);
+
+        var mark = front.Api.Requests.Count;
+        await using (StartController(ns))
+        {
+            await Poll.UntilAsync(() => front.Api.Requests.Skip(mark).Count(r => r.IsWrite && r.Namespace == ns && r.Resource == "services") >= 3, "the first applies", Ct);
+        }
+
+        var partial = await StackObjectsAsync(ns, "big");
+        await using (StartController(ns))
+        {
+            await WaitForStatusAsync(ns, "big", s => s["phase"]?.ToString() is "Progressing" or "Available", "the stack to be deployed");
+        }
+
+        var objects = await StackObjectsAsync(ns, "big");
+        Assert.True(partial.Count < objects.Count, $"the first controller was stopped mid-deploy ({partial.Count} of {objects.Count})");
+        var expected = Enumerable.Range(1, 20).SelectMany(i => new[] { $"Deployment/svc{i}", $"Service/svc{i}" }).ToHashSet();
+        Assert.True(expected.IsSubsetOf(objects.Keys), string.Join(", ", expected.Except(objects.Keys)));
+        var uid = (await GetStackAsync(ns, "big"))!["metadata"]!["uid"]!.ToString();
+        Assert.All(objects.Values, o => Assert.Equal(uid, o["metadata"]!["ownerReferences"]![0]!["uid"]!.ToString()));
+        Assert.Equal(objects.Count, objects.Keys.Distinct().Count());
+    }
+}
