@@ -336,4 +336,97 @@ public sealed class StackControllerTests(FrontFixture front) : IClassFixture<Fro
         Assert.All(objects.Values, o => Assert.Equal(uid, o["metadata"]!["ownerReferences"]![0]!["uid"]!.ToString()));
         Assert.Equal(objects.Count, objects.Keys.Distinct().Count());
     }
+
+    [Fact]
+    public async Task Measure_RequestsPerReconcile_OfATwentyServiceStack_AndLatencyToFirstApply()
+    {
+        const string ns = "ctl-measure";
+        await CreateNamespaceAsync(ns);
+        var token = AddOwner(ns);
+        // The controller's own user, so its requests can be told from berth-apiserver's and the test's.
+        front.Api.Aggregation.AddUser("measured-controller-token", "measured-controller");
+        front.Api.Aggregation.Allow(new RbacRule("measured-controller", ["*"], "*", ["*"]));
+        var kubeconfig = File.ReadAllText(front.Kubeconfig).Replace($"token: {front.Api.Token}", "token: measured-controller-token", StringComparison.Ordinal);
+        var kubeconfigPath = front.Folder.PathOf("measured.kubeconfig");
+        File.WriteAllText(kubeconfigPath, kubeconfig);
+        bool ByController(RecordedRequest r) => (r.User?.Name == "measured-controller" || r.ImpersonatedBy == "measured-controller") && r.Verb != "watch";
+        var services = string.Concat(Enumerable.Range(1, 20).Select(i => $"  svc{i}:\n    image: nginx:1.25\n    ports: [\"{8000 + i}:80\"]\n"));
+        var compose = "services:\n" + services;
+
+        await using var controller = new RunningController(kubeconfigPath, ns, TimeSpan.FromHours(1));
+        await Poll.UntilAsync(() => controller.Controller.Synced, "the first list", Ct);
+        await Task.Delay(500, Ct);
+
+        var breakdown = new List<string>();
+
+        // Writes change the cluster; SubjectAccessReviews (POSTs that store nothing) are counted apart.
+        static bool IsReview(RecordedRequest r) => r.Path.Contains("/subjectaccessreviews", StringComparison.Ordinal);
+        async Task<(int Requests, int Writes, int Reviews, double Reconciles)> SettleAsync(int mark, double reconciles)
+        {
+            // Settled: no request from the controller for a second.
+            var last = -1;
+            var quietSince = DateTime.UtcNow;
+            while (DateTime.UtcNow - quietSince < TimeSpan.FromSeconds(1))
+            {
+                Assert.False(Ct.IsCancellationRequested);
+                var count = front.Api.Requests.Skip(mark).Count(ByController);
+                if (count != last)
+                {
+                    last = count;
+                    quietSince = DateTime.UtcNow;
+                }
+
+                await Task.Delay(50, Ct);
+            }
+
+            var window = front.Api.Requests.Skip(mark).Where(ByController).ToList();
+            breakdown.Add(string.Join(", ", window.GroupBy(r => $"{r.Verb} {r.Resource ?? r.Path}{(r.Subresource is null ? "" : "/" + r.Subresource)}").Select(g => $"{g.Key} x{g.Count()}")));
+            return (window.Count, window.Count(r => r.IsWrite && !IsReview(r)), window.Count(IsReview), ControllerMetrics.Reconciles.WithLabels("success").Value - reconciles);
+        }
+
+        var mark = front.Api.Requests.Count;
+        var reconciles = ControllerMetrics.Reconciles.WithLabels("success").Value;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await CreateStackAsync(token, ns, "big", compose);
+        var created = clock.Elapsed;
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            deadline.CancelAfter(TimeSpan.FromSeconds(60));
+            while (!front.Api.Requests.Skip(mark).Any(r => ByController(r) && r.IsWrite && r.Resource is "services" or "deployments.apps"))
+            {
+                await Task.Delay(5, deadline.Token);
+            }
+        }
+
+        var firstApply = clock.Elapsed - created;
+        var first = await SettleAsync(mark, reconciles);
+
+        // An unchanged reconcile (what a resync does): a label on the stack changes, its spec does not.
+        mark = front.Api.Requests.Count;
+        reconciles = ControllerMetrics.Reconciles.WithLabels("success").Value;
+        using (var client = front.Client(token))
+        {
+            using var patched = await client.PatchAsync(StackPath(ns, "big"), new StringContent("""{"metadata":{"labels":{"touched":"yes"}}}""", Encoding.UTF8, "application/merge-patch+json"), Ct);
+            Assert.True(patched.IsSuccessStatusCode, await patched.Content.ReadAsStringAsync(Ct));
+        }
+
+        var unchanged = await SettleAsync(mark, reconciles);
+
+        mark = front.Api.Requests.Count;
+        reconciles = ControllerMetrics.Reconciles.WithLabels("success").Value;
+        using (var client = front.Client(token))
+        {
+            using var patched = await client.PatchAsync(StackPath(ns, "big"), new StringContent(new JsonObject { ["spec"] = new JsonObject { ["composeFile"] = compose.Replace("  svc7:\n    image: nginx:1.25", "  svc7:\n    image: nginx:1.26", StringComparison.Ordinal) } }.ToJsonString(), Encoding.UTF8, "application/merge-patch+json"), Ct);
+            Assert.True(patched.IsSuccessStatusCode, await patched.Content.ReadAsStringAsync(Ct));
+        }
+
+        var oneService = await SettleAsync(mark, reconciles);
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"20 services: first deploy {first}; unchanged {unchanged}; one-service change {oneService} (requests, writes, access reviews, reconciles); stack write to first apply {firstApply.TotalMilliseconds:F0} ms");
+        File.WriteAllText(Path.Combine(AppContext.BaseDirectory, "controller-measure.txt"), $"first={first} unchanged={unchanged} oneService={oneService} firstApplyMs={firstApply.TotalMilliseconds:F0}\n{string.Join("\n", breakdown)}\n");
+        Assert.Equal(0, unchanged.Writes);
+        Assert.True(first.Writes >= 40, $"{first.Writes} writes for 20 Deployments and 20 Services");
+        // The Deployment and the status (observedGeneration 2).
+        Assert.Equal(2, oneService.Writes);
+    }
 }
