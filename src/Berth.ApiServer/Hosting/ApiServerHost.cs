@@ -138,6 +138,13 @@ internal static class ApiServerHost
                 return;
             }
 
+            if (path.StartsWith(Webhooks.WebhookEndpoints.Prefix, StringComparison.Ordinal))
+            {
+                // kube-apiserver calls webhooks without credentials; they answer a review and write nothing.
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+
             var authenticated = await authenticator.AuthenticateAsync(context, ct).ConfigureAwait(false) ?? throw ApiStatus.Unauthorized();
             user = authenticated.Name;
             var decision = await authorizer.AuthorizeAsync(authenticated, info, ct).ConfigureAwait(false);
