@@ -1,6 +1,11 @@
 using System.Net;
 using System.Text;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
+using Berth.ApiServer.Hosting;
+using Berth.StackApi;
+using Berth.Testing;
 
 namespace Berth.ApiServer.Tests;
 
@@ -208,5 +213,30 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
         using var garbage = await client.PostAsync("webhooks/stacks/validate", new StringContent("{\"kind\":\"Nope\"}", Encoding.UTF8, "application/json"), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
+    }
+
+    [Fact]
+    public async Task WebhooksOnly_ServesTheWebhooksAndHealth_WithoutEtcd()
+    {
+        using var folder = new TempProject();
+        var options = new ServerOptions { SecurePort = FreePort.Loopback(), BindAddress = "127.0.0.1", CertDir = folder.PathOf("certs"), WebhooksOnly = true, EtcdServers = [] };
+        Assert.Empty(CommandLine.Validate(options));
+        await using var app = WebhookHost.Build(options, cluster: null);
+        await app.StartAsync(Ct);
+        var ca = X509CertificateLoader.LoadCertificateFromFile(folder.PathOf("certs/ca.crt"));
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, certificate, _, errors) => CustomRoots.IsTrustedServer(certificate, errors, [ca]) },
+        })
+        { BaseAddress = new Uri($"https://127.0.0.1:{options.SecurePort}/") };
+
+        Assert.Equal("ok", await client.GetStringAsync("readyz", Ct));
+        using var mutate = await client.PostAsync("webhooks/stacks/mutate", new StringContent(Review("CREATE", Stack("v1alpha3", Services())).ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+        var answer = JsonNode.Parse(await mutate.Content.ReadAsStringAsync(Ct))!;
+        Assert.True(answer["response"]!["allowed"]!.GetValue<bool>());
+        Assert.NotNull(answer["response"]!["patch"]);
+        using var api = await client.GetAsync("apis/compose.docker.com/v1alpha3/stacks", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
+        await app.StopAsync(Ct);
     }
 }
