@@ -1,0 +1,10 @@
+namespace Berth.Controller.Leadership;
+
+/// <summary>
+/// What a Lease's spec says about leadership: client-go's resourcelock.LeaderElectionRecord
+/// (tools/leaderelection/resourcelock/interface.go), compared by value where client-go compares its JSON bytes.
+/// </summary>
+internal sealed record LeaderElectionRecord(string HolderIdentity, int LeaseDurationSeconds, DateTime? AcquireTime, DateTime? RenewTime, int LeaderTransitions)
+{
+    public static readonly LeaderElectionRecord Empty = new(string.Empty, 0, null, null, 0);
+}
