@@ -40,7 +40,7 @@ internal static class CommandLine
         var ns = new Option<string?>("--namespace") { Description = "Watch stacks in this namespace only (default: all namespaces)" };
         var workers = new Option<int>("--workers") { Description = "How many stacks are reconciled at once", DefaultValueFactory = _ => d.Workers };
         var resync = Duration("--resync-period", "How often every stack is reconciled again though nothing changed (Go duration: 10m, 90s)", d.ResyncPeriod);
-        var leaderElect = new Option<bool>("--leader-elect") { Description = "Take a coordination.k8s.io Lease before reconciling, so that only one replica works at a time", DefaultValueFactory = _ => d.LeaderElect, Arity = ArgumentArity.ZeroOrOne };
+        var leaderElect = new Option<bool>("--leader-elect") { Description = "Take a coordination.k8s.io Lease before reconciling, so that only one replica works at a time; --leader-elect=false runs without [default: true]", DefaultValueFactory = _ => d.LeaderElect, Arity = ArgumentArity.ZeroOrOne };
         var leaseDuration = Duration("--leader-elect-lease-duration", "How long followers wait after the last observed renewal before taking the Lease over", d.LeaseDuration);
         var renewDeadline = Duration("--leader-elect-renew-deadline", "How long the leader keeps retrying a renewal before it stops leading", d.RenewDeadline);
         var retryPeriod = Duration("--leader-elect-retry-period", "How long to wait between attempts to acquire or renew the Lease", d.RetryPeriod);
@@ -62,11 +62,11 @@ internal static class CommandLine
                 Kubeconfig = parse.GetValue(kubeconfig),
                 Namespace = parse.GetValue(ns) is { Length: > 0 } one ? one : null,
                 Workers = parse.GetValue(workers),
-                ResyncPeriod = parse.GetValue(resync),
+                ResyncPeriod = parse.GetValue(resync) ?? d.ResyncPeriod,
                 LeaderElect = parse.GetValue(leaderElect),
-                LeaseDuration = parse.GetValue(leaseDuration),
-                RenewDeadline = parse.GetValue(renewDeadline),
-                RetryPeriod = parse.GetValue(retryPeriod),
+                LeaseDuration = parse.GetValue(leaseDuration) ?? d.LeaseDuration,
+                RenewDeadline = parse.GetValue(renewDeadline) ?? d.RenewDeadline,
+                RetryPeriod = parse.GetValue(retryPeriod) ?? d.RetryPeriod,
                 LeaseNamespace = parse.GetValue(leaseNamespace)!,
                 LeaseName = parse.GetValue(leaseName)!,
                 HealthBindAddress = parse.GetValue(health)!,
@@ -145,14 +145,14 @@ internal static class CommandLine
         IPEndPoint.TryParse(text, out endpoint!) && endpoint.Port is > 0 and <= 65535 && text.Contains(':', StringComparison.Ordinal) && (endpoint.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6 || text.StartsWith('['));
 
     // Go durations (time.ParseDuration), as kube-controller-manager's pflag duration flags take them.
-    private static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)
+    // No DefaultValueFactory: help would print the TimeSpan (00:10:00); the description says it as Go would (10m0s).
+    private static Option<TimeSpan?> Duration(string name, string description, TimeSpan fallback) => new(name)
     {
-        Description = $"{description} (default {fallback.TotalSeconds:0.###}s)",
-        DefaultValueFactory = _ => fallback,
+        Description = $"{description} [default: {DurationParser.Format(fallback.Ticks * 100)}]",
         CustomParser = result => ParseDuration(name, result),
     };
 
-    private static TimeSpan ParseDuration(string name, ArgumentResult result)
+    private static TimeSpan? ParseDuration(string name, ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
         if (!DurationParser.TryParse(text.Trim(), out var nanoseconds, out var error))

@@ -186,7 +186,7 @@ internal sealed class LeaderElector
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // The leading work ending by itself ends leading too: nothing else would ever stop it.
-        using var workEnded = work.ContinueWith(_ => CancelQuietly(stop), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = work.ContinueWith(_ => CancelQuietly(stop), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         while (!stop.IsCancellationRequested)
         {
             // wait.PollUntilContextTimeout(RetryPeriod, RenewDeadline, immediate): retry until renewed or the deadline.
