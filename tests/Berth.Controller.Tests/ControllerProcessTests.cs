@@ -58,11 +58,9 @@ public sealed class ControllerProcessTests : IDisposable
     public async Task The_controller_leads_serves_health_and_metrics_and_releases_the_lease_on_sigterm()
     {
         await using var api = await KubernetesApiDouble.StartAsync(Ct);
-        await LeaseCandidate.CreateNamespaceAsync(api, Ct);
-        var port = FreePort.Loopback();
-        using var controller = ControllerProcess.Start(Args(api, port));
-
-        await UntilMetricAsync(controller, port, "leader_election_master_status{name=\"berth-controller\"} 1");
+        var leader = await StartLeaderAsync(api);
+        using var controller = leader.Controller;
+        var port = leader.Port;
         var health = await GetAsync(port, "/healthz");
         var ready = await GetAsync(port, "/readyz");
         var holder = LeaseCandidate.Lease(api)!["spec"]!["holderIdentity"]!.ToString();
@@ -82,13 +80,32 @@ public sealed class ControllerProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_leader_election_the_controller_runs_at_once_takes_no_lease_and_exits_0_on_sigterm()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        var port = FreePort.Loopback();
+        using var controller = ControllerProcess.Start([.. Args(api, port), "--leader-elect=false"]);
+
+        await UntilAsync(async () => (await MasterStatusOrNullAsync(port)).Served, "the health server", [controller]);
+        var ready = await GetAsync(port, "/readyz");
+        var (_, status) = await MasterStatusOrNullAsync(port);
+        controller.Terminate();
+        var code = await controller.WaitForExitAsync(TimeSpan.FromSeconds(20), Ct);
+
+        Assert.Equal((HttpStatusCode.OK, "ok"), ready);
+        Assert.Null(status);
+        Assert.Equal(0, code);
+        Assert.DoesNotContain(api.Requests, r => r.Resource == "leases.coordination.k8s.io");
+        Assert.Contains("--leader-elect=false: running without a Lease", controller.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_controller_exits_1_when_it_cannot_renew_the_lease()
     {
         await using var api = await KubernetesApiDouble.StartAsync(Ct);
-        await LeaseCandidate.CreateNamespaceAsync(api, Ct);
-        var port = FreePort.Loopback();
-        using var controller = ControllerProcess.Start(Args(api, port));
-        await UntilMetricAsync(controller, port, "leader_election_master_status{name=\"berth-controller\"} 1");
+        var leader = await StartLeaderAsync(api);
+        using var controller = leader.Controller;
+        var port = leader.Port;
 
         api.Deny("update", "leases.coordination.k8s.io", LeaseCandidate.LeaseNamespace);
         var code = await controller.WaitForExitAsync(TimeSpan.FromSeconds(10), Ct);
@@ -128,6 +145,24 @@ public sealed class ControllerProcessTests : IDisposable
         Assert.Contains("new leader elected", processes[follower].Output, StringComparison.Ordinal);
     }
 
+    /// <summary>One controller process that has taken the Lease (its namespace created first).</summary>
+    private async Task<(ControllerProcess Controller, int Port)> StartLeaderAsync(KubernetesApiDouble api)
+    {
+        await LeaseCandidate.CreateNamespaceAsync(api, Ct);
+        var port = FreePort.Loopback();
+        var controller = ControllerProcess.Start(Args(api, port));
+        try
+        {
+            await UntilAsync(async () => await MasterStatusAsync(port) == "1", "the controller to lead", [controller]);
+            return (controller, port);
+        }
+        catch
+        {
+            controller.Dispose();
+            throw;
+        }
+    }
+
     private string[] Args(KubernetesApiDouble api, int port)
     {
         var kubeconfig = Path.Combine(_directory, "kubeconfig");
@@ -160,8 +195,18 @@ public sealed class ControllerProcessTests : IDisposable
         }
     }
 
-    private Task UntilMetricAsync(ControllerProcess process, int port, string series) =>
-        UntilAsync(async () => (await MasterStatusAsync(port)) is { } value && series.EndsWith(" " + value, StringComparison.Ordinal), series, [process]);
+    private async Task<(bool Served, string? Status)> MasterStatusOrNullAsync(int port)
+    {
+        try
+        {
+            var (code, _) = await GetAsync(port, "/healthz");
+            return (code == HttpStatusCode.OK, await MasterStatusAsync(port));
+        }
+        catch (HttpRequestException)
+        {
+            return (false, null);
+        }
+    }
 
     private static async Task UntilAsync(Func<Task<bool>> condition, string what, ControllerProcess[] processes, TimeSpan? timeout = null)
     {

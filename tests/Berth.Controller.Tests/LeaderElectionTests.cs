@@ -69,9 +69,7 @@ public sealed class LeaderElectionTests
         Assert.True(a.Ended.IsCompleted, "the leading work's token was cancelled before RunAsync returned");
         // b retries every 0.3 s × (1 + up to 1.2): it sees the released (empty) holder at its next attempt.
         Assert.True(takeover < TimeSpan.FromSeconds(1.5), $"took over {takeover.TotalSeconds:0.00} s after the leader stopped");
-        var spec = LeaseCandidate.Lease(api)!["spec"]!;
-        Assert.Equal(b.Identity, spec["holderIdentity"]!.ToString());
-        Assert.Equal(1, spec["leaseTransitions"]!.GetValue<int>());
+        AssertHeld(api, b.Identity, transitions: 1);
     }
 
     [Fact]
@@ -95,9 +93,7 @@ public sealed class LeaderElectionTests
         // renewal, so it cannot take over before 1.7 s; it retries every 0.3–0.66 s after expiry.
         Assert.True(takeover >= TimeSpan.FromSeconds(1.6), $"took over {takeover.TotalSeconds:0.00} s after the leader died: before the lease expired");
         Assert.True(takeover <= TimeSpan.FromSeconds(4.5), $"took over {takeover.TotalSeconds:0.00} s after the leader died");
-        var spec = LeaseCandidate.Lease(api)!["spec"]!;
-        Assert.Equal(b.Identity, spec["holderIdentity"]!.ToString());
-        Assert.Equal(1, spec["leaseTransitions"]!.GetValue<int>());
+        AssertHeld(api, b.Identity, transitions: 1);
     }
 
     [Fact]
@@ -166,6 +162,13 @@ public sealed class LeaderElectionTests
         Assert.True(healthyBefore);
         Assert.False(healthyStuck);
         Assert.Equal("failed election to renew leadership on lease berth-controller", problem);
+    }
+
+    private static void AssertHeld(KubernetesApiDouble api, string holder, int transitions)
+    {
+        var spec = LeaseCandidate.Lease(api)!["spec"]!;
+        Assert.Equal(holder, spec["holderIdentity"]!.ToString());
+        Assert.Equal(transitions, spec["leaseTransitions"]!.GetValue<int>());
     }
 
     /// <summary>The system clock moved by <see cref="Offset"/>; timers stay real.</summary>

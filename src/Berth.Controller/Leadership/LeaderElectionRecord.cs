@@ -7,4 +7,10 @@ namespace Berth.Controller.Leadership;
 internal sealed record LeaderElectionRecord(string HolderIdentity, int LeaseDurationSeconds, DateTime? AcquireTime, DateTime? RenewTime, int LeaderTransitions)
 {
     public static readonly LeaderElectionRecord Empty = new(string.Empty, 0, null, null, 0);
+
+    /// <summary>
+    /// A Lease time: MicroTime keeps whole microseconds (apimachinery pkg/apis/meta/v1/micro_time.go), so records
+    /// made here compare equal to the same record read back.
+    /// </summary>
+    public static DateTime MicroTime(DateTimeOffset time) => new(time.UtcTicks - (time.UtcTicks % 10), DateTimeKind.Utc);
 }

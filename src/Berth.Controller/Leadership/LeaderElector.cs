@@ -227,7 +227,8 @@ internal sealed class LeaderElector
     private async Task<bool> TryAcquireOrRenewAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        var record = new LeaderElectionRecord(_lock.Identity, (int)_settings.LeaseDuration.TotalSeconds, now.UtcDateTime, now.UtcDateTime, 0);
+        var stamp = LeaderElectionRecord.MicroTime(now);
+        var record = new LeaderElectionRecord(_lock.Identity, (int)_settings.LeaseDuration.TotalSeconds, stamp, stamp, 0);
         try
         {
             // 1. Fast path: the leader updates optimistically, assuming the record it saw last is current.
@@ -337,7 +338,7 @@ internal sealed class LeaderElector
                     return;
                 }
 
-                var now = _time.GetUtcNow().UtcDateTime;
+                var now = LeaderElectionRecord.MicroTime(_time.GetUtcNow());
                 var released = new LeaderElectionRecord(string.Empty, 1, now, now, current.LeaderTransitions);
                 await _lock.UpdateAsync(released, timeout.Token).ConfigureAwait(false);
                 SetObservedRecord(released, contact: true);

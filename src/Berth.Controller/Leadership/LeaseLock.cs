@@ -73,16 +73,14 @@ internal sealed class LeaseLock
         ? LeaderElectionRecord.Empty
         : new(spec.HolderIdentity ?? string.Empty, spec.LeaseDurationSeconds ?? 0, spec.AcquireTime, spec.RenewTime, spec.LeaseTransitions ?? 0);
 
-    // MicroTime: the server parses exactly six fractional digits (apimachinery pkg/apis/meta/v1/micro_time.go), so
-    // the times are truncated to whole microseconds here and the client writes them as RFC 3339 with microseconds.
+    // MicroTime: the server parses exactly six fractional digits (apimachinery pkg/apis/meta/v1/micro_time.go);
+    // KubernetesClient writes DateTime as RFC 3339 with six (a test on the double checks it).
     private static V1LeaseSpec ToSpec(LeaderElectionRecord record) => new()
     {
         HolderIdentity = record.HolderIdentity,
         LeaseDurationSeconds = record.LeaseDurationSeconds,
-        AcquireTime = Micro(record.AcquireTime),
-        RenewTime = Micro(record.RenewTime),
+        AcquireTime = record.AcquireTime,
+        RenewTime = record.RenewTime,
         LeaseTransitions = record.LeaderTransitions,
     };
-
-    private static DateTime? Micro(DateTime? time) => time is { } t ? new DateTime(t.Ticks - (t.Ticks % 10), DateTimeKind.Utc) : null;
 }
