@@ -100,6 +100,22 @@ public sealed class ControllerProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_the_lease_namespace_the_controller_says_so_and_leads_once_it_exists()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        var port = FreePort.Loopback();
+        using var controller = ControllerProcess.Start(Args(api, port));
+
+        await UntilAsync(() => Task.FromResult(controller.Output.Contains("namespaces \"berth-system\" not found", StringComparison.Ordinal)), "the missing namespace to be named", [controller]);
+        var statusWithout = await MasterStatusAsync(port);
+        await LeaseCandidate.CreateNamespaceAsync(api, Ct);
+        await UntilAsync(async () => await MasterStatusAsync(port) == "1", "the controller to lead", [controller]);
+
+        Assert.Equal("0", statusWithout);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(port, "/healthz")).Code);
+    }
+
+    [Fact]
     public async Task The_controller_exits_1_when_it_cannot_renew_the_lease()
     {
         await using var api = await KubernetesApiDouble.StartAsync(Ct);

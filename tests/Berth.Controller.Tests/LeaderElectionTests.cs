@@ -64,6 +64,7 @@ public sealed class LeaderElectionTests
         var outcome = await a.StopAsync();
         await b.Started.WaitAsync(Deadline, Ct);
         var takeover = Stopwatch.GetElapsedTime(stopped, b.StartedAt);
+        TestContext.Current.TestOutputHelper?.WriteLine($"hand-over after release: {takeover.TotalMilliseconds:0} ms (retry period 300 ms, lease 4 s)");
 
         Assert.Equal(LeadershipOutcome.Stopped, outcome);
         Assert.True(a.Ended.IsCompleted, "the leading work's token was cancelled before RunAsync returned");
@@ -88,6 +89,7 @@ public sealed class LeaderElectionTests
         Assert.Equal(a.Identity, LeaseCandidate.Lease(api)!["spec"]!["holderIdentity"]!.ToString());
         await b.Started.WaitAsync(Deadline, Ct);
         var takeover = Stopwatch.GetElapsedTime(killed, b.StartedAt);
+        TestContext.Current.TestOutputHelper?.WriteLine($"take-over after a leader died without release: {takeover.TotalMilliseconds:0} ms (lease 2 s, retry period 300 ms)");
 
         // a last renewed at most one retry period (0.3 s) before it stopped; b counts the 2 s from when it saw that
         // renewal, so it cannot take over before 1.7 s; it retries every 0.3–0.66 s after expiry.
@@ -108,6 +110,7 @@ public sealed class LeaderElectionTests
         var denied = Stopwatch.GetTimestamp();
         var outcome = await a.Run.WaitAsync(Deadline, Ct);
         var stoppedAfter = Stopwatch.GetElapsedTime(denied);
+        TestContext.Current.TestOutputHelper?.WriteLine($"stopped leading {stoppedAfter.TotalMilliseconds:0} ms after renewals began to fail (renew deadline 1.5 s, retry period 300 ms)");
 
         Assert.Equal(LeadershipOutcome.LostLease, outcome);
         Assert.True(a.Ended.IsCompleted, "the leading work's token was cancelled");

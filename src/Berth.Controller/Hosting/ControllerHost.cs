@@ -23,8 +23,11 @@ internal static class ControllerHost
     /// </summary>
     public static readonly TimeSpan HealthzLeaseTolerance = TimeSpan.FromSeconds(20);
 
-    /// <summary>How long the leading work may take to end once cancelled.</summary>
-    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
+    /// <summary>
+    /// How long the leading work may take to end once cancelled: with the release (at most the renew deadline, 10 s by
+    /// default) it fits in a pod's default terminationGracePeriodSeconds (30 s) before the kubelet's SIGKILL.
+    /// </summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
 
     public static async Task<int> RunAsync(ControllerOptions options, Func<ControllerOptions, ILoggerFactory, LeadingWork> createWork, CancellationToken cancellationToken)
     {
@@ -57,7 +60,8 @@ internal static class ControllerHost
                 ? new LeaderElector(
                     new LeaseLock(cluster.Client, options.LeaseNamespace, options.LeaseName, LeaderIdentity.New()),
                     new LeaderElectionSettings(options.LeaseDuration, options.RenewDeadline, options.RetryPeriod, StopTimeout),
-                    logger)
+                    logger,
+                    explain: e => cluster.Explain(e)?.Message)
                 : null;
             var app = BuildHealthServer(options, elector, work.Synced);
             await app.StartAsync(CancellationToken.None).ConfigureAwait(false);

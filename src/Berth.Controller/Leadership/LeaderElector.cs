@@ -51,14 +51,17 @@ internal sealed class LeaderElector
     private readonly ILogger _logger;
     private readonly LeaderMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly Func<Exception, string?> _explain;
     private readonly object _gate = new();
     private LeaderElectionRecord _observedRecord = LeaderElectionRecord.Empty;
     private DateTimeOffset _observedTime;
     private DateTimeOffset? _lastContact;
     private string _reportedLeader = string.Empty;
 
-    public LeaderElector(LeaseLock @lock, LeaderElectionSettings settings, ILogger logger, LeaderMetrics? metrics = null, TimeProvider? time = null)
+    // explain words a failed request for the log (the server's Status message); without it, the status code only.
+    public LeaderElector(LeaseLock @lock, LeaderElectionSettings settings, ILogger logger, LeaderMetrics? metrics = null, TimeProvider? time = null, Func<Exception, string?>? explain = null)
     {
+        _explain = explain ?? (_ => null);
         _lock = @lock;
         _settings = settings;
         _logger = logger;
@@ -306,7 +309,7 @@ internal sealed class LeaderElector
         }
         catch (HttpOperationException e)
         {
-            _logger.LogWarning("lease {Lease}: the API server answered {Status} {Reason}", _lock.Describe, (int)e.Response.StatusCode, e.Response.ReasonPhrase);
+            _logger.LogWarning("lease {Lease}: {Problem}", _lock.Describe, _explain(e) ?? $"the API server answered {(int)e.Response.StatusCode} {e.Response.ReasonPhrase}");
             return false;
         }
         catch (OperationCanceledException)
@@ -315,7 +318,7 @@ internal sealed class LeaderElector
         }
         catch (HttpRequestException e)
         {
-            _logger.LogWarning("lease {Lease}: cannot reach the API server: {Message}", _lock.Describe, e.Message);
+            _logger.LogWarning("lease {Lease}: {Problem}", _lock.Describe, _explain(e) ?? $"cannot reach the API server: {e.Message}");
             return false;
         }
     }
