@@ -121,7 +121,6 @@ public sealed class ControllerProcessTests : IDisposable
         await using var api = await KubernetesApiDouble.StartAsync(Ct);
         var leader = await StartLeaderAsync(api);
         using var controller = leader.Controller;
-        var port = leader.Port;
 
         api.Deny("update", "leases.coordination.k8s.io", LeaseCandidate.LeaseNamespace);
         var code = await controller.WaitForExitAsync(TimeSpan.FromSeconds(10), Ct);
