@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
+using Berth.Kubernetes.Access;
 using Berth.StackApi;
 using dotnet_etcd;
 using Etcdserverpb;
