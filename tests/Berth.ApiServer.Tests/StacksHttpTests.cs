@@ -43,6 +43,27 @@ public sealed class StacksHttpTests(StackServerFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Owner_IsKeptByWritesThatLeaveTheSpec_AndTakenByOneThatChangesIt()
+    {
+        using var alice = Alice();
+        using var admin = fixture.Server.Client(RunningServer.AdminToken);
+        await CreateAsync(alice, "kept");
+        async Task<string> OwnerAsync() => JsonNode.Parse(await alice.GetStringAsync(Base + "/kept/owner", Ct))!["owner"]!["UserName"]!.ToString();
+
+        // Labels and finalizers (what a controller writes) do not make the writer the owner.
+        using var labels = await admin.PatchAsync(Base + "/kept", Json("""{"metadata":{"labels":{"team":"a"},"finalizers":["compose.docker.com/stack-cleanup"]}}""", "application/merge-patch+json"), Ct);
+        Assert.True(labels.IsSuccessStatusCode, await labels.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("alice", await OwnerAsync());
+
+        using var image = await admin.PatchAsync(Base + "/kept", Json("""{"spec":{"services":[{"name":"web","image":"nginx:1.28"}]}}""", "application/merge-patch+json"), Ct);
+        Assert.True(image.IsSuccessStatusCode, await image.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("admin", await OwnerAsync());
+
+        using var release = await admin.PatchAsync(Base + "/kept", Json("""{"metadata":{"finalizers":null}}""", "application/merge-patch+json"), Ct);
+        Assert.True(release.IsSuccessStatusCode, await release.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
     public async Task Get_Missing_Is404WordedAsKubernetes()
     {
         using var client = Alice();

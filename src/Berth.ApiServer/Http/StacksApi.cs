@@ -498,7 +498,13 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
             desired.Remove("status");
         }
 
-        StackOwner.Set(desired, new StackUser(user.Name, user.Uid, user.Groups, user.Extra));
+        // The owner is whoever asked for the spec: a write that leaves the spec as it is (labels, finalizers, status)
+        // keeps it, so the controller's own writes never make it the owner (compose-on-kubernetes recorded every writer).
+        if (!JsonNode.DeepEquals(desired["spec"], current["spec"]) || StackOwner.Get(current) is null)
+        {
+            StackOwner.Set(desired, new StackUser(user.Name, user.Uid, user.Groups, user.Extra));
+        }
+
         Validate(desired, name, current);
         fields.Track(current, desired, applied);
         return desired;
