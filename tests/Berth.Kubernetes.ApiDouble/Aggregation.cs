@@ -547,7 +547,7 @@ public sealed class AggregationLayer : IDisposable
         switch (segments)
         {
             case ["apis"]:
-                var list = Berth.Kubernetes.ApiDouble.Discovery.Answer("/apis")!;
+                var list = Berth.Kubernetes.ApiDouble.Discovery.Answer("/apis", _server.CustomResources)!;
                 var groups = (JsonArray)list["groups"]!;
                 foreach (var builtIn in new[] { RegistrationGroup, AuthenticationGroup, AuthorizationGroup })
                 {
