@@ -157,7 +157,7 @@ internal sealed class CustomResourceRequest(
         var name = candidate["metadata"]?["name"]?.ToString() ?? route.Name ?? "";
         var attributes = new AdmissionAttributes(operation, served.Storage, served.Type, route.Subresource, route.Namespace, name, candidate, old, user, AdmissionWebhooks.Options(operation, manager));
         var mutated = admission.Mutate(attributes, cancellationToken) ?? candidate;
-        if (served.Schema is { } schema)
+        if (served.StorageSchema is { } schema)
         {
             StructuralSchema.Prune(mutated, schema);
             if (StructuralSchema.Validate(mutated, schema) is { Count: > 0 } errors)

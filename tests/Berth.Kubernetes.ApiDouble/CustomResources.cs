@@ -6,13 +6,15 @@ namespace Berth.Kubernetes.ApiDouble;
 
 /// <summary>
 /// One served version of a custom resource: the type at the request's version, the type objects are stored at
-/// (the CRD's storage version) and what the CRD says about that version.
+/// (the CRD's storage version) and what the CRD says about that version: its schema, the storage version's schema
+/// (objects are pruned and validated at the version they are stored at), its subresources.
 /// </summary>
 internal sealed record CustomResourceVersion(
     ResourceType Type,
     ResourceType Storage,
     JsonObject Definition,
     JsonObject? Schema,
+    JsonObject? StorageSchema,
     bool StatusSubresource,
     bool ScaleSubresource)
 {
@@ -77,7 +79,8 @@ internal sealed partial class CustomResources(ObjectStore store)
         var spec = crd["spec"] as JsonObject;
         var versions = (spec?["versions"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         var entry = versions.FirstOrDefault(v => v["name"]?.ToString() == version);
-        var storage = versions.FirstOrDefault(v => v["storage"]?.GetValue<bool>() == true)?["name"]?.ToString();
+        var storageEntry = versions.FirstOrDefault(v => v["storage"]?.GetValue<bool>() == true);
+        var storage = storageEntry?["name"]?.ToString();
         if (entry is null || entry["served"]?.GetValue<bool>() != true || storage is null)
         {
             return null;
@@ -93,6 +96,7 @@ internal sealed partial class CustomResources(ObjectStore store)
             new ResourceType(group, storage, plural, kind, namespaced),
             crd,
             entry["schema"]?["openAPIV3Schema"] as JsonObject,
+            storageEntry!["schema"]?["openAPIV3Schema"] as JsonObject,
             subresources?["status"] is not null,
             subresources?["scale"] is not null);
     }
