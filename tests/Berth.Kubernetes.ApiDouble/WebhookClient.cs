@@ -35,7 +35,6 @@ internal sealed class WebhookClient
         {
             SslOptions = new SslClientAuthenticationOptions
             {
-                TargetHost = serverName,
                 RemoteCertificateValidationCallback = (_, certificate, _, errors) => TrustedByBundle(certificate, errors, roots),
             },
         };
@@ -43,6 +42,9 @@ internal sealed class WebhookClient
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
+
+        // SocketsHttpHandler takes the TLS server name (SNI and the name checked) from the Host header, not SslOptions.
+        request.Headers.Host = serverName;
         try
         {
             using var response = client.Send(request, deadline.Token);
