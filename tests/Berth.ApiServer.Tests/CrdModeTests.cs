@@ -83,6 +83,16 @@ public sealed class CrdModeTests : IAsyncLifetime
 
     private static JsonObject Preserve() => new() { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true };
 
+    /// <summary>v1alpha3's spec with its services typed (name, image strings), the rest kept as sent.</summary>
+    private static JsonObject Services()
+    {
+        var service = Preserve();
+        service["properties"] = new JsonObject { ["name"] = new JsonObject { ["type"] = "string" }, ["image"] = new JsonObject { ["type"] = "string" } };
+        var spec = Preserve();
+        spec["properties"] = new JsonObject { ["services"] = new JsonObject { ["type"] = "array", ["items"] = service } };
+        return spec;
+    }
+
     private static JsonObject Version(string name, bool storage, JsonObject specSchema) => new()
     {
         ["name"] = name,
@@ -110,7 +120,7 @@ public sealed class CrdModeTests : IAsyncLifetime
             ["scope"] = "Namespaced",
             ["names"] = new JsonObject { ["plural"] = "stacks", ["singular"] = "stack", ["kind"] = "Stack", ["listKind"] = "StackList" },
             ["versions"] = new JsonArray(
-                Version("v1alpha3", storage: true, Preserve()),
+                Version("v1alpha3", storage: true, Services()),
                 Version("v1beta2", storage: false, Preserve())),
             ["conversion"] = new JsonObject
             {
@@ -153,7 +163,7 @@ public sealed class CrdModeTests : IAsyncLifetime
         }),
     };
 
-    private static string Stack(string name, string serviceName = "front", string annotations = "") => $"""
+    private static string Stack(string name, string serviceName = "front", string annotations = "", string image = "nginx:1.27") => $"""
         apiVersion: compose.docker.com/v1alpha3
         kind: Stack
         metadata:
@@ -161,7 +171,7 @@ public sealed class CrdModeTests : IAsyncLifetime
         {annotations}spec:
           services:
           - name: {serviceName}
-            image: nginx:1.27
+            image: {image}
 
         """;
 
@@ -188,6 +198,14 @@ public sealed class CrdModeTests : IAsyncLifetime
         Assert.Contains("The Stack \"bad\" is invalid: spec.services[0].name: Invalid value: \"Web_1\": a DNS-1035 label", refused.Stderr, StringComparison.Ordinal);
         Assert.Contains(Api.Requests, r => r.Verb == "create" && r.Resource == "stacks.compose.docker.com" && r.StatusCode == 422 && r.User?.Name == "alice");
         Kubectl(null, null, expectFailure: true, "get", "stacks.v1alpha3.compose.docker.com", "bad");
+    }
+
+    [Fact]
+    public void A_value_of_the_wrong_type_is_refused_by_the_crd_schema_in_the_servers_wording()
+    {
+        var refused = Kubectl(AliceToken, Stack("typed", image: "5"), expectFailure: true, "apply", "-f", "-");
+
+        Assert.Contains("The Stack \"typed\" is invalid: spec.services[0].image: Invalid value: \"integer\": spec.services[0].image in body must be of type string: \"integer\"", refused.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -15,8 +15,7 @@ internal sealed record CustomResourceVersion(
     JsonObject Definition,
     JsonObject? Schema,
     JsonObject? StorageSchema,
-    bool StatusSubresource,
-    bool ScaleSubresource)
+    bool StatusSubresource)
 {
     public string Singular => Definition["spec"]?["names"]?["singular"]?.ToString() is { Length: > 0 } singular ? singular : Type.Kind.ToLowerInvariant();
 
@@ -60,7 +59,8 @@ internal sealed partial class CustomResources(ObjectStore store)
     }
 
     /// <summary>The served version a type stands for, or null for a built-in type.</summary>
-    public CustomResourceVersion? Served(ResourceType type) => Find(type.Group, type.Version, type.Plural) is { } served && served.Type == type ? served : null;
+    public CustomResourceVersion? Served(ResourceType type) =>
+        ResourceCatalog.Find(type.Group, type.Version, type.Plural) is null && Find(type.Group, type.Version, type.Plural) is { } served && served.Type == type ? served : null;
 
     /// <summary>Every served version of every CRD, for discovery.</summary>
     public IReadOnlyList<CustomResourceVersion> All()
@@ -97,8 +97,7 @@ internal sealed partial class CustomResources(ObjectStore store)
             crd,
             entry["schema"]?["openAPIV3Schema"] as JsonObject,
             storageEntry!["schema"]?["openAPIV3Schema"] as JsonObject,
-            subresources?["status"] is not null,
-            subresources?["scale"] is not null);
+            subresources?["status"] is not null);
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ internal static class Discovery
     public static JsonObject? Answer(string path, CustomResources? custom = null)
     {
         var segments = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (custom is not null && CustomResourceDiscovery.Answer(segments, custom.All()) is { } answer)
+        if (custom is not null && segments is ["apis", _, ..] && segments.Length <= 3 && CustomResourceDiscovery.Answer(segments, custom.All()) is { } answer)
         {
             return answer;
         }
