@@ -19,7 +19,7 @@ public sealed class ApiDoubleCustomResourceTests
     internal const string Schema = """
         {"type":"object","properties":{
           "spec":{"type":"object","required":["image"],"properties":{
-            "image":{"type":"string"},"size":{"type":"integer"},"color":{"type":"string","enum":["red","blue"]},
+            "image":{"type":"string"},"size":{"type":"integer"},"color":{"type":"string","enum":["red","blue"]},"level":{"type":"integer","enum":[1,2]},
             "port":{"x-kubernetes-int-or-string":true},"note":{"type":"string","nullable":true},
             "created":{"type":"string","format":"date-time"},
             "extra":{"type":"object","x-kubernetes-preserve-unknown-fields":true},
@@ -187,7 +187,7 @@ public sealed class ApiDoubleCustomResourceTests
         var (_, pruned) = await SendAsync(client, HttpMethod.Post, Widgets, Widget(Json("""{"image":"nginx","bogus":1,"extra":{"kept":true},"services":[{"image":"a","other":2}]}""")));
         var (strict, strictStatus) = await SendAsync(client, HttpMethod.Post, Widgets + "?fieldValidation=Strict", Widget(Json("""{"image":"nginx","bogus":1}"""), "w2"));
         var (wrongType, wrongTypeStatus) = await SendAsync(client, HttpMethod.Post, Widgets, Widget(Json("""{"image":"nginx","services":[{"image":5}]}"""), "w3"));
-        var (several, severalStatus) = await SendAsync(client, HttpMethod.Post, Widgets, Widget(Json("""{"size":"big","color":"green","note":null,"port":true,"created":"yesterday"}"""), "w4"));
+        var (several, severalStatus) = await SendAsync(client, HttpMethod.Post, Widgets, Widget(Json("""{"size":"big","color":"green","note":null,"port":true,"created":"yesterday","level":"x"}"""), "w4"));
         var (nullable, _) = await SendAsync(client, HttpMethod.Post, Widgets, Widget(Json("""{"image":"nginx","note":null,"port":"http","size":2}"""), "w5"));
         var (patch, patchStatus) = await SendAsync(client, HttpMethod.Patch, Widgets + "/w1", Json("""{"spec":{"size":1.5}}"""), "application/merge-patch+json");
 
@@ -206,6 +206,7 @@ public sealed class ApiDoubleCustomResourceTests
         Assert.Contains("spec.color: Unsupported value: \"green\": supported values: \"red\", \"blue\"", message, StringComparison.Ordinal);
         Assert.Contains("spec.port: Invalid value: \"boolean\": spec.port in body must be of type integer,string: \"boolean\"", message, StringComparison.Ordinal);
         Assert.Contains("spec.created: Invalid value: \"yesterday\": spec.created in body must be of type date-time: \"yesterday\"", message, StringComparison.Ordinal);
+        Assert.Contains("spec.level: Invalid value: \"string\": spec.level in body must be of type integer: \"string\", spec.level: Unsupported value: \"x\": supported values: \"1\", \"2\"", message, StringComparison.Ordinal);
         Assert.DoesNotContain("spec.note", message, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Created, nullable);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, patch); // a patch's result is validated too

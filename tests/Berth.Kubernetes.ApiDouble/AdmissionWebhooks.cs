@@ -189,7 +189,7 @@ internal sealed class AdmissionWebhooks(ObjectStore store, WebhookClient client)
             var response = answer["response"] as JsonObject ?? throw new WebhookCallException("the webhook answered an AdmissionReview without a response");
             if (response["uid"]?.ToString() != uid)
             {
-                // request.go VerifyAdmissionResponse: the response must name the request it answers.
+                // request/admissionreview.go VerifyAdmissionResponse: the response must name the request it answers.
                 throw new WebhookCallException($"expected response.uid=\"{uid}\", got \"{response["uid"]}\"");
             }
 
@@ -221,7 +221,7 @@ internal sealed class AdmissionWebhooks(ObjectStore store, WebhookClient client)
         return new ApiException(code < 400 ? 400 : code, status["reason"]?.ToString() ?? "", message, status["details"] as JsonObject);
     }
 
-    /// <summary>The AdmissionReview (admission.k8s.io/v1) kube-apiserver sends (request.go CreateV1AdmissionReview).</summary>
+    /// <summary>The AdmissionReview (admission.k8s.io/v1) kube-apiserver sends (request/admissionreview.go CreateV1AdmissionReview).</summary>
     private static JsonObject Review(string uid, AdmissionAttributes a)
     {
         var user = new JsonObject

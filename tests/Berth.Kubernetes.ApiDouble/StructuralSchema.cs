@@ -105,16 +105,23 @@ internal static class StructuralSchema
             return;
         }
 
-        if (intOrString ? actual is not ("integer" or "string") : type is not null && !Matches(type, actual))
+        var wrongType = intOrString ? actual is not ("integer" or "string") : type is not null && !Matches(type, actual);
+        if (wrongType)
         {
             errors.Add((path, TypeMessage(path, intOrString ? "integer,string" : type!, actual)));
-            return;
         }
 
+        // A value outside the enum is reported besides a type error (validation_test.go "enum": both errors);
+        // field.NotSupported quotes each supported value's text ("1", "2") and prints the value as JSON.
         if (schema["enum"] is JsonArray allowed && !allowed.Any(a => JsonNode.DeepEquals(a, node)))
         {
-            var supported = string.Join(", ", allowed.Select(a => a?.ToJsonString() ?? "null"));
+            var supported = string.Join(", ", allowed.Select(a => $"\"{(a is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : a?.ToJsonString() ?? "null")}\""));
             errors.Add((path, $"Unsupported value: {node.ToJsonString()}: supported values: {supported}"));
+        }
+
+        if (wrongType)
+        {
+            return;
         }
 
         if (actual == "string" && schema["format"]?.ToString() is { } format && !FormatMatches(format, node.GetValue<string>()))
