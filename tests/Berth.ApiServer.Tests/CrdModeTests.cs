@@ -249,6 +249,19 @@ public sealed class CrdModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_stack_applied_at_v1beta2_is_admitted_there_and_stored_at_v1alpha3()
+    {
+        var beta2 = Stack("beta").Replace("compose.docker.com/v1alpha3", "compose.docker.com/v1beta2", StringComparison.Ordinal);
+
+        Kubectl(AliceToken, beta2, "apply", "-f", "-");
+        var stored = JsonNode.Parse(Kubectl(null, null, "get", "stacks.v1alpha3.compose.docker.com", "beta", "-o", "json").Stdout)!;
+
+        Assert.Equal("compose.docker.com/v1alpha3", stored["apiVersion"]!.ToString());
+        Assert.Equal("nginx:1.27", stored["spec"]!["services"]![0]!["image"]!.ToString());
+        Assert.Equal("alice", JsonNode.Parse(stored["metadata"]!["annotations"]!["compose.docker.com/owner"]!.ToString())!["UserName"]!.ToString());
+    }
+
+    [Fact]
     public void A_client_written_owner_annotation_is_refused()
     {
         const string annotations = "  annotations:\n    compose.docker.com/owner: '{\"username\":\"mallory\"}'\n";

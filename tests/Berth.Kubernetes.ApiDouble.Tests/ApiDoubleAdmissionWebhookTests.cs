@@ -156,6 +156,31 @@ public sealed class ApiDoubleAdmissionWebhookTests
     }
 
     [Fact]
+    public async Task A_body_at_another_version_is_admitted_and_validated_at_that_version_then_converted()
+    {
+        await using var webhook = await TestWebhookServer.StartAsync((path, review) => path == "/convert" ? ConvertWidgets(review) : Answer(path, review), Ct);
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        using var client = Client(api);
+        await CreateCrdAsync(client, Crd(WebhookConversion(webhook.BaseAddress + "convert", webhook.CaBundle)));
+        var hook = Hook("limits.example.com", Url(webhook, "validate"), ["CREATE"]);
+        hook["rules"]![0]!["apiVersions"] = new JsonArray("*");
+        await ConfigureAsync(client, "ValidatingWebhookConfiguration", "limits", hook);
+        const string betaWidgets = "apis/example.com/v1beta1/namespaces/default/widgets";
+
+        var (created, _) = await SendAsync(client, HttpMethod.Post, betaWidgets, Widget(Json("""{"picture":"nginx"}"""), version: "v1beta1"));
+        var admitted = webhook.Received.Single(r => r.Path == "/validate").Body["request"]!;
+        var (invalid, invalidStatus) = await SendAsync(client, HttpMethod.Post, betaWidgets, Widget(Json("""{"picture":5}"""), "w2", version: "v1beta1"));
+        var (_, stored) = await SendAsync(client, HttpMethod.Get, Widgets + "/w1");
+
+        Assert.Equal(HttpStatusCode.Created, created);
+        Assert.Equal("v1beta1", admitted["kind"]!["version"]!.ToString());
+        Assert.Equal("nginx", admitted["object"]!["spec"]!["picture"]!.ToString());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, invalid); // the v1beta1 schema, before any conversion
+        Assert.Equal("Widget.example.com \"w2\" is invalid: spec.picture: Invalid value: \"integer\": spec.picture in body must be of type string: \"integer\"", invalidStatus["message"]!.ToString());
+        Assert.Equal("nginx", stored["spec"]!["image"]!.ToString());
+    }
+
+    [Fact]
     public async Task A_failed_call_fails_the_request_unless_the_failure_policy_is_ignore_and_tls_is_checked_against_the_ca_bundle()
     {
         await using var webhook = await TestWebhookServer.StartAsync(Answer, Ct);

@@ -213,7 +213,8 @@ public sealed class ApiDoubleCustomResourceTests
         Assert.Contains("spec.size in body must be of type integer: \"number\"", patchStatus["message"]!.ToString(), StringComparison.Ordinal);
     }
 
-    private static JsonObject Convert(JsonObject review)
+    /// <summary>The test conversion webhook: v1 spec.image ↔ v1beta1 spec.picture, marking the annotations.</summary>
+    internal static JsonObject ConvertWidgets(JsonObject review)
     {
         var request = review["request"]!;
         var desired = request["desiredAPIVersion"]!.ToString();
@@ -242,7 +243,7 @@ public sealed class ApiDoubleCustomResourceTests
         };
     }
 
-    private static JsonObject WebhookConversion(string url, string caBundle) => new()
+    internal static JsonObject WebhookConversion(string url, string caBundle) => new()
     {
         ["strategy"] = "Webhook",
         ["webhook"] = new JsonObject
@@ -255,7 +256,7 @@ public sealed class ApiDoubleCustomResourceTests
     [Fact]
     public async Task A_conversion_webhook_converts_writes_to_the_storage_version_and_reads_back_over_verified_https()
     {
-        await using var webhook = await TestWebhookServer.StartAsync((_, review) => Convert(review), Ct);
+        await using var webhook = await TestWebhookServer.StartAsync((_, review) => ConvertWidgets(review), Ct);
         await using var api = await KubernetesApiDouble.StartAsync(Ct);
         using var client = Client(api);
         await CreateCrdAsync(client, Crd(WebhookConversion(webhook.BaseAddress + "convert", webhook.CaBundle)));
@@ -284,8 +285,8 @@ public sealed class ApiDoubleCustomResourceTests
     [Fact]
     public async Task A_conversion_webhook_whose_certificate_the_ca_bundle_does_not_sign_fails_the_request_with_500()
     {
-        await using var webhook = await TestWebhookServer.StartAsync((_, review) => Convert(review), Ct);
-        await using var other = await TestWebhookServer.StartAsync((_, review) => Convert(review), Ct);
+        await using var webhook = await TestWebhookServer.StartAsync((_, review) => ConvertWidgets(review), Ct);
+        await using var other = await TestWebhookServer.StartAsync((_, review) => ConvertWidgets(review), Ct);
         await using var api = await KubernetesApiDouble.StartAsync(Ct);
         using var client = Client(api);
         await CreateCrdAsync(client, Crd(WebhookConversion(webhook.BaseAddress + "convert", other.CaBundle)));

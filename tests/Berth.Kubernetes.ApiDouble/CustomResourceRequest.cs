@@ -11,7 +11,8 @@ internal delegate (int Code, JsonNode Answer) StoredRequest(ApiRoute route, stri
 /// One request for a custom resource, as apiextensions-apiserver's customresource_handler.go serves it: objects are
 /// stored at the CRD's storage version and converted to and from the request's version; a body is pruned by the
 /// version's schema (unknown fields are dropped, or refused with fieldValidation=Strict); each create and update passes
-/// mutating admission, pruning again, schema validation and validating admission before it is stored; a delete passes
+/// mutating admission, pruning again, schema validation and validating admission before it is stored — a full body at
+/// its request's version (then converted), a patch or apply on the result at the storage version; a delete passes
 /// admission first. The status subresource exists only when the CRD declares it.
 /// </summary>
 internal sealed class CustomResourceRequest(
@@ -34,9 +35,16 @@ internal sealed class CustomResourceRequest(
 
         var storageRoute = route with { Type = served.Storage };
         var storedBody = body;
-        if (verb is "create" or "update" || (verb == "patch" && contentType == ApplyPatch))
+        var manager = request.Query["fieldManager"].ToString() is { Length: > 0 } named ? named : null;
+        var admitted = false;
+        if (verb is "create" or "update" && served.Type != served.Storage && AdmittedAtRequestVersion(route, verb, body, manager) is { } converted)
         {
-            storedBody = StorageBody(body);
+            // As kube-apiserver: a body at another version is admitted and validated at that version, then converted.
+            (storedBody, admitted) = (converted, true);
+        }
+        else if (verb is "create" or "update" || (verb == "patch" && contentType == ApplyPatch))
+        {
+            storedBody = RequestObject(body) is { } obj ? conversion.Convert(served, obj, served.Storage.ApiVersion, cancellationToken).ToJsonString() : body;
         }
         else if (verb == "patch" && served.Type != served.Storage && route.Name is not null)
         {
@@ -49,9 +57,8 @@ internal sealed class CustomResourceRequest(
             AdmitDelete(route);
         }
 
-        var manager = request.Query["fieldManager"].ToString();
-        store.AdmitClientWrite = verb is "create" or "update" or "patch"
-            ? (old, candidate) => Admit(route, old, candidate, manager.Length > 0 ? manager : null)
+        store.AdmitClientWrite = !admitted && verb is "create" or "update" or "patch"
+            ? (old, candidate) => Admit(route, old, candidate, manager, served.Storage, served.StorageSchema)
             : null;
         try
         {
@@ -85,7 +92,40 @@ internal sealed class CustomResourceRequest(
         return change.ToJsonString();
     }
 
-    private string? StorageBody(string? body)
+    /// <summary>
+    /// A create or update body at a version other than the storage version, admitted there (null when there is nothing
+    /// to admit yet: not JSON, or an update of a missing object, which the store answers).
+    /// </summary>
+    private string? AdmittedAtRequestVersion(ApiRoute route, string verb, string? body, string? manager)
+    {
+        if (RequestObject(body) is not { } obj)
+        {
+            return null;
+        }
+
+        JsonObject? old = null;
+        if (verb == "update")
+        {
+            JsonObject? stored;
+            lock (store.Gate)
+            {
+                stored = store.Find(served.Storage, route.Namespace, route.Name!)?.Object.DeepClone() as JsonObject;
+            }
+
+            if (stored is null)
+            {
+                return null;
+            }
+
+            old = conversion.Convert(served, stored, served.Type.ApiVersion, cancellationToken);
+        }
+
+        var admitted = Admit(route, old, obj, manager, served.Type, served.Schema);
+        return conversion.Convert(served, admitted, served.Storage.ApiVersion, cancellationToken).ToJsonString();
+    }
+
+    /// <summary>A body as the request's version decodes it (apiVersion checked, unknown fields pruned or refused); null when not JSON.</summary>
+    private JsonObject? RequestObject(string? body)
     {
         JsonObject obj;
         try
@@ -94,7 +134,7 @@ internal sealed class CustomResourceRequest(
         }
         catch (JsonException)
         {
-            return body; // the store answers the parse error as it does for every kind
+            return null; // the store answers the parse error as it does for every kind
         }
 
         var apiVersion = obj["apiVersion"]?.ToString();
@@ -115,7 +155,7 @@ internal sealed class CustomResourceRequest(
         }
 
         obj["apiVersion"] = served.Type.ApiVersion;
-        return conversion.Convert(served, obj, served.Storage.ApiVersion, cancellationToken).ToJsonString();
+        return obj;
     }
 
     private string PatchedAtRequestVersion(ApiRoute route, string? body, string? contentType)
@@ -150,19 +190,22 @@ internal sealed class CustomResourceRequest(
         return conversion.Convert(served, patched, served.Storage.ApiVersion, cancellationToken).ToJsonString();
     }
 
-    /// <summary>The store's admission hook: mutating webhooks, pruning, schema validation, validating webhooks.</summary>
-    private JsonObject Admit(ApiRoute route, JsonObject? old, JsonObject candidate, string? manager)
+    /// <summary>
+    /// Admission of a create or update with the object at <paramref name="version"/>: mutating webhooks, pruning, schema
+    /// validation, validating webhooks (the store's hook calls it at the storage version).
+    /// </summary>
+    private JsonObject Admit(ApiRoute route, JsonObject? old, JsonObject candidate, string? manager, ResourceType version, JsonObject? versionSchema)
     {
         var operation = old is null ? "CREATE" : "UPDATE";
         var name = candidate["metadata"]?["name"]?.ToString() ?? route.Name ?? "";
-        var attributes = new AdmissionAttributes(operation, served.Storage, served.Type, route.Subresource, route.Namespace, name, candidate, old, user, AdmissionWebhooks.Options(operation, manager));
+        var attributes = new AdmissionAttributes(operation, version, served.Type, route.Subresource, route.Namespace, name, candidate, old, user, AdmissionWebhooks.Options(operation, manager));
         var mutated = admission.Mutate(attributes, cancellationToken) ?? candidate;
-        if (served.StorageSchema is { } schema)
+        if (versionSchema is { } schema)
         {
             StructuralSchema.Prune(mutated, schema);
             if (StructuralSchema.Validate(mutated, schema) is { Count: > 0 } errors)
             {
-                throw ApiException.Invalid(served.Storage, name, errors);
+                throw ApiException.Invalid(version, name, errors);
             }
         }
 
