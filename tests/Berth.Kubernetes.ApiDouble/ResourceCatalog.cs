@@ -25,6 +25,7 @@ internal static class ResourceCatalog
         new("networking.k8s.io", "v1", "ingresses", "Ingress", Namespaced: true),
         new("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", Namespaced: true),
         new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", Namespaced: true),
+        new("coordination.k8s.io", "v1", "leases", "Lease", Namespaced: true),
         new("storage.k8s.io", "v1", "storageclasses", "StorageClass", Namespaced: false),
         new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", Namespaced: false),
         new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", Namespaced: false),

@@ -55,6 +55,9 @@ internal static class SpecValidation
             case "ConfigMap" or "Secret" when existing is not null:
                 CheckImmutableData(type, candidate, existing, errors);
                 break;
+            case "Lease":
+                LeaseValidation.Check(candidate, errors);
+                break;
             default:
                 break;
         }
