@@ -547,7 +547,7 @@ public sealed class AggregationLayer : IDisposable
         switch (segments)
         {
             case ["apis"]:
-                var list = Berth.Kubernetes.ApiDouble.Discovery.Answer("/apis")!;
+                var list = Berth.Kubernetes.ApiDouble.Discovery.Answer("/apis", _server.CustomResources)!;
                 var groups = (JsonArray)list["groups"]!;
                 foreach (var builtIn in new[] { RegistrationGroup, AuthenticationGroup, AuthorizationGroup })
                 {
@@ -779,17 +779,7 @@ public sealed class AggregationLayer : IDisposable
                 }
 
                 // caBundle, not the machine's roots; a name mismatch is never accepted.
-                if (certificate is null || roots.Count == 0 || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                using var leaf = new X509Certificate2(certificate);
-                return chain.Build(leaf);
+                return roots.Count > 0 && WebhookClient.TrustedByBundle(certificate, errors, roots);
             },
         };
     }

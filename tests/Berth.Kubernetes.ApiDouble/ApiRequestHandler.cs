@@ -27,8 +27,8 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
             body = await reader.ReadToEndAsync(cancellation).ConfigureAwait(false);
         }
 
-        var discovery = Discovery.Answer(path);
-        var route = discovery is null ? ApiRoute.Parse(path) : null;
+        var discovery = Discovery.Answer(path, server.CustomResources);
+        var route = discovery is null ? ApiRoute.Parse(path, server.CustomResources.FindType) : null;
         var verb = Classify(request, route);
         var contentType = request.ContentType?.Split(';')[0].Trim();
         var recorded = new RecordedRequest(request.Method, path, query, verb, route?.Type.FullName, route?.Namespace, route?.Name, 0, body, route?.Subresource, contentType);
@@ -52,7 +52,7 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
             }
             else if (verb == "watch")
             {
-                await WatchAsync(context, route, recorded, cancellation).ConfigureAwait(false);
+                await WatchAsync(context, route, recorded, identity.User, cancellation).ConfigureAwait(false);
                 return;
             }
             else if (route.Subresource == "log" && route.Type == ResourceCatalog.Pods && verb == "get")
@@ -68,7 +68,7 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
             }
             else
             {
-                (code, answer) = Execute(request, route, verb, body, contentType);
+                (code, answer) = Execute(request, route, verb, body, contentType, identity.User);
             }
         }
         catch (ApiException refused)
@@ -124,7 +124,22 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
         return method.ToLowerInvariant();
     }
 
-    private (int Code, JsonNode Answer) Execute(HttpRequest request, ApiRoute route, string verb, string? body, string? contentType)
+    private (int Code, JsonNode Answer) Execute(HttpRequest request, ApiRoute route, string verb, string? body, string? contentType, DoubleUser user)
+    {
+        if (route.Type == CustomResources.Definitions)
+        {
+            return server.CustomResources.WriteDefinition(verb, route, body, () => ExecuteStored(request, route, verb, body, contentType));
+        }
+
+        return server.CustomResources.Served(route.Type) is { } served
+            ? CustomResourceRequest(served, user, request).Execute(route, verb, body, contentType, (r, v, b, c) => ExecuteStored(request, r, v, b, c))
+            : ExecuteStored(request, route, verb, body, contentType);
+    }
+
+    private CustomResourceRequest CustomResourceRequest(CustomResourceVersion served, DoubleUser user, HttpRequest request) =>
+        new(store, served, server.Conversion, server.AdmissionWebhooks, user, request, request.HttpContext.RequestAborted);
+
+    private (int Code, JsonNode Answer) ExecuteStored(HttpRequest request, ApiRoute route, string verb, string? body, string? contentType)
     {
         var type = route.Type;
         if (route.Subresource is not null && route.Subresource != "status")
@@ -326,8 +341,12 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
         ["items"] = new JsonArray(items.Select(i => (JsonNode)i).ToArray()),
     };
 
-    private async Task WatchAsync(HttpContext context, ApiRoute route, RecordedRequest recorded, CancellationToken cancellation)
+    private async Task WatchAsync(HttpContext context, ApiRoute route, RecordedRequest recorded, DoubleUser user, CancellationToken cancellation)
     {
+        // A custom resource is watched at its storage version and each event converted to the request's.
+        var served = server.CustomResources.Served(route.Type);
+        var custom = served is null ? null : CustomResourceRequest(served, user, context.Request);
+        route = served is null ? route : route with { Type = served.Storage };
         var request = context.Request;
         var response = context.Response;
         WatchSubscription subscription;
@@ -385,7 +404,7 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
             server.Record(recorded with { StatusCode = 200 });
             await foreach (var line in subscription.Lines.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
-                await response.WriteAsync(line + "\n", stop.Token).ConfigureAwait(false);
+                await response.WriteAsync((custom?.WatchLine(line) ?? line) + "\n", stop.Token).ConfigureAwait(false);
                 await response.Body.FlushAsync(stop.Token).ConfigureAwait(false);
             }
         }

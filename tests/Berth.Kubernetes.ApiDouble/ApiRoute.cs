@@ -3,8 +3,12 @@ namespace Berth.Kubernetes.ApiDouble;
 /// <summary>A resource URL taken apart: /api/v1/namespaces/{ns}/{resource}/{name}/{subresource} and the /apis forms.</summary>
 internal sealed record ApiRoute(ResourceType Type, string? Namespace, string? Name, string? Subresource)
 {
-    public static ApiRoute? Parse(string path)
+    /// <param name="path">The URL path.</param>
+    /// <param name="custom">Finds a custom resource's type by group, version and plural (the stored CRDs).</param>
+    public static ApiRoute? Parse(string path, Func<string, string, string, ResourceType?>? custom = null)
     {
+        ResourceType? Find(string group, string version, string plural) => ResourceCatalog.Find(group, version, plural) ?? custom?.Invoke(group, version, plural);
+
         var segments = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
         string group;
         string version;
@@ -26,7 +30,7 @@ internal sealed record ApiRoute(ResourceType Type, string? Namespace, string? Na
         var namespacedForm = rest.Length >= 3 && rest[0] == "namespaces" && !(rest.Length == 3 && group.Length == 0 && rest[2] is "status" or "finalize");
         if (namespacedForm)
         {
-            var type = ResourceCatalog.Find(group, version, rest[2]);
+            var type = Find(group, version, rest[2]);
             if (type is null || !type.Namespaced || rest.Length > 5)
             {
                 return null;
@@ -35,7 +39,7 @@ internal sealed record ApiRoute(ResourceType Type, string? Namespace, string? Na
             return new ApiRoute(type, rest[1], rest.Length > 3 ? rest[3] : null, rest.Length > 4 ? rest[4] : null);
         }
 
-        var clusterType = ResourceCatalog.Find(group, version, rest[0]);
+        var clusterType = Find(group, version, rest[0]);
         if (clusterType is null || rest.Length > 3 || (clusterType.Namespaced && rest.Length > 1))
         {
             return null;

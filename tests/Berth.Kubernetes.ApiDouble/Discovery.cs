@@ -5,9 +5,14 @@ namespace Berth.Kubernetes.ApiDouble;
 /// <summary>Minimal answers for /version, /api, /apis and the per-group resource lists.</summary>
 internal static class Discovery
 {
-    public static JsonObject? Answer(string path)
+    public static JsonObject? Answer(string path, CustomResources? custom = null)
     {
         var segments = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (custom is not null && segments is ["apis", _, ..] && segments.Length <= 3 && CustomResourceDiscovery.Answer(segments, custom.All()) is { } answer)
+        {
+            return answer;
+        }
+
         return segments switch
         {
             ["version"] => new JsonObject
@@ -27,7 +32,8 @@ internal static class Discovery
             {
                 ["kind"] = "APIGroupList",
                 ["apiVersion"] = "v1",
-                ["groups"] = new JsonArray(Groups().Select(g => (JsonNode)Group(g.Group, g.Version)).ToArray()),
+                ["groups"] = new JsonArray(Groups().Select(g => (JsonNode)Group(g.Group, g.Version))
+                    .Concat(custom is null ? [] : CustomResourceDiscovery.Groups(custom.All())).ToArray()),
             },
             ["apis", var group] when Groups().Any(g => g.Group == group) =>
                 Group(group, Groups().First(g => g.Group == group).Version).Also(g => g["kind"] = "APIGroup"),
@@ -66,7 +72,7 @@ internal static class Discovery
         }).ToArray()),
     };
 
-    private static JsonObject Also(this JsonObject obj, Action<JsonObject> change)
+    internal static JsonObject Also(this JsonObject obj, Action<JsonObject> change)
     {
         change(obj);
         return obj;

@@ -34,6 +34,13 @@ internal sealed class ObjectStore(TimeProvider time)
     /// </summary>
     public bool ValidatingClientWrite { get; set; }
 
+    /// <summary>
+    /// Admission of the API client's write in progress (set by the handler under the lock, with
+    /// <see cref="ValidatingClientWrite"/>): given the stored object (null on create) and the candidate, answers the
+    /// object to store or throws the refusal. Null: no admission beyond the built-in rules.
+    /// </summary>
+    public Func<JsonObject?, JsonObject, JsonObject>? AdmitClientWrite { get; set; }
+
     /// <summary>Raised under the lock after every change (type, ADDED|MODIFIED|DELETED, object).</summary>
     public event Action<ResourceType, string, JsonObject>? Changed;
 
@@ -557,6 +564,11 @@ internal sealed class ObjectStore(TimeProvider time)
 
     private JsonObject Commit(ResourceType type, StoredObject? existing, JsonObject candidate, List<ManagedFieldsEntry> managers, string? actingManager)
     {
+        if (ValidatingClientWrite && !_terminating && AdmitClientWrite is { } admit)
+        {
+            candidate = admit(existing?.Object, candidate);
+        }
+
         var metadata = Metadata(candidate);
         _defaults.Apply(type, candidate, existing?.Object);
         if (ValidatingClientWrite)

@@ -27,6 +27,9 @@ internal static class ResourceCatalog
         new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", Namespaced: true),
         new("coordination.k8s.io", "v1", "leases", "Lease", Namespaced: true),
         new("storage.k8s.io", "v1", "storageclasses", "StorageClass", Namespaced: false),
+        new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", Namespaced: false),
+        new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", Namespaced: false),
+        new("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", Namespaced: false),
     ];
 
     public static readonly ResourceType Namespaces = Require("namespaces");
