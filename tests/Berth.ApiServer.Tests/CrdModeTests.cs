@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Berth.ApiServer.Hosting;
+using Berth.Kubernetes.Access;
 using Berth.Kubernetes.ApiDouble;
 using Berth.StackApi;
 using Berth.Testing;
