@@ -26,6 +26,14 @@ internal static class ResourceCatalog
         new("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", Namespaced: true),
         new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", Namespaced: true),
         new("storage.k8s.io", "v1", "storageclasses", "StorageClass", Namespaced: false),
+        new("rbac.authorization.k8s.io", "v1", "roles", "Role", Namespaced: true),
+        new("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", Namespaced: true),
+        new("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", Namespaced: false),
+        new("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", Namespaced: false),
+        new("apiregistration.k8s.io", "v1", "apiservices", "APIService", Namespaced: false),
+        new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", Namespaced: false),
+        new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", Namespaced: false),
+        new("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", Namespaced: false),
     ];
 
     public static readonly ResourceType Namespaces = Require("namespaces");
