@@ -60,7 +60,7 @@ public sealed class SystemInstallCliTests : KubernetesStackCliTest
         foreach (var (resource, ns, name) in new[]
         {
             ("serviceaccounts", "berth-system", "berth-apiserver"), ("clusterroles.rbac.authorization.k8s.io", null, "stack-edit"),
-            ("clusterrolebindings.rbac.authorization.k8s.io", null, "berth-apiserver-auth-delegator"),
+            ("clusterrolebindings.rbac.authorization.k8s.io", null, "berth-apiserver:system:auth-delegator"),
             ("rolebindings.rbac.authorization.k8s.io", "kube-system", "berth-apiserver-authentication-reader"),
             ("roles.rbac.authorization.k8s.io", "berth-system", "berth-controller-leader-election"), ("secrets", "berth-system", "berth-tls"),
             ("statefulsets.apps", "berth-system", "berth-etcd"), ("deployments.apps", "berth-system", "berth-apiserver"),

@@ -76,7 +76,7 @@ public static class InstallManifests
             objects.Add(Binding("ClusterRoleBinding", ApiServerName, null, "ClusterRole", ApiServerName, ApiServerName, ns));
 
             // TokenReview and SubjectAccessReview for delegated authentication and authorization.
-            objects.Add(Binding("ClusterRoleBinding", ApiServerName + "-auth-delegator", null, "ClusterRole", "system:auth-delegator", ApiServerName, ns));
+            objects.Add(Binding("ClusterRoleBinding", ApiServerName + ":system:auth-delegator", null, "ClusterRole", "system:auth-delegator", ApiServerName, ns));
         }
 
         // Leader election: Leases in the install namespace only (kube-controller-manager's own role does the same).
