@@ -76,6 +76,9 @@ public sealed class SystemInstallCliTests : KubernetesStackCliTest
         var again = System("install");
         Assert.True(again.ExitCode == 0, again.Stderr);
         Assert.Equal(0, Double.Writes);
+
+        // One GET per object (the Secret's read serves both the TLS reuse and the comparison).
+        Assert.Equal(25, Double.Reads);
         Assert.DoesNotContain("created ", again.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("updated ", again.Stdout, StringComparison.Ordinal);
         Assert.Contains("0 created, 0 updated, 25 unchanged", again.Stdout, StringComparison.Ordinal);
@@ -224,6 +227,18 @@ public sealed class SystemInstallCliTests : KubernetesStackCliTest
         Assert.Contains("--all", help.Stdout, StringComparison.Ordinal);
         Assert.Contains("--kubeconfig", help.Stdout, StringComparison.Ordinal);
         Assert.Contains("--context", help.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void KubeconfigFromTheBerthConfigFile_IsUsedWhenNoFlagOrVariableSaysOtherwise()
+    {
+        var config = Project.PathOf("berth.json");
+        File.WriteAllText(config, """{"kubernetes": {"kubeconfig": """ + global::System.Text.Json.JsonSerializer.Serialize(Kubeconfig) + "}}");
+        var (code, _, stderr) = CliRunner.RunWith(new Dictionary<string, string> { ["BERTH_CONFIG"] = config }, "system", "status");
+
+        // It reached the double: not installed there (exit 1), not a connection failure (exit 3).
+        Assert.Equal(1, code);
+        Assert.Contains("Berth is not installed in namespace berth-system on http://127.0.0.1:", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Berth.Cli.Orchestration;
 using Berth.Kubernetes.Access;
 using Berth.Kubernetes.Install;
 
@@ -257,7 +258,22 @@ internal static class SystemCommand
 
         public string Namespace(ParseResult parse) => parse.GetValue(_namespace) ?? InstallOptions.DefaultNamespace;
 
-        public Func<KubernetesCluster> Connect(ParseResult parse, Func<string, string?> environment)
-            => () => KubernetesCluster.Connect(new KubernetesAccessOptions { Kubeconfig = parse.GetValue(_kubeconfig), Context = parse.GetValue(_context) }, environment);
+        /// <summary>kubectl's order as the stack verbs have it: --kubeconfig &gt; KUBECONFIG &gt; the Berth config file's; --context &gt; the file's.</summary>
+        public Func<KubernetesCluster> Connect(ParseResult parse, Func<string, string?> environment) => () =>
+        {
+            var read = BerthConfigReader.Read(environment);
+            if (read.Error is not null)
+            {
+                throw new KubernetesAccessException(read.Error, "fix the file, or point BERTH_CONFIG at another one");
+            }
+
+            return KubernetesCluster.Connect(
+                new KubernetesAccessOptions
+                {
+                    Kubeconfig = parse.GetValue(_kubeconfig) ?? (string.IsNullOrEmpty(environment("KUBECONFIG")) ? read.Config.Kubeconfig : null),
+                    Context = parse.GetValue(_context) ?? read.Config.Context,
+                },
+                environment);
+        };
     }
 }
