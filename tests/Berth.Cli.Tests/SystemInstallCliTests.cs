@@ -194,6 +194,13 @@ public sealed class SystemInstallCliTests : KubernetesStackCliTest
         Assert.Equal(parsed.Select(o => $"{o["kind"]}/{o["metadata"]!["name"]}"), created.Select(o => $"{o["kind"]}/{o["metadata"]!["name"]}"));
         Assert.Equal(0, https.Writes);
 
+        // CRD mode too (the CRD with Berth's schemas, the webhook configurations).
+        var crdYaml = CliRunner.RunWith(new Dictionary<string, string>(), "system", "install", "--dry-run", "--mode", "crd").Stdout;
+        var crdKubectl = ToolProcess.Run("/usr/bin/kubectl", ["create", "--dry-run=client", "-o", "yaml", "--validate=false", "-f", "-", "--kubeconfig", kubeconfig, "--cache-dir", Project.PathOf("kubectl-cache")], withoutAmbient: true, timeout: TimeSpan.FromSeconds(60), input: crdYaml);
+        Assert.True(crdKubectl.ExitCode == 0, crdKubectl.ToString());
+        Assert.Equal(YamlJson.ReadManifests(crdYaml).Count, YamlJson.ReadManifests(crdKubectl.Stdout).Count);
+        Assert.Contains(YamlJson.ReadManifests(crdKubectl.Stdout), o => (string?)o["kind"] == "CustomResourceDefinition");
+
         var json = CliRunner.RunWith(new Dictionary<string, string>(), "system", "install", "--dry-run", "-o", "json", "--mode", "crd");
         Assert.Equal("List", (string?)JsonNode.Parse(json.Stdout)!["kind"]);
     }
