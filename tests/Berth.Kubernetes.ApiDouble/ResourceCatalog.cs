@@ -25,6 +25,7 @@ internal static class ResourceCatalog
         new("networking.k8s.io", "v1", "ingresses", "Ingress", Namespaced: true),
         new("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", Namespaced: true),
         new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", Namespaced: true),
+        new("coordination.k8s.io", "v1", "leases", "Lease", Namespaced: true),
         new("storage.k8s.io", "v1", "storageclasses", "StorageClass", Namespaced: false),
         new("rbac.authorization.k8s.io", "v1", "roles", "Role", Namespaced: true),
         new("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", Namespaced: true),

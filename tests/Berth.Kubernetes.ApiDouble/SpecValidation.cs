@@ -58,6 +58,9 @@ internal static class SpecValidation
             case "APIService":
                 CheckApiService(candidate, name, errors);
                 break;
+            case "Lease":
+                LeaseValidation.Check(candidate, errors);
+                break;
             default:
                 break;
         }

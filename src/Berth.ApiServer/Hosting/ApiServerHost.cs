@@ -39,6 +39,13 @@ internal static class ApiServerHost
             return CommandLine.UsageExitCode;
         }
 
+        if (options.WebhooksOnly)
+        {
+            var webhooks = WebhookHost.Build(options, cluster, logging => logging.AddJsonConsole());
+            await webhooks.RunAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+
         var store = new EtcdStackStore(new EtcdStoreOptions(options.EtcdServers, options.EtcdCaFile, options.EtcdCertFile, options.EtcdKeyFile, options.EtcdPrefix) { CompactionInterval = options.CompactionInterval });
         await using (store.ConfigureAwait(false))
         {
@@ -135,6 +142,13 @@ internal static class ApiServerHost
             if (health is not null)
             {
                 await Health.WriteAsync(context, services.Healthy, health != "/livez", logger, ct).ConfigureAwait(false);
+                return;
+            }
+
+            if (path.StartsWith(Webhooks.WebhookEndpoints.Prefix, StringComparison.Ordinal))
+            {
+                // kube-apiserver calls webhooks without credentials; they answer a review and write nothing.
+                await next(context).ConfigureAwait(false);
                 return;
             }
 

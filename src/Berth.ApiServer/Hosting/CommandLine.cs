@@ -56,8 +56,9 @@ internal static class CommandLine
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "The cluster to delegate authentication and authorization to (default: in-cluster config when running in a pod; none: standalone)" };
         var compaction = new Option<int>("--etcd-compaction-interval-seconds") { Description = "How often to compact etcd (0: never)", DefaultValueFactory = _ => (int)d.CompactionInterval.TotalSeconds };
 
+        var webhooksOnly = new Option<bool>("--webhooks-only") { Description = "Serve only the admission and conversion webhooks of stacks kept as a CustomResourceDefinition (CRD mode): no etcd, no Stack API" };
         var root = new RootCommand("berth-apiserver: serves compose.docker.com stacks (v1alpha3, v1beta2, v1beta1) over HTTPS on etcd, standalone or as an aggregated API server behind kube-apiserver.");
-        Option[] all = [etcdServers, etcdCa, etcdCert, etcdKey, etcdPrefix, securePort, bindAddress, tlsCert, tlsKey, certDir, serviceName, serviceNamespace, tokenFile, clientCa, rhCa, rhNames, rhUser, rhGroup, rhExtra, authz, kubeconfig, compaction];
+        Option[] all = [etcdServers, etcdCa, etcdCert, etcdKey, etcdPrefix, securePort, bindAddress, tlsCert, tlsKey, certDir, serviceName, serviceNamespace, tokenFile, clientCa, rhCa, rhNames, rhUser, rhGroup, rhExtra, authz, kubeconfig, compaction, webhooksOnly];
         foreach (var option in all)
         {
             root.Options.Add(option);
@@ -89,6 +90,7 @@ internal static class CommandLine
             AuthorizationMode = parse.GetValue(authz) is { } mode ? Enum.Parse<AuthorizationMode>(mode) : null,
             Kubeconfig = parse.GetValue(kubeconfig),
             CompactionInterval = TimeSpan.FromSeconds(parse.GetValue(compaction)),
+            WebhooksOnly = parse.GetValue(webhooksOnly),
             };
             var errors = Validate(options);
             foreach (var error in errors)
@@ -125,7 +127,7 @@ internal static class CommandLine
             errors.Add("--etcd-compaction-interval-seconds must not be negative");
         }
 
-        if (options.EtcdServers.IsEmpty)
+        if (options.EtcdServers.IsEmpty && !options.WebhooksOnly)
         {
             errors.Add("--etcd-servers: at least one endpoint is needed");
         }

@@ -1,12 +1,13 @@
 using Berth.ApiServer.Http;
 using Berth.ApiServer.Security;
+using Berth.ApiServer.Webhooks;
 using Berth.StackApi.Storage;
 
 namespace Berth.ApiServer.Hosting;
 
 /// <summary>
 /// What berth-apiserver reads from the cluster as the requesting user (by impersonation): the logs of stacks/log and
-/// the collision check of creates and updates. Only with a cluster; standalone keeps stacks/log at 503 and has no
+/// the collision check of creates and updates and of the CRD mode's validating webhook. Only with a cluster; standalone keeps stacks/log at 503 and has no
 /// collision check (both said at startup).
 /// </summary>
 internal static class RequestingUserReads
@@ -25,6 +26,7 @@ internal static class RequestingUserReads
     {
         if (server.Cluster is null || ImpersonatingClient.Create(options.Kubeconfig) is not { } cluster)
         {
+            WebhookEndpoints.Map(app, null);
             return store;
         }
 
@@ -32,6 +34,8 @@ internal static class RequestingUserReads
         logger.LogInformation("stacks/log and the collision check read from the cluster as the requesting user: the delegate credentials need the verb impersonate on users, groups, uids and userextras");
         new StackLogs(store, cluster, logger).Map(app);
         var requests = app.Services.GetRequiredService<IHttpContextAccessor>();
-        return new CollisionCheckedStackStore(store, new StackCollisions(cluster), () => requests.HttpContext?.Features.Get<UserInfo>());
+        var collisions = new StackCollisions(cluster);
+        WebhookEndpoints.Map(app, collisions);
+        return new CollisionCheckedStackStore(store, collisions, () => requests.HttpContext?.Features.Get<UserInfo>());
     }
 }

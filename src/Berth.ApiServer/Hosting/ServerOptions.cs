@@ -43,6 +43,9 @@ internal sealed record ServerOptions
     /// <summary>How often the server compacts its etcd (kube-apiserver: 5 minutes).</summary>
     public TimeSpan CompactionInterval { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Serve only the CRD mode's webhooks (admission and conversion): no etcd, no Stack API.</summary>
+    public bool WebhooksOnly { get; init; }
+
     /// <summary>How often the extension-apiserver-authentication ConfigMap is re-read when it is used (CAs rotate).</summary>
     public TimeSpan AuthenticationConfigReloadInterval { get; init; } = TimeSpan.FromMinutes(1);
 }

@@ -338,7 +338,7 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
         }
     }
 
-    private static ApiException Invalid(string name, IEnumerable<FieldError> errors)
+    internal static ApiException Invalid(string name, IEnumerable<FieldError> errors)
         => ApiStatus.Invalid(StackApiGroup.Kind, name, [.. errors.Select(e => new StatusCause(e.Type, Redacted(e.Field, e.Message), e.Field))]);
 
     // Errors never echo a secret: a value under environment or a secret's/config's content is replaced, keeping what

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.ApiServer.Http;
@@ -15,9 +14,8 @@ namespace Berth.ApiServer.Security;
 /// </summary>
 internal sealed class NamespaceLifecycle(ClusterClient cluster, TimeProvider time)
 {
-    private static readonly TimeSpan SeenFor = TimeSpan.FromSeconds(5);
-
-    private readonly ConcurrentDictionary<string, (bool Terminating, DateTimeOffset Until)> _seen = new(StringComparer.Ordinal);
+    // Whether each namespace seen is terminating; bounded like the authorizer's cache.
+    private readonly DecisionCache<bool> _terminating = new(TimeSpan.FromSeconds(5), time);
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
@@ -31,7 +29,7 @@ internal sealed class NamespaceLifecycle(ClusterClient cluster, TimeProvider tim
 
     private async Task AdmitAsync(HttpContext context, RequestInfo info, CancellationToken cancellationToken)
     {
-        if (!_seen.TryGetValue(info.Namespace, out var seen) || seen.Until <= time.GetUtcNow())
+        if (!_terminating.TryGet(info.Namespace, out var terminating))
         {
             JsonObject? ns;
             try
@@ -45,15 +43,14 @@ internal sealed class NamespaceLifecycle(ClusterClient cluster, TimeProvider tim
 
             if (ns is null)
             {
-                _seen.TryRemove(info.Namespace, out _);
                 throw new ApiException(404, "NotFound", $"namespaces \"{info.Namespace}\" not found", new JsonObject { ["name"] = info.Namespace, ["kind"] = "namespaces" });
             }
 
-            seen = (ns["status"]?["phase"]?.ToString() == "Terminating", time.GetUtcNow() + SeenFor);
-            _seen[info.Namespace] = seen;
+            terminating = ns["status"]?["phase"]?.ToString() == "Terminating";
+            _terminating.Set(info.Namespace, terminating);
         }
 
-        if (seen.Terminating && info.Verb == "create")
+        if (terminating && info.Verb == "create")
         {
             // admission.NewForbidden names the object being created: for a create that is the body's name.
             var name = info.Name.Length > 0 ? info.Name : await NameInBodyAsync(context.Request, cancellationToken).ConfigureAwait(false);

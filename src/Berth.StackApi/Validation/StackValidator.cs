@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Compose.Diagnostics;
@@ -228,6 +229,8 @@ public static class StackValidator
             return;
         }
 
+        Planned.AddOrUpdate(stored, new PlannedFor(stored["spec"]?.ToJsonString(), NamedObjects(plan)));
+
         foreach (var diagnostic in plan.Diagnostics.Where(d => d.Severity == Severity.Error && d.Code != KubernetesDiagnosticCodes.MissingContent))
         {
             var field = text is not null ? ComposeText.Field : FieldOf(structured, diagnostic.YamlPath);
@@ -243,15 +246,27 @@ public static class StackValidator
     public static ImmutableArray<PlannedObject> PlannedObjects(JsonObject stored)
     {
         ArgumentNullException.ThrowIfNull(stored);
+        if (Planned.TryGetValue(stored, out var validated) && validated.Spec == stored["spec"]?.ToJsonString())
+        {
+            return validated.Objects;
+        }
+
         var spec = stored["spec"] as JsonObject;
         var text = spec?[StackCodec.ComposeFileKey] is JsonValue t ? t.GetValue<string>() : null;
         var loaded = text is null ? null : ComposeText.Load(text, stored["metadata"]?["name"]?.GetValue<string>());
         var structured = spec?[StackCodec.StackKey] as JsonObject ?? loaded?.Spec;
         var plan = structured is null ? null : Plan(stored, structured, loaded, []);
-        return plan is null
-            ? []
-            : [.. plan.Objects.Where(o => o.Kind != "Namespace" && o.Metadata?.Name is not null).Select(o => new PlannedObject(o.ApiVersion, o.Kind, o.Metadata.Name))];
+        return plan is null ? [] : NamedObjects(plan);
     }
+
+    // The dry run's objects of the objects validated last, with the spec they were computed from: the collision check
+    // that follows validation of the same object does not load and convert it a second time.
+    private static readonly ConditionalWeakTable<JsonObject, PlannedFor> Planned = [];
+
+    private sealed record PlannedFor(string? Spec, ImmutableArray<PlannedObject> Objects);
+
+    private static ImmutableArray<PlannedObject> NamedObjects(KubernetesPlan plan)
+        => [.. plan.Objects.Where(o => o.Kind != "Namespace" && o.Metadata?.Name is not null).Select(o => new PlannedObject(o.ApiVersion, o.Kind, o.Metadata.Name))];
 
     private static KubernetesPlan? Plan(JsonObject stored, JsonObject structured, ComposeTextResult? loaded, List<FieldError> errors)
     {

@@ -34,6 +34,20 @@ public sealed class StackValidatorTests
     }
 
     [Fact]
+    public void Planned_objects_after_validation_are_the_dry_runs_and_follow_a_later_spec_change()
+    {
+        var stored = Structured(Service("web"), Service("db"));
+        Assert.Empty(StackValidator.Validate(stored));
+        var afterValidation = StackValidator.PlannedObjects(stored);
+        Assert.Equal(StackValidator.PlannedObjects((JsonObject)stored.DeepClone()), afterValidation);
+        Assert.Contains(new PlannedObject("apps/v1", "Deployment", "web"), afterValidation);
+
+        // The spec changed after validation: the objects are those of the new spec, not the remembered ones.
+        stored["spec"]!["stack"]!["services"]!.AsArray().Add(Service("cache"));
+        Assert.Contains(new PlannedObject("apps/v1", "Deployment", "cache"), StackValidator.PlannedObjects(stored));
+    }
+
+    [Fact]
     public void All_errors_are_reported_at_once()
     {
         var bad = Service("web", image: "");

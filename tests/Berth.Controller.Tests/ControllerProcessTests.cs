@@ -1,0 +1,239 @@
+using System.Net;
+using Berth.Kubernetes.ApiDouble;
+using Berth.Testing;
+
+namespace Berth.Controller.Tests;
+
+/// <summary>
+/// The berth-controller executable as a process: its command line, and leader election, health, metrics and
+/// shutdown against the documented Kubernetes API test double (tests/Berth.Kubernetes.ApiDouble) standing in for
+/// kube-apiserver — not a cluster. Short durations: lease 2 s, renew deadline 1.5 s, retry period 0.3 s.
+/// </summary>
+public sealed class ControllerProcessTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("berth-controller-").FullName;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Help_exits_0_and_lists_the_flags()
+    {
+        var (code, output) = await ControllerProcess.RunAsync(["--help"], Ct);
+
+        Assert.Equal(0, code);
+        foreach (var flag in new[] { "--kubeconfig", "--namespace", "--workers", "--resync-period", "--leader-elect", "--leader-elect-lease-duration", "--leader-elect-renew-deadline", "--leader-elect-retry-period", "--leader-elect-resource-namespace", "--leader-elect-resource-name", "--health-bind-address" })
+        {
+            Assert.Contains(flag, output, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("--bogus", "", "--bogus")]
+    [InlineData("--leader-elect-lease-duration", "soon", "--leader-elect-lease-duration \"soon\": not a duration")]
+    [InlineData("--workers", "0", "--workers 0: must be at least 1")]
+    [InlineData("--workers", "many", "--workers")]
+    [InlineData("--leader-elect-renew-deadline", "20s", "--leader-elect-lease-duration must be greater than --leader-elect-renew-deadline")]
+    [InlineData("--health-bind-address", "localhost", "--health-bind-address localhost: expected IP:port")]
+    [InlineData("--resync-period", "-1m", "--resync-period \"-1m\": must not be negative")]
+    public async Task A_bad_flag_or_value_exits_2_naming_the_flag(string flag, string value, string expected)
+    {
+        string[] args = value.Length == 0 ? [flag] : [flag, value];
+
+        var (code, output) = await ControllerProcess.RunAsync(args, Ct);
+
+        Assert.Equal(2, code);
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+        Assert.Contains("berth-controller: ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_controller_leads_serves_health_and_metrics_and_releases_the_lease_on_sigterm()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        var leader = await StartLeaderAsync(api);
+        using var controller = leader.Controller;
+        var port = leader.Port;
+        var health = await GetAsync(port, "/healthz");
+        var ready = await GetAsync(port, "/readyz");
+        var holder = LeaseCandidate.Lease(api)!["spec"]!["holderIdentity"]!.ToString();
+        controller.Terminate();
+        var code = await controller.WaitForExitAsync(TimeSpan.FromSeconds(20), Ct);
+        var released = LeaseCandidate.Lease(api)!["spec"]!;
+
+        Assert.Equal((HttpStatusCode.OK, "ok"), health);
+        Assert.Equal((HttpStatusCode.OK, "ok"), ready);
+        Assert.StartsWith(System.Net.Dns.GetHostName() + "_", holder, StringComparison.Ordinal);
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, released["holderIdentity"]!.ToString());
+        Assert.Equal(1, released["leaseDurationSeconds"]!.GetValue<int>());
+        Assert.Contains("became leader", controller.Output, StringComparison.Ordinal);
+        Assert.Contains("stopping: received SIGTERM", controller.Output, StringComparison.Ordinal);
+        Assert.Contains("released lease berth-system/berth-controller", controller.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_leader_election_the_controller_runs_at_once_takes_no_lease_and_exits_0_on_sigterm()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        var port = FreePort.Loopback();
+        using var controller = ControllerProcess.Start([.. Args(api, port), "--leader-elect=false"]);
+
+        await UntilAsync(async () => (await MasterStatusOrNullAsync(port)).Served, "the health server", [controller]);
+        var ready = await GetAsync(port, "/readyz");
+        var (_, status) = await MasterStatusOrNullAsync(port);
+        controller.Terminate();
+        var code = await controller.WaitForExitAsync(TimeSpan.FromSeconds(20), Ct);
+
+        Assert.Equal((HttpStatusCode.OK, "ok"), ready);
+        Assert.Null(status);
+        Assert.Equal(0, code);
+        Assert.DoesNotContain(api.Requests, r => r.Resource == "leases.coordination.k8s.io");
+        Assert.Contains("--leader-elect=false: running without a Lease", controller.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_the_lease_namespace_the_controller_says_so_and_leads_once_it_exists()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        var port = FreePort.Loopback();
+        using var controller = ControllerProcess.Start(Args(api, port));
+
+        await UntilAsync(() => Task.FromResult(controller.Output.Contains("namespaces \"berth-system\" not found", StringComparison.Ordinal)), "the missing namespace to be named", [controller]);
+        var statusWithout = await MasterStatusAsync(port);
+        await LeaseCandidate.CreateNamespaceAsync(api, Ct);
+        await UntilAsync(async () => await MasterStatusAsync(port) == "1", "the controller to lead", [controller]);
+
+        Assert.Equal("0", statusWithout);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(port, "/healthz")).Code);
+    }
+
+    [Fact]
+    public async Task The_controller_exits_1_when_it_cannot_renew_the_lease()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        var leader = await StartLeaderAsync(api);
+        using var controller = leader.Controller;
+
+        api.Deny("update", "leases.coordination.k8s.io", LeaseCandidate.LeaseNamespace);
+        var code = await controller.WaitForExitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        Assert.Equal(1, code);
+        Assert.Contains("lost leadership: failed to renew lease berth-system/berth-controller", controller.Output, StringComparison.Ordinal);
+        Assert.Contains("leaderelection lost", controller.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_controller_processes_elect_one_leader_and_the_other_takes_over_when_it_stops()
+    {
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        await LeaseCandidate.CreateNamespaceAsync(api, Ct);
+        var ports = new[] { FreePort.Loopback(), FreePort.Loopback() };
+        using var first = ControllerProcess.Start(Args(api, ports[0]));
+        using var second = ControllerProcess.Start(Args(api, ports[1]));
+        ControllerProcess[] processes = [first, second];
+
+        await UntilAsync(async () => (await Task.WhenAll(ports.Select(p => MasterStatusAsync(p)))).Order().SequenceEqual(["0", "1"]), "one leader and one follower", processes);
+        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+        var statuses = await Task.WhenAll(ports.Select(p => MasterStatusAsync(p)));
+        var leader = Array.IndexOf(statuses, "1");
+        var follower = 1 - leader;
+        var followerReady = await GetAsync(ports[follower], "/readyz");
+        var followerHealth = await GetAsync(ports[follower], "/healthz");
+        processes[leader].Terminate();
+        var code = await processes[leader].WaitForExitAsync(TimeSpan.FromSeconds(20), Ct);
+        await UntilAsync(async () => await MasterStatusAsync(ports[follower]) == "1", "the follower to lead", [processes[follower]], TimeSpan.FromSeconds(5));
+
+        Assert.Equal(["0", "1"], statuses.Order());
+        Assert.Equal(HttpStatusCode.OK, followerReady.Code);
+        Assert.StartsWith("ok: standing by, ", followerReady.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, followerHealth.Code);
+        Assert.Equal(0, code);
+        Assert.Equal(1, LeaseCandidate.Lease(api)!["spec"]!["leaseTransitions"]!.GetValue<int>());
+        Assert.Contains("new leader elected", processes[follower].Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>One controller process that has taken the Lease (its namespace created first).</summary>
+    private async Task<(ControllerProcess Controller, int Port)> StartLeaderAsync(KubernetesApiDouble api)
+    {
+        await LeaseCandidate.CreateNamespaceAsync(api, Ct);
+        var port = FreePort.Loopback();
+        var controller = ControllerProcess.Start(Args(api, port));
+        try
+        {
+            await UntilAsync(async () => await MasterStatusAsync(port) == "1", "the controller to lead", [controller]);
+            return (controller, port);
+        }
+        catch
+        {
+            controller.Dispose();
+            throw;
+        }
+    }
+
+    private string[] Args(KubernetesApiDouble api, int port)
+    {
+        var kubeconfig = Path.Combine(_directory, "kubeconfig");
+        if (!File.Exists(kubeconfig))
+        {
+            api.WriteKubeconfig(kubeconfig);
+        }
+
+        return ["--kubeconfig", kubeconfig, "--health-bind-address", $"127.0.0.1:{port}", "--leader-elect-lease-duration", "2s", "--leader-elect-renew-deadline", "1.5s", "--leader-elect-retry-period", "300ms"];
+    }
+
+    private async Task<(HttpStatusCode Code, string Body)> GetAsync(int port, string path)
+    {
+        using var response = await _http.GetAsync(new Uri($"http://127.0.0.1:{port}{path}"), Ct);
+        return (response.StatusCode, (await response.Content.ReadAsStringAsync(Ct)).Trim());
+    }
+
+    /// <summary>The leader_election_master_status value served, or null while the server does not answer.</summary>
+    private async Task<string?> MasterStatusAsync(int port)
+    {
+        try
+        {
+            var (_, metrics) = await GetAsync(port, "/metrics");
+            const string Series = "leader_election_master_status{name=\"berth-controller\"} ";
+            return metrics.Split('\n').FirstOrDefault(l => l.StartsWith(Series, StringComparison.Ordinal))?[Series.Length..].Trim();
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<(bool Served, string? Status)> MasterStatusOrNullAsync(int port)
+    {
+        try
+        {
+            var (code, _) = await GetAsync(port, "/healthz");
+            return (code == HttpStatusCode.OK, await MasterStatusAsync(port));
+        }
+        catch (HttpRequestException)
+        {
+            return (false, null);
+        }
+    }
+
+    private static async Task UntilAsync(Func<Task<bool>> condition, string what, ControllerProcess[] processes, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline || processes.Any(p => p.HasExited))
+            {
+                Assert.Fail($"waiting for {what}: {(processes.Any(p => p.HasExited) ? "a controller exited" : "timed out")}; output:\n{string.Join("\n---\n", processes.Select(p => p.Output))}");
+            }
+
+            await Task.Delay(100, Ct);
+        }
+    }
+}
