@@ -99,7 +99,9 @@ public sealed class SystemInstallCliTests : KubernetesStackCliTest
         Assert.Equal("berth", (string?)crd["spec"]!["conversion"]!["webhook"]!["clientConfig"]!["service"]!["namespace"]);
         Assert.NotNull(Double.Get("validatingwebhookconfigurations.admissionregistration.k8s.io", null, "berth-stacks"));
         Assert.NotNull(Double.Get("mutatingwebhookconfigurations.admissionregistration.k8s.io", null, "berth-stacks"));
-        Assert.Null(Double.Get("deployments.apps", "berth", "berth-apiserver"));
+        var webhooks = Double.Get("deployments.apps", "berth", "berth-apiserver")!;
+        Assert.Equal("--webhooks-only", (string?)webhooks["spec"]!["template"]!["spec"]!["containers"]![0]!["args"]![0]);
+        Assert.Equal("/webhooks/stacks/validate", (string?)Double.Get("validatingwebhookconfigurations.admissionregistration.k8s.io", null, "berth-stacks")!["webhooks"]![0]!["clientConfig"]!["service"]!["path"]);
         Assert.Empty(Double.List("apiservices.apiregistration.k8s.io"));
 
         Double.ClearRequests();
@@ -110,7 +112,7 @@ public sealed class SystemInstallCliTests : KubernetesStackCliTest
         Assert.True(status.ExitCode == 0, status.Stderr);
         Assert.Contains("Berth (crd mode) in namespace berth", status.Stdout, StringComparison.Ordinal);
         Assert.Contains("CustomResourceDefinition stacks.compose.docker.com: Established=Unknown", status.Stdout, StringComparison.Ordinal);
-        Assert.Contains("webhooks of CRD mode are not served yet", status.Stdout, StringComparison.Ordinal);
+        Assert.Contains("note: no berth-apiserver pod is ready to serve the stacks' webhooks", status.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

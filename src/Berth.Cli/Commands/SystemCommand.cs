@@ -71,11 +71,6 @@ internal static class SystemCommand
                     stdout.WriteLine($"{step.Action.ToString().ToLowerInvariant()} {step.Object}{(step.Fields.IsEmpty ? string.Empty : $" ({string.Join(", ", step.Fields)})")}"), cancellationToken).ConfigureAwait(false);
                 var count = (InstallAction action) => result.Steps.Count(s => s.Action == action).ToString(CultureInfo.InvariantCulture);
                 stdout.WriteLine($"Berth installed: {count(InstallAction.Created)} created, {count(InstallAction.Updated)} updated, {count(InstallAction.Unchanged)} unchanged{(result.TlsGenerated ? "; a new CA and serving certificate were generated" : string.Empty)}");
-                if (options.Mode == InstallMode.Crd)
-                {
-                    stdout.WriteLine("note: the CRD's conversion and admission webhooks are not served yet (a later part); stack writes are refused until they are");
-                }
-
                 stdout.WriteLine($"Check it with 'berth system status -n {options.Namespace}'");
                 return ExitCodes.Success;
             }).ConfigureAwait(false);

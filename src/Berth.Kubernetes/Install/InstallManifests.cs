@@ -23,7 +23,7 @@ public static class InstallManifests
     public const string ControllerName = "berth-controller";
     public const string ApiServerName = "berth-apiserver";
 
-    /// <summary>The Service in front of the webhooks in CRD mode (served by berth-controller; see docs/design/controller.md).</summary>
+    /// <summary>The Service in front of the webhooks in CRD mode (berth-apiserver --webhooks-only; docs/stack-api-server.md).</summary>
     public const string WebhookServiceName = "berth-webhook";
     public const string TlsSecretName = "berth-tls";
     public const string EtcdName = "berth-etcd";
@@ -31,7 +31,9 @@ public static class InstallManifests
     public const string EtcdImage = "registry.k8s.io/etcd:3.5.21-0";
     public const int HealthPort = 10257;
     public const int ApiServerPort = 8443;
-    public const int WebhookPort = 9443;
+    public const string ValidatePath = "/webhooks/stacks/validate";
+    public const string MutatePath = "/webhooks/stacks/mutate";
+    public const string ConvertPath = "/webhooks/stacks/convert";
 
     private const string Group = "compose.docker.com";
     private const string TlsMountPath = "/var/run/berth/tls";
@@ -58,23 +60,16 @@ public static class InstallManifests
             Object("v1", "Namespace", ns, null, "berth"),
             Object("v1", "ServiceAccount", ControllerName, ns, ControllerName),
         };
-        if (aggregated)
-        {
-            objects.Add(Object("v1", "ServiceAccount", ApiServerName, ns, ApiServerName));
-        }
-
+        // berth-apiserver runs in both modes: the Stack API in aggregated mode, only the webhooks in CRD mode.
+        objects.Add(Object("v1", "ServiceAccount", ApiServerName, ns, ApiServerName));
         objects.Add(ClusterRole(ControllerName, ControllerName, ControllerRules()));
-        if (aggregated)
-        {
-            objects.Add(ClusterRole(ApiServerName, ApiServerName, ApiServerRules()));
-        }
+        objects.Add(ClusterRole(ApiServerName, ApiServerName, ApiServerRules()));
 
         objects.AddRange(StackRoles());
         objects.Add(Binding("ClusterRoleBinding", ControllerName, null, "ClusterRole", ControllerName, ControllerName, ns));
+        objects.Add(Binding("ClusterRoleBinding", ApiServerName, null, "ClusterRole", ApiServerName, ApiServerName, ns));
         if (aggregated)
         {
-            objects.Add(Binding("ClusterRoleBinding", ApiServerName, null, "ClusterRole", ApiServerName, ApiServerName, ns));
-
             // TokenReview and SubjectAccessReview for delegated authentication and authorization.
             objects.Add(Binding("ClusterRoleBinding", ApiServerName + ":system:auth-delegator", null, "ClusterRole", "system:auth-delegator", ApiServerName, ns));
         }
@@ -95,7 +90,7 @@ public static class InstallManifests
         }
 
         var servingService = ServingServiceName(options.Mode);
-        objects.Add(Service(servingService, ns, aggregated ? ApiServerName : ControllerName, aggregated ? ApiServerPort : WebhookPort));
+        objects.Add(Service(servingService, ns, ApiServerName, ApiServerPort));
         string? etcdServers = options.EtcdServers;
         if (aggregated && etcdServers is null)
         {
@@ -104,17 +99,9 @@ public static class InstallManifests
             etcdServers = $"http://{EtcdName}-0.{EtcdName}.{ns}.svc:2379";
         }
 
-        if (aggregated)
-        {
-            objects.Add(ApiServerDeployment(options, etcdServers!));
-        }
-
+        objects.Add(ApiServerDeployment(options, etcdServers));
         objects.Add(ControllerDeployment(options));
-        if (aggregated)
-        {
-            objects.Add(DisruptionBudget(ApiServerName, ns));
-        }
-
+        objects.Add(DisruptionBudget(ApiServerName, ns));
         objects.Add(DisruptionBudget(ControllerName, ns));
         if (aggregated)
         {
@@ -122,8 +109,8 @@ public static class InstallManifests
         }
         else
         {
-            objects.Add(WebhookConfiguration("ValidatingWebhookConfiguration", "validate", ns, tls));
-            objects.Add(WebhookConfiguration("MutatingWebhookConfiguration", "mutate", ns, tls));
+            objects.Add(WebhookConfiguration("ValidatingWebhookConfiguration", "validate", ValidatePath, ns, tls));
+            objects.Add(WebhookConfiguration("MutatingWebhookConfiguration", "mutate", MutatePath, ns, tls));
         }
 
         return [.. objects];
@@ -324,19 +311,20 @@ public static class InstallManifests
         return obj;
     }
 
-    private static JsonObject ApiServerDeployment(InstallOptions options, string etcdServers)
+    // etcdServers: the aggregated mode's etcd; null in CRD mode, where berth-apiserver serves only the webhooks.
+    private static JsonObject ApiServerDeployment(InstallOptions options, string? etcdServers)
     {
-        var container = Container(ApiServerName, options.Image, [ApiServerName],
-            [
-                "--etcd-servers=" + etcdServers,
-                "--secure-port=" + ApiServerPort.ToString(CultureInfo.InvariantCulture), "--bind-address=0.0.0.0",
-                $"--tls-cert-file={TlsMountPath}/{InstallTls.CertificateKey}", $"--tls-private-key-file={TlsMountPath}/{InstallTls.PrivateKeyKey}",
-                "--service-name=" + ApiServerName, "--service-namespace=" + options.Namespace,
-                "--authorization-mode=Delegated",
-            ],
-            "100m", "128Mi");
+        string[] serving =
+        [
+            "--secure-port=" + ApiServerPort.ToString(CultureInfo.InvariantCulture), "--bind-address=0.0.0.0",
+            $"--tls-cert-file={TlsMountPath}/{InstallTls.CertificateKey}", $"--tls-private-key-file={TlsMountPath}/{InstallTls.PrivateKeyKey}",
+        ];
+        string[] args = etcdServers is null
+            ? ["--webhooks-only", .. serving]
+            : ["--etcd-servers=" + etcdServers, .. serving, "--service-name=" + ApiServerName, "--service-namespace=" + options.Namespace, "--authorization-mode=Delegated"];
+        var container = Container(ApiServerName, options.Image, ["/app/" + ApiServerName], args, "100m", "128Mi");
         container["ports"] = new JsonArray(Port("https", ApiServerPort));
-        container["livenessProbe"] = Probe("/livez", ApiServerPort, "HTTPS");
+        container["livenessProbe"] = Probe("/healthz", ApiServerPort, "HTTPS");
         container["readinessProbe"] = Probe("/readyz", ApiServerPort, "HTTPS");
         container["volumeMounts"] = new JsonArray(TlsMount());
         return Deployment(ApiServerName, options, container, [TlsVolume()]);
@@ -351,21 +339,12 @@ public static class InstallManifests
             "--leader-elect-resource-name=" + ControllerName,
             "--health-bind-address=0.0.0.0:" + HealthPort.ToString(CultureInfo.InvariantCulture),
         };
-        var container = Container(ControllerName, options.Image, [ControllerName], [.. args], "50m", "64Mi");
-        var ports = new JsonArray(Port("health", HealthPort));
-        var volumes = new JsonArray();
-        if (options.Mode == InstallMode.Crd)
-        {
-            // The webhooks (conversion, validating, mutating) are served from these pods in a later part.
-            ports.Add((JsonNode)Port("webhook", WebhookPort));
-            container["volumeMounts"] = new JsonArray(TlsMount());
-            volumes.Add((JsonNode)TlsVolume());
-        }
-
-        container["ports"] = ports;
+        // The image's entrypoint is berth-apiserver; both executables are in /app (deploy/Dockerfile).
+        var container = Container(ControllerName, options.Image, ["/app/" + ControllerName], [.. args], "50m", "64Mi");
+        container["ports"] = new JsonArray(Port("health", HealthPort));
         container["livenessProbe"] = Probe("/healthz", HealthPort, "HTTP");
         container["readinessProbe"] = Probe("/readyz", HealthPort, "HTTP");
-        return Deployment(ControllerName, options, container, volumes);
+        return Deployment(ControllerName, options, container, new JsonArray());
     }
 
     private static JsonObject Deployment(string name, InstallOptions options, JsonObject container, JsonArray volumes)
@@ -516,7 +495,7 @@ public static class InstallManifests
                 ["webhook"] = new JsonObject
                 {
                     ["conversionReviewVersions"] = Strings("v1"),
-                    ["clientConfig"] = WebhookClient(ns, "/convert", tls),
+                    ["clientConfig"] = WebhookClient(ns, ConvertPath, tls),
                 },
             },
         };
@@ -525,13 +504,13 @@ public static class InstallManifests
 
     private static JsonObject Column(string name, string path) => new() { ["name"] = name, ["type"] = "string", ["jsonPath"] = path };
 
-    private static JsonObject WebhookConfiguration(string kind, string verb, string ns, InstallTls tls)
+    private static JsonObject WebhookConfiguration(string kind, string verb, string path, string ns, InstallTls tls)
     {
         var obj = Object("admissionregistration.k8s.io/v1", kind, "berth-stacks", null, "berth");
         obj["webhooks"] = new JsonArray(new JsonObject
         {
             ["name"] = $"{verb}.stacks.{Group}",
-            ["clientConfig"] = WebhookClient(ns, $"/{verb}-stacks", tls),
+            ["clientConfig"] = WebhookClient(ns, path, tls),
             ["rules"] = new JsonArray(new JsonObject
             {
                 ["apiGroups"] = Strings(Group),

@@ -120,8 +120,8 @@ public static class SystemInstaller
         }
 
         InstallMode? mode = apiServices.Count > 0 ? InstallMode.Aggregated : crds.Count > 0 ? InstallMode.Crd : null;
-        var notes = mode == InstallMode.Crd
-            ? ImmutableArray.Create("the conversion and admission webhooks of CRD mode are not served yet (a later part of issue 12): until berth-controller serves them on the berth-webhook Service, writes of stacks are refused (failurePolicy Fail) and only the storage version v1alpha3 can be read")
+        var notes = mode == InstallMode.Crd && deployments.Any(d => d.Name == InstallManifests.ApiServerName && d.Ready == 0)
+            ? ImmutableArray.Create("no berth-apiserver pod is ready to serve the stacks' webhooks: stack writes are refused (failurePolicy Fail) until one is")
             : [];
         var installed = mode is not null && deployments.Count > 0;
         return new InstallStatus(installed, mode, @namespace, [.. deployments.OrderBy(d => d.Name, StringComparer.Ordinal)], conditions.ToImmutable(), notes);

@@ -97,10 +97,15 @@ public sealed class InstallManifestTests
     }
 
     [Fact]
-    public void Crd_HasTheCrdAndWebhooks_AndNoApiServerOrEtcd()
+    public void Crd_HasTheCrdAndWebhooks_ServedByAWebhooksOnlyApiServer_AndNoEtcd()
     {
         var objects = Build(Options("crd"));
-        Assert.DoesNotContain(objects, o => (string?)o["kind"] is "APIService" or "StatefulSet" || (string?)o["metadata"]!["name"] == InstallManifests.ApiServerName);
+        Assert.DoesNotContain(objects, o => (string?)o["kind"] is "APIService" or "StatefulSet" || (string?)o["metadata"]!["name"] == InstallManifests.EtcdName);
+        Assert.Equal(["--webhooks-only", "--secure-port=8443"], Args(objects, InstallManifests.ApiServerName).Take(2));
+        Assert.DoesNotContain(Args(objects, InstallManifests.ApiServerName), a => a.StartsWith("--etcd", StringComparison.Ordinal));
+        var service = Assert.Single(objects, o => (string?)o["kind"] == "Service");
+        Assert.Equal(InstallManifests.WebhookServiceName, (string?)service["metadata"]!["name"]);
+        Assert.Equal(InstallManifests.ApiServerName, (string?)service["spec"]!["selector"]!["app.kubernetes.io/name"]);
         var crd = Assert.Single(objects, o => (string?)o["kind"] == "CustomResourceDefinition");
         var versions = crd["spec"]!["versions"]!.AsArray();
         Assert.Equal(["v1alpha3", "v1beta2", "v1beta1"], versions.Select(v => (string)v!["name"]!));
@@ -108,6 +113,7 @@ public sealed class InstallManifestTests
         Assert.Equal(["Services", "Ports", "Status", "Age"], versions[0]!["additionalPrinterColumns"]!.AsArray().Select(c => (string)c!["name"]!));
         Assert.Equal("Webhook", (string?)crd["spec"]!["conversion"]!["strategy"]);
         Assert.Equal(InstallManifests.WebhookServiceName, (string?)crd["spec"]!["conversion"]!["webhook"]!["clientConfig"]!["service"]!["name"]);
+        Assert.Equal("/webhooks/stacks/convert", (string?)crd["spec"]!["conversion"]!["webhook"]!["clientConfig"]!["service"]!["path"]);
 
         // The schema is Berth's own (the embedded file), not a permissive placeholder.
         Assert.Equal("object", (string?)versions[1]!["schema"]!["openAPIV3Schema"]!["properties"]!["spec"]!["properties"]!["services"]!["items"]!["type"]);
