@@ -91,6 +91,7 @@ internal static class BerthCommand
             ConfigCommand.Create(global),
             ConvertCommand.Create(global),
             StackCommand.Create(global, environment),
+            SystemCommand.Create(environment),
             CompletionCommand.Create(environment),
         };
         root.AddHelpAndVersion();

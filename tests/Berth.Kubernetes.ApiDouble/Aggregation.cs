@@ -25,15 +25,14 @@ public sealed class AggregationLayer : IDisposable
     private const string RegistrationGroup = "apiregistration.k8s.io";
     private const string AuthenticationGroup = "authentication.k8s.io";
     private const string AuthorizationGroup = "authorization.k8s.io";
+    private const string ApiServicesResource = "apiservices.apiregistration.k8s.io";
 
     private readonly KubernetesApiDouble _server;
     private readonly Lock _gate = new();
-    private readonly SortedDictionary<string, JsonObject> _apiServices = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Namespace, string Name), Uri> _endpoints = [];
     private readonly Dictionary<string, DoubleUser> _users = new(StringComparer.Ordinal);
     private readonly List<RbacRule> _rules = [];
     private readonly X509Certificate2 _proxyClient;
-    private long _resourceVersion;
 
     internal AggregationLayer(KubernetesApiDouble server)
     {
@@ -127,9 +126,10 @@ public sealed class AggregationLayer : IDisposable
     {
         get
         {
+            var stored = StoredApiServices();
             lock (_gate)
             {
-                return [.. _apiServices.Values.Select(WithStatus)];
+                return [.. stored.Select(WithStatus)];
             }
         }
     }
@@ -198,7 +198,10 @@ public sealed class AggregationLayer : IDisposable
         var path = context.Request.Path.Value ?? "/";
         var segments = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
         var kind = Classify(segments);
-        if (kind == RouteKind.None)
+
+        // APIServices are stored objects of the double (ResourceCatalog): writes go through its store (apply,
+        // managedFields, validation in SpecValidation); reads are answered here to add the computed status and the table.
+        if (kind == RouteKind.None || (kind == RouteKind.ApiServices && !HttpMethods.IsGet(context.Request.Method)))
         {
             return false;
         }
@@ -306,7 +309,7 @@ public sealed class AggregationLayer : IDisposable
         {
             lock (_gate)
             {
-                if (segments.Length == 2 && _apiServices.Values.Any(s => Spec(s).Group == segments[1]))
+                if (segments.Length == 2 && StoredApiServices().Any(s => Spec(s).Group == segments[1]))
                 {
                     return RouteKind.Group;
                 }
@@ -322,21 +325,13 @@ public sealed class AggregationLayer : IDisposable
         return RouteKind.None;
     }
 
-    private bool HasApiServices()
-    {
-        lock (_gate)
-        {
-            return _apiServices.Count > 0;
-        }
-    }
+    private bool HasApiServices() => StoredApiServices().Count > 0;
 
-    private bool Registered(string group, string version)
-    {
-        lock (_gate)
-        {
-            return _apiServices.ContainsKey($"{version}.{group}");
-        }
-    }
+    private bool Registered(string group, string version) => StoredApiService($"{version}.{group}") is not null;
+
+    private IReadOnlyList<JsonObject> StoredApiServices() => _server.List(ApiServicesResource);
+
+    private JsonObject? StoredApiService(string name) => _server.Get(ApiServicesResource, null, name);
 
     private static string Verb(HttpRequest request, ResourceTarget? target)
     {
@@ -391,47 +386,24 @@ public sealed class AggregationLayer : IDisposable
 
     private (int Code, JsonNode Answer) ApiServiceRequest(string method, string name, string? body, bool table)
     {
+        _ = body;
+        var stored = name.Length == 0 ? StoredApiServices() : [StoredApiService(name) ?? throw ApiServiceNotFound(name)];
         lock (_gate)
         {
             switch (method)
             {
                 case "GET" when table:
-                    return (200, ApiServiceTable(name.Length == 0 ? [.. _apiServices.Values] : [_apiServices.GetValueOrDefault(name) ?? throw ApiServiceNotFound(name)]));
+                    return (200, ApiServiceTable(stored));
                 case "GET" when name.Length == 0:
                     return (200, new JsonObject
                     {
                         ["kind"] = "APIServiceList",
                         ["apiVersion"] = "apiregistration.k8s.io/v1",
-                        ["metadata"] = new JsonObject { ["resourceVersion"] = _resourceVersion.ToString(CultureInfo.InvariantCulture) },
-                        ["items"] = new JsonArray([.. _apiServices.Values.Select(s => (JsonNode)WithStatus(s))]),
+                        ["metadata"] = new JsonObject { ["resourceVersion"] = _server.ResourceVersion.ToString(CultureInfo.InvariantCulture) },
+                        ["items"] = new JsonArray([.. stored.Select(s => (JsonNode)WithStatus(s))]),
                     });
                 case "GET":
-                    return (200, WithStatus(_apiServices.GetValueOrDefault(name) ?? throw ApiServiceNotFound(name)));
-                case "POST" when name.Length == 0:
-                    var created = ValidApiService(body);
-                    var createdName = created["metadata"]!["name"]!.ToString();
-                    if (_apiServices.ContainsKey(createdName))
-                    {
-                        throw new ApiException(409, "AlreadyExists", $"apiservices.apiregistration.k8s.io \"{createdName}\" already exists", Details(createdName, RegistrationGroup, "apiservices"));
-                    }
-
-                    var metadata = (JsonObject)created["metadata"]!;
-                    metadata["uid"] = Guid.NewGuid().ToString();
-                    metadata["creationTimestamp"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-                    metadata["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
-                    _apiServices[createdName] = created;
-                    return (201, WithStatus(created));
-                case "DELETE" when name.Length > 0:
-                    var removed = _apiServices.GetValueOrDefault(name) ?? throw ApiServiceNotFound(name);
-                    _apiServices.Remove(name);
-                    return (200, new JsonObject
-                    {
-                        ["kind"] = "Status",
-                        ["apiVersion"] = "v1",
-                        ["metadata"] = new JsonObject(),
-                        ["status"] = "Success",
-                        ["details"] = new JsonObject { ["name"] = name, ["group"] = RegistrationGroup, ["kind"] = "apiservices", ["uid"] = removed["metadata"]?["uid"]?.ToString() },
-                    });
+                    return (200, WithStatus(stored[0]));
                 default:
                     throw new ApiException(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource");
             }
@@ -447,7 +419,7 @@ public sealed class AggregationLayer : IDisposable
         {
             ["kind"] = "Table",
             ["apiVersion"] = "meta.k8s.io/v1",
-            ["metadata"] = new JsonObject { ["resourceVersion"] = _resourceVersion.ToString(CultureInfo.InvariantCulture) },
+            ["metadata"] = new JsonObject { ["resourceVersion"] = _server.ResourceVersion.ToString(CultureInfo.InvariantCulture) },
             ["columnDefinitions"] = new JsonArray(Column("Name", "string", "name"), Column("Service", "string"), Column("Available", "string"), Column("Age", "date")),
             ["rows"] = new JsonArray([.. items.Select(item =>
             {
@@ -465,40 +437,6 @@ public sealed class AggregationLayer : IDisposable
 
     private static ApiException ApiServiceNotFound(string name)
         => new(404, "NotFound", $"apiservices.apiregistration.k8s.io \"{name}\" not found", Details(name, RegistrationGroup, "apiservices"));
-
-    private static JsonObject ValidApiService(string? body)
-    {
-        var obj = (body is null ? null : JsonNode.Parse(body)) as JsonObject ?? throw ApiException.BadRequest("the body of the request was not an APIService");
-        var name = obj["metadata"]?["name"]?.ToString() ?? "";
-        var spec = Spec(obj);
-        var errors = new List<string>();
-        // validation.go ValidateAPIService: the name is <version>.<group>, priorities in range.
-        if (name != $"{spec.Version}.{spec.Group}")
-        {
-            errors.Add($"metadata.name: Invalid value: \"{name}\": must be `spec.version+\".\"+spec.group`");
-        }
-
-        if (spec.GroupPriorityMinimum is <= 0 or > 20000)
-        {
-            errors.Add($"spec.groupPriorityMinimum: Invalid value: {spec.GroupPriorityMinimum}: must be positive and less than 20000");
-        }
-
-        if (spec.VersionPriority is <= 0 or > 1000)
-        {
-            errors.Add($"spec.versionPriority: Invalid value: {spec.VersionPriority}: must be positive and less than 1000");
-        }
-
-        if (errors.Count > 0)
-        {
-            var message = errors.Count == 1 ? errors[0] : "[" + string.Join(", ", errors) + "]";
-            throw new ApiException(422, "Invalid", $"APIService.apiregistration.k8s.io \"{name}\" is invalid: {message}", Details(name, RegistrationGroup, "APIService"));
-        }
-
-        obj["apiVersion"] = "apiregistration.k8s.io/v1";
-        obj["kind"] = "APIService";
-        obj.Remove("status");
-        return obj;
-    }
 
     private sealed record ApiServiceSpec(string Group, string Version, string? ServiceNamespace, string? ServiceName, int Port, byte[] CaBundle, bool InsecureSkipTlsVerify, int GroupPriorityMinimum, int VersionPriority);
 
@@ -551,7 +489,10 @@ public sealed class AggregationLayer : IDisposable
                 var groups = (JsonArray)list["groups"]!;
                 foreach (var builtIn in new[] { RegistrationGroup, AuthenticationGroup, AuthorizationGroup })
                 {
-                    groups.Add(BuiltInGroup(builtIn));
+                    if (!groups.Any(g => (string?)g?["name"] == builtIn))
+                    {
+                        groups.Add(BuiltInGroup(builtIn));
+                    }
                 }
 
                 foreach (var group in AggregatedGroups())
@@ -567,7 +508,7 @@ public sealed class AggregationLayer : IDisposable
             default:
                 var (resource, kind, verbs) = segments[1] switch
                 {
-                    RegistrationGroup => ("apiservices", "APIService", new JsonArray("create", "delete", "get", "list")),
+                    RegistrationGroup => ("apiservices", "APIService", new JsonArray("create", "delete", "get", "list", "patch", "update", "watch")),
                     AuthenticationGroup => ("tokenreviews", "TokenReview", new JsonArray("create")),
                     _ => ("subjectaccessreviews", "SubjectAccessReview", new JsonArray("create")),
                 };
@@ -598,9 +539,10 @@ public sealed class AggregationLayer : IDisposable
     // first, ties by name); the first version is the preferred one.
     private List<JsonObject> AggregatedGroups()
     {
+        var stored = StoredApiServices();
         lock (_gate)
         {
-            return [.. _apiServices.Values.Select(Spec)
+            return [.. stored.Select(Spec)
                 .GroupBy(s => s.Group)
                 .OrderByDescending(g => g.Max(s => s.GroupPriorityMinimum)).ThenBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g =>
@@ -657,9 +599,10 @@ public sealed class AggregationLayer : IDisposable
     {
         ApiServiceSpec spec;
         Uri? endpoint;
+        var stored = StoredApiService($"{version}.{group}") ?? throw ApiServiceNotFound($"{version}.{group}");
         lock (_gate)
         {
-            spec = Spec(_apiServices[$"{version}.{group}"]);
+            spec = Spec(stored);
             endpoint = spec.ServiceName is null ? null : _endpoints.GetValueOrDefault((spec.ServiceNamespace ?? "", spec.ServiceName));
         }
 
@@ -790,9 +733,10 @@ public sealed class AggregationLayer : IDisposable
     {
         var paths = new JsonObject();
         List<(ApiServiceSpec Spec, Uri Endpoint)> backends;
+        var stored = StoredApiServices();
         lock (_gate)
         {
-            backends = [.. _apiServices.Values.Select(Spec)
+            backends = [.. stored.Select(Spec)
                 .Select(s => (s, s.ServiceName is null ? null : _endpoints.GetValueOrDefault((s.ServiceNamespace ?? "", s.ServiceName))))
                 .Where(b => b.Item2 is not null)
                 .Select(b => (b.s, b.Item2!))

@@ -23,8 +23,26 @@ internal static partial class ObjectNames
 
     public static void Validate(ResourceType type, JsonObject obj, string name)
     {
+        // RBAC objects only need a valid path segment (pkg/apis/rbac/validation/validation.go ValidateRBACName =
+        // path.IsValidPathSegmentName, apimachinery/pkg/api/validation/path/name.go): "system:auth-delegator" is valid.
+        if (type.Group == "rbac.authorization.k8s.io")
+        {
+            var problem = name switch
+            {
+                "." => "may not be '.'",
+                ".." => "may not be '..'",
+                _ when name.Contains('/', StringComparison.Ordinal) => "may not contain '/'",
+                _ when name.Contains('%', StringComparison.Ordinal) => "may not contain '%'",
+                _ => null,
+            };
+            if (problem is not null)
+            {
+                throw ApiException.Invalid(type, name, "metadata.name", $"Invalid value: \"{name}\": {problem}");
+            }
+        }
+
         // Namespaces and Services must be DNS labels (they become DNS names); the rest DNS subdomains.
-        if (type.Plural is "namespaces" or "services")
+        else if (type.Plural is "namespaces" or "services")
         {
             if (name.Length > 63 || !DnsLabel().IsMatch(name))
             {

@@ -55,6 +55,9 @@ internal static class SpecValidation
             case "ConfigMap" or "Secret" when existing is not null:
                 CheckImmutableData(type, candidate, existing, errors);
                 break;
+            case "APIService":
+                CheckApiService(candidate, name, errors);
+                break;
             case "Lease":
                 LeaseValidation.Check(candidate, errors);
                 break;
@@ -65,6 +68,31 @@ internal static class SpecValidation
         if (errors.Count > 0)
         {
             throw ApiException.Invalid(type, name, errors);
+        }
+    }
+
+    /// <summary>
+    /// kube-aggregator's ValidateAPIService (staging/src/k8s.io/kube-aggregator/pkg/apis/apiregistration/validation/validation.go):
+    /// the name is version.group, groupPriorityMinimum in (0, 20000], versionPriority in (0, 1000].
+    /// </summary>
+    private static void CheckApiService(JsonObject candidate, string name, List<(string, string)> errors)
+    {
+        var spec = candidate["spec"] as JsonObject ?? [];
+        if (name != $"{spec["version"]}.{spec["group"]}")
+        {
+            errors.Add(("metadata.name", $"Invalid value: \"{name}\": must be `spec.version+\".\"+spec.group`"));
+        }
+
+        var group = spec["groupPriorityMinimum"]?.GetValue<int>() ?? 0;
+        if (group is <= 0 or > 20000)
+        {
+            errors.Add(("spec.groupPriorityMinimum", $"Invalid value: {group}: must be positive and less than 20000"));
+        }
+
+        var version = spec["versionPriority"]?.GetValue<int>() ?? 0;
+        if (version is <= 0 or > 1000)
+        {
+            errors.Add(("spec.versionPriority", $"Invalid value: {version}: must be positive and less than 1000"));
         }
     }
 

@@ -18,6 +18,19 @@ public static class StackSchemas
     /// <summary>The same as <see cref="OpenApiV3"/> in Swagger 2.0's dialect (no <c>nullable</c>).</summary>
     public static JsonObject OpenApiV2(string version) => Stack(version, v3: false);
 
+    /// <summary>
+    /// The schema of the version as a CustomResourceDefinition's <c>openAPIV3Schema</c>: the OpenAPI v3 schema without
+    /// what a CRD may not say (x-kubernetes-group-version-kind; anything on metadata but its type, per
+    /// apiextensions' structural-schema rules in k8s.io/apiextensions-apiserver/pkg/apiserver/schema/validation.go).
+    /// </summary>
+    public static JsonObject CustomResourceSchema(string version)
+    {
+        var schema = OpenApiV3(version);
+        schema.Remove("x-kubernetes-group-version-kind");
+        schema["properties"]!["metadata"] = new JsonObject { ["type"] = "object" };
+        return schema;
+    }
+
     private static JsonObject Stack(string version, bool v3)
     {
         if (!StackApiGroup.IsServed(version))
