@@ -111,7 +111,7 @@ public sealed class SystemInstallCliTests : KubernetesStackCliTest
         var status = System("status", "-n", "berth");
         Assert.True(status.ExitCode == 0, status.Stderr);
         Assert.Contains("Berth (crd mode) in namespace berth", status.Stdout, StringComparison.Ordinal);
-        Assert.Contains("CustomResourceDefinition stacks.compose.docker.com: Established=Unknown", status.Stdout, StringComparison.Ordinal);
+        Assert.Contains("CustomResourceDefinition stacks.compose.docker.com: Established=True", status.Stdout, StringComparison.Ordinal);
         Assert.Contains("note: no berth-apiserver pod is ready to serve the stacks' webhooks", status.Stdout, StringComparison.Ordinal);
     }
 

@@ -38,10 +38,11 @@ public sealed class ApiDoubleStoredKindsTests
         Assert.Null(api.Get("clusterroles.rbac.authorization.k8s.io", null, "stack-view")!["metadata"]!["namespace"]);
         Assert.Equal("Stack", (await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync("stacks.compose.docker.com", cancellationToken: Ct)).Spec.Names.Kind);
 
-        // Stored only: the CRD's resource is not served.
+        // A stored CRD's resources are served (CustomResources*.cs); an unknown group stays a 404.
         using var http = new HttpClient { BaseAddress = api.BaseAddress };
         http.DefaultRequestHeaders.Authorization = new("Bearer", api.Token);
-        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("apis/compose.docker.com/v1beta2/namespaces/ops/stacks", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("apis/compose.docker.com/v1beta2/namespaces/ops/stacks", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("apis/unknown.example.com/v1/namespaces/ops/things", Ct)).StatusCode);
 
         await client.AdmissionregistrationV1.DeleteValidatingWebhookConfigurationAsync("w", cancellationToken: Ct);
         Assert.Empty((await client.AdmissionregistrationV1.ListValidatingWebhookConfigurationAsync(cancellationToken: Ct)).Items);
