@@ -145,7 +145,7 @@ public static class InstallManifests
 
     // ---- RBAC
 
-    private static JsonArray ControllerRules() =>
+    private static JsonNode[] ControllerRules() =>
     [
         // Every child write and status write impersonates the stack's owner (stack-api-server.md, impersonation;
         // AS/pkg/endpoints/filters/impersonation.go checks "impersonate" on each of these).
@@ -166,7 +166,7 @@ public static class InstallManifests
         Rule(Group, ["stacks/status", "stacks/finalizers"], ["get", "update", "patch"]),
     ];
 
-    private static JsonArray ApiServerRules() =>
+    private static JsonNode[] ApiServerRules() =>
     [
         // Writes and stacks/log are done as the requesting user.
         Rule("", ["users", "groups", "serviceaccounts"], ["impersonate"]),
@@ -192,7 +192,7 @@ public static class InstallManifests
         var write = Rule(Group, ["stacks", "stacks/scale", "stacks/composeFile"], ["create", "update", "patch", "delete", "deletecollection"]);
         foreach (var role in new[] { "view", "edit", "admin" })
         {
-            var rules = role == "view" ? new JsonArray(read.DeepClone()) : new JsonArray(read.DeepClone(), write.DeepClone());
+            JsonNode[] rules = role == "view" ? [read.DeepClone()] : [read.DeepClone(), write.DeepClone()];
             var obj = ClusterRole("stack-" + role, "stack-" + role, rules);
             ((JsonObject)obj["metadata"]!["labels"]!)["rbac.authorization.k8s.io/aggregate-to-" + role] = "true";
             yield return obj;
@@ -206,10 +206,10 @@ public static class InstallManifests
         ["verbs"] = Strings(verbs),
     };
 
-    private static JsonObject ClusterRole(string name, string component, JsonArray rules)
+    private static JsonObject ClusterRole(string name, string component, JsonNode[] rules)
     {
         var obj = Object("rbac.authorization.k8s.io/v1", "ClusterRole", name, null, component);
-        obj["rules"] = rules;
+        obj["rules"] = new JsonArray(rules);
         return obj;
     }
 
@@ -344,10 +344,10 @@ public static class InstallManifests
         container["ports"] = new JsonArray(Port("health", HealthPort));
         container["livenessProbe"] = Probe("/healthz", HealthPort, "HTTP");
         container["readinessProbe"] = Probe("/readyz", HealthPort, "HTTP");
-        return Deployment(ControllerName, options, container, new JsonArray());
+        return Deployment(ControllerName, options, container, []);
     }
 
-    private static JsonObject Deployment(string name, InstallOptions options, JsonObject container, JsonArray volumes)
+    private static JsonObject Deployment(string name, InstallOptions options, JsonObject container, JsonNode[] volumes)
     {
         var obj = Object("apps/v1", "Deployment", name, options.Namespace, name);
         obj["spec"] = new JsonObject
@@ -359,7 +359,7 @@ public static class InstallManifests
         return obj;
     }
 
-    private static JsonObject PodTemplate(string component, string? serviceAccount, JsonObject[] containers, JsonArray volumes)
+    private static JsonObject PodTemplate(string component, string? serviceAccount, JsonObject[] containers, JsonNode[] volumes)
     {
         var spec = new JsonObject();
         if (serviceAccount is not null)
@@ -380,9 +380,9 @@ public static class InstallManifests
             ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" },
         };
         spec["containers"] = new JsonArray([.. containers]);
-        if (volumes.Count > 0)
+        if (volumes.Length > 0)
         {
-            spec["volumes"] = volumes;
+            spec["volumes"] = new JsonArray(volumes);
         }
 
         return new JsonObject
