@@ -59,26 +59,7 @@ internal static class ApiServerHost
     /// <summary>The configured application, not yet started (tests start it in-process).</summary>
     public static WebApplication Build(ServerOptions options, ServerServices services, Action<ILoggingBuilder>? logging = null)
     {
-        var (certificate, certificateSource) = ServingCertificate.Load(options);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        if (logging is not null)
-        {
-            logging(builder.Logging);
-        }
-
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Parse(options.BindAddress), options.SecurePort, listen => listen.UseHttps(https =>
-            {
-                https.ServerCertificate = certificate;
-                // Client certificates are optional and verified by the authenticator against the configured CAs.
-                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
-                https.AllowAnyClientCertificate();
-            }));
-        });
-        builder.Services.AddRouting();
+        var (builder, certificateSource) = CreateBuilder(options, logging, clientCertificates: true);
         RequestingUserReads.AddServices(builder.Services, services);
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("berth-apiserver");
@@ -98,6 +79,34 @@ internal static class ApiServerHost
         var stacks = RequestingUserReads.Map(app, options, services, new MeasuredStackStore(services.Store), logger);
         new StacksApi(stacks, services.Cluster is null, time, logger).Map(app);
         return app;
+    }
+
+    /// <summary>
+    /// Kestrel on --bind-address:--secure-port, HTTPS only with the serving certificate, no Server header, routing, and
+    /// only the given log providers; with <paramref name="clientCertificates"/>, client certificates are asked for
+    /// (optional, verified by the authenticator against the configured CAs).
+    /// </summary>
+    internal static (WebApplicationBuilder Builder, string CertificateSource) CreateBuilder(ServerOptions options, Action<ILoggingBuilder>? logging, bool clientCertificates)
+    {
+        var (certificate, certificateSource) = ServingCertificate.Load(options);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        logging?.Invoke(builder.Logging);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Parse(options.BindAddress), options.SecurePort, listen => listen.UseHttps(https =>
+            {
+                https.ServerCertificate = certificate;
+                if (clientCertificates)
+                {
+                    https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                    https.AllowAnyClientCertificate();
+                }
+            }));
+        });
+        builder.Services.AddRouting();
+        return (builder, certificateSource);
     }
 
     private static IAuthorizer CreateAuthorizer(ServerOptions options, ClusterClient? cluster, TimeProvider time, ILogger logger)

@@ -21,16 +21,27 @@ internal static class RequestingUserReads
         }
     }
 
+    /// <summary>The client that reads as the requesting user, closed with the app; null without a cluster.</summary>
+    public static ImpersonatingClient? Open(WebApplication app, ServerOptions options, ClusterClient? cluster)
+    {
+        if (cluster is null || ImpersonatingClient.Create(options.Kubeconfig) is not { } impersonating)
+        {
+            return null;
+        }
+
+        app.Lifetime.ApplicationStopped.Register(impersonating.Dispose);
+        return impersonating;
+    }
+
     /// <summary>Maps stacks/log and returns the store StacksApi writes through (collision-checked with a cluster).</summary>
     public static IStackStore Map(WebApplication app, ServerOptions options, ServerServices server, IStackStore store, ILogger logger)
     {
-        if (server.Cluster is null || ImpersonatingClient.Create(options.Kubeconfig) is not { } cluster)
+        if (Open(app, options, server.Cluster) is not { } cluster)
         {
             WebhookEndpoints.Map(app, null);
             return store;
         }
 
-        app.Lifetime.ApplicationStopped.Register(cluster.Dispose);
         logger.LogInformation("stacks/log and the collision check read from the cluster as the requesting user: the delegate credentials need the verb impersonate on users, groups, uids and userextras");
         new StackLogs(store, cluster, logger).Map(app);
         var requests = app.Services.GetRequiredService<IHttpContextAccessor>();

@@ -1,4 +1,3 @@
-using System.Net;
 using Berth.ApiServer.Http;
 using Berth.ApiServer.Security;
 using Berth.ApiServer.Webhooks;
@@ -14,25 +13,15 @@ internal static class WebhookHost
 {
     public static WebApplication Build(ServerOptions options, ClusterClient? cluster, Action<ILoggingBuilder>? logging = null)
     {
-        var (certificate, certificateSource) = ServingCertificate.Load(options);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        logging?.Invoke(builder.Logging);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Parse(options.BindAddress), options.SecurePort, listen => listen.UseHttps(certificate));
-        });
-        builder.Services.AddRouting();
+        var (builder, certificateSource) = ApiServerHost.CreateBuilder(options, logging, clientCertificates: false);
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("berth-apiserver");
         logger.LogInformation("serving the stack webhooks only (CRD mode) on HTTPS {Address}:{Port} with the certificate {Certificate}", options.BindAddress, options.SecurePort, certificateSource);
         StackCollisions? collisions = null;
-        if (cluster is not null && ImpersonatingClient.Create(options.Kubeconfig) is { } impersonating)
+        if (RequestingUserReads.Open(app, options, cluster) is { } impersonating)
         {
-            app.Lifetime.ApplicationStopped.Register(impersonating.Dispose);
             collisions = new StackCollisions(impersonating);
-            logger.LogInformation("the validating webhook checks collisions in the cluster of {Source} as the requesting user", cluster.Source);
+            logger.LogInformation("the validating webhook checks collisions in the cluster of {Source} as the requesting user", cluster?.Source);
         }
         else
         {
