@@ -1,0 +1,24 @@
+namespace Berth.Console.Hosting;
+
+/// <summary>berth-console's settings from its command line.</summary>
+internal sealed record ConsoleOptions
+{
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    /// <summary>Kestrel's listen URLs, separated by ';' as ASP.NET Core's --urls.</summary>
+    public string Urls { get; init; } = DefaultUrls;
+
+    /// <summary>Holds console.db (the SQLite store) and the Data Protection keys that sign the cookies.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>The Kubernetes cluster; null: KUBECONFIG, then ~/.kube/config; no Kubernetes when none is found.</summary>
+    public string? Kubeconfig { get; init; }
+
+    public static string DefaultDataDirectory()
+    {
+        var data = Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+        return Path.Combine(data, "berth-console");
+    }
+}

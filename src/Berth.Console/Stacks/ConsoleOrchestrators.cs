@@ -1,0 +1,77 @@
+using System.Collections.Immutable;
+using Berth.Kubernetes.Access;
+using Berth.StackService;
+using Berth.Console.Hosting;
+
+namespace Berth.Console.Stacks;
+
+/// <summary>A stack as the stacks page lists it, or why an orchestrator could not be read.</summary>
+internal sealed record StackListing(ImmutableArray<StackSummary> Stacks, ImmutableArray<(StackOrchestrator Orchestrator, string Problem)> Problems);
+
+/// <summary>
+/// The stack services the console reaches: Swarm on the engine the docker CLI would use, and Kubernetes when a
+/// kubeconfig is found. Pages read stacks only through these (docs/design/console.md).
+/// </summary>
+internal sealed class ConsoleOrchestrators : IDisposable
+{
+    private readonly Dictionary<StackOrchestrator, IStackService> _services = [];
+
+    public ConsoleOrchestrators(ConsoleOptions options)
+    {
+        _services[StackOrchestrator.Swarm] = StackServices.Swarm(Environment.GetEnvironmentVariable);
+        if (FindKubeconfig(options.Kubeconfig) is { } kubeconfig)
+        {
+            _services[StackOrchestrator.Kubernetes] = StackServices.Kubernetes(new KubernetesAccessOptions { Kubeconfig = kubeconfig }, Environment.GetEnvironmentVariable);
+        }
+    }
+
+    public IReadOnlyCollection<StackOrchestrator> Available => _services.Keys;
+
+    /// <summary>Every stack of every orchestrator the account may see; an orchestrator that cannot be read is named with its reason.</summary>
+    public async Task<StackListing> ListAsync(Func<StackSummary, bool> visible, CancellationToken cancellationToken)
+    {
+        var reads = _services.Select(async pair =>
+        {
+            try
+            {
+                return (pair.Key, Stacks: await pair.Value.ListAsync(new StackListOptions(AllNamespaces: true), cancellationToken).ConfigureAwait(false), Problem: (string?)null);
+            }
+            catch (Exception e) when (e is StackOrchestratorException or HttpRequestException or IOException or TimeoutException)
+            {
+                return (pair.Key, Stacks: ImmutableArray<StackSummary>.Empty, Problem: e.Message);
+            }
+        });
+        var results = await Task.WhenAll(reads).ConfigureAwait(false);
+        return new StackListing(
+            [.. results.SelectMany(r => r.Stacks).Where(visible).OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Orchestrator).ThenBy(s => s.Namespace, StringComparer.Ordinal)],
+            [.. results.Where(r => r.Problem is not null).Select(r => (r.Key, r.Problem!))]);
+    }
+
+    public void Dispose()
+    {
+        foreach (var service in _services.Values)
+        {
+            service.Dispose();
+        }
+    }
+
+    // kubectl's order: the flag, KUBECONFIG (first file of the list that exists), then ~/.kube/config.
+    private static string? FindKubeconfig(string? flag)
+    {
+        if (flag is { Length: > 0 })
+        {
+            return flag;
+        }
+
+        foreach (var file in (Environment.GetEnvironmentVariable("KUBECONFIG") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (File.Exists(file))
+            {
+                return file;
+            }
+        }
+
+        var home = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+        return File.Exists(home) ? home : null;
+    }
+}

@@ -1,0 +1,41 @@
+namespace Berth.Console.State;
+
+/// <summary>
+/// The schema as numbered steps; a store applies those it has not recorded in <c>schema_migrations</c>. Steps are
+/// only ever added, never edited, so every database reaches the same schema by the same path.
+/// </summary>
+internal static class Schema
+{
+    public static IReadOnlyList<(int Version, string Sql)> Steps(SqlDialect dialect) =>
+    [
+        (1, $"""
+            CREATE TABLE accounts (
+              name_key TEXT PRIMARY KEY,
+              name TEXT NOT NULL,
+              role TEXT NOT NULL,
+              password_hash TEXT NOT NULL,
+              security_stamp TEXT NOT NULL,
+              disabled BIGINT NOT NULL DEFAULT 0,
+              failed_sign_ins BIGINT NOT NULL DEFAULT 0,
+              locked_until BIGINT NULL,
+              created_at BIGINT NOT NULL
+            );
+            CREATE TABLE account_scopes (
+              name_key TEXT NOT NULL REFERENCES accounts(name_key) ON DELETE CASCADE,
+              kind TEXT NOT NULL,
+              value TEXT NOT NULL,
+              PRIMARY KEY (name_key, kind, value)
+            );
+            CREATE TABLE audit_log (
+              id {dialect.IdentityColumn},
+              at BIGINT NOT NULL,
+              actor TEXT NOT NULL,
+              action TEXT NOT NULL,
+              target TEXT NOT NULL,
+              result TEXT NOT NULL,
+              detail TEXT NOT NULL
+            );
+            CREATE INDEX audit_log_at ON audit_log (at);
+            """),
+    ];
+}
