@@ -10,6 +10,7 @@ bash scripts/setup-swarm.sh
 bash scripts/setup-go.sh
 bash scripts/setup-shells.sh
 bash scripts/setup-etcd.sh
+bash scripts/setup-chromium.sh
 dotnet build Berth.slnx -c Release --nologo -v quiet
 # The Native AOT binary users run; NativeBinary* tests drive it (rebuilt only when src/ changed).
 bash scripts/berth.sh --version > /dev/null
