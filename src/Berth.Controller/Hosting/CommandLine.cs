@@ -47,9 +47,11 @@ internal static class CommandLine
         var leaseNamespace = new Option<string>("--leader-elect-resource-namespace") { Description = "The namespace of the Lease", DefaultValueFactory = _ => d.LeaseNamespace };
         var leaseName = new Option<string>("--leader-elect-resource-name") { Description = "The name of the Lease", DefaultValueFactory = _ => d.LeaseName };
         var health = new Option<string>("--health-bind-address") { Description = "IP:port serving /healthz, /readyz and /metrics over plain HTTP", DefaultValueFactory = _ => d.HealthBindAddress };
+        var stackSource = new Option<string>("--stack-source") { Description = "Which server serves compose.docker.com stacks, so where each stack's owner is read: aggregated (berth-apiserver, stacks/owner), crd (the CustomResourceDefinition, the compose.docker.com/owner annotation Berth's webhook records) or auto (asks discovery at start)", DefaultValueFactory = _ => d.StackSource.ToString().ToLowerInvariant() };
+        stackSource.AcceptOnlyFromAmong([.. Enum.GetNames<Reconcile.StackSource>().Select(n => n.ToLowerInvariant())]);
 
         var root = new RootCommand("berth-controller: reconciles compose.docker.com stacks into Kubernetes objects, as each stack's owner; one leader at a time through a Lease.");
-        Option[] all = [kubeconfig, ns, workers, resync, leaderElect, leaseDuration, renewDeadline, retryPeriod, leaseNamespace, leaseName, health];
+        Option[] all = [kubeconfig, ns, workers, resync, leaderElect, leaseDuration, renewDeadline, retryPeriod, leaseNamespace, leaseName, health, stackSource];
         foreach (var option in all)
         {
             root.Options.Add(option);
@@ -70,6 +72,7 @@ internal static class CommandLine
                 LeaseNamespace = parse.GetValue(leaseNamespace)!,
                 LeaseName = parse.GetValue(leaseName)!,
                 HealthBindAddress = parse.GetValue(health)!,
+                StackSource = Enum.Parse<Reconcile.StackSource>(parse.GetValue(stackSource)!, ignoreCase: true),
             };
             var errors = Validate(options);
             foreach (var error in errors)
