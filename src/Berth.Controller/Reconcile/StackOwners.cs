@@ -53,6 +53,18 @@ internal sealed class StackOwners(StackSource configured, k8s.Kubernetes control
     /// </summary>
     public async Task<bool> ResolveAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            return await WaitUntilServedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private async Task<bool> WaitUntilServedAsync(CancellationToken cancellationToken)
+    {
         var waiting = false;
         while (_source == StackSource.Auto)
         {
@@ -69,14 +81,7 @@ internal sealed class StackOwners(StackSource configured, k8s.Kubernetes control
                 waiting = true;
             }
 
-            try
-            {
-                await Task.Delay(DetectRetry, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return false;
-            }
+            await Task.Delay(DetectRetry, cancellationToken).ConfigureAwait(false);
         }
 
         return true;
