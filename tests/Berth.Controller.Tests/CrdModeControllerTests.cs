@@ -20,19 +20,7 @@ namespace Berth.Controller.Tests;
 /// </summary>
 public sealed class CrdModeControllerTests(CrdModeFixture crd) : IClassFixture<CrdModeFixture>
 {
-    private const string Shop = """
-        services:
-          web:
-            image: nginx:1.25
-            ports: ["8080:80"]
-            environment:
-              MODE: production
-          worker:
-            image: busybox:1.36
-            command: ["sleep", "3600"]
-            deploy:
-              replicas: 2
-        """;
+    private const string Shop = StackControllerTests.Shop;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -156,9 +156,9 @@ internal static class CommandLine
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
         var known = Enum.GetValues<Reconcile.StackSource>();
-        foreach (var source in known.Where(s => SourceName(s) == text))
+        if (Array.FindIndex(known, s => SourceName(s) == text) is var index and >= 0)
         {
-            return source;
+            return known[index];
         }
 
         result.AddError($"--stack-source \"{text}\": expected one of {string.Join(", ", known.Select(SourceName))}");

@@ -26,7 +26,8 @@ public sealed class StackControllerTests(FrontFixture front) : IClassFixture<Fro
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private const string Shop = """
+    /// <summary>A two-service file with a port, an environment and replicas (the CRD mode tests deploy it too).</summary>
+    internal const string Shop = """
         services:
           web:
             image: nginx:1.25
