@@ -69,10 +69,10 @@ public sealed class ControllerProcessTests : IDisposable
         var released = LeaseCandidate.Lease(api)!["spec"]!;
 
         Assert.Equal((HttpStatusCode.OK, "ok"), health);
-        // A bare double serves no compose.docker.com (no berth-apiserver behind it): the stack controller lists
-        // stacks, is answered 404, and is not ready — as on a cluster where the Stack API is not installed.
+        // A bare double serves no compose.docker.com (no berth-apiserver behind it, no CRD): the stack controller asks
+        // discovery which mode serves stacks, is answered 404, waits, and is not ready — as on a cluster where the Stack API is not installed.
         Assert.Equal((HttpStatusCode.ServiceUnavailable, "the stack controller has not synced yet"), ready);
-        Assert.Contains(api.Requests, r => r.Path.Contains("/apis/compose.docker.com/v1beta1/stacks", StringComparison.Ordinal) && r.StatusCode == 404);
+        Assert.Contains(api.Requests, r => r.Path.EndsWith("/apis/compose.docker.com/v1beta1", StringComparison.Ordinal) && r.StatusCode == 404);
         Assert.StartsWith(System.Net.Dns.GetHostName() + "_", holder, StringComparison.Ordinal);
         Assert.Equal(0, code);
         Assert.Equal(string.Empty, released["holderIdentity"]!.ToString());
@@ -95,10 +95,10 @@ public sealed class ControllerProcessTests : IDisposable
         controller.Terminate();
         var code = await controller.WaitForExitAsync(TimeSpan.FromSeconds(20), Ct);
 
-        // A bare double serves no compose.docker.com (no berth-apiserver behind it): the stack controller lists
-        // stacks, is answered 404, and is not ready — as on a cluster where the Stack API is not installed.
+        // A bare double serves no compose.docker.com (no berth-apiserver behind it, no CRD): the stack controller asks
+        // discovery which mode serves stacks, is answered 404, waits, and is not ready — as on a cluster where the Stack API is not installed.
         Assert.Equal((HttpStatusCode.ServiceUnavailable, "the stack controller has not synced yet"), ready);
-        Assert.Contains(api.Requests, r => r.Path.Contains("/apis/compose.docker.com/v1beta1/stacks", StringComparison.Ordinal) && r.StatusCode == 404);
+        Assert.Contains(api.Requests, r => r.Path.EndsWith("/apis/compose.docker.com/v1beta1", StringComparison.Ordinal) && r.StatusCode == 404);
         Assert.Null(status);
         Assert.Equal(0, code);
         Assert.DoesNotContain(api.Requests, r => r.Resource == "leases.coordination.k8s.io");

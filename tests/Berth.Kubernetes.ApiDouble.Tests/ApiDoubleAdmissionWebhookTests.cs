@@ -181,6 +181,35 @@ public sealed class ApiDoubleAdmissionWebhookTests
     }
 
     [Fact]
+    public async Task A_patch_at_another_version_is_admitted_at_that_version_then_converted()
+    {
+        // kube-apiserver's patcher applies the patch to the object at the request's version and admits that result
+        // (staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go), so a webhook sees the version the client wrote.
+        await using var webhook = await TestWebhookServer.StartAsync((path, review) => path == "/convert" ? ConvertWidgets(review) : Answer(path, review), Ct);
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        using var client = Client(api);
+        await CreateCrdAsync(client, Crd(WebhookConversion(webhook.BaseAddress + "convert", webhook.CaBundle)));
+        var hook = Hook("limits.example.com", Url(webhook, "validate"), ["UPDATE"]);
+        hook["rules"]![0]!["apiVersions"] = new JsonArray("*");
+        await ConfigureAsync(client, "ValidatingWebhookConfiguration", "limits", hook);
+        const string betaWidget = "apis/example.com/v1beta1/namespaces/default/widgets/w1";
+        var (created, _) = await SendAsync(client, HttpMethod.Post, Widgets, Widget(Json("""{"image":"nginx"}""")));
+
+        var (patched, _) = await SendAsync(client, HttpMethod.Patch, betaWidget, Json("""{"spec":{"picture":"httpd"}}"""), "application/merge-patch+json");
+        var admitted = webhook.Received.Single(r => r.Path == "/validate").Body["request"]!;
+        var (invalid, invalidStatus) = await SendAsync(client, HttpMethod.Patch, betaWidget, Json("""{"spec":{"picture":5}}"""), "application/merge-patch+json");
+        var (_, stored) = await SendAsync(client, HttpMethod.Get, Widgets + "/w1");
+
+        Assert.Equal(HttpStatusCode.Created, created);
+        Assert.Equal(HttpStatusCode.OK, patched);
+        Assert.Equal(("v1beta1", "v1beta1"), (admitted["kind"]!["version"]!.ToString(), admitted["requestKind"]!["version"]!.ToString()));
+        Assert.Equal(("httpd", "nginx"), (admitted["object"]!["spec"]!["picture"]!.ToString(), admitted["oldObject"]!["spec"]!["picture"]!.ToString()));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, invalid); // the v1beta1 schema, before any conversion
+        Assert.Equal("Widget.example.com \"w1\" is invalid: spec.picture: Invalid value: \"integer\": spec.picture in body must be of type string: \"integer\"", invalidStatus["message"]!.ToString());
+        Assert.Equal("httpd", stored["spec"]!["image"]!.ToString());
+    }
+
+    [Fact]
     public async Task A_failed_call_fails_the_request_unless_the_failure_policy_is_ignore_and_tls_is_checked_against_the_ca_bundle()
     {
         await using var webhook = await TestWebhookServer.StartAsync(Answer, Ct);

@@ -135,6 +135,31 @@ public sealed class ApiDoubleCustomResourceTests
     }
 
     [Fact]
+    public async Task A_status_write_changes_only_status_at_any_served_version_validated_by_the_schema_and_keeps_the_generation()
+    {
+        // apiextensions-apiserver pkg/registry/customresource/status_strategy.go: PrepareForUpdate copies the old object
+        // and sets only the new status (metadata, labels and annotations included, are kept), the generation is not
+        // bumped, and ValidateUpdate validates the result against the version's schema.
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        using var client = Client(api);
+        await CreateCrdAsync(client, Crd());
+        await SendAsync(client, HttpMethod.Post, Widgets, Widget(Json("""{"image":"nginx"}""")));
+
+        var (_, status) = await SendAsync(client, HttpMethod.Patch, "apis/example.com/v1beta1/namespaces/default/widgets/w1/status", Json("""{"metadata":{"labels":{"l":"x"},"annotations":{"a":"y"},"finalizers":["example.com/f"]},"status":{"ready":true}}"""), "application/merge-patch+json");
+        var (invalid, invalidStatus) = await SendAsync(client, HttpMethod.Patch, Widgets + "/w1/status", Json("""{"status":{"ready":"yes"}}"""), "application/merge-patch+json");
+        var (_, stored) = await SendAsync(client, HttpMethod.Get, Widgets + "/w1");
+
+        Assert.Equal("example.com/v1beta1", status["apiVersion"]!.ToString());
+        Assert.True(stored["status"]!["ready"]!.GetValue<bool>());
+        Assert.Null(stored["metadata"]!["labels"]);
+        Assert.Null(stored["metadata"]!["annotations"]);
+        Assert.Null(stored["metadata"]!["finalizers"]);
+        Assert.Equal(1, stored["metadata"]!["generation"]!.GetValue<long>());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, invalid);
+        Assert.Contains("status.ready", invalidStatus["message"]!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_crd_without_status_subresource_has_no_status_url_and_deleting_the_crd_deletes_its_resources()
     {
         await using var api = await KubernetesApiDouble.StartAsync(Ct);

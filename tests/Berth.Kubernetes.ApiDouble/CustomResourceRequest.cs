@@ -11,8 +11,8 @@ internal delegate (int Code, JsonNode Answer) StoredRequest(ApiRoute route, stri
 /// One request for a custom resource, as apiextensions-apiserver's customresource_handler.go serves it: objects are
 /// stored at the CRD's storage version and converted to and from the request's version; a body is pruned by the
 /// version's schema (unknown fields are dropped, or refused with fieldValidation=Strict); each create and update passes
-/// mutating admission, pruning again, schema validation and validating admission before it is stored — a full body at
-/// its request's version (then converted), a patch or apply on the result at the storage version; a delete passes
+/// mutating admission, pruning again, schema validation and validating admission before it is stored — a full body or
+/// a patch at its request's version (then converted), an apply on the result at the storage version; a delete passes
 /// admission first. The status subresource exists only when the CRD declares it.
 /// </summary>
 internal sealed class CustomResourceRequest(
@@ -48,8 +48,10 @@ internal sealed class CustomResourceRequest(
         }
         else if (verb == "patch" && served.Type != served.Storage && route.Name is not null)
         {
-            // A patch is applied to the object at the request's version, then stored like an update.
-            (verb, storedBody, contentType) = ("update", PatchedAtRequestVersion(route, body, contentType), "application/json");
+            // A patch is applied to the object at the request's version, admitted there as kube-apiserver admits it
+            // (the patcher decodes the result at the request's version before admission: apiserver
+            // pkg/endpoints/handlers/patch.go), then converted and stored like an update.
+            (verb, storedBody, contentType, admitted) = ("update", PatchedAtRequestVersion(route, body, contentType, manager), "application/json", true);
         }
 
         if (verb == "delete" && route.Name is not null)
@@ -158,7 +160,7 @@ internal sealed class CustomResourceRequest(
         return obj;
     }
 
-    private string PatchedAtRequestVersion(ApiRoute route, string? body, string? contentType)
+    private string PatchedAtRequestVersion(ApiRoute route, string? body, string? contentType, string? manager)
     {
         JsonObject existing;
         lock (store.Gate)
@@ -187,7 +189,8 @@ internal sealed class CustomResourceRequest(
         var metadata = patched["metadata"] as JsonObject ?? [];
         metadata["resourceVersion"] ??= existing["metadata"]?["resourceVersion"]?.DeepClone();
         patched["metadata"] = metadata;
-        return conversion.Convert(served, patched, served.Storage.ApiVersion, cancellationToken).ToJsonString();
+        var admitted = Admit(route, current, patched, manager, served.Type, served.Schema);
+        return conversion.Convert(served, admitted, served.Storage.ApiVersion, cancellationToken).ToJsonString();
     }
 
     /// <summary>

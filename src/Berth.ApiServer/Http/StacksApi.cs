@@ -502,7 +502,7 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
         // keeps it, so the controller's own writes never make it the owner (compose-on-kubernetes recorded every writer).
         if (!JsonNode.DeepEquals(desired["spec"], current["spec"]) || StackOwner.Get(current) is null)
         {
-            StackOwner.Set(desired, new StackUser(user.Name, user.Uid, user.Groups, user.Extra));
+            StackOwner.Set(desired, user.ToStackUser());
         }
 
         Validate(desired, name, current);

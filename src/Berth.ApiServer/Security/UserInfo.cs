@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Berth.StackApi;
 
 namespace Berth.ApiServer.Security;
 
@@ -11,4 +12,7 @@ internal sealed record UserInfo(string Name, string? Uid, ImmutableArray<string>
     /// <summary>Every authenticated user is in system:authenticated (AS/pkg/authentication/group/authenticated_group_adder.go).</summary>
     public UserInfo WithAuthenticatedGroup()
         => Groups.Contains(AuthenticatedGroup) ? this : this with { Groups = Groups.Add(AuthenticatedGroup) };
+
+    /// <summary>This user as the Stack API records an owner.</summary>
+    public StackUser ToStackUser() => new(Name, Uid, Groups, Extra);
 }

@@ -60,7 +60,7 @@ internal sealed class StackAdmission(StackCollisions? collisions)
         var incoming = OwnerAnnotation.Of(request.Object);
         var recorded = OwnerAnnotation.Of(request.OldObject);
         var specChanged = request.OldObject is null || !JsonNode.DeepEquals(request.Object["spec"], request.OldObject["spec"]);
-        var desired = specChanged || recorded is null ? OwnerAnnotation.ValueFor(request.User) : recorded;
+        var desired = specChanged || recorded is null ? OwnerAnnotation.ValueFor(request.User.ToStackUser()) : recorded;
         if (incoming is not null && incoming != recorded && incoming != desired)
         {
             var name = request.Object["metadata"]?["name"]?.ToString() ?? request.Name;

@@ -47,9 +47,14 @@ internal static class CommandLine
         var leaseNamespace = new Option<string>("--leader-elect-resource-namespace") { Description = "The namespace of the Lease", DefaultValueFactory = _ => d.LeaseNamespace };
         var leaseName = new Option<string>("--leader-elect-resource-name") { Description = "The name of the Lease", DefaultValueFactory = _ => d.LeaseName };
         var health = new Option<string>("--health-bind-address") { Description = "IP:port serving /healthz, /readyz and /metrics over plain HTTP", DefaultValueFactory = _ => d.HealthBindAddress };
+        var stackSource = new Option<Reconcile.StackSource>("--stack-source")
+        {
+            Description = $"Which server serves compose.docker.com stacks, so where each stack's owner is read: aggregated (berth-apiserver, stacks/owner), crd (the CustomResourceDefinition, the compose.docker.com/owner annotation Berth's webhook records) or auto (asks discovery at start) [default: {SourceName(d.StackSource)}]",
+            CustomParser = ParseStackSource,
+        };
 
         var root = new RootCommand("berth-controller: reconciles compose.docker.com stacks into Kubernetes objects, as each stack's owner; one leader at a time through a Lease.");
-        Option[] all = [kubeconfig, ns, workers, resync, leaderElect, leaseDuration, renewDeadline, retryPeriod, leaseNamespace, leaseName, health];
+        Option[] all = [kubeconfig, ns, workers, resync, leaderElect, leaseDuration, renewDeadline, retryPeriod, leaseNamespace, leaseName, health, stackSource];
         foreach (var option in all)
         {
             root.Options.Add(option);
@@ -70,6 +75,7 @@ internal static class CommandLine
                 LeaseNamespace = parse.GetValue(leaseNamespace)!,
                 LeaseName = parse.GetValue(leaseName)!,
                 HealthBindAddress = parse.GetValue(health)!,
+                StackSource = parse.GetResult(stackSource) is null ? d.StackSource : parse.GetValue(stackSource),
             };
             var errors = Validate(options);
             foreach (var error in errors)
@@ -143,6 +149,21 @@ internal static class CommandLine
     /// <summary>IP:port, the IPv6 address in brackets.</summary>
     public static bool TryParseEndpoint(string text, out IPEndPoint endpoint) =>
         IPEndPoint.TryParse(text, out endpoint!) && endpoint.Port is > 0 and <= 65535 && text.Contains(':', StringComparison.Ordinal) && (endpoint.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6 || text.StartsWith('['));
+
+    private static string SourceName(Reconcile.StackSource source) => source.ToString().ToLowerInvariant();
+
+    private static Reconcile.StackSource ParseStackSource(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        var known = Enum.GetValues<Reconcile.StackSource>();
+        if (Array.FindIndex(known, s => SourceName(s) == text) is var index and >= 0)
+        {
+            return known[index];
+        }
+
+        result.AddError($"--stack-source \"{text}\": expected one of {string.Join(", ", known.Select(SourceName))}");
+        return default;
+    }
 
     // Go durations (time.ParseDuration), as kube-controller-manager's pflag duration flags take them.
     // No DefaultValueFactory: help would print the TimeSpan (00:10:00); the description says it as Go would (10m0s).

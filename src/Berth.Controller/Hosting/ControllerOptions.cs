@@ -31,4 +31,7 @@ internal sealed record ControllerOptions
 
     /// <summary>Where /healthz, /readyz and /metrics are served (plain HTTP; kube-controller-manager's port).</summary>
     public string HealthBindAddress { get; init; } = "127.0.0.1:10257";
+
+    /// <summary>Which server serves stacks, so where owners are read (<c>--stack-source</c>); Auto asks discovery at start.</summary>
+    public Reconcile.StackSource StackSource { get; init; } = Reconcile.StackSource.Auto;
 }

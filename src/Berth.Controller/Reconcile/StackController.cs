@@ -26,6 +26,7 @@ internal sealed class StackController : IDisposable
     private readonly ControllerOptions _options;
     private readonly KubernetesCluster _cluster;
     private readonly StackReconciler _reconciler;
+    private readonly StackOwners _owners;
     private readonly ILogger _logger;
     private readonly WorkQueue<StackKey> _queue = new();
     private readonly ConcurrentDictionary<StackKey, byte> _known = new();
@@ -36,7 +37,8 @@ internal sealed class StackController : IDisposable
         _options = options;
         _cluster = cluster;
         _logger = logger;
-        _reconciler = new StackReconciler(options.Kubeconfig, Client, logger);
+        _owners = new StackOwners(options.StackSource, Client, logger);
+        _reconciler = new StackReconciler(options.Kubeconfig, Client, _owners, logger);
     }
 
     /// <summary>True once the first list of stacks is queued (for /readyz).</summary>
@@ -55,6 +57,12 @@ internal sealed class StackController : IDisposable
     /// <summary>Runs the watches, the resync and the workers until cancelled; returns once in-flight reconciles end.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        // Which mode serves stacks decides where owners are read; nothing is watched before it is known.
+        if (!await _owners.ResolveAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var tasks = new List<Task>
         {
             WatchAsync(StacksPath(), string.Empty, OnStackList, OnStackEvent, cancellationToken),

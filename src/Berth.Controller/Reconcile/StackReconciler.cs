@@ -23,7 +23,7 @@ internal enum ReconcileResult
 /// (<see cref="IStackService.RemoveAsync"/>) before the stack goes. Status is written through stacks/status as the
 /// owner, only when it changes.
 /// </summary>
-internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes controllerClient, ILogger logger)
+internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes controllerClient, StackOwners owners, ILogger logger)
 {
     /// <summary>compose-on-kubernetes has no finalizer (it relied on its own delete hook); Berth's name.</summary>
     public const string Finalizer = "compose.docker.com/stack-cleanup";
@@ -53,11 +53,12 @@ internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes control
             return ReconcileResult.Failed;
         }
 
-        var owner = await OwnerAsync(key, cancellationToken).ConfigureAwait(false);
-        if (owner is null)
+        var recorded = await owners.OwnerAsync(key, stack, cancellationToken).ConfigureAwait(false);
+        if (recorded.Owner is not { } owner)
         {
-            logger.LogWarning("stack {Stack}: no owner is recorded: nothing is deployed (only berth-apiserver's stacks are reconciled)", key);
-            return ReconcileResult.Done;
+            logger.LogWarning("stack {Stack}: {Missing}", key, recorded.Missing);
+            // Said in the status as the controller: there is no owner to write as.
+            return recorded.Reported ? await WriteStatusAsync(controllerClient, key, stack, StackStatus.Failure(RecordedOwner.NoOwnerReason, recorded.Missing, Generation(stack)), cancellationToken).ConfigureAwait(false) : ReconcileResult.Done;
         }
 
         var access = new KubernetesAccessOptions { Kubeconfig = kubeconfig, Namespace = key.Namespace, Impersonate = owner };
@@ -96,25 +97,6 @@ internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes control
     private const string TransientReason = "ClusterUnavailable";
 
     private static long Generation(JsonObject stack) => stack["metadata"]?["generation"] is JsonValue g && g.TryGetValue<long>(out var value) ? value : 0;
-
-    private async Task<Impersonation?> OwnerAsync(StackKey key, CancellationToken cancellationToken)
-    {
-        var answer = await ClusterJson.SendAsync(controllerClient, HttpMethod.Get, StackPath(WriteVersion, key, "owner"), null, null, cancellationToken).ConfigureAwait(false);
-        if (!answer.IsSuccess || answer.Body?["owner"] is not JsonObject owner || owner["UserName"]?.ToString() is not { Length: > 0 } name)
-        {
-            return null;
-        }
-
-        // The owner subresource serves compose-on-kubernetes's impersonation.Config (UserName, Groups, Extra); the
-        // uid berth-apiserver stores is not served, so none is impersonated.
-        return new Impersonation(
-            name,
-            null,
-            owner["Groups"] is JsonArray groups ? [.. groups.Select(g => g!.ToString())] : [],
-            owner["Extra"] is JsonObject extra
-                ? extra.ToImmutableDictionary(e => e.Key, e => e.Value is JsonArray values ? values.Select(v => v!.ToString()).ToImmutableArray() : [], StringComparer.Ordinal)
-                : ImmutableDictionary<string, ImmutableArray<string>>.Empty);
-    }
 
     private async Task<StackStatus> DeployAsync(StackKey key, JsonObject stack, Impersonation owner, IStackService service, CancellationToken cancellationToken)
     {

@@ -26,7 +26,8 @@ public sealed class StackControllerTests(FrontFixture front) : IClassFixture<Fro
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private const string Shop = """
+    /// <summary>A two-service file with a port, an environment and replicas (the CRD mode tests deploy it too).</summary>
+    internal const string Shop = """
         services:
           web:
             image: nginx:1.25
@@ -118,47 +119,13 @@ public sealed class StackControllerTests(FrontFixture front) : IClassFixture<Fro
         }
     }
 
-    private sealed class RunningController : IAsyncDisposable
-    {
-        private readonly CancellationTokenSource _stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-
-        public RunningController(string kubeconfig, string ns, TimeSpan resync)
-        {
-            Controller = StackController.Create(new ControllerOptions { Kubeconfig = kubeconfig, Namespace = ns, Workers = 2, ResyncPeriod = resync }, NullLoggerFactory.Instance);
-            Run = Controller.RunAsync(_stop.Token);
-        }
-
-        public StackController Controller { get; }
-
-        public Task Run { get; }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            await Run.WaitAsync(TimeSpan.FromSeconds(30));
-            Controller.Dispose();
-            _stop.Dispose();
-        }
-    }
-
     private RunningController StartController(string ns, TimeSpan? resync = null) => new(front.Kubeconfig, ns, resync ?? TimeSpan.FromMinutes(10));
 
     // Every object of the stack in ns, by kind/name, from the double's store through its API.
     private async Task<SortedDictionary<string, JsonObject>> StackObjectsAsync(string ns, string stack)
     {
         using var client = front.Client(front.Api.Token);
-        var objects = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
-        foreach (var kind in ResourceKinds.All)
-        {
-            using var response = await client.GetAsync($"{kind.CollectionPath(ns)}?labelSelector={Uri.EscapeDataString($"com.docker.stack.namespace={stack}")}", Ct);
-            var list = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
-            foreach (var item in (list["items"] as JsonArray ?? []).OfType<JsonObject>())
-            {
-                objects[$"{kind.Kind}/{item["metadata"]!["name"]}"] = item;
-            }
-        }
-
-        return objects;
+        return await StackObjects.ListAsync(client, ns, stack, Ct);
     }
 
     [Fact]
@@ -187,45 +154,9 @@ public sealed class StackControllerTests(FrontFixture front) : IClassFixture<Fro
 
         var byCli = await StackObjectsAsync(cliNs, "shop");
         var byController = await StackObjectsAsync(stackNs, "shop");
-        Assert.Equal(byCli.Keys, byController.Keys);
         Assert.Contains("Deployment/web", byCli.Keys);
         var uid = (await GetStackAsync(stackNs, "shop"))!["metadata"]!["uid"]!.ToString();
-        foreach (var (id, cliObject) in byCli)
-        {
-            var stackObject = byController[id];
-            var owner = Assert.Single(stackObject["metadata"]!["ownerReferences"]!.AsArray());
-            Assert.Equal(("compose.docker.com/v1beta2", "Stack", "shop", uid, true), (owner!["apiVersion"]!.ToString(), owner["kind"]!.ToString(), owner["name"]!.ToString(), owner["uid"]!.ToString(), owner["controller"]!.GetValue<bool>()));
-            Assert.Null(cliObject["metadata"]!["ownerReferences"]);
-            Assert.Equal(Comparable(cliObject, cliNs).ToJsonString(), Comparable(stackObject, stackNs).ToJsonString());
-        }
-    }
-
-    // Field by field, without what differs by nature: identity, versions, times, managedFields, the namespace,
-    // ownerReferences, status, the Service addresses and node ports the server allocates, and the applied-hash annotation (a hash of the body, which holds the namespace and
-    // the ownerReference).
-    private static JsonObject Comparable(JsonObject item, string ns)
-    {
-        var copy = (JsonObject)JsonNode.Parse(item.ToJsonString().Replace($"\"{ns}\"", "\"NS\"", StringComparison.Ordinal).Replace($".{ns}.", ".NS.", StringComparison.Ordinal))!;
-        var metadata = (JsonObject)copy["metadata"]!;
-        foreach (var key in new[] { "uid", "resourceVersion", "creationTimestamp", "managedFields", "namespace", "ownerReferences", "generation" })
-        {
-            metadata.Remove(key);
-        }
-
-        (metadata["annotations"] as JsonObject)?.Remove(AppliedObject.HashAnnotation);
-        copy.Remove("status");
-        if (copy["kind"]?.ToString() == "Service" && copy["spec"] is JsonObject spec)
-        {
-            // Allocated by the server, not applied.
-            spec.Remove("clusterIP");
-            spec.Remove("clusterIPs");
-            foreach (var port in (spec["ports"] as JsonArray ?? []).OfType<JsonObject>())
-            {
-                port.Remove("nodePort");
-            }
-        }
-
-        return copy;
+        StackObjects.AssertSame(byCli, cliNs, byController, stackNs, "shop", uid);
     }
 
     [Fact]
