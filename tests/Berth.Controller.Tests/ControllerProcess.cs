@@ -12,7 +12,7 @@ internal sealed class ControllerProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ControllerProcess(IEnumerable<string> args)
+    private ControllerProcess(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -29,6 +29,11 @@ internal sealed class ControllerProcess : IDisposable
         // The developer's cluster must never be used: the tests pass --kubeconfig when they mean one.
         start.Environment.Remove("KUBECONFIG");
         start.Environment["HOME"] = Path.GetTempPath();
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         _process = Process.Start(start) ?? throw new InvalidOperationException("cannot start berth-controller");
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -53,6 +58,9 @@ internal sealed class ControllerProcess : IDisposable
     }
 
     public static ControllerProcess Start(params string[] args) => new(args);
+
+    /// <summary>Starts it with these environment variables set (e.g. KUBECONFIG, when the arguments must not name one).</summary>
+    public static ControllerProcess Start(IReadOnlyDictionary<string, string> environment, IEnumerable<string> args) => new(args, environment);
 
     /// <summary>Runs to the end (bounded) and returns the exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string[] args, CancellationToken cancellationToken)

@@ -8,8 +8,9 @@ namespace Berth.Controller.Tests.EndToEnd;
 /// The berth-controller process (the test output's <c>berth-controller.dll</c>, built by the project reference)
 /// started against a kubeconfig — for the end-to-end tests, <see cref="Berth.ApiServer.Tests.Aggregation.FrontFixture"/>'s,
 /// i.e. the documented Kubernetes API test double with berth-apiserver on real etcd behind it, not a cluster —
-/// with its health endpoints on a free loopback port. <see cref="StartAsync"/> returns once <c>/readyz</c> is 200
-/// (leading and the first list of stacks queued). For the other parts' tests too: pass the flags they need.
+/// with its health endpoints on a free loopback port. <see cref="StartAsync"/> returns once <c>/readyz</c> is 200:
+/// with <c>--leader-elect=false</c>, the first list of stacks is queued; with leader election, leading and synced
+/// or standing by (wait for the Lease's holder when leading matters). For the other parts' tests too.
 /// </summary>
 internal sealed class RunningControllerProcess : IDisposable
 {
@@ -36,10 +37,13 @@ internal sealed class RunningControllerProcess : IDisposable
         return StartExactlyAsync(["--kubeconfig", kubeconfig, "--health-bind-address", "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), .. flags], port, cancellationToken, readyWithin);
     }
 
-    /// <summary>Starts the process with exactly <paramref name="args"/> (the caller names the kubeconfig and health address).</summary>
-    public static async Task<RunningControllerProcess> StartExactlyAsync(IReadOnlyList<string> args, int healthPort, CancellationToken cancellationToken, TimeSpan? readyWithin = null)
+    /// <summary>
+    /// Starts the process with exactly <paramref name="args"/> (the caller names the health address, and the
+    /// kubeconfig by flag or by KUBECONFIG in <paramref name="environment"/>).
+    /// </summary>
+    public static async Task<RunningControllerProcess> StartExactlyAsync(IReadOnlyList<string> args, int healthPort, CancellationToken cancellationToken, TimeSpan? readyWithin = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var running = new RunningControllerProcess(ControllerProcess.Start([.. args]), healthPort);
+        var running = new RunningControllerProcess(ControllerProcess.Start(environment ?? new Dictionary<string, string>(), args), healthPort);
         try
         {
             await running.WaitUntilReadyAsync(readyWithin ?? TimeSpan.FromSeconds(60), cancellationToken);
