@@ -23,6 +23,7 @@ public sealed class EndToEndInstallArgsTests(FrontFixture front, ITestOutputHelp
 {
     private const string InstallNamespace = InstallOptions.DefaultNamespace;
     private const string ServiceAccountToken = "berth-controller-sa-token";
+    private const string ApiServerAccountToken = "berth-apiserver-sa-token";
     private static readonly string ServiceAccount = $"system:serviceaccount:{InstallNamespace}:{InstallManifests.ControllerName}";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -37,7 +38,7 @@ public sealed class EndToEndInstallArgsTests(FrontFixture front, ITestOutputHelp
     {
         var manifests = Manifests(InstallMode.Aggregated);
         var (args, healthPort) = ControllerArgs(manifests);
-        GrantInstallRbac(front.Api, manifests);
+        GrantInstallRbac(front.Api, manifests, InstallManifests.ControllerName, ServiceAccountToken);
         front.Api.Seed($$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{InstallNamespace}}}"}}""");
         front.Api.Seed("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"installed"}}""");
         front.Api.Controllers.Enabled = true;
@@ -45,22 +46,11 @@ public sealed class EndToEndInstallArgsTests(FrontFixture front, ITestOutputHelp
 
         using var controller = await RunningControllerProcess.StartExactlyAsync(args, healthPort, Ct, environment: new Dictionary<string, string> { ["KUBECONFIG"] = kubeconfig });
         var holder = await HolderAsync(front.Api);
-        using (var client = front.Client(front.Api.Token))
-        {
-            var stack = new JsonObject
-            {
-                ["apiVersion"] = "compose.docker.com/v1beta1",
-                ["kind"] = "Stack",
-                ["metadata"] = new JsonObject { ["name"] = "shop" },
-                ["spec"] = new JsonObject { ["composeFile"] = "services:\n  web:\n    image: nginx:1.27\n" },
-            };
-            using var created = await client.PostAsync("apis/compose.docker.com/v1beta1/namespaces/installed/stacks", new StringContent(stack.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
-            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync(Ct));
-        }
+        Assert.Equal(HttpStatusCode.Created, await CreateStackAsync(front.Api, "installed", "shop"));
 
         try
         {
-            await Poll.UntilAsync(() => Phase(front, "installed", "shop") == "Available", "the stack Available", Ct, TimeSpan.FromSeconds(60));
+            await Poll.UntilAsync(() => Phase(front.Api, "installed", "shop") == "Available", "the stack Available", Ct, TimeSpan.FromSeconds(60));
         }
         finally
         {
@@ -92,7 +82,7 @@ public sealed class EndToEndInstallArgsTests(FrontFixture front, ITestOutputHelp
         await using var api = await KubernetesApiDouble.StartAsync(https: true, Ct);
         var manifests = Manifests(InstallMode.Crd);
         var (args, healthPort) = ControllerArgs(manifests);
-        GrantInstallRbac(api, manifests);
+        GrantInstallRbac(api, manifests, InstallManifests.ControllerName, ServiceAccountToken);
         api.Seed($$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{InstallNamespace}}}"}}""");
         // The install's CRD (v1alpha3 storage; v1beta2, v1beta1 served), as the default user would apply it; no
         // webhook configuration, so no webhook is called.
@@ -100,10 +90,8 @@ public sealed class EndToEndInstallArgsTests(FrontFixture front, ITestOutputHelp
         crd["spec"]!["conversion"] = new JsonObject { ["strategy"] = "None" };
         api.Seed(crd.ToJsonString());
         api.Seed("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"installed"}}""");
-        using (var client = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true }) { BaseAddress = api.BaseAddress })
+        using (var client = DoubleClient(api))
         {
-            // The default user creates a custom resource stack (loopback; the double's own CA is not what is tested here).
-            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", api.Token);
             using var created = await client.PostAsync("apis/compose.docker.com/v1alpha3/namespaces/installed/stacks", new StringContent("""{"apiVersion":"compose.docker.com/v1alpha3","kind":"Stack","metadata":{"name":"shop"},"spec":{"services":[{"name":"web","image":"nginx:1.27"}]}}""", Encoding.UTF8, "application/json"), Ct);
             Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync(Ct));
         }
@@ -131,34 +119,139 @@ public sealed class EndToEndInstallArgsTests(FrontFixture front, ITestOutputHelp
         }
     }
 
+    /// <summary>
+    /// Aggregated mode, both Deployments from the install's args against the double: berth-apiserver as its service
+    /// account (install RBAC) with the install's TLS material, behind the install's APIServices (their caBundle is the
+    /// install's CA; the double dials it with server name berth-apiserver.berth-system.svc, as kube-apiserver does),
+    /// and berth-controller as above. Substituted, as a pod would differ: --etcd-servers (the install's in-cluster
+    /// berth-etcd-0 address → this test's real etcd), --secure-port/--bind-address (8443 on all addresses → a free
+    /// loopback port), the TLS files (the Secret's mount /var/run/berth/tls → a temp folder holding the same
+    /// tls.crt/tls.key), the kubeconfig (the controller: KUBECONFIG; berth-apiserver reads no KUBECONFIG, so a
+    /// --kubeconfig flag is added for it).
+    /// </summary>
+    [Fact]
+    public async Task Aggregated_TheApiServerAndControllerFromTheInstallArgs_ServeAndReconcileAStack()
+    {
+        await using var etcd = await EtcdServer.StartNewAsync(Ct);
+        await using var api = await KubernetesApiDouble.StartAsync(https: true, Ct);
+        api.Aggregation.PublishAuthenticationConfigMap();
+        var manifests = Manifests(InstallMode.Aggregated);
+        GrantInstallRbac(api, manifests, InstallManifests.ApiServerName, ApiServerAccountToken);
+        GrantInstallRbac(api, manifests, InstallManifests.ControllerName, ServiceAccountToken);
+        api.Seed($$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{InstallNamespace}}}"}}""");
+        api.Seed("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"installed"}}""");
+        api.Controllers.Enabled = true;
+        var folder = Directory.CreateTempSubdirectory("berth-install-e2e-").FullName;
+        try
+        {
+            var secret = manifests.Single(m => m["kind"]!.ToString() == "Secret" && m["metadata"]!["name"]!.ToString() == InstallManifests.TlsSecretName)["data"]!;
+            foreach (var key in new[] { InstallTls.CertificateKey, InstallTls.PrivateKeyKey })
+            {
+                await File.WriteAllBytesAsync(Path.Combine(folder, key), Convert.FromBase64String(secret[key]!.ToString()), Ct);
+            }
+
+            var port = FreePort.Loopback();
+            var serverArgs = ContainerArgs(manifests, InstallManifests.ApiServerName);
+            Substitute(serverArgs, "--etcd-servers=", $"http://{InstallManifests.EtcdName}-0.{InstallManifests.EtcdName}.{InstallNamespace}.svc:2379", etcd.Endpoint);
+            Substitute(serverArgs, "--secure-port=", InstallManifests.ApiServerPort.ToString(CultureInfo.InvariantCulture), port.ToString(CultureInfo.InvariantCulture));
+            Substitute(serverArgs, "--bind-address=", "0.0.0.0", "127.0.0.1");
+            Substitute(serverArgs, "--tls-cert-file=", "/var/run/berth/tls/" + InstallTls.CertificateKey, Path.Combine(folder, InstallTls.CertificateKey));
+            Substitute(serverArgs, "--tls-private-key-file=", "/var/run/berth/tls/" + InstallTls.PrivateKeyKey, Path.Combine(folder, InstallTls.PrivateKeyKey));
+            var serverKubeconfig = ServiceAccountKubeconfig(api, Path.Combine(folder, "apiserver.kubeconfig"), ApiServerAccountToken);
+            // berth-apiserver reads only --kubeconfig or the pod's in-cluster account (not KUBECONFIG): the one added flag.
+            using var server = ControllerProcess.StartApiServer(new Dictionary<string, string>(), [.. serverArgs, "--kubeconfig", serverKubeconfig]);
+            using (var client = DoubleClient(api))
+            {
+                foreach (var apiService in manifests.Where(m => m["kind"]!.ToString() == "APIService"))
+                {
+                    using var posted = await client.PostAsync("apis/apiregistration.k8s.io/v1/apiservices", new StringContent(apiService.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+                    Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+                }
+            }
+
+            api.Aggregation.SetServiceEndpoint(InstallNamespace, InstallManifests.ApiServerName, new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"));
+            HttpStatusCode created = 0;
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while ((created = await CreateStackAsync(api, "installed", "shop")) != HttpStatusCode.Created)
+            {
+                // Until berth-apiserver listens and has read its authentication configuration, the proxy answers 503.
+                Assert.False(server.HasExited, "berth-apiserver exited:\n" + server.Output);
+                Assert.True(DateTime.UtcNow < deadline, $"no stack created through the install's APIService within 60 s (last {(int)created}); berth-apiserver:\n{server.Output}");
+                await Task.Delay(300, Ct);
+            }
+
+            var (controllerArgs, healthPort) = ControllerArgs(manifests);
+            var controllerKubeconfig = ServiceAccountKubeconfig(api, Path.Combine(folder, "controller.kubeconfig"));
+            using var controller = await RunningControllerProcess.StartExactlyAsync(controllerArgs, healthPort, Ct, environment: new Dictionary<string, string> { ["KUBECONFIG"] = controllerKubeconfig });
+            try
+            {
+                await Poll.UntilAsync(() => Phase(api, "installed", "shop") == "Available", "the stack Available", Ct, TimeSpan.FromSeconds(60));
+            }
+            finally
+            {
+                output.WriteLine("berth-apiserver:\n" + server.Output);
+                output.WriteLine("berth-controller:\n" + controller.Process.Output);
+            }
+
+            var requests = api.Requests;
+            Assert.NotNull(api.Get("deployments.apps", "installed", "web"));
+            Assert.Contains(requests, r => r is { Verb: "patch", Resource: "deployments.apps", Name: "web" } && r.StatusCode < 300 && r.ImpersonatedBy == ServiceAccount);
+            Assert.DoesNotContain(requests, r => r.StatusCode == 403);
+            Assert.Equal(0, await controller.StopAsync(Ct));
+            server.Terminate();
+            Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(30), Ct));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     /// <summary>The controller Deployment's container args, the health address moved to a free loopback port.</summary>
     private static (List<string> Args, int HealthPort) ControllerArgs(ImmutableArray<JsonObject> manifests)
     {
-        var deployment = manifests.Single(m => m["kind"]!.ToString() == "Deployment" && m["metadata"]!["name"]!.ToString() == InstallManifests.ControllerName);
-        var container = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!;
-        Assert.Equal("/app/" + InstallManifests.ControllerName, container["command"]![0]!.ToString());
-        var args = container["args"]!.AsArray().Select(a => a!.ToString()).ToList();
+        var args = ContainerArgs(manifests, InstallManifests.ControllerName);
         var port = FreePort.Loopback();
-        var health = args.FindIndex(a => a.StartsWith("--health-bind-address=", StringComparison.Ordinal));
-        Assert.Equal("--health-bind-address=0.0.0.0:" + InstallManifests.HealthPort.ToString(CultureInfo.InvariantCulture), args[health]);
-        args[health] = "--health-bind-address=127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture);
-        Assert.DoesNotContain(args, a => a.StartsWith("--kubeconfig", StringComparison.Ordinal));
+        Substitute(args, "--health-bind-address=", "0.0.0.0:" + InstallManifests.HealthPort.ToString(CultureInfo.InvariantCulture), "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture));
         return (args, port);
     }
 
-    /// <summary>
-    /// The double as the install's RBAC would make a cluster: the controller's service account gets exactly the
-    /// rules of the roles its install bindings name (ClusterRoleBinding → ClusterRole, RoleBinding → Role in its
-    /// namespace); the double's stored RBAC objects grant nothing by themselves (its README).
-    /// </summary>
-    private static void GrantInstallRbac(KubernetesApiDouble api, ImmutableArray<JsonObject> manifests)
+    /// <summary>The args of Deployment <paramref name="name"/>'s container, whose command is /app/<paramref name="name"/>.</summary>
+    private static List<string> ContainerArgs(ImmutableArray<JsonObject> manifests, string name)
     {
-        api.Aggregation.AddUser(ServiceAccountToken, ServiceAccount, "system:serviceaccounts", "system:serviceaccounts:" + InstallNamespace);
+        var deployment = manifests.Single(m => m["kind"]!.ToString() == "Deployment" && m["metadata"]!["name"]!.ToString() == name);
+        var container = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        Assert.Equal("/app/" + name, container["command"]![0]!.ToString());
+        var args = container["args"]!.AsArray().Select(a => a!.ToString()).ToList();
+        Assert.DoesNotContain(args, a => a.StartsWith("--kubeconfig", StringComparison.Ordinal));
+        return args;
+    }
+
+    /// <summary>Replaces the value of <c>FLAG=</c><paramref name="expected"/> (which must be there) by <paramref name="replacement"/>.</summary>
+    private static void Substitute(List<string> args, string flag, string expected, string replacement)
+    {
+        var index = args.FindIndex(a => a.StartsWith(flag, StringComparison.Ordinal));
+        Assert.True(index >= 0, $"no {flag} in {string.Join(' ', args)}");
+        Assert.Equal(flag + expected, args[index]);
+        args[index] = flag + replacement;
+    }
+
+    /// <summary>
+    /// The double as the install's RBAC would make a cluster: service account <paramref name="name"/> (token
+    /// <paramref name="token"/>) gets exactly the rules of the roles its install bindings name (ClusterRoleBinding →
+    /// ClusterRole, RoleBinding → Role in its namespace); the double's stored RBAC objects grant nothing by themselves
+    /// (its README). Roles the install binds but does not define are Kubernetes' bootstrap roles, given here with their
+    /// rules. Returns the service account's user name.
+    /// </summary>
+    private static string GrantInstallRbac(KubernetesApiDouble api, ImmutableArray<JsonObject> manifests, string name, string token)
+    {
+        var user = $"system:serviceaccount:{InstallNamespace}:{name}";
+        api.Aggregation.AddUser(token, user, "system:serviceaccounts", "system:serviceaccounts:" + InstallNamespace);
         var granted = 0;
         foreach (var binding in manifests.Where(m => m["kind"]!.ToString() is "ClusterRoleBinding" or "RoleBinding"))
         {
-            var forController = (binding["subjects"] as JsonArray ?? []).Any(s => s?["kind"]?.ToString() == "ServiceAccount" && s["name"]?.ToString() == InstallManifests.ControllerName && s["namespace"]?.ToString() == InstallNamespace);
-            if (!forController)
+            var forAccount = (binding["subjects"] as JsonArray ?? []).Any(s => s?["kind"]?.ToString() == "ServiceAccount" && s["name"]?.ToString() == name && s["namespace"]?.ToString() == InstallNamespace);
+            if (!forAccount)
             {
                 continue;
             }
@@ -166,22 +259,40 @@ public sealed class EndToEndInstallArgsTests(FrontFixture front, ITestOutputHelp
             var roleKind = binding["roleRef"]!["kind"]!.ToString();
             var roleName = binding["roleRef"]!["name"]!.ToString();
             var scope = binding["kind"]!.ToString() == "RoleBinding" ? binding["metadata"]!["namespace"]!.ToString() : null;
-            var role = manifests.Single(m => m["kind"]!.ToString() == roleKind && m["metadata"]!["name"]!.ToString() == roleName);
-            foreach (var rule in role["rules"]!.AsArray().OfType<JsonObject>())
+            var role = manifests.SingleOrDefault(m => m["kind"]!.ToString() == roleKind && m["metadata"]!["name"]!.ToString() == roleName);
+            var rules = role?["rules"]!.AsArray().OfType<JsonObject>() ?? BootstrapRole(roleName);
+            foreach (var rule in rules)
             {
                 var verbs = Strings(rule["verbs"]);
                 var resources = Strings(rule["resources"]);
                 var names = rule["resourceNames"] is null ? default : Strings(rule["resourceNames"]);
                 foreach (var group in Strings(rule["apiGroups"]))
                 {
-                    api.Aggregation.Allow(new RbacRule(ServiceAccount, verbs, group, resources, scope, names));
+                    api.Aggregation.Allow(new RbacRule(user, verbs, group, resources, scope, names));
                     granted++;
                 }
             }
         }
 
-        Assert.True(granted > 5, "the install binds no roles to the controller's service account");
+        Assert.True(granted > 2, $"the install binds no roles to service account {name}");
+        return user;
     }
+
+    // The bootstrap roles the install binds (kubernetes plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go:
+    // system:auth-delegator; namespace_policy.go: extension-apiserver-authentication-reader in kube-system).
+    private static IEnumerable<JsonObject> BootstrapRole(string name) => name switch
+    {
+        "system:auth-delegator" =>
+        [
+            new JsonObject { ["apiGroups"] = new JsonArray("authentication.k8s.io"), ["resources"] = new JsonArray("tokenreviews"), ["verbs"] = new JsonArray("create") },
+            new JsonObject { ["apiGroups"] = new JsonArray("authorization.k8s.io"), ["resources"] = new JsonArray("subjectaccessreviews"), ["verbs"] = new JsonArray("create") },
+        ],
+        "extension-apiserver-authentication-reader" =>
+        [
+            new JsonObject { ["apiGroups"] = new JsonArray(""), ["resources"] = new JsonArray("configmaps"), ["resourceNames"] = new JsonArray("extension-apiserver-authentication"), ["verbs"] = new JsonArray("get", "list", "watch") },
+        ],
+        _ => throw new InvalidOperationException($"the install binds role {name}, which it does not define and which is not a known bootstrap role"),
+    };
 
     /// <summary>The Lease's holder once there is one (/readyz is 200 for a replica standing by too).</summary>
     private static async Task<string?> HolderAsync(KubernetesApiDouble api)
@@ -193,18 +304,42 @@ public sealed class EndToEndInstallArgsTests(FrontFixture front, ITestOutputHelp
 
     private static ImmutableArray<string> Strings(JsonNode? array) => [.. (array as JsonArray ?? []).Select(n => n!.ToString())];
 
-    private static string ServiceAccountKubeconfig(KubernetesApiDouble api, string path)
+    private static string ServiceAccountKubeconfig(KubernetesApiDouble api, string path, string token = ServiceAccountToken)
     {
         api.WriteKubeconfig(path);
         var text = File.ReadAllText(path);
         Assert.Contains("token: " + api.Token, text, StringComparison.Ordinal);
-        File.WriteAllText(path, text.Replace("token: " + api.Token, "token: " + ServiceAccountToken, StringComparison.Ordinal));
+        File.WriteAllText(path, text.Replace("token: " + api.Token, "token: " + token, StringComparison.Ordinal));
         return path;
     }
 
-    private static string? Phase(FrontFixture front, string ns, string name)
+    /// <summary>An HttpClient for the double as its default user (trusting only the double's CA).</summary>
+    private static HttpClient DoubleClient(KubernetesApiDouble api)
     {
-        using var client = front.Client(front.Api.Token);
+        var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(api.ServingCaPem);
+        var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, certificate, _, errors) => Berth.Kubernetes.Access.CustomRoots.IsTrustedServer(certificate, errors, [ca]) };
+        var client = new HttpClient(handler) { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", api.Token);
+        return client;
+    }
+
+    private static async Task<HttpStatusCode> CreateStackAsync(KubernetesApiDouble api, string ns, string name)
+    {
+        using var client = DoubleClient(api);
+        var stack = new JsonObject
+        {
+            ["apiVersion"] = "compose.docker.com/v1beta1",
+            ["kind"] = "Stack",
+            ["metadata"] = new JsonObject { ["name"] = name },
+            ["spec"] = new JsonObject { ["composeFile"] = "services:\n  web:\n    image: nginx:1.27\n" },
+        };
+        using var created = await client.PostAsync($"apis/compose.docker.com/v1beta1/namespaces/{ns}/stacks", new StringContent(stack.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+        return created.StatusCode;
+    }
+
+    private static string? Phase(KubernetesApiDouble api, string ns, string name)
+    {
+        using var client = DoubleClient(api);
         using var response = client.GetAsync($"apis/compose.docker.com/v1beta2/namespaces/{ns}/stacks/{name}", Ct).GetAwaiter().GetResult();
         return response.IsSuccessStatusCode
             ? JsonNode.Parse(response.Content.ReadAsStringAsync(Ct).GetAwaiter().GetResult())?["status"]?["phase"]?.ToString()
