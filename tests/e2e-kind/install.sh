@@ -49,6 +49,26 @@ wait_available() {
   k wait "stacks.compose.docker.com/$1" --for=jsonpath='{.status.phase}'=Available --timeout "$timeout" >/dev/null 2>&1
 }
 
+# check_removed STACK MODE: the controller's finalizer deleted the children (web), then the stack went.
+check_removed() {
+  if k wait deployment/web --for=delete --timeout "$timeout" >/dev/null 2>&1 \
+    && k wait "stacks.compose.docker.com/$1" --for=delete --timeout "$timeout" >/dev/null 2>&1; then
+    pass "$2: stack removed: children deleted by the controller's finalizer, then the stack"
+  else
+    fail "$2: stack removal: $(k get deployments,stacks.compose.docker.com 2>&1)"
+  fi
+}
+
+# uninstall_all MODE KIND NAME: berth system uninstall --all exits 0 and the mode's KIND/NAME is gone.
+uninstall_all() {
+  berth_system uninstall --all
+  if [ "$code" = 0 ] && ! kubectl --context "$context" get "$2" "$3" >/dev/null 2>&1; then
+    pass "$1 uninstall --all: $2 $3 gone"
+  else
+    fail "$1 uninstall: exit $code; $out $err"
+  fi
+}
+
 install_stack_file() { # install_stack_file NAME REPLICAS: a v1beta1 Stack (the Compose file as text) on stdout
   cat <<YAML
 apiVersion: compose.docker.com/v1beta1
@@ -110,19 +130,8 @@ else
   fi
   k delete stacks.compose.docker.com "$astack" --wait=false >/dev/null 2>&1 || true
 fi
-# The controller's finalizer removes the children before the stack goes.
-if k wait deployment/web --for=delete --timeout "$timeout" >/dev/null 2>&1 \
-  && k wait "stacks.compose.docker.com/$astack" --for=delete --timeout "$timeout" >/dev/null 2>&1; then
-  pass "stack removed: children deleted by the controller's finalizer, then the stack"
-else
-  fail "stack removal: $(k get deployments,stacks.compose.docker.com 2>&1)"
-fi
-berth_system uninstall --all
-if [ "$code" = 0 ] && ! kubectl --context "$context" get apiservice v1beta2.compose.docker.com >/dev/null 2>&1; then
-  pass "aggregated uninstall --all: APIServices gone"
-else
-  fail "aggregated uninstall: exit $code; $out $err"
-fi
+check_removed "$astack" aggregated
+uninstall_all aggregated apiservice v1beta2.compose.docker.com
 kubectl --context "$context" wait namespace/berth-system --for=delete --timeout "$install_timeout" >/dev/null 2>&1 || true
 
 # --- 11. CRD mode --------------------------------------------------------------------------------------------------
@@ -157,15 +166,5 @@ else
   fail "crd invalid file: exit $invalid_code; $invalid_out"
 fi
 k delete -f "$work/crd-stack.yaml" --wait=false >/dev/null 2>&1 || true
-if k wait deployment/web --for=delete --timeout "$timeout" >/dev/null 2>&1 \
-  && k wait "stacks.compose.docker.com/$cstack" --for=delete --timeout "$timeout" >/dev/null 2>&1; then
-  pass "crd stack deleted: children deleted by the controller's finalizer, then the stack"
-else
-  fail "crd stack deletion: $(k get deployments,stacks.compose.docker.com 2>&1)"
-fi
-berth_system uninstall --all
-if [ "$code" = 0 ] && ! kubectl --context "$context" get crd stacks.compose.docker.com >/dev/null 2>&1; then
-  pass "crd uninstall --all: CRD gone"
-else
-  fail "crd uninstall: exit $code; $out $err"
-fi
+check_removed "$cstack" crd
+uninstall_all crd crd stacks.compose.docker.com
