@@ -5,14 +5,14 @@ namespace Berth.Controller.Tests;
 
 /// <summary>
 /// The berth-controller executable as a child process (<c>dotnet berth-controller.dll</c> from the test's output
-/// folder), its output collected, stopped by SIGTERM or SIGKILL.
+/// folder; or berth-apiserver, <see cref="StartApiServer"/>), its output collected, stopped by SIGTERM or SIGKILL.
 /// </summary>
 internal sealed class ControllerProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ControllerProcess(IEnumerable<string> args)
+    private ControllerProcess(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string assembly = "berth-controller.dll")
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -20,7 +20,7 @@ internal sealed class ControllerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "berth-controller.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -29,6 +29,11 @@ internal sealed class ControllerProcess : IDisposable
         // The developer's cluster must never be used: the tests pass --kubeconfig when they mean one.
         start.Environment.Remove("KUBECONFIG");
         start.Environment["HOME"] = Path.GetTempPath();
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         _process = Process.Start(start) ?? throw new InvalidOperationException("cannot start berth-controller");
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -53,6 +58,12 @@ internal sealed class ControllerProcess : IDisposable
     }
 
     public static ControllerProcess Start(params string[] args) => new(args);
+
+    /// <summary>Starts it with these environment variables set (e.g. KUBECONFIG, when the arguments must not name one).</summary>
+    public static ControllerProcess Start(IReadOnlyDictionary<string, string> environment, IEnumerable<string> args) => new(args, environment);
+
+    /// <summary>berth-apiserver (also in the test's output, by the project reference) the same way.</summary>
+    public static ControllerProcess StartApiServer(IReadOnlyDictionary<string, string> environment, IEnumerable<string> args) => new(args, environment, "berth-apiserver.dll");
 
     /// <summary>Runs to the end (bounded) and returns the exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string[] args, CancellationToken cancellationToken)

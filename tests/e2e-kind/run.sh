@@ -341,5 +341,8 @@ if [ "$code" = 0 ] && [ -z "$claims" ]; then pass "rm --volumes: claims deleted"
 berth rm "$stack"
 if [ "$code" = 0 ] && grep -q "Nothing found in stack: $stack" <<<"$err"; then pass "rm of a removed stack: nothing found, exit 0"; else fail "rm again: exit $code; $err"; fi
 
+# shellcheck source=tests/e2e-kind/install.sh
+. "$root/tests/e2e-kind/install.sh"
+
 printf '\n%s\n' "$([ "$failures" = 0 ] && echo "ALL PASSED" || echo "$failures FAILED")"
 exit "$failures"

@@ -164,6 +164,10 @@ public static class InstallManifests
         // finalizers: ownerReferences with blockOwnerDeletion need update on the owner's finalizers subresource
         // (plugin/pkg/admission/gc/gc_admission.go, OwnerReferencesPermissionEnforcement).
         Rule(Group, ["stacks/status", "stacks/finalizers"], ["get", "update", "patch"]),
+
+        // Every reconcile reads the owner to impersonate (compose-on-kubernetes's stacks/owner subresource); RBAC's
+        // "stacks" does not cover it (EndToEndInstallArgsTests found the 403).
+        Rule(Group, ["stacks/owner"], ["get"]),
     ];
 
     private static JsonNode[] ApiServerRules() =>

@@ -40,6 +40,9 @@ public sealed class FrontFixture : IAsyncLifetime
 
     public IStackStore Store => _store ?? throw new InvalidOperationException("not started");
 
+    /// <summary>The real etcd behind berth-apiserver (fault tests stop and start it on the same data).</summary>
+    public EtcdServer Etcd => _etcd ?? throw new InvalidOperationException("not started");
+
     internal RunningServer Server => _server ?? throw new InvalidOperationException("not started");
 
     /// <summary>A kubeconfig for the double as its default user (berth-test, allowed everything).</summary>
@@ -162,6 +165,23 @@ public sealed class FrontFixture : IAsyncLifetime
             TimeSpan.FromSeconds(60),
             withoutAmbient: true);
     }
+
+    /// <summary>
+    /// Runs the real docker CLI 20.10 (/usr/bin/docker; --orchestrator=kubernetes needs no daemon) against the double
+    /// with <see cref="DockerKubeconfig"/>, no ambient environment.
+    /// </summary>
+    public ToolResult DockerCli(TimeSpan timeout, params string[] args) => ToolProcess.Run(
+        "/usr/bin/docker",
+        args,
+        Folder.Directory,
+        new Dictionary<string, string>
+        {
+            ["HOME"] = Folder.Directory,
+            ["DOCKER_CONFIG"] = Folder.PathOf("docker-config"),
+            ["KUBECONFIG"] = DockerKubeconfig,
+        },
+        timeout,
+        withoutAmbient: true);
 
     public async ValueTask DisposeAsync()
     {
