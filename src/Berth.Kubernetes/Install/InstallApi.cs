@@ -29,14 +29,17 @@ internal sealed record InstallKind(string ApiVersion, string Kind, string Plural
         new("rbac.authorization.k8s.io/v1", "Role", "roles", true),
         new("rbac.authorization.k8s.io/v1", "RoleBinding", "rolebindings", true),
         new("v1", "Secret", "secrets", true),
+        // The webhook configurations before the CRD: with failurePolicy Fail, no stack can be written until the
+        // mutating webhook records its owner, so the controller never meets a stack whose owner annotation was forged
+        // in a window between the two.
+        new("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", false),
+        new("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", false),
         new("apiextensions.k8s.io/v1", "CustomResourceDefinition", "customresourcedefinitions", false),
         new("v1", "Service", "services", true),
         new("apps/v1", "StatefulSet", "statefulsets", true),
         new("apps/v1", "Deployment", "deployments", true),
         new("policy/v1", "PodDisruptionBudget", "poddisruptionbudgets", true),
         new("apiregistration.k8s.io/v1", "APIService", "apiservices", false),
-        new("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", false),
-        new("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", false),
     ];
 
     public static InstallKind Of(JsonObject obj)

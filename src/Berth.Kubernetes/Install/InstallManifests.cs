@@ -86,6 +86,9 @@ public static class InstallManifests
         objects.Add(TlsSecret(ns, tls));
         if (!aggregated)
         {
+            // Webhooks first (InstallApi.All says why): a stack written before them would carry an unchecked owner.
+            objects.Add(WebhookConfiguration("ValidatingWebhookConfiguration", "validate", ValidatePath, ns, tls));
+            objects.Add(WebhookConfiguration("MutatingWebhookConfiguration", "mutate", MutatePath, ns, tls));
             objects.Add(CustomResourceDefinition(ns, tls, crdSchemas));
         }
 
@@ -106,11 +109,6 @@ public static class InstallManifests
         if (aggregated)
         {
             objects.AddRange(Versions.Select(v => ApiService(v.Version, v.Priority, ns, tls)));
-        }
-        else
-        {
-            objects.Add(WebhookConfiguration("ValidatingWebhookConfiguration", "validate", ValidatePath, ns, tls));
-            objects.Add(WebhookConfiguration("MutatingWebhookConfiguration", "mutate", MutatePath, ns, tls));
         }
 
         return [.. objects];
