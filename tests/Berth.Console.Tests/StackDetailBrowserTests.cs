@@ -41,7 +41,7 @@ public sealed class StackDetailBrowserTests(BrowserFixture browser) : IClassFixt
     {
         var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.Address.ToString(), ViewportSize = new ViewportSize { Width = width, Height = height } });
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/login");
+        await page.GotoAsync("/login?returnUrl=%2Fstacks");
         await page.GetByLabel("Name").FillAsync("olga");
         await page.GetByLabel("Password").FillAsync(ConsoleServer.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
