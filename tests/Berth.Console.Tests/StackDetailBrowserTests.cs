@@ -18,28 +18,25 @@ public sealed class StackDetailBrowserTests(BrowserFixture browser) : IClassFixt
             command: ["sh", "-c", "echo '<img src=x onerror=alert(1)> from web'; sleep 3600"]
         """;
 
-    private ConsoleServer _server = null!;
-    private SwarmTestStack _stack = null!;
+    private StackConsole _console = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        _server = await ConsoleServer.StartAsync(Ct);
-        await _server.AddAccountAsync("olga", ConsoleRole.Operator, cancellationToken: Ct);
-        _stack = await SwarmTestStack.DeployAsync("browse-", Compose, Ct);
-        await _stack.TasksUntilAsync(tasks => tasks.Any(t => t.State.StartsWith("Running", StringComparison.Ordinal)), "web to run", Ct);
+        _console = await StackConsole.StartAsync("browse-", Compose, [("olga", ConsoleRole.Operator)], Ct);
+        await Stack.TasksUntilAsync(tasks => tasks.Any(t => t.State.StartsWith("Running", StringComparison.Ordinal)), "web to run", Ct);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stack.DisposeAsync();
-        await _server.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await _console.DisposeAsync();
+
+    private ConsoleServer Server => _console.Server;
+
+    private SwarmTestStack Stack => _console.Stack;
 
     private async Task<IPage> SignedInPageAsync(int width, int height)
     {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.Address.ToString(), ViewportSize = new ViewportSize { Width = width, Height = height } });
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.Address.ToString(), ViewportSize = new ViewportSize { Width = width, Height = height } });
         var page = await context.NewPageAsync();
         await page.GotoAsync("/login?returnUrl=%2Fstacks");
         await page.GetByLabel("Name").FillAsync("olga");
@@ -66,15 +63,15 @@ public sealed class StackDetailBrowserTests(BrowserFixture browser) : IClassFixt
     {
         var page = await SignedInPageAsync(1280, 800);
 
-        await page.GetByRole(AriaRole.Link, new() { Name = _stack.Name, Exact = true }).ClickAsync();
-        await page.WaitForURLAsync($"**{_stack.Path}");
-        Assert.True(await page.GetByRole(AriaRole.Heading, new() { Name = _stack.Name, Exact = true }).IsVisibleAsync());
-        Assert.True(await page.GetByRole(AriaRole.Cell, new() { Name = $"{_stack.Name}_web", Exact = true }).IsVisibleAsync());
+        await page.GetByRole(AriaRole.Link, new() { Name = Stack.Name, Exact = true }).ClickAsync();
+        await page.WaitForURLAsync($"**{Stack.Path}");
+        Assert.True(await page.GetByRole(AriaRole.Heading, new() { Name = Stack.Name, Exact = true }).IsVisibleAsync());
+        Assert.True(await page.GetByRole(AriaRole.Cell, new() { Name = $"{Stack.Name}_web", Exact = true }).IsVisibleAsync());
         await AssertAccessibleAsync(page);
 
-        await page.GetByLabel($"Replicas of {_stack.Name}_web").FillAsync("2");
+        await page.GetByLabel($"Replicas of {Stack.Name}_web").FillAsync("2");
         await page.GetByRole(AriaRole.Button, new() { Name = "Scale" }).ClickAsync();
-        await page.WaitForURLAsync($"**{_stack.Path}?notice=*");
+        await page.WaitForURLAsync($"**{Stack.Path}?notice=*");
         Assert.Equal("Scaled web from 1 to 2.", (await page.GetByRole(AriaRole.Status).First.TextContentAsync())?.Trim());
         // The second task appears through the event stream, without reloading the page (Playwright's wait has a deadline).
         var running = page.Locator("#tasks tbody tr").Filter(new() { HasText = "Running" });
@@ -83,13 +80,13 @@ public sealed class StackDetailBrowserTests(BrowserFixture browser) : IClassFixt
         await AssertAccessibleAsync(page);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Remove…" }).ClickAsync();
-        await page.WaitForURLAsync($"**{_stack.Path}/remove");
+        await page.WaitForURLAsync($"**{Stack.Path}/remove");
         await AssertAccessibleAsync(page);
-        await page.GetByLabel($"Type {_stack.Name} to confirm").FillAsync(_stack.Name);
+        await page.GetByLabel($"Type {Stack.Name} to confirm").FillAsync(Stack.Name);
         await page.GetByRole(AriaRole.Button, new() { Name = "Remove this stack" }).ClickAsync();
         await page.WaitForURLAsync("**/stacks");
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = _stack.Name, Exact = true })).ToHaveCountAsync(0);
-        Assert.Empty(await _stack.Service.ServicesAsync(_stack.Name, [], Ct));
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = Stack.Name, Exact = true })).ToHaveCountAsync(0);
+        Assert.Empty(await Stack.Service.ServicesAsync(Stack.Name, [], Ct));
     }
 
     [Theory]
@@ -99,7 +96,7 @@ public sealed class StackDetailBrowserTests(BrowserFixture browser) : IClassFixt
     {
         var page = await SignedInPageAsync(width, height);
 
-        await page.GotoAsync(_stack.Path);
+        await page.GotoAsync(Stack.Path);
         await AssertAccessibleAsync(page);
         await AssertNoSidewaysScrollAsync(page, width);
 

@@ -14,28 +14,24 @@ public sealed class StackDetailChangeTests : IAsyncLifetime
             command: ["sleep", "3600"]
         """;
 
-    private ConsoleServer _server = null!;
-    private SwarmTestStack _stack = null!;
+    private StackConsole _console = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        _server = await ConsoleServer.StartAsync(Ct);
-        await _server.AddAccountAsync("olga", ConsoleRole.Operator, cancellationToken: Ct);
-        await _server.AddAccountAsync("victor", ConsoleRole.Viewer, cancellationToken: Ct);
-        _stack = await SwarmTestStack.DeployAsync("change-", Compose, Ct);
+        _console = await StackConsole.StartAsync("change-", Compose, [("olga", ConsoleRole.Operator), ("victor", ConsoleRole.Viewer)], Ct);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stack.DisposeAsync();
-        await _server.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await _console.DisposeAsync();
+
+    private ConsoleServer Server => _console.Server;
+
+    private SwarmTestStack Stack => _console.Stack;
 
     private async Task<HttpClient> SignedInAsync(string name)
     {
-        var client = _server.Client();
+        var client = Server.Client();
         (await ConsoleServer.SignInAsync(client, name, ConsoleServer.Password, Ct)).Dispose();
         return client;
     }
@@ -44,15 +40,15 @@ public sealed class StackDetailChangeTests : IAsyncLifetime
     public async Task Scale_ByAnOperator_SetsTheReplicas_SaysSo_AndIsAudited()
     {
         using var client = await SignedInAsync("olga");
-        var token = await ConsoleServer.FormTokenAsync(client, _stack.Path, Ct);
+        var token = await ConsoleServer.FormTokenAsync(client, Stack.Path, Ct);
 
-        using var answer = await client.PostAsync(_stack.Path + "/scale", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["service"] = $"{_stack.Name}_web", ["replicas"] = "2" }), Ct);
+        using var answer = await client.PostAsync(Stack.Path + "/scale", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["service"] = $"{Stack.Name}_web", ["replicas"] = "2" }), Ct);
 
         Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
-        Assert.StartsWith(_stack.Path + "?notice=", answer.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.StartsWith(Stack.Path + "?notice=", answer.Headers.Location!.OriginalString, StringComparison.Ordinal);
         Assert.Contains("<p class=\"notice notice-ok\" role=\"status\">Scaled web from 1 to 2.</p>", await client.GetStringAsync(answer.Headers.Location, Ct), StringComparison.Ordinal);
-        Assert.Equal(2ul, (await _stack.Service.ServicesAsync(_stack.Name, [], Ct)).Single().Replicas.Desired);
-        Assert.Contains(await _server.Store.ReadAuditAsync(20, Ct), e => e is { Actor: "olga", Action: "scale", Result: "ok", Detail: "web from 1 to 2" } && e.Target == $"swarm/{_stack.Name}");
+        Assert.Equal(2ul, (await Stack.Service.ServicesAsync(Stack.Name, [], Ct)).Single().Replicas.Desired);
+        Assert.Contains(await Server.Store.ReadAuditAsync(20, Ct), e => e is { Actor: "olga", Action: "scale", Result: "ok", Detail: "web from 1 to 2" } && e.Target == $"swarm/{Stack.Name}");
     }
 
     [Fact]
@@ -60,28 +56,28 @@ public sealed class StackDetailChangeTests : IAsyncLifetime
     {
         using var viewer = await SignedInAsync("victor");
         using var olga = await SignedInAsync("olga");
-        var viewerToken = await ConsoleServer.FormTokenAsync(viewer, _stack.Path, Ct);
+        var viewerToken = await ConsoleServer.FormTokenAsync(viewer, Stack.Path, Ct);
 
-        using var viewerPage = await viewer.GetAsync(_stack.Path + "/remove", Ct);
-        using var viewerPost = await viewer.PostAsync(_stack.Path + "/remove", Form(viewerToken, _stack.Name), Ct);
-        var confirmPage = await olga.GetStringAsync(_stack.Path + "/remove", Ct);
-        var token = await ConsoleServer.FormTokenAsync(olga, _stack.Path + "/remove", Ct);
-        using var wrong = await olga.PostAsync(_stack.Path + "/remove", Form(token, _stack.Name[..^1]), Ct);
-        var stillThere = (await _stack.Service.ServicesAsync(_stack.Name, [], Ct)).Length;
+        using var viewerPage = await viewer.GetAsync(Stack.Path + "/remove", Ct);
+        using var viewerPost = await viewer.PostAsync(Stack.Path + "/remove", Form(viewerToken, Stack.Name), Ct);
+        var confirmPage = await olga.GetStringAsync(Stack.Path + "/remove", Ct);
+        var token = await ConsoleServer.FormTokenAsync(olga, Stack.Path + "/remove", Ct);
+        using var wrong = await olga.PostAsync(Stack.Path + "/remove", Form(token, Stack.Name[..^1]), Ct);
+        var stillThere = (await Stack.Service.ServicesAsync(Stack.Name, [], Ct)).Length;
         var wrongPage = await olga.GetStringAsync(wrong.Headers.Location, Ct);
-        using var removed = await olga.PostAsync(_stack.Path + "/remove", Form(token, _stack.Name), Ct);
+        using var removed = await olga.PostAsync(Stack.Path + "/remove", Form(token, Stack.Name), Ct);
 
         Assert.Equal(HttpStatusCode.Forbidden, viewerPage.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, viewerPost.StatusCode);
-        Assert.Contains($"<label for=\"confirm\">Type <strong>{_stack.Name}</strong> to confirm</label>", confirmPage, StringComparison.Ordinal);
+        Assert.Contains($"<label for=\"confirm\">Type <strong>{Stack.Name}</strong> to confirm</label>", confirmPage, StringComparison.Ordinal);
         Assert.Equal(1, stillThere);
         Assert.Contains("The name typed does not match the stack&#x27;s name; nothing was removed.", wrongPage, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, removed.StatusCode);
         Assert.Equal("/stacks", removed.Headers.Location!.OriginalString);
-        Assert.Empty(await _stack.Service.ServicesAsync(_stack.Name, [], Ct));
-        using var gone = await olga.GetAsync(_stack.Path, Ct);
+        Assert.Empty(await Stack.Service.ServicesAsync(Stack.Name, [], Ct));
+        using var gone = await olga.GetAsync(Stack.Path, Ct);
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
-        var audit = await _server.Store.ReadAuditAsync(20, Ct);
+        var audit = await Server.Store.ReadAuditAsync(20, Ct);
         Assert.Contains(audit, e => e is { Actor: "victor", Action: "remove", Result: "refused" });
         Assert.Contains(audit, e => e is { Actor: "olga", Action: "remove", Result: "refused", Detail: "the name typed did not match" });
         Assert.Contains(audit, e => e is { Actor: "olga", Action: "remove", Result: "ok" } && e.Detail.StartsWith("removed ", StringComparison.Ordinal));

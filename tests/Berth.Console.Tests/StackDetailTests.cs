@@ -25,9 +25,11 @@ public sealed class StackDetailFixture : IAsyncLifetime
               mode: global
         """;
 
-    internal ConsoleServer Server { get; private set; } = null!;
+    private StackConsole _console = null!;
 
-    internal SwarmTestStack Stack { get; private set; } = null!;
+    internal ConsoleServer Server => _console.Server;
+
+    internal SwarmTestStack Stack => _console.Stack;
 
     private readonly Dictionary<string, HttpClient> _clients = [];
 
@@ -47,11 +49,8 @@ public sealed class StackDetailFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
-        Server = await ConsoleServer.StartAsync(ct);
-        await Server.AddAccountAsync("olga", ConsoleRole.Operator, cancellationToken: ct);
-        await Server.AddAccountAsync("victor", ConsoleRole.Viewer, cancellationToken: ct);
-        await Server.AddAccountAsync("scoped", ConsoleRole.Operator, stackPrefixes: ["shop-"], cancellationToken: ct);
-        Stack = await SwarmTestStack.DeployAsync("detail-", Compose("blue"), ct);
+        // "scoped" may only see stacks named shop-*.
+        _console = await StackConsole.StartAsync("detail-", Compose("blue"), [("olga", ConsoleRole.Operator), ("victor", ConsoleRole.Viewer), ("scoped", ConsoleRole.Operator)], ct);
         await Stack.RedeployAsync(Compose("green"), ct);
         await Stack.TasksUntilAsync(tasks => tasks.Any(t => t.Name.StartsWith($"{Stack.Name}_web.", StringComparison.Ordinal) && t.State.StartsWith("Running", StringComparison.Ordinal)), "web to run", ct);
     }
@@ -63,8 +62,7 @@ public sealed class StackDetailFixture : IAsyncLifetime
             client.Dispose();
         }
 
-        await Stack.DisposeAsync();
-        await Server.DisposeAsync();
+        await _console.DisposeAsync();
     }
 }
 

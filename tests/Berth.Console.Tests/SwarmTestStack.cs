@@ -66,3 +66,30 @@ internal sealed class SwarmTestStack : IAsyncDisposable
         await Task.CompletedTask;
     }
 }
+
+/// <summary>A console with its accounts and a stack of its own on Swarm: what each stack page test class starts with.</summary>
+internal sealed class StackConsole : IAsyncDisposable
+{
+    private StackConsole(ConsoleServer server, SwarmTestStack stack) => (Server, Stack) = (server, stack);
+
+    public ConsoleServer Server { get; }
+
+    public SwarmTestStack Stack { get; }
+
+    public static async Task<StackConsole> StartAsync(string prefix, string compose, IReadOnlyList<(string Name, Accounts.ConsoleRole Role)> accounts, CancellationToken cancellationToken)
+    {
+        var server = await ConsoleServer.StartAsync(cancellationToken);
+        foreach (var (name, role) in accounts)
+        {
+            await server.AddAccountAsync(name, role, name == "scoped" ? ["shop-"] : null, cancellationToken);
+        }
+
+        return new StackConsole(server, await SwarmTestStack.DeployAsync(prefix, compose, cancellationToken));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Stack.DisposeAsync();
+        await Server.DisposeAsync();
+    }
+}
