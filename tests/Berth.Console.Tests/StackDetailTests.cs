@@ -284,7 +284,10 @@ public sealed class StackDetailTests(StackDetailFixture fixture) : IClassFixture
         Assert.Contains("<td data-label=\"Revision\">1</td>", page, StringComparison.Ordinal);
         Assert.Contains($"href=\"{Stack.Path}/history/diff?from=1&amp;to=", page, StringComparison.Ordinal);
         Assert.True(System.Text.RegularExpressions.Regex.IsMatch(diff, "<span class=\"hunk\">@@ -[0-9,]+ \\+[0-9,]+ @@\n</span>"), diff);
-        Assert.Contains("<span class=\"del\">-      COLOR: blue\n</span><span class=\"add\">+      COLOR: green\n</span>", diff, StringComparison.Ordinal);
+        // Environment values are fingerprinted, never shown: a change is a changed line, not the values.
+        Assert.Matches("<span class=\"del\">-      COLOR: \\(value hidden, #[0-9a-f]{8}\\)\n</span><span class=\"add\">\\+      COLOR: \\(value hidden, #[0-9a-f]{8}\\)\n</span>", diff);
+        Assert.DoesNotContain("blue", diff, StringComparison.Ordinal);
+        Assert.DoesNotContain("green", diff, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -303,7 +306,8 @@ public sealed class StackDetailTests(StackDetailFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.Forbidden, refusedPage.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Contains("<strong>update</strong> service " + Stack.Name + "_web", confirm, StringComparison.Ordinal);
-        Assert.True(confirm.Contains("<span class=\"del\">-      COLOR: green\n</span><span class=\"add\">+      COLOR: blue\n</span>", StringComparison.Ordinal), confirm);
+        Assert.Matches("<span class=\"del\">-      COLOR: \\(value hidden, #[0-9a-f]{8}\\)\n</span><span class=\"add\">\\+      COLOR: \\(value hidden, #[0-9a-f]{8}\\)\n</span>", confirm);
+        Assert.DoesNotContain("green", confirm, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, done.StatusCode);
         var after = await olga.GetStringAsync(done.Headers.Location, Ct);
         Assert.Contains("Rolled back to revision 1 (recorded as revision 3).", after, StringComparison.Ordinal);
