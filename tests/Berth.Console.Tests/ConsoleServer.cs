@@ -32,6 +32,8 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
 
     public IConsoleStore Store => _app.Services.GetRequiredService<IConsoleStore>();
 
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<ConsoleServer> StartAsync(CancellationToken cancellationToken)
     {
         var data = Directory.CreateTempSubdirectory("berth-console-").FullName;

@@ -46,9 +46,9 @@ public sealed class StacksPageTests : IAsyncLifetime
         var searched = await client.GetStringAsync($"/stacks?q={_stack[..12].ToUpperInvariant()}&orchestrator=swarm", Ct);
         var kubernetesOnly = await client.GetStringAsync($"/stacks?q={_stack}&orchestrator=kubernetes", Ct);
 
-        Assert.Contains($"<td>{_stack}</td>\n                    <td>Swarm</td>\n                    <td></td>\n                    <td>2</td>", all, StringComparison.Ordinal);
-        Assert.Contains($"<td>{_stack}</td>", searched, StringComparison.Ordinal);
-        Assert.DoesNotContain($"<td>{_stack}</td>", kubernetesOnly, StringComparison.Ordinal);
+        Assert.Contains($"<td><a href=\"/stacks/swarm/_/{_stack}\">{_stack}</a></td>\n                    <td>Swarm</td>\n                    <td></td>\n                    <td>2</td>", all, StringComparison.Ordinal);
+        Assert.Contains($">{_stack}</a></td>", searched, StringComparison.Ordinal);
+        Assert.DoesNotContain($">{_stack}</a></td>", kubernetesOnly, StringComparison.Ordinal);
         Assert.DoesNotContain("Swarm: ", all, StringComparison.Ordinal);
     }
 

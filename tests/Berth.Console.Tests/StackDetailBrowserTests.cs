@@ -1,0 +1,111 @@
+using Berth.Console.Accounts;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace Berth.Console.Tests;
+
+/// <summary>
+/// The stack page in the real Chromium on the real Swarm engine: reached from the stacks list, scaled 1→2 with the
+/// live view showing the second task without a reload, logs shown as text, removed after typing its name; axe-core on
+/// every page, at a laptop's and a phone's width.
+/// </summary>
+public sealed class StackDetailBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
+{
+    private const string Compose = """
+        services:
+          web:
+            image: berth-test/busybox:1
+            command: ["sh", "-c", "echo '<img src=x onerror=alert(1)> from web'; sleep 3600"]
+        """;
+
+    private StackConsole _console = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _console = await StackConsole.StartAsync("browse-", Compose, [("olga", ConsoleRole.Operator)], Ct);
+        await Stack.TasksUntilAsync(tasks => tasks.Any(t => t.State.StartsWith("Running", StringComparison.Ordinal)), "web to run", Ct);
+    }
+
+    public async ValueTask DisposeAsync() => await _console.DisposeAsync();
+
+    private ConsoleServer Server => _console.Server;
+
+    private SwarmTestStack Stack => _console.Stack;
+
+    private async Task<IPage> SignedInPageAsync(int width, int height)
+    {
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.Address.ToString(), ViewportSize = new ViewportSize { Width = width, Height = height } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/login?returnUrl=%2Fstacks");
+        await page.GetByLabel("Name").FillAsync("olga");
+        await page.GetByLabel("Password").FillAsync(ConsoleServer.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/stacks");
+        return page;
+    }
+
+    private static async Task AssertAccessibleAsync(IPage page)
+    {
+        var result = await page.RunAxe();
+        Assert.True(result.Violations.Length == 0, string.Join("\n", result.Violations.Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
+    }
+
+    private static async Task AssertNoSidewaysScrollAsync(IPage page, int width)
+    {
+        var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > document.documentElement.clientWidth");
+        Assert.False(overflow, $"{page.Url} scrolls sideways at {width}px");
+    }
+
+    [Fact]
+    public async Task FromTheList_ScaleOneToTwo_ShowsTwoRunningTasksLive_ThenRemoveAfterTypingTheName()
+    {
+        var page = await SignedInPageAsync(1280, 800);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = Stack.Name, Exact = true }).ClickAsync();
+        await page.WaitForURLAsync($"**{Stack.Path}");
+        Assert.True(await page.GetByRole(AriaRole.Heading, new() { Name = Stack.Name, Exact = true }).IsVisibleAsync());
+        Assert.True(await page.GetByRole(AriaRole.Cell, new() { Name = $"{Stack.Name}_web", Exact = true }).IsVisibleAsync());
+        await AssertAccessibleAsync(page);
+
+        await page.GetByLabel($"Replicas of {Stack.Name}_web").FillAsync("2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Scale" }).ClickAsync();
+        await page.WaitForURLAsync($"**{Stack.Path}?notice=*");
+        Assert.Equal("Scaled web from 1 to 2.", (await page.GetByRole(AriaRole.Status).First.TextContentAsync())?.Trim());
+        // The second task appears through the event stream, without reloading the page (Playwright's wait has a deadline).
+        var running = page.Locator("#tasks tbody tr").Filter(new() { HasText = "Running" });
+        await Assertions.Expect(running).ToHaveCountAsync(2, new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("#services [data-cell=replicas]")).ToHaveTextAsync("2/2", new() { Timeout = 60_000 });
+        await AssertAccessibleAsync(page);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Remove…" }).ClickAsync();
+        await page.WaitForURLAsync($"**{Stack.Path}/remove");
+        await AssertAccessibleAsync(page);
+        await page.GetByLabel($"Type {Stack.Name} to confirm").FillAsync(Stack.Name);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove this stack" }).ClickAsync();
+        await page.WaitForURLAsync("**/stacks");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = Stack.Name, Exact = true })).ToHaveCountAsync(0);
+        Assert.Empty(await Stack.Service.ServicesAsync(Stack.Name, [], Ct));
+    }
+
+    [Theory]
+    [InlineData(1280, 800)]
+    [InlineData(390, 844)]
+    public async Task TheStackPage_AndItsLogs_FitTheWidth_PassAxe_AndShowLogLinesAsText(int width, int height)
+    {
+        var page = await SignedInPageAsync(width, height);
+
+        await page.GotoAsync(Stack.Path);
+        await AssertAccessibleAsync(page);
+        await AssertNoSidewaysScrollAsync(page, width);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Logs" }).ClickAsync();
+        var log = page.GetByRole(AriaRole.Log);
+        await Assertions.Expect(log).ToContainTextAsync("<img src=x onerror=alert(1)> from web", new() { Timeout = 30_000 });
+        Assert.Equal(0, await log.Locator("img").CountAsync());
+        await Assertions.Expect(page.Locator("#log-status")).ToContainTextAsync("no more lines", new() { Timeout = 30_000 });
+        await AssertAccessibleAsync(page);
+        await AssertNoSidewaysScrollAsync(page, width);
+    }
+}
