@@ -25,7 +25,7 @@ public sealed class StacksPageTests : IAsyncLifetime
         await _server.AddAccountAsync("scoped", ConsoleRole.Viewer, stackPrefixes: ["shop-"], cancellationToken: Ct);
         var compose = Path.Combine(_folder, "compose.yaml");
         await File.WriteAllTextAsync(compose, "version: \"3.8\"\nservices:\n  web:\n    image: berth-test/busybox:1\n    command: [\"sleep\", \"3600\"]\n  worker:\n    image: berth-test/busybox:1\n    command: [\"sleep\", \"3600\"]\n", Ct);
-        var deploy = ToolProcess.Run(Docker, ["stack", "deploy", "-c", compose, _stack], withoutAmbient: true);
+        var deploy = ToolProcess.Run(Docker, ["stack", "deploy", "--resolve-image", "never", "-c", compose, _stack], withoutAmbient: true);
         Assert.True(deploy.ExitCode == 0, deploy.ToString());
     }
 
