@@ -55,6 +55,7 @@ internal static class ConsoleHost
         services.AddSingleton<IConsoleStore>(_ => SqliteConsoleStore.InDataDirectory(options.DataDirectory));
         services.AddSingleton<AccountService>();
         services.AddSingleton<ConsoleOrchestrators>();
+        services.AddDeploy();
         services.AddDataProtection()
             .SetApplicationName("berth-console")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
@@ -108,6 +109,7 @@ internal static class ConsoleHost
         app.UseAntiforgery();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         SignInEndpoints.Map(app);
+        DeployEndpoints.Map(app);
         app.MapRazorComponents<App>();
         return app;
     }

@@ -27,6 +27,9 @@ internal sealed class ConsoleOrchestrators : IDisposable
 
     public IReadOnlyCollection<StackOrchestrator> Available => _services.Keys;
 
+    /// <summary>The shared stack service of an orchestrator (Kubernetes: of the kubeconfig's current namespace).</summary>
+    public IStackService? Service(StackOrchestrator orchestrator) => _services.GetValueOrDefault(orchestrator);
+
     /// <summary>Every stack of every orchestrator the account may see; an orchestrator that cannot be read is named with its reason.</summary>
     public async Task<StackListing> ListAsync(Func<StackSummary, bool> visible, CancellationToken cancellationToken)
     {
@@ -56,7 +59,7 @@ internal sealed class ConsoleOrchestrators : IDisposable
     }
 
     // kubectl's order: the flag, KUBECONFIG (first file of the list that exists), then ~/.kube/config.
-    private static string? FindKubeconfig(string? flag)
+    internal static string? FindKubeconfig(string? flag)
     {
         if (flag is { Length: > 0 })
         {
