@@ -141,6 +141,7 @@ internal sealed class DeployJobs(DeployTargets targets, IConsoleStore store, Tim
 
         string result;
         string detail;
+        (string Text, bool Converged, ImmutableArray<string> Failures) done;
         try
         {
             job.Add("line", $"deploying {input.Name} to {input.Orchestrator}{(input.Orchestrator == StackOrchestrator.Kubernetes ? $" (namespace {(input.Namespace.Length > 0 ? input.Namespace : "of the kubeconfig")})" : string.Empty)}", services);
@@ -154,16 +155,18 @@ internal sealed class DeployJobs(DeployTargets targets, IConsoleStore store, Tim
             detail = ok
                 ? $"created {deployed.Created.Length}, updated {deployed.Updated.Length}, unchanged {deployed.Unchanged.Length}{(deployed.Revision is { } r ? $", revision {r}" : string.Empty)}"
                 : deployed.Invalid ? "the stack cannot run on the orchestrator as written" : failures.IsEmpty ? "did not converge" : string.Join("; ", failures);
-            job.Add("done", ok ? "deployed: every service converged" : $"failed: {detail}", services, ok, failures, clock.GetUtcNow());
+            done = (ok ? "deployed: every service converged" : $"failed: {detail}", ok, failures);
         }
         catch (Exception e) when (e is StackOrchestratorException or HttpRequestException or IOException or TimeoutException or OperationCanceledException or InvalidOperationException)
         {
             result = "failed";
             detail = e is OperationCanceledException ? "cancelled: the console stopped" : e.Message;
-            job.Add("done", $"failed: {detail}", services, false, [detail], clock.GetUtcNow());
+            done = ($"failed: {detail}", false, [detail]);
         }
 
+        // Audited before the end is published, so whoever sees the end finds it in the audit log.
         await store.AppendAuditAsync(new AuditEntry(clock.GetUtcNow(), job.Actor, "stack.deploy", job.Key, result, detail), CancellationToken.None).ConfigureAwait(false);
+        job.Add("done", done.Text, services, done.Converged, done.Failures, clock.GetUtcNow());
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
