@@ -36,11 +36,13 @@ public sealed class DeployBrowserTests(BrowserFixture browser) : IClassFixture<B
     {
         var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.Address.ToString(), ViewportSize = new ViewportSize { Width = width, Height = height } });
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/login?returnUrl=%2Fstacks");
+        await page.GotoAsync("/stacks");
+        await page.WaitForURLAsync("**/login?returnUrl=*");
         await page.GetByLabel("Name").FillAsync("olga");
         await page.GetByLabel("Password").FillAsync(ConsoleServer.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/stacks");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).WaitForAsync(new() { Timeout = 30_000 });
+        Assert.EndsWith("/stacks", page.Url, StringComparison.Ordinal);
         return page;
     }
 
@@ -107,7 +109,8 @@ public sealed class DeployBrowserTests(BrowserFixture browser) : IClassFixture<B
         await TypeComposeAsync(page, DeployForm.TwoServices());
         await page.GetByRole(AriaRole.Button, new() { Name = "Review" }).ClickAsync();
         await page.GetByRole(AriaRole.Heading, new() { Name = $"Review: {_stack} on Swarm" }).WaitForAsync(new() { Timeout = 30_000 });
-        Assert.Equal(2, await page.Locator("table.changes td.action-create").CountAsync());
+        // Two services and the stack's default network.
+        Assert.Equal(3, await page.Locator("table.changes td.action-create").CountAsync());
         await AssertAccessibleAsync(page);
 
         await page.GetByRole(AriaRole.Button, new() { Name = $"Deploy {_stack}" }).ClickAsync();
