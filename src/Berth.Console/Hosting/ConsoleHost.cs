@@ -56,6 +56,7 @@ internal static class ConsoleHost
         services.AddSingleton<AccountService>();
         services.AddSingleton<ConsoleOrchestrators>();
         StackDetailEndpoints.AddStackDetail(services);
+        services.AddDeploy();
         services.AddDataProtection()
             .SetApplicationName("berth-console")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
@@ -110,6 +111,7 @@ internal static class ConsoleHost
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         SignInEndpoints.Map(app);
         StackDetailEndpoints.Map(app);
+        DeployEndpoints.Map(app);
         app.MapRazorComponents<App>();
         return app;
     }

@@ -27,7 +27,7 @@ internal sealed class ConsoleOrchestrators : IDisposable
 
     public IReadOnlyCollection<StackOrchestrator> Available => _services.Keys;
 
-    /// <summary>The orchestrator's stack service, or null when the console cannot reach it.</summary>
+    /// <summary>The shared stack service of an orchestrator (Kubernetes: of the kubeconfig's current namespace), or null when the console cannot reach it.</summary>
     public IStackService? Service(StackOrchestrator orchestrator) => _services.GetValueOrDefault(orchestrator);
 
     /// <summary>Every stack of every orchestrator the account may see; an orchestrator that cannot be read is named with its reason.</summary>

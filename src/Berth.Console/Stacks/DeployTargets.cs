@@ -1,0 +1,40 @@
+using Berth.Console.Hosting;
+using Berth.Kubernetes.Access;
+using Berth.StackService;
+
+namespace Berth.Console.Stacks;
+
+/// <summary>A stack service for one deploy: the shared one, or (Kubernetes, another namespace) one of its own, disposed with the lease.</summary>
+internal sealed class StackServiceLease(IStackService service, bool owned) : IDisposable
+{
+    public IStackService Service => service;
+
+    public void Dispose()
+    {
+        if (owned)
+        {
+            service.Dispose();
+        }
+    }
+}
+
+/// <summary>
+/// Where a deploy goes: Swarm's shared service, or Kubernetes in the chosen namespace. The namespace is a setting of
+/// the Kubernetes access (as <c>berth stack deploy --namespace</c>), so a namespace other than the kubeconfig's gets its own service.
+/// </summary>
+internal sealed class DeployTargets(ConsoleOrchestrators orchestrators, ConsoleOptions options)
+{
+    public IReadOnlyCollection<StackOrchestrator> Available => orchestrators.Available;
+
+    public StackServiceLease Open(StackOrchestrator orchestrator, string ns)
+    {
+        var shared = orchestrators.Service(orchestrator) ?? throw new InvalidOperationException($"{orchestrator} is not available to this console");
+        if (orchestrator != StackOrchestrator.Kubernetes || ns.Length == 0)
+        {
+            return new StackServiceLease(shared, owned: false);
+        }
+
+        var access = new KubernetesAccessOptions { Kubeconfig = ConsoleOrchestrators.FindKubeconfig(options.Kubeconfig), Namespace = ns };
+        return new StackServiceLease(StackServices.Kubernetes(access, Environment.GetEnvironmentVariable), owned: true);
+    }
+}
