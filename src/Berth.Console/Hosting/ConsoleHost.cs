@@ -55,6 +55,7 @@ internal static class ConsoleHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IConsoleStore>(_ => ConsoleStores.Open(options.DataDirectory, options.Database));
         services.AddSingleton<AccountService>();
+        services.AddSingleton<AdminService>();
         services.AddSingleton<ConsoleOrchestrators>();
         services.AddDataProtection()
             .SetApplicationName("berth-console")
@@ -109,6 +110,7 @@ internal static class ConsoleHost
         app.UseAntiforgery();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         SignInEndpoints.Map(app);
+        AdminEndpoints.Map(app);
         app.MapRazorComponents<App>();
         return app;
     }
