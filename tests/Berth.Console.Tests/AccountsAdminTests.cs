@@ -321,6 +321,21 @@ public sealed partial class AccountsAdminTests : IAsyncLifetime
         Assert.Equal((false, ConsoleRole.Viewer), (victor.Disabled, victor.Role));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("forged-token")]
+    public async Task SigningOut_WithoutAValidAntiforgeryToken_IsRefused_AndTheSessionStays(string? token)
+    {
+        using var root = await SignedInAsync("root");
+        var fields = token is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["__RequestVerificationToken"] = token };
+
+        using var signOut = await root.PostAsync("/logout", new FormUrlEncodedContent(fields), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, signOut.StatusCode);
+        await AssertSignedInAsync(root);
+        Assert.DoesNotContain(await _server.Store.ReadAuditAsync(100, Ct), e => e.Action == "sign-out");
+    }
+
     [Fact]
     public async Task TheAuditPage_FiltersByWhoWhatResultAndDay_AndPages()
     {

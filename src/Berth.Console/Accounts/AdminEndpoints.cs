@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Berth.Console.Components.Pages;
-using Microsoft.AspNetCore.Antiforgery;
+using Berth.Console.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -18,8 +18,7 @@ internal static partial class AdminEndpoints
     {
         var accounts = app.MapGroup("/accounts")
             .RequireAuthorization(policy => policy.RequireRole(ConsoleClaims.AdminOnly))
-            .WithMetadata(new RequireAntiforgeryTokenAttribute(required: true))
-            .AddEndpointFilter(RequireAntiforgeryAsync);
+            .RequireValidAntiforgeryToken();
         accounts.MapPost("/add", AddAsync);
         accounts.MapPost("/{name}/role", async (HttpContext context, AdminService admin, string name, [FromForm(Name = "role")] string? role) =>
             ConsoleRoles.TryParse(role, out var parsed)
@@ -37,13 +36,6 @@ internal static partial class AdminEndpoints
             Back(name, await admin.UnlockAsync(Actor(context), name, context.RequestAborted).ConfigureAwait(false)));
         accounts.MapPost("/{name}/password", ResetPasswordAsync);
     }
-
-    // The antiforgery middleware only records its verdict; form binding acts on it, but posts such as /disable bind no
-    // form field, so every admin post checks it here, and refuses when there is none (fail closed).
-    private static async ValueTask<object?> RequireAntiforgeryAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
-        context.HttpContext.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: true }
-            ? await next(context).ConfigureAwait(false)
-            : Results.BadRequest();
 
     private static async Task<IResult> AddAsync(
         HttpContext context,
