@@ -11,6 +11,7 @@ bash scripts/setup-go.sh
 bash scripts/setup-shells.sh
 bash scripts/setup-etcd.sh
 bash scripts/setup-chromium.sh
+bash scripts/setup-postgres.sh
 dotnet build Berth.slnx -c Release --nologo -v quiet
 # The Native AOT binary users run; NativeBinary* tests drive it (rebuilt only when src/ changed).
 bash scripts/berth.sh --version > /dev/null

@@ -34,10 +34,12 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<ConsoleServer> StartAsync(CancellationToken cancellationToken)
+    /// <param name="database">A PostgreSQL connection string (replicas on one database); null: SQLite in the data folder.</param>
+    /// <param name="cancellationToken">Stops the start.</param>
+    public static async Task<ConsoleServer> StartAsync(CancellationToken cancellationToken, string? database = null)
     {
         var data = Directory.CreateTempSubdirectory("berth-console-").FullName;
-        var app = await ConsoleHost.BuildAsync(new ConsoleOptions { Urls = "http://127.0.0.1:0", DataDirectory = data }, cancellationToken);
+        var app = await ConsoleHost.BuildAsync(new ConsoleOptions { Urls = "http://127.0.0.1:0", DataDirectory = data, Database = database }, cancellationToken);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new ConsoleServer(app, data, new Uri(address));

@@ -53,7 +53,7 @@ internal sealed partial class AccountService(IConsoleStore store, TimeProvider c
 
         if (problems.Count == 0)
         {
-            var account = new Account(name, role, Hasher.HashPassword(null!, password), NewStamp(), Disabled: false, FailedSignIns: 0, LockedUntil: null, clock.GetUtcNow())
+            var account = new Account(name, role, HashPassword(password), NewStamp(), Disabled: false, FailedSignIns: 0, LockedUntil: null, clock.GetUtcNow())
             {
                 Namespaces = namespaces,
                 StackPrefixes = stackPrefixes,
@@ -105,5 +105,8 @@ internal sealed partial class AccountService(IConsoleStore store, TimeProvider c
             store.AppendAuditAsync(new AuditEntry(now, actor, "sign-in", actor, result, detail), cancellationToken);
     }
 
-    private static string NewStamp() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+    /// <summary>A new security stamp: every session signed in with the old one ends at its next request.</summary>
+    public static string NewStamp() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
+    public static string HashPassword(string password) => Hasher.HashPassword(null!, password);
 }

@@ -1,4 +1,5 @@
 using Berth.Console.Audit;
+using Berth.Console.Hosting;
 using Berth.Console.State;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
@@ -16,7 +17,7 @@ internal static class SignInEndpoints
     public static void Map(WebApplication app)
     {
         app.MapPost("/login", SignInAsync).RequireRateLimiting(RateLimitPolicy).AllowAnonymous();
-        app.MapPost("/logout", SignOutAsync).RequireAuthorization();
+        app.MapPost("/logout", SignOutAsync).RequireAuthorization().RequireValidAntiforgeryToken();
     }
 
     private static async Task<IResult> SignInAsync(HttpContext context, AccountService accounts, [FromForm(Name = "name")] string? name, [FromForm(Name = "password")] string? password, [FromForm(Name = "returnUrl")] string? returnUrl)

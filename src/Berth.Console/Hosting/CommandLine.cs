@@ -34,13 +34,14 @@ internal static class CommandLine
         var urls = new Option<string>("--urls") { Description = "Where to listen, ';'-separated", DefaultValueFactory = _ => ConsoleOptions.DefaultUrls };
         var dataDir = DataDirOption();
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "The Kubernetes cluster (default: KUBECONFIG, then ~/.kube/config; none found: Swarm only)" };
+        var database = DatabaseOption();
         var root = new RootCommand("berth-console: the web console for Berth stacks on Swarm and Kubernetes. Create the first admin with 'berth-console users add NAME --role admin'.")
         {
-            urls, dataDir, kubeconfig,
+            urls, dataDir, kubeconfig, database,
         };
         root.SetAction((parse, ct) =>
         {
-            var options = new ConsoleOptions { Urls = parse.GetValue(urls)!, DataDirectory = Path.GetFullPath(parse.GetValue(dataDir)!), Kubeconfig = parse.GetValue(kubeconfig) };
+            var options = new ConsoleOptions { Urls = parse.GetValue(urls)!, DataDirectory = Path.GetFullPath(parse.GetValue(dataDir)!), Kubeconfig = parse.GetValue(kubeconfig), Database = parse.GetValue(database) };
             if (options.Kubeconfig is { } file && !File.Exists(file))
             {
                 error.WriteLine($"berth-console: --kubeconfig {file}: no such file");
@@ -59,6 +60,24 @@ internal static class CommandLine
         DefaultValueFactory = _ => ConsoleOptions.DefaultDataDirectory(),
     };
 
+    /// <summary>--database, or BERTH_CONSOLE_DATABASE: the environment keeps the password out of the process list.</summary>
+    private static Option<string?> DatabaseOption()
+    {
+        var database = new Option<string?>("--database")
+        {
+            Description = "A PostgreSQL connection string (Host=…;Database=…;Username=…) for the accounts and audit log, shared by several console replicas (default: BERTH_CONSOLE_DATABASE, else SQLite in --data-dir)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("BERTH_CONSOLE_DATABASE") is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
+        };
+        database.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } text && PostgresConsoleStore.ConnectionStringProblem(text) is { } problem)
+            {
+                result.AddError(problem);
+            }
+        });
+        return database;
+    }
+
     private static Command Users(TextReader input, TextWriter output, TextWriter error)
     {
         var name = new Argument<string>("NAME") { Description = "The account name" };
@@ -74,9 +93,10 @@ internal static class CommandLine
         var dataDir = DataDirOption();
         var namespaces = new Option<string[]>("--namespace") { Description = "Limit the account to this Kubernetes namespace (repeatable)", AllowMultipleArgumentsPerToken = false };
         var prefixes = new Option<string[]>("--stack-prefix") { Description = "Limit the account to stacks whose names start so (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var database = DatabaseOption();
         var add = new Command("add", "Create an account; the password is read from standard input (one line), never from the command line")
         {
-            name, role, dataDir, namespaces, prefixes,
+            name, role, dataDir, namespaces, prefixes, database,
         };
         add.SetAction(async (parse, ct) =>
         {
@@ -90,7 +110,7 @@ internal static class CommandLine
 
             var directory = Path.GetFullPath(parse.GetValue(dataDir)!);
             DataFolder.Create(directory);
-            using var store = SqliteConsoleStore.InDataDirectory(directory);
+            using var store = ConsoleStores.Open(directory, parse.GetValue(database));
             await store.MigrateAsync(ct).ConfigureAwait(false);
             var accounts = new AccountService(store, TimeProvider.System);
             var problems = await accounts.AddAsync(parse.GetValue(name)!, consoleRole, password, parse.GetValue(namespaces) ?? [], parse.GetValue(prefixes) ?? [], "berth-console users add", ct).ConfigureAwait(false);
@@ -104,7 +124,7 @@ internal static class CommandLine
                 return 1;
             }
 
-            output.WriteLine($"account {parse.GetValue(name)} ({ConsoleRoles.Name(consoleRole)}) added to {Path.Combine(directory, SqliteConsoleStore.FileName)}");
+            output.WriteLine($"account {parse.GetValue(name)} ({ConsoleRoles.Name(consoleRole)}) added to {ConsoleStores.Describe(directory, parse.GetValue(database))}");
             return 0;
         });
         return new Command("users", "Manage the console's local accounts") { add };

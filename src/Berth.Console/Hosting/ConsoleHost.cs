@@ -29,6 +29,7 @@ internal static class ConsoleHost
             }
 
             output.WriteLine($"berth-console: data in {options.DataDirectory}");
+            output.WriteLine($"berth-console: accounts and audit log in {ConsoleStores.Describe(options.DataDirectory, options.Database)}");
         });
         if ((await app.Services.GetRequiredService<IConsoleStore>().ListAccountsAsync(cancellationToken).ConfigureAwait(false)).Count == 0)
         {
@@ -52,14 +53,15 @@ internal static class ConsoleHost
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IConsoleStore>(_ => SqliteConsoleStore.InDataDirectory(options.DataDirectory));
+        services.AddSingleton<IConsoleStore>(_ => ConsoleStores.Open(options.DataDirectory, options.Database));
         services.AddSingleton<AccountService>();
+        services.AddSingleton<AdminService>();
         services.AddSingleton<ConsoleOrchestrators>();
         StackDetailEndpoints.AddStackDetail(services);
         services.AddDeploy();
         services.AddDataProtection()
             .SetApplicationName("berth-console")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
+            .PersistKeys(options);
         services.AddAuthentication(ConsoleClaims.Scheme).AddCookie(ConsoleClaims.Scheme, cookie =>
         {
             // __Host- makes the browser refuse the cookie unless it is Secure, path /, and without a domain; over plain
@@ -112,6 +114,7 @@ internal static class ConsoleHost
         SignInEndpoints.Map(app);
         StackDetailEndpoints.Map(app);
         DeployEndpoints.Map(app);
+        AdminEndpoints.Map(app);
         app.MapRazorComponents<App>();
         return app;
     }

@@ -11,6 +11,9 @@ internal sealed record ConsoleOptions
     /// <summary>Holds console.db (the SQLite store) and the Data Protection keys that sign the cookies.</summary>
     public required string DataDirectory { get; init; }
 
+    /// <summary>A PostgreSQL connection string: the store shared by several replicas; null: SQLite in the data folder. Holds a password: never print it.</summary>
+    public string? Database { get; init; }
+
     /// <summary>The Kubernetes cluster; null: KUBECONFIG, then ~/.kube/config; no Kubernetes when none is found.</summary>
     public string? Kubeconfig { get; init; }
 

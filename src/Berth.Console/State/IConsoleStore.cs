@@ -26,4 +26,18 @@ internal interface IConsoleStore : IDisposable
 
     /// <summary>The newest entries first.</summary>
     Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>One page of the entries the query selects, newest first.</summary>
+    Task<AuditPage> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the account's role, scope, password hash, stamp, disabled flag and lock-out (by name). Refused, and
+    /// nothing changed, when the account is gone or when afterwards no enabled admin would be left.
+    /// </summary>
+    Task<AccountUpdate> UpdateAccountAsync(Account account, CancellationToken cancellationToken);
+
+    /// <summary>The Data Protection key ring's elements (XML text), for replicas sharing one database.</summary>
+    Task<IReadOnlyList<string>> ReadDataProtectionKeysAsync(CancellationToken cancellationToken);
+
+    Task StoreDataProtectionKeyAsync(string name, string xml, CancellationToken cancellationToken);
 }

@@ -37,5 +37,13 @@ internal static class Schema
             );
             CREATE INDEX audit_log_at ON audit_log (at);
             """),
+        // The Data Protection key ring when the store is shared (PostgreSQL): replicas then read each other's cookies
+        // without a shared folder. One XML element per key, as Data Protection's IXmlRepository hands them over.
+        (2, """
+            CREATE TABLE data_protection_keys (
+              name TEXT PRIMARY KEY,
+              xml TEXT NOT NULL
+            );
+            """),
     ];
 }

@@ -18,6 +18,9 @@ internal abstract class SqlConsoleStore(SqlDialect dialect) : IConsoleStore
     /// <summary>Serialises migrations between replicas (PostgreSQL: an advisory lock; SQLite: the write lock of the transaction).</summary>
     protected virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Serialises account changes, so the "an enabled admin is left" check holds across replicas (SQLite: the transaction's write lock).</summary>
+    protected virtual Task LockAccountsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -83,16 +86,49 @@ internal abstract class SqlConsoleStore(SqlDialect dialect) : IConsoleStore
                 ("locked", account.LockedUntil?.ToUnixTimeMilliseconds()), ("created", account.CreatedAt.ToUnixTimeMilliseconds()),
             ],
             cancellationToken).ConfigureAwait(false);
-        foreach (var (kind, values) in new[] { (ScopeNamespace, account.Namespaces), (ScopeStackPrefix, account.StackPrefixes) })
+        await InsertScopesAsync(connection, transaction, key, account, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    public async Task<AccountUpdate> UpdateAccountAsync(Account account, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await LockAccountsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var key = Key(account.Name);
+        await using (var update = Command(
+            connection,
+            transaction,
+            """
+            UPDATE accounts SET role = @role, password_hash = @hash, security_stamp = @stamp, disabled = @disabled,
+              failed_sign_ins = @failed, locked_until = @locked
+            WHERE name_key = @key
+            """,
+            [
+                ("role", ConsoleRoles.Name(account.Role)), ("hash", account.PasswordHash), ("stamp", account.SecurityStamp),
+                ("disabled", account.Disabled ? 1L : 0L), ("failed", (long)account.FailedSignIns), ("locked", account.LockedUntil?.ToUnixTimeMilliseconds()), ("key", key),
+            ]))
         {
-            foreach (var value in values.Distinct(StringComparer.Ordinal))
+            if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
             {
-                await ExecuteAsync(connection, transaction, "INSERT INTO account_scopes (name_key, kind, value) VALUES (@key, @kind, @value)", [("key", key), ("kind", kind), ("value", value)], cancellationToken).ConfigureAwait(false);
+                return AccountUpdate.NotFound;
             }
         }
 
+        await using (var admins = Command(connection, transaction, "SELECT COUNT(*) FROM accounts WHERE role = @admin AND disabled = 0", [("admin", ConsoleRoles.Name(ConsoleRole.Admin))]))
+        {
+            if (Convert.ToInt64(await admins.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                return AccountUpdate.NoEnabledAdminLeft;
+            }
+        }
+
+        await ExecuteAsync(connection, transaction, "DELETE FROM account_scopes WHERE name_key = @key", [("key", key)], cancellationToken).ConfigureAwait(false);
+        await InsertScopesAsync(connection, transaction, key, account, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return true;
+        return AccountUpdate.Updated;
     }
 
     public async Task RecordSignInAsync(string name, int failedSignIns, DateTimeOffset? lockedUntil, string? rehashedPassword, CancellationToken cancellationToken)
@@ -121,6 +157,11 @@ internal abstract class SqlConsoleStore(SqlDialect dialect) : IConsoleStore
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "SELECT at, actor, action, target, result, detail FROM audit_log ORDER BY at DESC, id DESC LIMIT @limit", [("limit", (long)limit)]);
+        return await ReadAuditEntriesAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<AuditEntry>> ReadAuditEntriesAsync(DbCommand command, CancellationToken cancellationToken)
+    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var entries = new List<AuditEntry>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -129,6 +170,85 @@ internal abstract class SqlConsoleStore(SqlDialect dialect) : IConsoleStore
         }
 
         return entries;
+    }
+
+    private static async Task InsertScopesAsync(DbConnection connection, DbTransaction transaction, string key, Account account, CancellationToken cancellationToken)
+    {
+        foreach (var (kind, values) in new[] { (ScopeNamespace, account.Namespaces), (ScopeStackPrefix, account.StackPrefixes) })
+        {
+            foreach (var value in values.Distinct(StringComparer.Ordinal))
+            {
+                await ExecuteAsync(connection, transaction, "INSERT INTO account_scopes (name_key, kind, value) VALUES (@key, @kind, @value)", [("key", key), ("kind", kind), ("value", value)], cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async Task<AuditPage> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        // Only the clauses of the filters given: PostgreSQL cannot type a parameter that is only ever compared with NULL.
+        var clauses = new List<string>();
+        var parameters = new List<(string, object?)>();
+        if (!string.IsNullOrWhiteSpace(query.Actor))
+        {
+            clauses.Add("LOWER(actor) = @actor");
+            parameters.Add(("actor", query.Actor.Trim().ToLowerInvariant()));
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Action))
+        {
+            clauses.Add("(action = @action OR SUBSTR(action, 1, @familyLength) = @family)");
+            var action = query.Action.Trim();
+            parameters.Add(("action", action));
+            parameters.Add(("family", action + "."));
+            parameters.Add(("familyLength", action.Length + 1));
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Result))
+        {
+            clauses.Add("result = @result");
+            parameters.Add(("result", query.Result.Trim()));
+        }
+
+        if (query.From is { } from)
+        {
+            clauses.Add("at >= @from");
+            parameters.Add(("from", from.ToUnixTimeMilliseconds()));
+        }
+
+        if (query.To is { } to)
+        {
+            clauses.Add("at < @to");
+            parameters.Add(("to", to.ToUnixTimeMilliseconds()));
+        }
+
+        // One row more than the page: whether another page follows, without counting them all.
+        parameters.Add(("limit", (long)query.Limit + 1));
+        parameters.Add(("offset", (long)query.Offset));
+        var where = clauses.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", clauses);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, $"SELECT at, actor, action, target, result, detail FROM audit_log {where} ORDER BY at DESC, id DESC LIMIT @limit OFFSET @offset", [.. parameters]);
+        var entries = await ReadAuditEntriesAsync(command, cancellationToken).ConfigureAwait(false);
+        return entries.Count > query.Limit ? new AuditPage(entries[..query.Limit], HasMore: true) : new AuditPage(entries, HasMore: false);
+    }
+
+    public async Task<IReadOnlyList<string>> ReadDataProtectionKeysAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, "SELECT xml FROM data_protection_keys ORDER BY name", []);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var keys = new List<string>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            keys.Add(reader.GetString(0));
+        }
+
+        return keys;
+    }
+
+    public async Task StoreDataProtectionKeyAsync(string name, string xml, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, null, "INSERT INTO data_protection_keys (name, xml) VALUES (@name, @xml)", [("name", name), ("xml", xml)], cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()
