@@ -39,7 +39,7 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
     public static async Task<ConsoleServer> StartAsync(CancellationToken cancellationToken, string? database = null)
     {
         var data = Directory.CreateTempSubdirectory("berth-console-").FullName;
-        var app = await ConsoleHost.BuildAsync(new ConsoleOptions { Urls = "http://127.0.0.1:0", DataDirectory = data, Database = database }, cancellationToken);
+        var app = await ConsoleHost.BuildAsync(new ConsoleOptions { Urls = "http://127.0.0.1:0", DataDirectory = data, Database = database, ResolveImage = Berth.Swarm.Apply.ImageResolution.Never }, cancellationToken);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new ConsoleServer(app, data, new Uri(address));

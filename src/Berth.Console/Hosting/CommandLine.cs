@@ -35,13 +35,18 @@ internal static class CommandLine
         var dataDir = DataDirOption();
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "The Kubernetes cluster (default: KUBECONFIG, then ~/.kube/config; none found: Swarm only)" };
         var database = DatabaseOption();
+        var resolveImage = new Option<Berth.Swarm.Apply.ImageResolution>("--resolve-image")
+        {
+            Description = "Pin images to their registry digests on deploy: always (docker's default), changed (only when the reference changed), never",
+            DefaultValueFactory = _ => Berth.Swarm.Apply.ImageResolution.Always,
+        };
         var root = new RootCommand("berth-console: the web console for Berth stacks on Swarm and Kubernetes. Create the first admin with 'berth-console users add NAME --role admin'.")
         {
-            urls, dataDir, kubeconfig, database,
+            urls, dataDir, kubeconfig, database, resolveImage,
         };
         root.SetAction((parse, ct) =>
         {
-            var options = new ConsoleOptions { Urls = parse.GetValue(urls)!, DataDirectory = Path.GetFullPath(parse.GetValue(dataDir)!), Kubeconfig = parse.GetValue(kubeconfig), Database = parse.GetValue(database) };
+            var options = new ConsoleOptions { Urls = parse.GetValue(urls)!, DataDirectory = Path.GetFullPath(parse.GetValue(dataDir)!), Kubeconfig = parse.GetValue(kubeconfig), Database = parse.GetValue(database), ResolveImage = parse.GetValue(resolveImage) };
             if (options.Kubeconfig is { } file && !File.Exists(file))
             {
                 error.WriteLine($"berth-console: --kubeconfig {file}: no such file");

@@ -17,6 +17,9 @@ internal sealed record ConsoleOptions
     /// <summary>The Kubernetes cluster; null: KUBECONFIG, then ~/.kube/config; no Kubernetes when none is found.</summary>
     public string? Kubeconfig { get; init; }
 
+    /// <summary>Whether deploys pin images to the registry's digests, as <c>berth stack deploy --resolve-image</c> (docker's default: always).</summary>
+    public Berth.Swarm.Apply.ImageResolution ResolveImage { get; init; } = Berth.Swarm.Apply.ImageResolution.Always;
+
     public static string DefaultDataDirectory()
     {
         var data = Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg

@@ -146,7 +146,7 @@ internal sealed class DeployJobs(DeployTargets targets, IConsoleStore store, Tim
         {
             job.Add("line", $"deploying {input.Name} to {input.Orchestrator}{(input.Orchestrator == StackOrchestrator.Kubernetes ? $" (namespace {(input.Namespace.Length > 0 ? input.Namespace : "of the kubeconfig")})" : string.Empty)}", services);
             using var lease = targets.Open(input.Orchestrator, input.Namespace);
-            var deployed = await lease.Service.DeployAsync(DeployReview.Request(input, load), sink, cancellationToken).ConfigureAwait(false);
+            var deployed = await lease.Service.DeployAsync(DeployReview.Request(input, load, targets.ResolveImage), sink, cancellationToken).ConfigureAwait(false);
             var failures = deployed.Failures
                 .AddRange(deployed.Collisions.Select(c => $"{c.Kind} {c.Name}: exists and is not the stack's{(c.Reason is null ? string.Empty : $" ({c.Reason})")}"))
                 .AddRange(deployed.Refusals.Select(r => $"{r.Kind} {r.Name}: {r.Message}"));

@@ -35,7 +35,7 @@ internal sealed class DeployReview(DeployTargets targets)
         try
         {
             using var lease = targets.Open(input.Orchestrator, input.Namespace);
-            var plan = await lease.Service.PlanAsync(Request(input, load), sink, cancellationToken).ConfigureAwait(false);
+            var plan = await lease.Service.PlanAsync(Request(input, load, targets.ResolveImage), sink, cancellationToken).ConfigureAwait(false);
             return new DeployReviewResult(notes.ToImmutable(), fidelity, plan, null);
         }
         catch (Exception e) when (e is StackOrchestratorException or HttpRequestException or IOException or TimeoutException)
@@ -45,9 +45,10 @@ internal sealed class DeployReview(DeployTargets targets)
     }
 
     /// <summary>The deploy the console makes: the CLI's defaults (prune off, wait for convergence), with the submitted files' contents.</summary>
-    public static StackDeployRequest Request(DeployInput input, DeployLoad load) =>
+    public static StackDeployRequest Request(DeployInput input, DeployLoad load, Berth.Swarm.Apply.ImageResolution resolveImage) =>
         new(input.Name, load.Project ?? throw new InvalidOperationException("only a valid submission is deployed"))
         {
+            ResolveImage = resolveImage,
             ResourceContents = load.ResourceContents,
             Timeout = DeployJobs.DeployTimeout,
             Stability = DeployJobs.Stability,

@@ -26,6 +26,9 @@ internal sealed class DeployTargets(ConsoleOrchestrators orchestrators, ConsoleO
 {
     public IReadOnlyCollection<StackOrchestrator> Available => orchestrators.Available;
 
+    /// <summary>The console's --resolve-image, for every deploy and plan it makes.</summary>
+    public Berth.Swarm.Apply.ImageResolution ResolveImage => options.ResolveImage;
+
     public StackServiceLease Open(StackOrchestrator orchestrator, string ns)
     {
         var shared = orchestrators.Service(orchestrator) ?? throw new InvalidOperationException($"{orchestrator} is not available to this console");

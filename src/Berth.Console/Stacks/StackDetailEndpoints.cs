@@ -152,7 +152,7 @@ internal static class StackDetailEndpoints
         return Results.LocalRedirect(notice.Redirect(target.Address.Path, ok: true, $"Scaled {done}."));
     }
 
-    private static async Task<IResult> RollbackAsync(HttpContext context, StackDetailLocator locator, IConsoleStore store, StackDetailNotice notice, TimeProvider clock, string orchestrator, string @namespace, string name, [FromForm(Name = "revision")] string? revision)
+    private static async Task<IResult> RollbackAsync(HttpContext context, StackDetailLocator locator, IConsoleStore store, StackDetailNotice notice, TimeProvider clock, Hosting.ConsoleOptions consoleOptions, string orchestrator, string @namespace, string name, [FromForm(Name = "revision")] string? revision)
     {
         var ct = context.RequestAborted;
         if (await locator.FindAsync(context.User, StackAddress.Parse(orchestrator, @namespace, name), ct).ConfigureAwait(false) is not { } target)
@@ -187,7 +187,7 @@ internal static class StackDetailEndpoints
         StackDeployResult deployed;
         try
         {
-            deployed = await target.Service.DeployAsync(rollback.Request with { Detach = true }, StackEventSink.None, ct).ConfigureAwait(false);
+            deployed = await target.Service.DeployAsync(rollback.Request with { Detach = true, ResolveImage = consoleOptions.ResolveImage }, StackEventSink.None, ct).ConfigureAwait(false);
         }
         catch (StackOrchestratorException e)
         {
