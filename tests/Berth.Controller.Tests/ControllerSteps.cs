@@ -1,0 +1,130 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Berth.ApiServer.Tests.Aggregation;
+using Berth.Controller.Hosting;
+using Berth.Controller.Reconcile;
+using Berth.Kubernetes.ApiDouble;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Berth.Controller.Tests;
+
+/// <summary>
+/// The steps the status, events and scale tests share, against berth-apiserver (real etcd) behind the documented
+/// Kubernetes API test double (<see cref="FrontFixture"/>, not a cluster), with the double's simulated controllers
+/// on, so workloads get pods and status.
+/// </summary>
+internal sealed class ControllerSteps
+{
+    private static int _users;
+
+    public ControllerSteps(FrontFixture front)
+    {
+        Front = front;
+        front.Api.Controllers.Enabled = true;
+    }
+
+    public FrontFixture Front { get; }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static string StackPath(string ns, string? name = null, string version = "v1beta1")
+        => $"apis/compose.docker.com/{version}/namespaces/{ns}/stacks" + (name is null ? string.Empty : "/" + name);
+
+    /// <summary>A namespace and a user (token returned) who may do everything in it.</summary>
+    public string NamespaceWithOwner(string ns)
+    {
+        Front.Api.Seed($$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{ns}}}"}}""");
+        var n = Interlocked.Increment(ref _users);
+        var token = $"status-owner{n}-token";
+        Front.Api.Aggregation.AddUser(token, $"status-owner{n}", "dev");
+        Front.Api.Aggregation.Allow(new RbacRule($"status-owner{n}", ["*"], "*", ["*"], ns));
+        return token;
+    }
+
+    public async Task CreateStackAsync(string token, string ns, string name, string compose)
+    {
+        using var client = Front.Client(token);
+        var body = new JsonObject
+        {
+            ["apiVersion"] = "compose.docker.com/v1beta1",
+            ["kind"] = "Stack",
+            ["metadata"] = new JsonObject { ["name"] = name },
+            ["spec"] = new JsonObject { ["composeFile"] = compose },
+        };
+        using var response = await client.PostAsync(StackPath(ns), new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    public async Task<JsonObject> SendAsync(string token, HttpMethod method, string path, JsonNode? body = null, string contentType = "application/json")
+    {
+        using var client = Front.Client(token);
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, contentType);
+        }
+
+        using var response = await client.SendAsync(request, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {text}");
+        return (JsonObject)JsonNode.Parse(text)!;
+    }
+
+    /// <summary>Reads <paramref name="path"/> as the double's admin until <paramref name="condition"/> holds (60 s deadline).</summary>
+    public async Task<JsonObject> WaitForAsync(string path, Func<JsonObject, bool> condition, string what)
+    {
+        JsonObject? last = null;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            last = await SendAsync(Front.Api.Token, HttpMethod.Get, path);
+            if (condition(last))
+            {
+                return last;
+            }
+
+            try
+            {
+                await Task.Delay(100, deadline.Token);
+            }
+            catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
+            {
+                Assert.Fail($"timed out waiting for {what}; last: {last.ToJsonString()}");
+            }
+        }
+    }
+
+    public async Task<JsonObject> WaitForStatusAsync(string ns, string name, Func<JsonObject, bool> condition, string what)
+        => (JsonObject)(await WaitForAsync(StackPath(ns, name), s => s["status"] is JsonObject status && condition(status), what))["status"]!;
+
+    /// <summary>The condition <paramref name="type"/> of a status: "status/reason".</summary>
+    public static string? Condition(JsonObject status, string type)
+        => (status["conditions"] as JsonArray)?.OfType<JsonObject>().Where(c => c["type"]?.ToString() == type).Select(c => $"{c["status"]}/{c["reason"]}").FirstOrDefault();
+
+    public RunningController StartController(string ns, TimeSpan? resync = null) => new(Front.Kubeconfig, ns, resync ?? TimeSpan.FromMinutes(10));
+
+    public sealed class RunningController : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+
+        public RunningController(string kubeconfig, string ns, TimeSpan resync)
+        {
+            Controller = StackController.Create(new ControllerOptions { Kubeconfig = kubeconfig, Namespace = ns, Workers = 2, ResyncPeriod = resync }, NullLoggerFactory.Instance);
+            Run = Controller.RunAsync(_stop.Token);
+        }
+
+        public StackController Controller { get; }
+
+        public Task Run { get; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await Run.WaitAsync(TimeSpan.FromSeconds(30));
+            Controller.Dispose();
+            _stop.Dispose();
+        }
+    }
+}
