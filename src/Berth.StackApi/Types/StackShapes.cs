@@ -219,7 +219,7 @@ internal static class StackShapes
         F("problems", new ArrayShape(new ObjectShape(
             [
                 F("pod", Str("The pod's name."), Emit.Always),
-                F("reason", Str("Why it does not run or is not ready: CrashLoopBackOff, ImagePullBackOff, OOMKilled, Unschedulable, Unhealthy, ...."), Emit.Always),
+                F("reason", Str("Why it does not run or is not ready: CrashLoopBackOff, ImagePullBackOff, OOMKilled, Unschedulable or Unhealthy."), Emit.Always),
                 F("message", Str("The cluster's own words about it.")),
             ], "A pod of the service that does not run or is not ready."), "The service's failing pods, one problem each.")),
     ], "A service's workload and the problems of its pods.");
