@@ -31,15 +31,34 @@ internal sealed class ControllerSteps
     public static string StackPath(string ns, string? name = null, string version = "v1beta1")
         => $"apis/compose.docker.com/{version}/namespaces/{ns}/stacks" + (name is null ? string.Empty : "/" + name);
 
-    /// <summary>A namespace and a user (token returned) who may do everything in it.</summary>
-    public string NamespaceWithOwner(string ns)
+    /// <summary>A namespace and a user (token returned) who may do everything in it, or everything but write the apps group.</summary>
+    public string NamespaceWithOwner(string ns, bool apps = true)
     {
         Front.Api.Seed($$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{ns}}}"}}""");
         var n = Interlocked.Increment(ref _users);
-        var token = $"status-owner{n}-token";
-        Front.Api.Aggregation.AddUser(token, $"status-owner{n}", "dev");
-        Front.Api.Aggregation.Allow(new RbacRule($"status-owner{n}", ["*"], "*", ["*"], ns));
+        var name = $"status-owner{n}";
+        var token = $"{name}-token";
+        Front.Api.Aggregation.AddUser(token, name, "dev");
+        if (apps)
+        {
+            Front.Api.Aggregation.Allow(new RbacRule(name, ["*"], "*", ["*"], ns));
+        }
+        else
+        {
+            Front.Api.Aggregation.Allow(new RbacRule(name, ["*"], "", ["*"], ns));
+            Front.Api.Aggregation.Allow(new RbacRule(name, ["*"], "compose.docker.com", ["*"], ns));
+            Front.Api.Aggregation.Allow(new RbacRule(name, ["get", "list", "watch"], "apps", ["*"], ns));
+        }
+
         return token;
+    }
+
+    /// <summary>The events about the stack <paramref name="name"/>, read as kubectl describe does (a field selector on the involved object).</summary>
+    public async Task<List<JsonObject>> EventsAsync(string ns, string name)
+    {
+        var selector = Uri.EscapeDataString($"involvedObject.name={name},involvedObject.kind=Stack");
+        var list = await SendAsync(Front.Api.Token, HttpMethod.Get, $"api/v1/namespaces/{ns}/events?fieldSelector={selector}");
+        return [.. (list["items"] as JsonArray ?? []).OfType<JsonObject>()];
     }
 
     public async Task CreateStackAsync(string token, string ns, string name, string compose)
