@@ -426,7 +426,7 @@ public sealed class StackControllerTests(FrontFixture front) : IClassFixture<Fro
         File.WriteAllText(Path.Combine(AppContext.BaseDirectory, "controller-measure.txt"), $"first={first} unchanged={unchanged} oneService={oneService} firstApplyMs={firstApply.TotalMilliseconds:F0}\n{string.Join("\n", breakdown)}\n");
         Assert.Equal(0, unchanged.Writes);
         Assert.True(first.Writes >= 40, $"{first.Writes} writes for 20 Deployments and 20 Services");
-        // The Deployment and the status (observedGeneration 2).
-        Assert.Equal(2, oneService.Writes);
+        // The Deployment, the status (observedGeneration 2) and the Applied event.
+        Assert.Equal(3, oneService.Writes);
     }
 }
