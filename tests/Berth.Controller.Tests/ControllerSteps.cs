@@ -11,17 +11,20 @@ namespace Berth.Controller.Tests;
 
 /// <summary>
 /// The steps the status, events and scale tests share, against berth-apiserver (real etcd) behind the documented
-/// Kubernetes API test double (<see cref="FrontFixture"/>, not a cluster), with the double's simulated controllers
-/// on, so workloads get pods and status.
+/// Kubernetes API test double (<see cref="FrontFixture"/>, not a cluster), by default with the double's simulated
+/// controllers on, so workloads get pods and status.
 /// </summary>
 internal sealed class ControllerSteps
 {
     private static int _users;
 
-    public ControllerSteps(FrontFixture front)
+    public ControllerSteps(FrontFixture front, bool simulatedPods = true)
     {
         Front = front;
-        front.Api.Controllers.Enabled = true;
+        if (simulatedPods)
+        {
+            front.Api.Controllers.Enabled = true;
+        }
     }
 
     public FrontFixture Front { get; }

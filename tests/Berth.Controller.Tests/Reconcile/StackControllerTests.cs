@@ -42,6 +42,9 @@ public sealed class StackControllerTests(FrontFixture front) : IClassFixture<Fro
 
     private static int _users;
 
+    // The double's simulated controllers stay off here: workloads get no pods (the figures count the controller alone).
+    private readonly ControllerSteps _steps = new(front, simulatedPods: false);
+
     private Task CreateNamespaceAsync(string ns)
     {
         front.Api.Seed($$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{ns}}}"}}""");
@@ -73,19 +76,7 @@ public sealed class StackControllerTests(FrontFixture front) : IClassFixture<Fro
     private static string StackPath(string ns, string? name = null)
         => $"apis/compose.docker.com/v1beta1/namespaces/{ns}/stacks" + (name is null ? string.Empty : "/" + name);
 
-    private async Task CreateStackAsync(string token, string ns, string name, string compose)
-    {
-        using var client = front.Client(token);
-        var body = new JsonObject
-        {
-            ["apiVersion"] = "compose.docker.com/v1beta1",
-            ["kind"] = "Stack",
-            ["metadata"] = new JsonObject { ["name"] = name },
-            ["spec"] = new JsonObject { ["composeFile"] = compose },
-        };
-        using var response = await client.PostAsync(StackPath(ns), new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
-    }
+    private Task CreateStackAsync(string token, string ns, string name, string compose) => _steps.CreateStackAsync(token, ns, name, compose);
 
     private async Task<JsonObject?> GetStackAsync(string ns, string name)
     {
@@ -94,54 +85,9 @@ public sealed class StackControllerTests(FrontFixture front) : IClassFixture<Fro
         return response.StatusCode == HttpStatusCode.NotFound ? null : JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct)) as JsonObject;
     }
 
-    private async Task<JsonObject> WaitForStatusAsync(string ns, string name, Func<JsonObject, bool> condition, string what)
-    {
-        JsonObject? status = null;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        deadline.CancelAfter(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            status = (await GetStackAsync(ns, name))?["status"] as JsonObject;
-            if (status is not null && condition(status))
-            {
-                return status;
-            }
+    private Task<JsonObject> WaitForStatusAsync(string ns, string name, Func<JsonObject, bool> condition, string what) => _steps.WaitForStatusAsync(ns, name, condition, what);
 
-            try
-            {
-                await Task.Delay(100, deadline.Token);
-            }
-            catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
-            {
-                Assert.Fail($"timed out waiting for {what}; status: {status?.ToJsonString()}");
-            }
-        }
-    }
-
-    private sealed class RunningController : IAsyncDisposable
-    {
-        private readonly CancellationTokenSource _stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-
-        public RunningController(string kubeconfig, string ns, TimeSpan resync)
-        {
-            Controller = StackController.Create(new ControllerOptions { Kubeconfig = kubeconfig, Namespace = ns, Workers = 2, ResyncPeriod = resync }, NullLoggerFactory.Instance);
-            Run = Controller.RunAsync(_stop.Token);
-        }
-
-        public StackController Controller { get; }
-
-        public Task Run { get; }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            await Run.WaitAsync(TimeSpan.FromSeconds(30));
-            Controller.Dispose();
-            _stop.Dispose();
-        }
-    }
-
-    private RunningController StartController(string ns, TimeSpan? resync = null) => new(front.Kubeconfig, ns, resync ?? TimeSpan.FromMinutes(10));
+    private ControllerSteps.RunningController StartController(string ns, TimeSpan? resync = null) => _steps.StartController(ns, resync);
 
     // Every object of the stack in ns, by kind/name, from the double's store through its API.
     private async Task<SortedDictionary<string, JsonObject>> StackObjectsAsync(string ns, string stack)
@@ -353,7 +299,7 @@ public sealed class StackControllerTests(FrontFixture front) : IClassFixture<Fro
         var services = string.Concat(Enumerable.Range(1, 20).Select(i => $"  svc{i}:\n    image: nginx:1.25\n    ports: [\"{8000 + i}:80\"]\n"));
         var compose = "services:\n" + services;
 
-        await using var controller = new RunningController(kubeconfigPath, ns, TimeSpan.FromHours(1));
+        await using var controller = new ControllerSteps.RunningController(kubeconfigPath, ns, TimeSpan.FromHours(1));
         await Poll.UntilAsync(() => controller.Controller.Synced, "the first list", Ct);
         await Task.Delay(500, Ct);
 
