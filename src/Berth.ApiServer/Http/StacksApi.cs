@@ -705,7 +705,7 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
         }
     }
 
-    /// <summary>compose-on-kubernetes's Scale (api/compose/v1alpha3/scale.go): spec and status maps of service → replicas.</summary>
+    /// <summary>compose-on-kubernetes's Scale (api/compose/v1alpha3/scale.go): spec (wanted) and status (ready) maps of service → replicas.</summary>
     private static JsonObject Scale(JsonObject stored, string version)
     {
         var spec = new JsonObject();
@@ -721,7 +721,7 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
             ["apiVersion"] = StackApiGroup.ApiVersion(version),
             ["metadata"] = metadata,
             ["spec"] = spec,
-            ["status"] = stored["status"]?["replicas"]?.DeepClone() ?? new JsonObject(),
+            ["status"] = StackScale.GetReadyReplicas(stored),
         };
     }
 

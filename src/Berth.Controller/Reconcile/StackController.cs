@@ -74,6 +74,9 @@ internal sealed class StackController : IDisposable
             _ => { },
             OnChildEvent,
             cancellationToken)));
+        // Pods too, but only those with a problem queue their stack (ServiceStatuses.MayHaveProblem): a pod becoming
+        // ready changes its workload's status, which is watched; a crash loop or a failed pull changes only the pod.
+        tasks.Add(WatchAsync(ResourceKind.PathOf(string.Empty, "v1", "pods", _options.Namespace), StackLabels.StackNamespace, _ => { }, OnPodEvent, cancellationToken));
         tasks.AddRange(Enumerable.Range(0, Math.Max(1, _options.Workers)).Select(_ => WorkAsync(cancellationToken)));
         try
         {
@@ -136,6 +139,14 @@ internal sealed class StackController : IDisposable
             && _known.ContainsKey(new StackKey(ns, stack)))
         {
             Enqueue(new StackKey(ns, stack));
+        }
+    }
+
+    private void OnPodEvent(string type, JsonObject pod)
+    {
+        if (type != "DELETED" && ServiceStatuses.MayHaveProblem(pod))
+        {
+            OnChildEvent(type, pod);
         }
     }
 

@@ -28,6 +28,8 @@ internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes control
     /// <summary>compose-on-kubernetes has no finalizer (it relied on its own delete hook); Berth's name.</summary>
     public const string Finalizer = "compose.docker.com/stack-cleanup";
 
+    private readonly StackEvents _events = new(controllerClient, logger);
+
     /// <summary>An annotation on the stack: "true" makes deletion remove the stack's PersistentVolumeClaims too.</summary>
     public const string RemoveVolumesAnnotation = "compose.docker.com/remove-volumes";
 
@@ -89,9 +91,7 @@ internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes control
         var status = await DeployAsync(key, stack, owner, service, cancellationToken).ConfigureAwait(false);
         var written = await WriteStatusAsync(ownerClient, key, stack, status, cancellationToken).ConfigureAwait(false);
 
-        // A refusal or an unreachable cluster may heal (RBAC granted, the server back): retried with backoff. An
-        // invalid file or a collision waits for the stack (or the colliding object) to change.
-        return status.Phase == StackPhase.Failure && status.Reason is TransientReason or "Forbidden" or "Conflict" or "ApplyFailed" ? ReconcileResult.Failed : written;
+        return status.Retried ? ReconcileResult.Failed : written;
     }
 
     private const string TransientReason = "ClusterUnavailable";
@@ -169,11 +169,9 @@ internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes control
         }
 
         logger.LogInformation("stack {Stack}: {Created} created, {Updated} updated, {Removed} removed, {Unchanged} unchanged", key, result.Created.Length, result.Updated.Length, result.Removed.Length, result.Unchanged.Length);
-        var services = await service.ServicesAsync(key.Name, [], cancellationToken).ConfigureAwait(false);
-        var waiting = services.Where(s => s.Replicas.Running < s.Replicas.Desired && s.Replicas.Job is null).ToList();
-        return waiting.Count == 0
-            ? new StackStatus(StackPhase.Available, "Available", $"{services.Length} service(s) ready", generation)
-            : new StackStatus(StackPhase.Progressing, "Progressing", string.Join(", ", waiting.Select(s => $"{s.Name}: {s.Replicas.Running}/{s.Replicas.Desired} ready")), generation);
+        var services = await ServiceStatuses.ReadAsync(controllerClient, key.Namespace, key.Name, cancellationToken).ConfigureAwait(false);
+        var changed = result.Created.Length + result.Updated.Length + result.Removed.Length > 0;
+        return ServiceStatuses.Summarize(services, generation) with { Applied = changed ? new(result.Created.Length, result.Updated.Length, result.Removed.Length) : null };
     }
 
     private async Task<ReconcileResult> RemoveAsync(StackKey key, JsonObject stack, List<string> finalizers, IStackService service, k8s.Kubernetes ownerClient, CancellationToken cancellationToken)
@@ -211,13 +209,14 @@ internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes control
 
     private async Task<ReconcileResult> WriteStatusAsync(k8s.Kubernetes ownerClient, StackKey key, JsonObject stack, StackStatus status, CancellationToken cancellationToken)
     {
+        await _events.RecordAsync(key, stack, status, cancellationToken).ConfigureAwait(false);
         var current = stack["status"] as JsonObject;
         if (status.IsWritten(current))
         {
             return ReconcileResult.Done;
         }
 
-        var patch = new JsonObject { ["status"] = status.ToJson(current, DateTime.UtcNow) };
+        var patch = new JsonObject { ["status"] = status.Patch(current, DateTime.UtcNow) };
         var answer = await ClusterJson.SendAsync(ownerClient, HttpMethod.Patch, StackPath(WriteVersion, key, "status"), patch, "application/merge-patch+json", cancellationToken).ConfigureAwait(false);
         if (!answer.IsSuccess && answer.Status != System.Net.HttpStatusCode.NotFound)
         {

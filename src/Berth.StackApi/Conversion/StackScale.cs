@@ -39,6 +39,25 @@ public static class StackScale
         return result;
     }
 
+    /// <summary>
+    /// The scale's status: ready replicas by service, from the per-service status berth-controller writes
+    /// (status.services.*.ready); empty until it has written one.
+    /// </summary>
+    public static JsonObject GetReadyReplicas(JsonObject stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        var ready = new JsonObject();
+        foreach (var (service, status) in stored["status"]?["services"] as JsonObject ?? [])
+        {
+            if (status?["ready"] is JsonValue value && GoJson.TryInt64(value, out var n))
+            {
+                ready[service] = n;
+            }
+        }
+
+        return ready;
+    }
+
     /// <summary>Sets deploy.replicas of each named service; an unknown service or a negative count is an error and nothing changes.</summary>
     public static ImmutableArray<FieldError> SetReplicas(JsonObject stored, IReadOnlyDictionary<string, int> replicas)
     {

@@ -205,7 +205,26 @@ internal static class StackShapes
                 F("message", Str("Details, for people.")),
                 F("lastTransitionTime", Str("When the status last changed (RFC 3339).")),
             ], "One condition of the stack."), "The stack's conditions, as Kubernetes objects carry them.")),
+        F("services", new MapShape(ServiceStatus, false, "Each service's workload and pods, by service name.")),
     ], "The stack's reconciliation status.");
+
+    // Counts are always written (0 included) so that the controller's status compares equal to the stored one.
+    private static ObjectShape ServiceStatus => new(
+    [
+        F("kind", Str("The workload: Deployment, StatefulSet, DaemonSet or Job."), Emit.Always),
+        F("desired", Count("Replicas wanted (a DaemonSet: nodes to run on; a Job: completions)."), Emit.Always),
+        F("updated", Count("Replicas running the current template (a Job: completions so far)."), Emit.Always),
+        F("ready", Count("Replicas ready (a Job: completions so far)."), Emit.Always),
+        F("available", Count("Replicas ready for at least minReadySeconds (a Job: completions so far)."), Emit.Always),
+        F("problems", new ArrayShape(new ObjectShape(
+            [
+                F("pod", Str("The pod's name."), Emit.Always),
+                F("reason", Str("Why it does not run or is not ready: CrashLoopBackOff, ImagePullBackOff, OOMKilled, Unschedulable or Unhealthy."), Emit.Always),
+                F("message", Str("The cluster's own words about it.")),
+            ], "A pod of the service that does not run or is not ready."), "The service's failing pods, one problem each.")),
+    ], "A service's workload and the problems of its pods.");
+
+    private static ScalarShape Count(string d) => new(ScalarType.Int32, d);
 
     public static ObjectShape V1Beta1Spec { get; } = new(
     [
