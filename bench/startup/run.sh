@@ -3,6 +3,8 @@
 # convert on a small five-service file, each as a ratio to `docker stack config` on the same file, measured in
 # one hyperfine run so both sides see the same machine. Prints the binary size too. Target: every ratio <= 0.5.
 # Usage: bench/startup/run.sh [runs]   (default 30; CI uses fewer). Needs hyperfine (Debian package) and a docker CLI.
+# BENCH_NO_BUILD=1 measures artifacts/berth/berth as it is, without scripts/berth.sh's rebuild check (to compare a
+# binary built earlier, or to keep a 3-8 minute Native AOT build out of a timed session).
 # Prints only; it does not fail on a ratio (a loaded CI machine moves both sides, not always equally).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -11,8 +13,12 @@ here="$root/bench/startup"
 command -v hyperfine >/dev/null || { echo "bench/startup: hyperfine not found (apt-get install hyperfine)" >&2; exit 1; }
 docker_cli=/usr/local/bin/docker
 [ -x "$docker_cli" ] || docker_cli="$(command -v docker)"
-"$root/scripts/berth.sh" --version >/dev/null
 berth="$root/artifacts/berth/berth"
+if [ "${BENCH_NO_BUILD:-}" = 1 ]; then
+  [ -x "$berth" ] || { echo "bench/startup: BENCH_NO_BUILD=1 but $berth is missing (build it with scripts/berth.sh --version)" >&2; exit 1; }
+else
+  "$root/scripts/berth.sh" --version >/dev/null
+fi
 json="$(mktemp)"
 trap 'rm -f "$json"' EXIT
 cd "$here"

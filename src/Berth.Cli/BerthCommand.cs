@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
-using System.Reflection;
 using Berth.Cli.Commands;
 using Berth.Cli.Commands.Stack;
 
@@ -67,8 +66,7 @@ internal sealed class BerthRootCommand : Command
     {
         public override int Invoke(ParseResult parseResult)
         {
-            var version = typeof(BerthRootCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-            parseResult.InvocationConfiguration.Output.WriteLine(version);
+            parseResult.InvocationConfiguration.Output.WriteLine(BerthVersion.Informational);
             return 0;
         }
     }

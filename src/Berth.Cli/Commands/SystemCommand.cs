@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Cli.Orchestration;
@@ -25,11 +24,10 @@ internal static class SystemCommand
 
     private static Command Install(Func<string, string?> environment)
     {
-        var version = typeof(SystemCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "latest";
         var mode = new Option<string>("--mode") { Description = "How stacks are served: aggregated (berth-apiserver with etcd behind APIServices) or crd (a CustomResourceDefinition with webhooks)", HelpName = "aggregated|crd", DefaultValueFactory = _ => "aggregated" };
         mode.AcceptOnlyFromAmong("aggregated", "crd");
         var etcd = new Option<string?>("--etcd-servers") { Description = "Aggregated mode: external etcd URLs, comma-separated (default: install an etcd StatefulSet with a claim)" };
-        var image = new Option<string>("--image") { Description = "Image holding berth-apiserver and berth-controller", DefaultValueFactory = _ => "berth:" + version };
+        var image = new Option<string>("--image") { Description = "Image holding berth-apiserver and berth-controller", DefaultValueFactory = _ => "berth:" + BerthVersion.Informational };
         var replicas = new Option<int>("--replicas") { Description = "Replicas of each Deployment (the controllers elect a leader)", DefaultValueFactory = _ => 1 };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the manifests instead of applying them (for GitOps; pipes into 'kubectl apply -f -')" };
         var output = new Option<string?>("--output", "-o") { Description = "With --dry-run: yaml (a --- separated stream, default) or json (a v1 List)", HelpName = "yaml|json" };

@@ -5,14 +5,12 @@ using Json.Schema;
 namespace Berth.Compose.Validation;
 
 /// <summary>
-/// The embedded Compose Specification schema, loaded once: as a JSON tree (so error reports can look up what
+/// The Compose Specification schema compiled into the binary (<see cref="ComposeSpecJson"/>), loaded once: as a JSON tree (so error reports can look up what
 /// the failing part of the schema expected: types, enums, property names), as a fast precheck, and, on
 /// first need, as a JsonSchema.Net schema for detailed evaluation.
 /// </summary>
 internal sealed class ComposeSchema
 {
-    private const string ResourceName = "Berth.Compose.compose-spec.json";
-
     private const string Draft07 = "http://json-schema.org/draft-07/schema#";
 
     // The schema's $id is the relative "compose_spec.json"; an absolute base lets "#/definitions/..." resolve.
@@ -115,15 +113,8 @@ internal sealed class ComposeSchema
         _ => null,
     };
 
-    private static ComposeSchema Load()
-    {
-        using var stream = typeof(ComposeSchema).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"embedded resource {ResourceName} is missing");
-        // Kept as UTF-8: JsonDocument parses bytes directly, where a string would be decoded and then re-encoded.
-        var utf8 = new byte[stream.Length];
-        stream.ReadExactly(utf8);
-        return new ComposeSchema(utf8);
-    }
+    // Kept as UTF-8: JsonDocument parses bytes directly, where a string would be decoded and then re-encoded.
+    private static ComposeSchema Load() => new(ComposeSpecJson.Utf8.ToArray());
 
     private static JsonObject ParseTree(byte[] utf8)
     {

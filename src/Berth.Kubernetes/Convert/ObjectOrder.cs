@@ -1,3 +1,4 @@
+using Berth.Compose;
 using k8s;
 using k8s.Models;
 
@@ -9,11 +10,12 @@ namespace Berth.Kubernetes.Convert;
 /// </summary>
 internal static class ObjectOrder
 {
+    /// <remarks>A stable sort without LINQ's ThenBy, a generic virtual call that Native AOT resolves at run time (see <see cref="Ordering"/>).</remarks>
     public static IEnumerable<IKubernetesObject<V1ObjectMeta>> Sort(IEnumerable<IKubernetesObject<V1ObjectMeta>> objects)
-        => objects
-            .OrderBy(o => Rank(o.Kind))
-            .ThenBy(o => o.Kind, StringComparer.Ordinal)
-            .ThenBy(o => o.Metadata?.Name, StringComparer.Ordinal);
+        => Ordering.Stable(objects, static (a, b) =>
+            Rank(a.Kind).CompareTo(Rank(b.Kind)) is var rank && rank != 0 ? rank
+            : string.CompareOrdinal(a.Kind, b.Kind) is var kind && kind != 0 ? kind
+            : string.CompareOrdinal(a.Metadata?.Name, b.Metadata?.Name));
 
     private static int Rank(string kind) => kind switch
     {

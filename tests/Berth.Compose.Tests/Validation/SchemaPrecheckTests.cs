@@ -167,11 +167,7 @@ public sealed class SchemaPrecheckTests(ITestOutputHelper output)
     }
 
     /// <summary>The schema Berth embeds, as a fresh document (the shared instance's rules are compiled already).</summary>
-    private static JsonDocument SchemaDocument()
-    {
-        using var stream = typeof(ComposeSchema).Assembly.GetManifestResourceStream("Berth.Compose.compose-spec.json")!;
-        return JsonDocument.Parse(stream);
-    }
+    private static JsonDocument SchemaDocument() => JsonDocument.Parse(ComposeSpecJson.Utf8.ToArray());
 
     private static ComposeNode? Read(string yaml)
     {

@@ -1,3 +1,4 @@
+using Berth.Compose;
 using Berth.Compose.Diagnostics;
 
 namespace Berth.Kubernetes.Convert.Fidelity;
@@ -57,7 +58,5 @@ internal sealed class FidelityRecorder
 
     /// <summary>Entries ordered by service, then key, so the report is stable.</summary>
     public IEnumerable<FidelityEntry> Entries()
-        => _entries
-            .OrderBy(e => e.Service, StringComparer.Ordinal)
-            .ThenBy(e => e.Key, StringComparer.Ordinal);
+        => Ordering.Stable(_entries, static (a, b) => string.CompareOrdinal(a.Service, b.Service) is var service && service != 0 ? service : string.CompareOrdinal(a.Key, b.Key));
 }
