@@ -88,8 +88,10 @@ public sealed class CrdModeControllerTests(CrdModeFixture crd) : IClassFixture<C
         Assert.Equal("alice", OwnerAnnotation.OwnerOf(stack)!.Name);
         Assert.Equal([StackReconciler.Finalizer], stack["metadata"]!["finalizers"]!.AsArray().Select(f => f!.ToString()));
         StackObjects.AssertSame(await StackObjectsAsync(cliNs, "shop"), cliNs, await StackObjectsAsync(stackNs, "shop"), stackNs, "shop", stack["metadata"]!["uid"]!.ToString());
-        // Every child write, the finalizer and the status were written as alice by the controller (the double's own user).
-        var byController = crd.Api.Requests.Where(r => r.IsWrite && r.Namespace == stackNs && !(r.Resource == "stacks.compose.docker.com" && r.Subresource is null && r.Verb == "create")).ToList();
+        // Every child write, the finalizer and the status were written as alice by the controller (the double's own user);
+        // Events are the controller's own record, written as itself (docs/design/controller.md, Status and events).
+        var byController = crd.Api.Requests.Where(r => r.IsWrite && r.Namespace == stackNs && r.Resource != "events" && !(r.Resource == "stacks.compose.docker.com" && r.Subresource is null && r.Verb == "create")).ToList();
+        Assert.All(crd.Api.Requests.Where(r => r.IsWrite && r.Namespace == stackNs && r.Resource == "events"), r => Assert.Equal((KubernetesApiDouble.UserName, (string?)null), (r.User?.Name, r.ImpersonatedBy)));
         Assert.Contains(byController, r => r.Resource == "deployments.apps");
         Assert.Contains(byController, r => r.Subresource == "status");
         Assert.All(byController, r => Assert.Equal(("alice", KubernetesApiDouble.UserName), (r.User?.Name, r.ImpersonatedBy)));
@@ -130,8 +132,11 @@ public sealed class CrdModeControllerTests(CrdModeFixture crd) : IClassFixture<C
         Assert.StartsWith("no owner is recorded: the stack has no compose.docker.com/owner annotation", status["message"]!.ToString(), StringComparison.Ordinal);
         Assert.Equal(RecordedOwner.NoOwnerReason, status["conditions"]!.AsArray().Single(c => c!["type"]!.ToString() == "Failed")!["reason"]!.ToString());
         Assert.Empty(await StackObjectsAsync(ns, "shop"));
-        // Only the status was written (as the controller: there is no owner); no finalizer, no child.
-        Assert.Equal(["patch stacks.compose.docker.com/status"], crd.Api.Requests.Skip(mark).Where(r => r.IsWrite && r.Namespace == ns).Select(r => $"{r.Verb} {r.Resource}/{r.Subresource}").Distinct());
+        // Only the status and the controller's Warning event were written (as the controller: there is no owner); no
+        // finalizer, no child.
+        var writes = crd.Api.Requests.Skip(mark).Where(r => r.IsWrite && r.Namespace == ns).ToList();
+        Assert.Equal(["patch stacks.compose.docker.com/status"], writes.Where(r => r.Resource != "events").Select(r => $"{r.Verb} {r.Resource}/{r.Subresource}").Distinct());
+        Assert.Contains(writes, r => r is { Resource: "events", Verb: "create" });
         Assert.Null((await GetStackAsync(ns, "shop"))!["metadata"]!["finalizers"]);
 
         // With the webhook back, applying the stack with a changed spec records alice, and the controller deploys it.
