@@ -20,7 +20,7 @@ public sealed partial class AccountsAdminTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _server = await ConsoleServer.StartAsync(Ct);
-        await _server.AddAccountAsync("root", ConsoleRole.Admin, cancellationToken: Ct);
+        await _server.AddAccountAsync("chief", ConsoleRole.Admin, cancellationToken: Ct);
         await _server.AddAccountAsync("alice", ConsoleRole.Admin, cancellationToken: Ct);
         await _server.AddAccountAsync("olga", ConsoleRole.Operator, cancellationToken: Ct);
         await _server.AddAccountAsync("victor", ConsoleRole.Viewer, cancellationToken: Ct);
@@ -66,13 +66,13 @@ public sealed partial class AccountsAdminTests : IAsyncLifetime
     private async Task AssertAuditedAsync(string action, string target, string result)
     {
         var audit = await _server.Store.ReadAuditAsync(100, Ct);
-        Assert.Contains(audit, e => e.Actor == "root" && e.Action == action && e.Target == target && e.Result == result);
+        Assert.Contains(audit, e => e.Actor == "chief" && e.Action == action && e.Target == target && e.Result == result);
     }
 
     [Fact]
     public async Task AnAdmin_ListsTheAccounts_WithRoleScopeStateAndCreation()
     {
-        using var root = await SignedInAsync("root");
+        using var root = await SignedInAsync("chief");
         var olga = (await _server.Store.FindAccountAsync("olga", Ct))!;
         await _server.Store.UpdateAccountAsync(olga with { Disabled = true, StackPrefixes = ["shop-"] }, Ct);
 
@@ -87,7 +87,7 @@ public sealed partial class AccountsAdminTests : IAsyncLifetime
     [Fact]
     public async Task AddingWithATypedPassword_CreatesTheAccount_WhichSignsIn_AndIsAudited()
     {
-        using var root = await SignedInAsync("root");
+        using var root = await SignedInAsync("chief");
 
         using var answer = await PostAsync(root, "/accounts/add", ("name", "nina"), ("role", "operator"), ("password", NewPassword), ("namespaces", "shop"), ("prefixes", "web-, shop-"));
 
@@ -106,7 +106,7 @@ public sealed partial class AccountsAdminTests : IAsyncLifetime
     [Fact]
     public async Task AddingWithoutAPassword_ShowsTheGeneratedOne_OnceAndUncached_AndItSignsIn()
     {
-        using var root = await SignedInAsync("root");
+        using var root = await SignedInAsync("chief");
 
         using var answer = await PostAsync(root, "/accounts/add", ("name", "gen"), ("role", "viewer"), ("password", string.Empty), ("namespaces", string.Empty), ("prefixes", string.Empty));
 
@@ -130,7 +130,7 @@ public sealed partial class AccountsAdminTests : IAsyncLifetime
     [InlineData("Olga", "viewer", NewPassword, "", "taken")]
     public async Task InvalidInput_IsRefusedWithItsReason_AndNothingIsSaved(string name, string role, string password, string namespaces, string code)
     {
-        using var root = await SignedInAsync("root");
+        using var root = await SignedInAsync("chief");
 
         using var answer = await PostAsync(root, "/accounts/add", ("name", name), ("role", role), ("password", password), ("namespaces", namespaces), ("prefixes", string.Empty));
 
@@ -143,7 +143,7 @@ public sealed partial class AccountsAdminTests : IAsyncLifetime
     [Fact]
     public async Task ChangingTheRole_EndsTheAccountsSessions_AndTheNewRoleApplies()
     {
-        using var root = await SignedInAsync("root");
+        using var root = await SignedInAsync("chief");
         using var victor = await SignedInAsync("victor");
 
         using var answer = await PostAsync(root, "/accounts/victor/role", ("role", "admin"));
@@ -161,7 +161,7 @@ public sealed partial class AccountsAdminTests : IAsyncLifetime
     [Fact]
     public async Task ChangingTheScope_EndsTheSessions_AndAnInvalidScopeChangesNothing()
     {
-        using var root = await SignedInAsync("root");
+        using var root = await SignedInAsync("chief");
         using var olga = await SignedInAsync("olga");
 
         using var bad = await PostAsync(root, "/accounts/olga/scope", ("namespaces", "shop"), ("prefixes", "-nope"));
@@ -180,7 +180,7 @@ public sealed partial class AccountsAdminTests : IAsyncLifetime
     [Fact]
     public async Task Disabling_EndsTheSessions_AndRefusesSignIn_UntilEnabledAgain()
     {
-        using var root = await SignedInAsync("root");
+        using var root = await SignedInAsync("chief");
         using var olga = await SignedInAsync("olga");
 
         using var disable = await PostAsync(root, "/accounts/olga/disable");
@@ -198,7 +198,7 @@ public sealed partial class AccountsAdminTests : IAsyncLifetime
     [Fact]
     public async Task ResettingThePassword_EndsTheSessions_TheOldOneFails_TheNewOneSignsIn()
     {
-        using var root = await SignedInAsync("root");
+        using var root = await SignedInAsync("chief");
         using var olga = await SignedInAsync("olga");
 
         using var weak = await PostAsync(root, "/accounts/olga/password", ("password", "short"));
@@ -222,7 +222,7 @@ public sealed partial class AccountsAdminTests : IAsyncLifetime
         }
 
         Assert.False(await CanSignInAsync("victor", ConsoleServer.Password));
-        using var root = await SignedInAsync("root");
+        using var root = await SignedInAsync("chief");
         Assert.Contains("<dt>State</dt><dd>locked until", await root.GetStringAsync("/accounts/victor", Ct), StringComparison.Ordinal);
 
         using var unlock = await PostAsync(root, "/accounts/victor/unlock");
@@ -235,21 +235,21 @@ public sealed partial class AccountsAdminTests : IAsyncLifetime
     [Fact]
     public async Task TheLastEnabledAdmin_CanBeNeitherDisabledNorDemoted()
     {
-        using var root = await SignedInAsync("root");
+        using var root = await SignedInAsync("chief");
         using var disableAlice = await PostAsync(root, "/accounts/alice/disable");
         Assert.Equal("/accounts/alice?done=disabled", disableAlice.Headers.Location!.OriginalString);
 
-        using var disableSelf = await PostAsync(root, "/accounts/root/disable");
-        using var demoteSelf = await PostAsync(root, "/accounts/root/role", ("role", "operator"));
+        using var disableSelf = await PostAsync(root, "/accounts/chief/disable");
+        using var demoteSelf = await PostAsync(root, "/accounts/chief/role", ("role", "operator"));
 
-        Assert.Equal("/accounts/root?error=last-admin", disableSelf.Headers.Location!.OriginalString);
-        Assert.Equal("/accounts/root?error=last-admin", demoteSelf.Headers.Location!.OriginalString);
-        Assert.Contains("root is the last enabled admin", await root.GetStringAsync(demoteSelf.Headers.Location, Ct), StringComparison.Ordinal);
-        var account = (await _server.Store.FindAccountAsync("root", Ct))!;
+        Assert.Equal("/accounts/chief?error=last-admin", disableSelf.Headers.Location!.OriginalString);
+        Assert.Equal("/accounts/chief?error=last-admin", demoteSelf.Headers.Location!.OriginalString);
+        Assert.Contains("chief is the last enabled admin", await root.GetStringAsync(demoteSelf.Headers.Location, Ct), StringComparison.Ordinal);
+        var account = (await _server.Store.FindAccountAsync("chief", Ct))!;
         Assert.Equal((ConsoleRole.Admin, false), (account.Role, account.Disabled));
         await AssertSignedInAsync(root);
-        await AssertAuditedAsync("account.disable", "root", "refused");
-        await AssertAuditedAsync("account.role", "root", "refused");
+        await AssertAuditedAsync("account.disable", "chief", "refused");
+        await AssertAuditedAsync("account.role", "chief", "refused");
     }
 
     public static TheoryData<string, string> EveryAdminPost => new()
@@ -282,7 +282,7 @@ public sealed partial class AccountsAdminTests : IAsyncLifetime
     {
         using var client = await SignedInAsync(who);
 
-        foreach (var path in new[] { "/accounts", "/accounts/root" })
+        foreach (var path in new[] { "/accounts", "/accounts/chief" })
         {
             using var answer = await client.GetAsync(path, Ct);
             Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
@@ -310,7 +310,7 @@ public sealed partial class AccountsAdminTests : IAsyncLifetime
     [InlineData("forged-token")]
     public async Task AnAdminsPost_WithoutAValidAntiforgeryToken_IsRefused_EvenWithoutOtherFields(string? token)
     {
-        using var root = await SignedInAsync("root");
+        using var root = await SignedInAsync("chief");
         var fields = token is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["__RequestVerificationToken"] = token };
 
         using var disable = await root.PostAsync("/accounts/victor/disable", new FormUrlEncodedContent(fields), Ct);
@@ -326,7 +326,7 @@ public sealed partial class AccountsAdminTests : IAsyncLifetime
     [InlineData("forged-token")]
     public async Task SigningOut_WithoutAValidAntiforgeryToken_IsRefused_AndTheSessionStays(string? token)
     {
-        using var root = await SignedInAsync("root");
+        using var root = await SignedInAsync("chief");
         var fields = token is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["__RequestVerificationToken"] = token };
 
         using var signOut = await root.PostAsync("/logout", new FormUrlEncodedContent(fields), Ct);
@@ -340,7 +340,7 @@ public sealed partial class AccountsAdminTests : IAsyncLifetime
     public async Task TheAuditPage_FiltersByWhoWhatResultAndDay_AndPages()
     {
         Assert.False(await CanSignInAsync("victor", "a wrong password here"));
-        using var root = await SignedInAsync("root");
+        using var root = await SignedInAsync("chief");
         using var _ = await PostAsync(root, "/accounts/olga/disable");
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
@@ -366,7 +366,7 @@ public sealed partial class AccountsAdminTests : IAsyncLifetime
             await _server.Store.AppendAuditAsync(new Audit.AuditEntry(DateTimeOffset.UtcNow, "robot", "stack.scale", $"s{i}", "ok", string.Empty), Ct);
         }
 
-        using var root = await SignedInAsync("root");
+        using var root = await SignedInAsync("chief");
 
         var first = await root.GetStringAsync("/audit?who=robot", Ct);
         var second = await root.GetStringAsync("/audit?who=robot&page=2", Ct);
