@@ -67,7 +67,12 @@ public sealed class StackStatusTests(FrontFixture front) : IClassFixture<FrontFi
         await _steps.CreateStackAsync(token, ns, "failing", $"services:\n  {service}:\n    image: example/api:1\n  ok:\n    image: nginx:1.25\n");
         await using var controller = _steps.StartController(ns);
 
-        var failed = await _steps.WaitForStatusAsync(ns, "failing", s => s["phase"]?.ToString() == "Failure", "a Failure");
+        // The failing pod may be reported before the healthy service's pod is ready: wait for both.
+        var failed = await _steps.WaitForStatusAsync(
+            ns,
+            "failing",
+            s => s["phase"]?.ToString() == "Failure" && s["services"]?["ok"]?["ready"]?.GetValue<int>() == 1,
+            "a Failure with the healthy service ready");
         Assert.Equal($"True/{reason}", ControllerSteps.Condition(failed, "Failed"));
         Assert.Equal($"False/{reason}", ControllerSteps.Condition(failed, "Ready"));
         var failing = Service(failed, service);

@@ -21,9 +21,10 @@ internal enum StackSource
 
 /// <summary>
 /// A stack's recorded owner, or why there is none. <see cref="Reported"/>: the absence goes into the stack's status
-/// (CRD mode: a stack admitted without Berth's webhook); otherwise it is only logged.
+/// (CRD mode: a stack admitted without Berth's webhook); otherwise it is only logged. <see cref="Retry"/>: the owner
+/// could not be read (refused, or the server failed), which says nothing about the stack: the reconcile is retried.
 /// </summary>
-internal sealed record RecordedOwner(Impersonation? Owner, string Missing, bool Reported)
+internal sealed record RecordedOwner(Impersonation? Owner, string Missing, bool Reported, bool Retry = false)
 {
     /// <summary>The Failure reason of a stack whose owner is not recorded.</summary>
     public const string NoOwnerReason = "NoOwner";
@@ -129,7 +130,18 @@ internal sealed class StackOwners(StackSource configured, k8s.Kubernetes control
 
         var path = $"apis/{StackApiGroup.Group}/{StackApiGroup.V1Beta2}/namespaces/{Uri.EscapeDataString(key.Namespace)}/stacks/{Uri.EscapeDataString(key.Name)}/owner";
         var answer = await ClusterJson.SendAsync(controllerClient, HttpMethod.Get, path, null, null, cancellationToken).ConfigureAwait(false);
-        if (!answer.IsSuccess || answer.Body?["owner"] is not JsonObject owner || owner["UserName"]?.ToString() is not { Length: > 0 } name)
+        if (answer.Status == HttpStatusCode.Forbidden)
+        {
+            return new RecordedOwner(null, $"the controller may not read the stack's owner (get stacks/owner): {answer.Message}; its ClusterRole needs it ('berth system install' grants it)", Reported: false, Retry: true);
+        }
+
+        if (!answer.IsSuccess && answer.Status != HttpStatusCode.NotFound)
+        {
+            // A 5xx (berth-apiserver without etcd, the aggregator without berth-apiserver) is not an answer about the owner.
+            return new RecordedOwner(null, $"cannot read the stack's owner (stacks/owner): {answer.Message}", Reported: false, Retry: true);
+        }
+
+        if (answer.Body?["owner"] is not JsonObject owner || owner["UserName"]?.ToString() is not { Length: > 0 } name)
         {
             return new RecordedOwner(null, "no owner is recorded: nothing is deployed (only berth-apiserver's stacks are reconciled)", Reported: false);
         }

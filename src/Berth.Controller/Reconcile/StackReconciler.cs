@@ -59,6 +59,11 @@ internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes control
         if (recorded.Owner is not { } owner)
         {
             logger.LogWarning("stack {Stack}: {Missing}", key, recorded.Missing);
+            if (recorded.Retry)
+            {
+                return ReconcileResult.Failed;
+            }
+
             // Said in the status as the controller: there is no owner to write as.
             return recorded.Reported ? await WriteStatusAsync(controllerClient, key, stack, StackStatus.Failure(RecordedOwner.NoOwnerReason, recorded.Missing, Generation(stack)), cancellationToken).ConfigureAwait(false) : ReconcileResult.Done;
         }
