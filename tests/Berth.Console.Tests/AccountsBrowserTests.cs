@@ -1,6 +1,6 @@
 using Berth.Console.Accounts;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
+using static Berth.Console.Tests.PageChecks;
 
 namespace Berth.Console.Tests;
 
@@ -18,18 +18,6 @@ public sealed class AccountsBrowserTests(BrowserFixture browser) : IClassFixture
     }
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
-
-    private static async Task AssertAccessibleAsync(IPage page)
-    {
-        var result = await page.RunAxe();
-        Assert.True(result.Violations.Length == 0, $"{page.Url}:\n" + string.Join("\n", result.Violations.Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
-    }
-
-    private static async Task AssertNoSidewaysScrollAsync(IPage page, int width)
-    {
-        var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > document.documentElement.clientWidth");
-        Assert.False(overflow, $"{page.Url} scrolls sideways at {width}px");
-    }
 
     [Theory]
     [InlineData(1280, 800)]

@@ -1,7 +1,7 @@
 using Berth.Console.Accounts;
 using Berth.Testing;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
+using static Berth.Console.Tests.PageChecks;
 
 namespace Berth.Console.Tests;
 
@@ -44,18 +44,6 @@ public sealed class DeployBrowserTests(BrowserFixture browser) : IClassFixture<B
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).WaitForAsync(new() { Timeout = 30_000 });
         Assert.EndsWith("/stacks", page.Url, StringComparison.Ordinal);
         return page;
-    }
-
-    private static async Task AssertAccessibleAsync(IPage page)
-    {
-        var result = await page.RunAxe();
-        Assert.True(result.Violations.Length == 0, string.Join("\n", result.Violations.Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
-    }
-
-    private static async Task AssertNoSidewaysScrollAsync(IPage page, int width)
-    {
-        var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > document.documentElement.clientWidth");
-        Assert.False(overflow, $"{page.Url} scrolls sideways at {width}px");
     }
 
     /// <summary>Replaces the editor's text as typing a paste would, and waits for the server's answer to the lint that follows.</summary>

@@ -1,6 +1,6 @@
 using Berth.Console.Accounts;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
+using static Berth.Console.Tests.PageChecks;
 
 namespace Berth.Console.Tests;
 
@@ -26,12 +26,6 @@ public sealed class SignInBrowserTests(BrowserFixture browser) : IClassFixture<B
     }
 
     /// <summary>axe-core's verdict on the page: every violation with the elements it found, none expected.</summary>
-    private static async Task AssertAccessibleAsync(IPage page)
-    {
-        var result = await page.RunAxe();
-        Assert.True(result.Violations.Length == 0, string.Join("\n", result.Violations.Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
-    }
-
     [Theory]
     [InlineData(1280, 800)]
     [InlineData(390, 844)]

@@ -1,6 +1,7 @@
 using Berth.Console.Accounts;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
+using static Berth.Console.Tests.PageChecks;
 
 namespace Berth.Console.Tests;
 
@@ -44,18 +45,6 @@ public sealed class StackDetailBrowserTests(BrowserFixture browser) : IClassFixt
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync("**/stacks");
         return page;
-    }
-
-    private static async Task AssertAccessibleAsync(IPage page)
-    {
-        var result = await page.RunAxe();
-        Assert.True(result.Violations.Length == 0, string.Join("\n", result.Violations.Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
-    }
-
-    private static async Task AssertNoSidewaysScrollAsync(IPage page, int width)
-    {
-        var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > document.documentElement.clientWidth");
-        Assert.False(overflow, $"{page.Url} scrolls sideways at {width}px");
     }
 
     [Fact]
