@@ -20,7 +20,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly StringBuilder _log = new();
+    private readonly ProcessLog _log = new();
     private string _folder = null!;
     private int _port;
     private Process? _process;
@@ -94,15 +94,7 @@ public sealed class PostgresServer : IAsyncLifetime
         AsRoot ? ["--reuid", "postgres", "--regid", "postgres", "--init-groups", "--reset-env", "--", program] : [];
 
     private string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+        => _log.ToString();
 
     private async Task<bool> TryStartAsync()
     {
@@ -133,8 +125,7 @@ public sealed class PostgresServer : IAsyncLifetime
         }
 
         var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _log.Capture(process);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -191,26 +182,6 @@ public sealed class PostgresServer : IAsyncLifetime
             process.Dispose();
         }
 
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a temp folder left behind is harmless.
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_log)
-        {
-            _log.AppendLine(line);
-        }
+        TempFolders.DeleteQuietly(_folder);
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 
 namespace Berth.Testing;
 
@@ -13,7 +12,7 @@ public sealed class EtcdServer : IAsyncDisposable
 {
     private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly StringBuilder _log = new();
+    private readonly ProcessLog _log = new();
     private readonly int _clientPort;
     private readonly int _peerPort;
     private readonly int _metricsPort;
@@ -43,15 +42,7 @@ public sealed class EtcdServer : IAsyncDisposable
 
     /// <summary>What etcd printed (for failure messages).</summary>
     public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+        => _log.ToString();
 
     /// <summary>A new etcd serving plain HTTP on loopback.</summary>
     public static Task<EtcdServer> StartNewAsync(CancellationToken cancellationToken = default)
@@ -128,8 +119,7 @@ public sealed class EtcdServer : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _log.Capture(process);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -190,32 +180,6 @@ public sealed class EtcdServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a temp folder left behind is harmless.
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_log)
-        {
-            // Keep the tail only: etcd is chatty and the log is for failure messages.
-            if (_log.Length > 64_000)
-            {
-                _log.Remove(0, 32_000);
-            }
-
-            _log.AppendLine(line);
-        }
+        TempFolders.DeleteQuietly(DataDirectory);
     }
 }
