@@ -129,8 +129,9 @@ public sealed class KubernetesBrowserTests(BrowserFixture browser, KubernetesCon
 
         await CreateOnKubernetesAsync(page, stack, "services:\n  unpullable:\n    image: berth-test/no-such-image:1\n  steady:\n    image: nginx:1.27\n");
         await page.Locator("#deploy-status.result-failed").WaitForAsync(new() { Timeout = 180_000 });
-        var failure = page.Locator("#deploy-failures li").Filter(new() { HasText = "unpullable" });
-        await Assertions.Expect(failure).ToContainTextAsync("ImagePullBackOff");
+        // The service's reason first (then the pod events the classifier saw).
+        var reason = page.Locator("#deploy-failures li").Filter(new() { HasText = "unpullable: ImagePullBackOff" });
+        await Assertions.Expect(reason).ToHaveCountAsync(1);
         Assert.Equal(0, await page.Locator("#deploy-failures li").Filter(new() { HasText = "steady" }).CountAsync());
         await AssertAccessibleAsync(page);
 
@@ -139,7 +140,8 @@ public sealed class KubernetesBrowserTests(BrowserFixture browser, KubernetesCon
         await page.WaitForURLAsync("**/stacks");
         await page.GoBackAsync();
         await page.WaitForURLAsync($"**{path}/deploy");
-        await Assertions.Expect(page.Locator("#deploy-failures li").Filter(new() { HasText = "unpullable" })).ToContainTextAsync("ImagePullBackOff");
+        await Assertions.Expect(reason).ToHaveCountAsync(1);
+        await Assertions.Expect(reason).ToBeVisibleAsync();
 
         // The stack page names the reason on the failing service's pods, and again after leaving and coming back.
         for (var visit = 0; visit < 2; visit++)
