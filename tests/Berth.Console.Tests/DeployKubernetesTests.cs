@@ -155,6 +155,25 @@ public sealed partial class DeployKubernetesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ANamespaceLeftEmpty_IsTheKubeconfigs_InTheReviewTheDeployAndTheStacksAddress()
+    {
+        using var client = await SignedInAsync("olga");
+        var shopPath = $"/stacks/kubernetes/{KubernetesConsole.KubeconfigNamespace}/{_stack}";
+
+        var (status, review) = await DeployForm.ReviewAsync(client, _stack, Compose, Ct, orchestrator: "kubernetes", ns: string.Empty);
+        using var deploy = await DeployForm.DeployAsync(client, DeployForm.DraftOf(review), Ct);
+        var events = await DeployForm.EventsUntilDoneAsync(client, shopPath, TimeSpan.FromMinutes(3), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains($"Review: {_stack} on Kubernetes, namespace {KubernetesConsole.KubeconfigNamespace}", review, StringComparison.Ordinal);
+        Assert.Equal(shopPath + "/deploy", deploy.Headers.Location?.OriginalString);
+        Assert.True(events[^1].GetProperty("converged").GetBoolean(), events[^1].ToString());
+        Assert.Equal(["web", "worker"], _console.Deployments(KubernetesConsole.KubeconfigNamespace, _stack));
+        using var page = await client.GetAsync(shopPath, Ct);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+    }
+
+    [Fact]
     public async Task AViewer_DeployingToKubernetes_IsRefusedWith403_AndNothingIsWritten()
     {
         using var olga = await SignedInAsync("olga");
