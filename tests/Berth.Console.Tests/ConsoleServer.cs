@@ -36,18 +36,22 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
 
     /// <param name="database">A PostgreSQL connection string (replicas on one database); null: SQLite in the data folder.</param>
     /// <param name="cancellationToken">Stops the start.</param>
-    public static async Task<ConsoleServer> StartAsync(CancellationToken cancellationToken, string? database = null)
+    /// <param name="kubeconfig">
+    /// A kubeconfig (<c>--kubeconfig</c>), e.g. one the Kubernetes API test double wrote (<see cref="KubernetesConsole"/>);
+    /// null: as the console finds one, which on a test machine is none.
+    /// </param>
+    public static async Task<ConsoleServer> StartAsync(CancellationToken cancellationToken, string? database = null, string? kubeconfig = null)
     {
         var data = Directory.CreateTempSubdirectory("berth-console-").FullName;
-        var app = await ConsoleHost.BuildAsync(new ConsoleOptions { Urls = "http://127.0.0.1:0", DataDirectory = data, Database = database, ResolveImage = Berth.Swarm.Apply.ImageResolution.Never }, cancellationToken);
+        var app = await ConsoleHost.BuildAsync(new ConsoleOptions { Urls = "http://127.0.0.1:0", DataDirectory = data, Database = database, Kubeconfig = kubeconfig, ResolveImage = Berth.Swarm.Apply.ImageResolution.Never }, cancellationToken);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new ConsoleServer(app, data, new Uri(address));
     }
 
-    public async Task AddAccountAsync(string name, ConsoleRole role, IReadOnlyList<string>? stackPrefixes = null, CancellationToken cancellationToken = default)
+    public async Task AddAccountAsync(string name, ConsoleRole role, IReadOnlyList<string>? stackPrefixes = null, CancellationToken cancellationToken = default, IReadOnlyList<string>? namespaces = null)
     {
-        var problems = await _app.Services.GetRequiredService<AccountService>().AddAsync(name, role, Password, [], stackPrefixes ?? [], "test", cancellationToken);
+        var problems = await _app.Services.GetRequiredService<AccountService>().AddAsync(name, role, Password, namespaces ?? [], stackPrefixes ?? [], "test", cancellationToken);
         Assert.Empty(problems);
     }
 

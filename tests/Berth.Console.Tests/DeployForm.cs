@@ -12,7 +12,7 @@ internal static partial class DeployForm
         $"services:\n  web:\n    image: berth-test/busybox:1\n    command: {command}\n  worker:\n    image: berth-test/busybox:1\n    command: [\"sleep\", \"3600\"]\n";
 
     /// <summary>POSTs the form to /stacks/new (the Review button); answers the status and the page.</summary>
-    public static async Task<(HttpStatusCode Status, string Page)> ReviewAsync(HttpClient client, string name, string compose, CancellationToken cancellationToken, string env = "", string orchestrator = "swarm", string? draft = null, IReadOnlyList<(string Field, string FileName, string Content)>? files = null)
+    public static async Task<(HttpStatusCode Status, string Page)> ReviewAsync(HttpClient client, string name, string compose, CancellationToken cancellationToken, string env = "", string orchestrator = "swarm", string? draft = null, IReadOnlyList<(string Field, string FileName, string Content)>? files = null, string ns = "")
     {
         var token = await ConsoleServer.FormTokenAsync(client, "/stacks/new", cancellationToken);
         using var content = new MultipartFormDataContent
@@ -21,6 +21,7 @@ internal static partial class DeployForm
             { new StringContent("stack-edit"), "_handler" },
             { new StringContent(name), "name" },
             { new StringContent(orchestrator), "orchestrator" },
+            { new StringContent(ns), "namespace" },
             { new StringContent(compose), "compose" },
             { new StringContent(env), "env" },
             { new StringContent(draft ?? string.Empty), "draft" },

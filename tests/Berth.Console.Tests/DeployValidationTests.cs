@@ -140,8 +140,9 @@ public sealed class DeployValidationTests : IAsyncLifetime
         Assert.Contains("/denied?", viewerPage.Headers.Location?.OriginalString, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, viewerValidate.StatusCode);
         Assert.Contains("/denied?", viewerValidate.Headers.Location?.OriginalString, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.Redirect, viewerDeploy.StatusCode);
-        Assert.Contains("/denied?", viewerDeploy.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        // The deploy itself is refused by the endpoint (403, audited), not only hidden.
+        Assert.Equal(HttpStatusCode.Forbidden, viewerDeploy.StatusCode);
+        Assert.Contains(await _server.Store.ReadAuditAsync(20, Ct), e => e is { Actor: "vera", Action: "stack.deploy", Result: "refused" });
         Assert.DoesNotContain("/stacks/new", viewerStacks, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, scopeStatus);
         Assert.DoesNotContain("action=\"/stacks/deploy\"", scopePage, StringComparison.Ordinal);

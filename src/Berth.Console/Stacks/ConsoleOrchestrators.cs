@@ -2,11 +2,15 @@ using System.Collections.Immutable;
 using Berth.Kubernetes.Access;
 using Berth.StackService;
 using Berth.Console.Hosting;
+using k8s;
 
 namespace Berth.Console.Stacks;
 
 /// <summary>A stack as the stacks page lists it, or why an orchestrator could not be read.</summary>
 internal sealed record StackListing(ImmutableArray<StackSummary> Stacks, ImmutableArray<(StackOrchestrator Orchestrator, string Problem)> Problems);
+
+/// <summary>The namespaces the cluster lists, or why it could not be read (then <see cref="Names"/> is empty).</summary>
+internal sealed record ClusterNamespaces(ImmutableArray<string> Names, string? Problem);
 
 /// <summary>
 /// The stack services the console reaches: Swarm on the engine the docker CLI would use, and Kubernetes when a
@@ -16,12 +20,17 @@ internal sealed class ConsoleOrchestrators : IDisposable
 {
     private readonly Dictionary<StackOrchestrator, IStackService> _services = [];
 
+    // The cluster itself, for what no stack service answers: which namespaces exist (the create form offers them).
+    private readonly Lazy<KubernetesCluster>? _cluster;
+
     public ConsoleOrchestrators(ConsoleOptions options)
     {
         _services[StackOrchestrator.Swarm] = StackServices.Swarm(Environment.GetEnvironmentVariable);
         if (FindKubeconfig(options.Kubeconfig) is { } kubeconfig)
         {
-            _services[StackOrchestrator.Kubernetes] = StackServices.Kubernetes(new KubernetesAccessOptions { Kubeconfig = kubeconfig }, Environment.GetEnvironmentVariable);
+            var access = new KubernetesAccessOptions { Kubeconfig = kubeconfig };
+            _services[StackOrchestrator.Kubernetes] = StackServices.Kubernetes(access, Environment.GetEnvironmentVariable);
+            _cluster = new Lazy<KubernetesCluster>(() => KubernetesCluster.Connect(access, Environment.GetEnvironmentVariable));
         }
     }
 
@@ -50,8 +59,54 @@ internal sealed class ConsoleOrchestrators : IDisposable
             [.. results.Where(r => r.Problem is not null).Select(r => (r.Key, r.Problem!))]);
     }
 
+    /// <summary>The kubeconfig's namespace (where a Kubernetes deploy goes when none is chosen), or null without Kubernetes or a usable kubeconfig.</summary>
+    public string? KubernetesDefaultNamespace()
+    {
+        try
+        {
+            return _cluster?.Value.Namespace;
+        }
+        catch (KubernetesAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The cluster's namespaces (as kubectl get namespaces lists them), sorted; a refusal (RBAC may not let the
+    /// kubeconfig's user list namespaces) or an unreachable cluster is answered with its reason, not thrown.
+    /// </summary>
+    public async Task<ClusterNamespaces> KubernetesNamespacesAsync(CancellationToken cancellationToken)
+    {
+        if (_cluster is null)
+        {
+            return new ClusterNamespaces([], "Kubernetes is not available to this console");
+        }
+
+        KubernetesCluster? cluster = null;
+        try
+        {
+            cluster = _cluster.Value;
+            var list = await cluster.Client.CoreV1.ListNamespaceAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new ClusterNamespaces([.. list.Items.Select(n => n.Metadata.Name).Order(StringComparer.Ordinal)], null);
+        }
+        catch (KubernetesAccessException e)
+        {
+            return new ClusterNamespaces([], e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && cluster?.Explain(e) is { } explained)
+        {
+            return new ClusterNamespaces([], explained.Message);
+        }
+    }
+
     public void Dispose()
     {
+        if (_cluster is { IsValueCreated: true })
+        {
+            _cluster.Value.Dispose();
+        }
+
         foreach (var service in _services.Values)
         {
             service.Dispose();

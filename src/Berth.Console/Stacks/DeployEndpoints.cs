@@ -27,7 +27,8 @@ internal static class DeployEndpoints
     {
         var operators = new AuthorizeAttribute { Roles = ConsoleClaims.OperatorOrAbove };
         app.MapPost("/api/stacks/validate", ValidateAsync).RequireAuthorization(operators);
-        app.MapPost("/stacks/deploy", DeployAsync).RequireAuthorization(operators);
+        // Signed in is enough to reach it: a viewer's deploy is refused here with 403 and audited, as the stack page's changes are.
+        app.MapPost("/stacks/deploy", DeployAsync).RequireAuthorization();
         app.MapGet("/stacks/{orchestrator}/{ns}/{name}/deploy/events", EventsAsync).RequireAuthorization();
     }
 
@@ -106,6 +107,12 @@ internal static class DeployEndpoints
     private static async Task<IResult> DeployAsync(HttpContext context, [FromForm] IFormCollection form, DeployLoader loader, DeployTargets targets, DeployDrafts drafts, DeployJobs jobs, IConsoleStore store, TimeProvider clock)
     {
         var actor = context.User.Identity!.Name!;
+        if (!context.User.IsInRole(ConsoleRoles.Name(ConsoleRole.Operator)) && !context.User.IsInRole(ConsoleRoles.Name(ConsoleRole.Admin)))
+        {
+            await AuditAsync("-", "refused", "the account's role is viewer").ConfigureAwait(false);
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "your account's role does not allow deploying");
+        }
+
         var input = drafts.Find(actor, form["draft"]);
         if (input is null)
         {

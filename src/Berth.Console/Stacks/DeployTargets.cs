@@ -29,6 +29,28 @@ internal sealed class DeployTargets(ConsoleOrchestrators orchestrators, ConsoleO
     /// <summary>The console's --resolve-image, for every deploy and plan it makes.</summary>
     public Berth.Swarm.Apply.ImageResolution ResolveImage => options.ResolveImage;
 
+    /// <summary>
+    /// The Kubernetes namespaces the create form offers: the cluster's, those outside the account's namespaces left out
+    /// (an unlimited account sees them all). Empty with the reason when the cluster cannot list them.
+    /// </summary>
+    public async Task<ClusterNamespaces> NamespacesAsync(Accounts.AccountScope scope, CancellationToken cancellationToken)
+    {
+        var listed = await orchestrators.KubernetesNamespacesAsync(cancellationToken).ConfigureAwait(false);
+        return scope.Namespaces.Count == 0 ? listed : listed with { Names = [.. listed.Names.Where(n => scope.Namespaces.Contains(n, StringComparer.Ordinal))] };
+    }
+
+    /// <summary>
+    /// The submission with its Kubernetes namespace made explicit: left empty, the kubeconfig's namespace, as the CLI
+    /// would deploy to. Scope checks, the job's key and the stack's address then all name the namespace used.
+    /// </summary>
+    /// <summary>The kubeconfig's namespace, or null without Kubernetes.</summary>
+    public string? DefaultNamespace => orchestrators.KubernetesDefaultNamespace();
+
+    public DeployInput WithNamespace(DeployInput input) =>
+        input.Orchestrator == StackOrchestrator.Kubernetes && input.Namespace.Length == 0 && orchestrators.KubernetesDefaultNamespace() is { } ns
+            ? input with { Namespace = ns }
+            : input;
+
     public StackServiceLease Open(StackOrchestrator orchestrator, string ns)
     {
         var shared = orchestrators.Service(orchestrator) ?? throw new InvalidOperationException($"{orchestrator} is not available to this console");
