@@ -28,6 +28,14 @@ if (args is ["stackapi", ..])
     return;
 }
 
+// `bench/console/run.sh` runs `console --console-dll FILE [--stacks N] [--requests R] [--warmup W]`: berth-console's
+// stacks page with N stacks (default 500) on the Kubernetes API test double, response times and the console's RSS.
+if (args is ["console", ..])
+{
+    await ConsoleStacksBench.RunAsync(args[1..]);
+    return;
+}
+
 // `dotnet run -c Release --project bench/Berth.Bench -- quick` prints one timed load of 2,000 services with
 // memory figures; any other arguments go to BenchmarkDotNet.
 if (args is ["quick", ..])
