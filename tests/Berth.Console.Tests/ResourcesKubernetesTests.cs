@@ -69,7 +69,7 @@ public sealed class ResourcesKubernetesTests : IAsyncLifetime
         Assert.Contains(">shop-db</td>", html, StringComparison.Ordinal);
         Assert.Contains(">shop-settings</td>", html, StringComparison.Ordinal);
         Assert.Contains(">billing-settings</td>", html, StringComparison.Ordinal);
-        Assert.DoesNotContain("Kubernetes: ", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("role=\"status\">Kubernetes:", html, StringComparison.Ordinal);
         AssertNoSecret(html);
         AssertNoSecret(await client.GetStringAsync("/stacks", Ct));
     }
@@ -122,6 +122,20 @@ public sealed class ResourcesKubernetesTests : IAsyncLifetime
 
         Assert.Equal("true", Labels(Api.Get("nodes", null, "node-1")!).GetValueOrDefault(SwarmLabel));
         Assert.Contains("Node node-1 set to Swarm: Kubernetes node labelled.", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WhenTheClusterRefusesTheConsole_KubernetesIsNamedWithItsReason_AndSwarmIsStillShown()
+    {
+        Api.Deny("list", "secrets");
+        using var client = await _bed.SignedInAsync("victor", Ct);
+
+        var html = System.Net.WebUtility.HtmlDecode(await client.GetStringAsync("/resources", Ct));
+
+        Assert.Matches(@"<p class=""warning"" role=""status"">Kubernetes: [^<]*secrets[^<]*forbidden|Kubernetes: [^<]*forbidden[^<]*secrets", html);
+        Assert.Contains($"<td data-label=\"Name\">{_node.Hostname}</td>", html, StringComparison.Ordinal);
+        Assert.Contains(">berth-test/busybox:1</td>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(">shop-data</td>", html, StringComparison.Ordinal);
     }
 
     private static void AssertNoSecret(string html)
