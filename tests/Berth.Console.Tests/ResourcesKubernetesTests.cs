@@ -125,6 +125,23 @@ public sealed class ResourcesKubernetesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WhenTheClusterRefusesThePatch_TheAssignmentIsReportedAndAuditedAsFailed_SayingWhatWasDone()
+    {
+        Api.Deny("patch", "nodes");
+        using var client = await _bed.SignedInAsync("chief", Ct);
+
+        using var answer = await ResourcesTestBed.AssignAsync(client, _node.Hostname, "kubernetes", Ct);
+        var page = System.Net.WebUtility.HtmlDecode(await client.GetStringAsync(answer.Headers.Location!.OriginalString, Ct));
+
+        Assert.Contains($"<p class=\"notice error\" role=\"alert\">Node {_node.Hostname} set to Kubernetes: Swarm node labelled; Kubernetes: ", page, StringComparison.Ordinal);
+        Assert.Equal("true", _node.Labels().GetValueOrDefault(KubernetesLabel));
+        Assert.Null(Labels(Api.Get("nodes", null, _node.Hostname)!).GetValueOrDefault(KubernetesLabel));
+        var entry = (await _bed.Store.ReadAuditAsync(10, Ct)).First(e => e.Action == "node.orchestrator");
+        Assert.Equal("failed", entry.Result);
+        Assert.Contains("forbidden", entry.Detail, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task WhenTheClusterRefusesTheConsole_KubernetesIsNamedWithItsReason_AndSwarmIsStillShown()
     {
         Api.Deny("list", "secrets");
