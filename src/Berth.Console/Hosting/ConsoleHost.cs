@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Berth.Console.Accounts;
 using Berth.Console.Components;
+using Berth.Console.Resources;
 using Berth.Console.State;
 using Berth.Console.Stacks;
 using Microsoft.AspNetCore.Authentication;
@@ -57,6 +58,7 @@ internal static class ConsoleHost
         services.AddSingleton<AccountService>();
         services.AddSingleton<AdminService>();
         services.AddSingleton<ConsoleOrchestrators>();
+        services.AddSingleton<ConsoleResources>();
         StackDetailEndpoints.AddStackDetail(services);
         services.AddDeploy();
         services.AddDataProtection()
@@ -115,6 +117,7 @@ internal static class ConsoleHost
         StackDetailEndpoints.Map(app);
         DeployEndpoints.Map(app);
         AdminEndpoints.Map(app);
+        ResourceEndpoints.Map(app);
         app.MapRazorComponents<App>();
         return app;
     }

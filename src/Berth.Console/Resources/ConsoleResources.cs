@@ -1,0 +1,174 @@
+using Berth.Console.Accounts;
+using Berth.Console.Hosting;
+using Berth.Console.Stacks;
+using Berth.Kubernetes.Access;
+using Berth.StackService;
+using Berth.Swarm.Apply;
+using Docker.DotNet;
+using k8s.Autorest;
+
+namespace Berth.Console.Resources;
+
+/// <summary>How a node assignment ended: "ok", "failed" or "refused" (the audit log's words) and the sentence shown.</summary>
+internal sealed record NodeAssignmentOutcome(string Result, string Message)
+{
+    public bool Ok => Result == "ok";
+}
+
+/// <summary>
+/// The shared resources of both orchestrators the console reaches: the Docker engine the docker CLI would use and,
+/// when a kubeconfig is found, the cluster (the same choice as <see cref="ConsoleOrchestrators"/>). Each side is read on
+/// its own: one that fails is named with its reason and the other is still shown.
+/// </summary>
+internal sealed class ConsoleResources : IDisposable
+{
+    private readonly IDockerClient? _docker;
+    private readonly string? _swarmProblem;
+    private readonly KubernetesCluster? _cluster;
+    private readonly string? _kubernetesProblem;
+
+    public ConsoleResources(ConsoleOptions options)
+    {
+        try
+        {
+            _docker = SwarmEngine.Connect(Environment.GetEnvironmentVariable);
+        }
+        catch (SwarmEngineException e)
+        {
+            _swarmProblem = e.Message;
+        }
+
+        if (ConsoleOrchestrators.FindKubeconfig(options.Kubeconfig) is not { } kubeconfig)
+        {
+            _kubernetesProblem = "no kubeconfig found (give --kubeconfig, set KUBECONFIG or write ~/.kube/config)";
+            return;
+        }
+
+        try
+        {
+            _cluster = KubernetesCluster.Connect(new KubernetesAccessOptions { Kubeconfig = kubeconfig });
+        }
+        catch (KubernetesAccessException e)
+        {
+            _kubernetesProblem = e.Message;
+        }
+    }
+
+    /// <summary>
+    /// Both sides as <paramref name="scope"/> may see them: an account limited to namespaces sees only those namespaces'
+    /// claims, Secrets and ConfigMaps; nodes, images and the Swarm side have no namespace and are shown to every account.
+    /// </summary>
+    public async Task<SharedResourcesView> ReadAsync(AccountScope scope, CancellationToken cancellationToken)
+    {
+        var swarm = ReadSwarmAsync(cancellationToken);
+        var kubernetes = ReadKubernetesAsync(cancellationToken);
+        await Task.WhenAll(swarm, kubernetes).ConfigureAwait(false);
+        var kubernetesSide = await kubernetes.ConfigureAwait(false);
+        if (scope.Namespaces.Count > 0)
+        {
+            bool Allowed(SharedResource resource) => scope.Namespaces.Contains(resource.Namespace ?? string.Empty, StringComparer.Ordinal);
+            kubernetesSide = kubernetesSide with
+            {
+                Volumes = [.. kubernetesSide.Volumes.Where(Allowed)],
+                Secrets = [.. kubernetesSide.Secrets.Where(Allowed)],
+                Configs = [.. kubernetesSide.Configs.Where(Allowed)],
+            };
+        }
+
+        return new SharedResourcesView(await swarm.ConfigureAwait(false), kubernetesSide);
+    }
+
+    /// <summary>
+    /// Assigns the node named <paramref name="name"/> to an orchestrator: the Swarm node of that hostname gets the UCP
+    /// labels, and the Kubernetes node of that name the same labels. Refused when neither orchestrator has such a node.
+    /// </summary>
+    public async Task<NodeAssignmentOutcome> AssignAsync(string name, NodeAssignment assignment, CancellationToken cancellationToken)
+    {
+        var done = new List<string>();
+        var problems = new List<string>();
+        if (_docker is not null)
+        {
+            try
+            {
+                if (await SwarmResourceReader.AssignAsync(_docker, name, assignment, cancellationToken).ConfigureAwait(false))
+                {
+                    done.Add("Swarm node labelled");
+                }
+            }
+            catch (Exception e) when (e is SwarmEngineException or DockerApiException)
+            {
+                problems.Add($"Swarm: {SwarmMessage(e)}");
+            }
+        }
+
+        if (_cluster is not null)
+        {
+            try
+            {
+                if (await KubernetesResourceReader.AssignAsync(_cluster.Client, name, assignment, cancellationToken).ConfigureAwait(false))
+                {
+                    done.Add("Kubernetes node labelled");
+                }
+            }
+            catch (Exception e) when (_cluster.Explain(e) is { } explained)
+            {
+                problems.Add($"Kubernetes: {explained.Message}");
+            }
+        }
+
+        var what = $"Node {name} set to {NodeAssignmentLabels.Describe(assignment)}";
+        return (done.Count, problems.Count) switch
+        {
+            (_, > 0) => new NodeAssignmentOutcome("failed", $"{what}: {string.Join("; ", done.Concat(problems))}."),
+            (0, 0) => new NodeAssignmentOutcome("refused", $"No node named {name} in the swarm or the cluster; nothing changed."),
+            _ => new NodeAssignmentOutcome("ok", $"{what}: {string.Join(", ", done)}."),
+        };
+    }
+
+    public void Dispose()
+    {
+        _docker?.Dispose();
+        _cluster?.Dispose();
+    }
+
+    private async Task<ResourceSide> ReadSwarmAsync(CancellationToken cancellationToken)
+    {
+        if (_docker is null)
+        {
+            return ResourceSide.Unreadable(StackOrchestrator.Swarm, _swarmProblem ?? "no Docker engine");
+        }
+
+        try
+        {
+            return await SwarmResourceReader.ReadAsync(_docker, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SwarmEngineException or DockerApiException)
+        {
+            return ResourceSide.Unreadable(StackOrchestrator.Swarm, SwarmMessage(e));
+        }
+    }
+
+    private async Task<ResourceSide> ReadKubernetesAsync(CancellationToken cancellationToken)
+    {
+        if (_cluster is null)
+        {
+            return ResourceSide.Unreadable(StackOrchestrator.Kubernetes, _kubernetesProblem ?? "no cluster");
+        }
+
+        try
+        {
+            return await KubernetesResourceReader.ReadAsync(_cluster.Client, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (_cluster.Explain(e) is { } explained)
+        {
+            return ResourceSide.Unreadable(StackOrchestrator.Kubernetes, explained.Message);
+        }
+        catch (HttpOperationException e)
+        {
+            return ResourceSide.Unreadable(StackOrchestrator.Kubernetes, $"the cluster at {_cluster.Server} answered {(int)e.Response.StatusCode}");
+        }
+    }
+
+    // A node that is not a manager answers 503 "This node is not a swarm manager…": the engine's own words, one line.
+    private static string SwarmMessage(Exception e) => e is DockerApiException api ? SwarmEngine.RefusalMessage(api) : e.Message;
+}
