@@ -102,6 +102,8 @@ public sealed class SecurityMatrixTests(SecurityMatrixFixture fixture) : IClassF
         ["POST /accounts/{name}/enable"] = new("/accounts/{name}/enable", Access.Admin, _ => "/accounts/target/enable", None),
         ["POST /accounts/{name}/unlock"] = new("/accounts/{name}/unlock", Access.Admin, _ => "/accounts/target/unlock", None),
         ["POST /accounts/{name}/password"] = new("/accounts/{name}/password", Access.Admin, _ => "/accounts/target/password", f => [("password", "a password of mallory's")]),
+        // A node that does not exist: the control reaches the lookup (nothing to label) after the checks.
+        ["POST /resources/nodes/{name}/orchestrator"] = new("/resources/nodes/{name}/orchestrator", Access.Admin, _ => "/resources/nodes/no-such-node/orchestrator", _ => [("orchestrator", "kubernetes")]),
     };
 
     public static TheoryData<string> Rows() => [.. Matrix.Keys.Order(StringComparer.Ordinal)];
@@ -354,6 +356,7 @@ public sealed class SecurityMatrixFixture : IAsyncLifetime
         ["POST /"] = _ => "/",
         ["POST /stacks"] = _ => "/stacks",
         ["POST /audit"] = _ => "/audit",
+        ["POST /resources"] = _ => "/resources",
         ["POST /denied"] = _ => "/denied",
         ["POST /accounts"] = _ => "/accounts",
         ["POST /accounts/{Name}"] = _ => "/accounts/target",
