@@ -147,7 +147,8 @@ internal sealed class PolicyNodeReader(string file, DiagnosticBag bag)
 
     private static string Suggest(string key, IReadOnlyList<string> known)
     {
-        var close = known.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase) || Distance(k, key) <= 2);
+        var close = known.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase) || Distance(k, key) <= 2
+            || (key.Length >= 4 && k.StartsWith(key, StringComparison.OrdinalIgnoreCase)));
         var list = $"known keys: {string.Join(", ", known)}";
         return close is null ? list : $"did you mean '{close}'? {list}";
     }

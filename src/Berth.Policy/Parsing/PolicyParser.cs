@@ -51,6 +51,7 @@ public static class PolicyParser
             return null;
         }
 
+        var lastMark = Mark.Empty;
         try
         {
             // A first pass over the events bounds the nesting depth before the recursive representation model is built.
@@ -58,6 +59,7 @@ public static class PolicyParser
             var depth = 0;
             while (parser.MoveNext())
             {
+                lastMark = parser.Current!.End;
                 switch (parser.Current)
                 {
                     case MappingStart or SequenceStart:
@@ -99,7 +101,14 @@ public static class PolicyParser
         }
         catch (YamlException e)
         {
-            bag.Error(PolicyCodes.YamlSyntax, $"invalid YAML: {FirstLine(e.Message)}", Location(file, e.Start), hint: "fix the YAML syntax at this line");
+            bag.Error(PolicyCodes.YamlSyntax, $"invalid YAML: {FirstLine(e.Message)}", Location(file, e.Start.Line > 0 ? e.Start : lastMark), hint: "fix the YAML syntax at this line");
+            return null;
+        }
+        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
+        {
+            // YamlDotNet throws InvalidOperationException and the like instead of a YamlException on some malformed
+            // input (found by the fuzz test: a '{' inserted in a block mapping); its message is no help, its place is.
+            bag.Error(PolicyCodes.YamlSyntax, "invalid YAML after this point", Location(file, lastMark), hint: "look for an unclosed '{' or '[' or a stray character");
             return null;
         }
     }
@@ -176,7 +185,7 @@ public static class PolicyParser
         return keys.TryGetValue("rules", out var rulesNode) ? baseRules.Overlay(RuleSetReader.Read(reader, rulesNode, prefix + "rules")) : baseRules;
     }
 
-    private static SourceLocation Location(string file, Mark mark) => new(file, (int)Math.Max(1, mark.Line), (int)Math.Max(1, mark.Column));
+    private static SourceLocation Location(string file, Mark mark) => new(file, (int)Math.Clamp(mark.Line, 1, int.MaxValue), (int)Math.Clamp(mark.Column, 1, int.MaxValue));
 
     private static string FirstLine(string message)
     {
