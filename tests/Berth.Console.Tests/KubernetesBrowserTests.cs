@@ -33,13 +33,8 @@ public sealed class KubernetesBrowserTests(BrowserFixture browser, KubernetesCon
 
     private async Task<IPage> SignedInPageAsync()
     {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Console.Server.Address.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/login?returnUrl=%2Fstacks");
-        await page.GetByLabel("Name").FillAsync("olga");
-        await page.GetByLabel("Password").FillAsync(ConsoleServer.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/stacks");
+        var page = await BrowserSignIn.NewPageAsync(browser, Console.Server.Address);
+        await BrowserSignIn.SignInAsync(page, "olga");
         return page;
     }
 

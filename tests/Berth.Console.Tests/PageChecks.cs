@@ -20,3 +20,24 @@ internal static class PageChecks
         Assert.False(overflow, $"{page.Url} scrolls sideways at {width}px");
     }
 }
+
+/// <summary>Signing in through the login page, as a user does.</summary>
+internal static class BrowserSignIn
+{
+    /// <summary>A new browser context at <paramref name="width"/>×<paramref name="height"/> on the console at <paramref name="address"/>.</summary>
+    public static async Task<IPage> NewPageAsync(BrowserFixture browser, Uri address, int width = 1280, int height = 800)
+    {
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = address.ToString(), ViewportSize = new ViewportSize { Width = width, Height = height } });
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Opens <paramref name="returnUrl"/>'s login page, signs in as <paramref name="name"/> (the test password) and waits to be back there.</summary>
+    public static async Task SignInAsync(IPage page, string name, string returnUrl = "/stacks")
+    {
+        await page.GotoAsync("/login?returnUrl=" + Uri.EscapeDataString(returnUrl));
+        await page.GetByLabel("Name").FillAsync(name);
+        await page.GetByLabel("Password").FillAsync(ConsoleServer.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**" + returnUrl);
+    }
+}

@@ -37,13 +37,8 @@ public sealed class StackDetailBrowserTests(BrowserFixture browser) : IClassFixt
 
     private async Task<IPage> SignedInPageAsync(int width, int height)
     {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.Address.ToString(), ViewportSize = new ViewportSize { Width = width, Height = height } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/login?returnUrl=%2Fstacks");
-        await page.GetByLabel("Name").FillAsync("olga");
-        await page.GetByLabel("Password").FillAsync(ConsoleServer.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/stacks");
+        var page = await BrowserSignIn.NewPageAsync(browser, Server.Address, width, height);
+        await BrowserSignIn.SignInAsync(page, "olga");
         return page;
     }
 
