@@ -206,10 +206,11 @@ internal static class ManifestJsonWriterSource
         }
     }
 
-    /// <summary>A list item or dictionary value: null is written as null (System.Text.Json omits only null properties).</summary>
+    /// <summary>A list item or dictionary value: null is written as null (System.Text.Json omits only null properties), except bytes.</summary>
     private static void AppendElement(StringBuilder code, Type type, string expression, string indent, int depth)
     {
-        if (type.IsValueType && Nullable.GetUnderlyingType(type) is null)
+        // A null byte[] item is written as "" (its span is empty), as System.Text.Json's generated code does.
+        if ((type.IsValueType && Nullable.GetUnderlyingType(type) is null) || type == typeof(byte[]))
         {
             AppendValue(code, type, expression, indent, depth);
             return;

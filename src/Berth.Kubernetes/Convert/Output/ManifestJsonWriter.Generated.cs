@@ -156,14 +156,7 @@ internal static partial class ManifestJsonWriter
             foreach (var entry0 in p1)
             {
                 writer.WritePropertyName(entry0.Key);
-                if (entry0.Value is { } value1)
-                {
-                    writer.WriteBase64StringValue(value1);
-                }
-                else
-                {
-                    writer.WriteNullValue();
-                }
+                writer.WriteBase64StringValue(entry0.Value);
             }
 
             writer.WriteEndObject();
@@ -232,14 +225,7 @@ internal static partial class ManifestJsonWriter
             foreach (var entry0 in p1)
             {
                 writer.WritePropertyName(entry0.Key);
-                if (entry0.Value is { } value1)
-                {
-                    writer.WriteBase64StringValue(value1);
-                }
-                else
-                {
-                    writer.WriteNullValue();
-                }
+                writer.WriteBase64StringValue(entry0.Value);
             }
 
             writer.WriteEndObject();
