@@ -1,5 +1,4 @@
 using Berth.Console.Accounts;
-using Berth.Console.Hosting;
 using Berth.Console.Stacks;
 using Berth.Kubernetes.Access;
 using Berth.StackService;
@@ -17,18 +16,19 @@ internal sealed record NodeAssignmentOutcome(string Result, string Message)
 
 /// <summary>
 /// The shared resources of both orchestrators the console reaches: the Docker engine the docker CLI would use and,
-/// when a kubeconfig is found, the cluster (the same choice as <see cref="ConsoleOrchestrators"/>). Each side is read on
+/// when a kubeconfig is found, the cluster (<see cref="ConsoleOrchestrators.Cluster"/>, the connection the rest of
+/// the console uses). Each side is read on
 /// its own: one that fails is named with its reason and the other is still shown.
 /// </summary>
 internal sealed class ConsoleResources : IDisposable
 {
     private readonly IDockerClient? _docker;
     private readonly string? _swarmProblem;
-    private readonly KubernetesCluster? _cluster;
-    private readonly string? _kubernetesProblem;
+    private readonly ConsoleOrchestrators _orchestrators;
 
-    public ConsoleResources(ConsoleOptions options)
+    public ConsoleResources(ConsoleOrchestrators orchestrators)
     {
+        _orchestrators = orchestrators;
         try
         {
             _docker = SwarmEngine.Connect(Environment.GetEnvironmentVariable);
@@ -37,22 +37,10 @@ internal sealed class ConsoleResources : IDisposable
         {
             _swarmProblem = e.Message;
         }
-
-        if (ConsoleOrchestrators.FindKubeconfig(options.Kubeconfig) is not { } kubeconfig)
-        {
-            _kubernetesProblem = "no kubeconfig found (give --kubeconfig, set KUBECONFIG or write ~/.kube/config)";
-            return;
-        }
-
-        try
-        {
-            _cluster = KubernetesCluster.Connect(new KubernetesAccessOptions { Kubeconfig = kubeconfig });
-        }
-        catch (KubernetesAccessException e)
-        {
-            _kubernetesProblem = e.Message;
-        }
     }
+
+    // The console's one connection to the cluster (owned and disposed by ConsoleOrchestrators).
+    private KubernetesCluster? Cluster => _orchestrators.Cluster.Cluster;
 
     /// <summary>
     /// Both sides as <paramref name="scope"/> may see them: an account limited to namespaces sees only those namespaces'
@@ -101,16 +89,16 @@ internal sealed class ConsoleResources : IDisposable
             }
         }
 
-        if (_cluster is not null)
+        if (Cluster is { } cluster)
         {
             try
             {
-                if (await KubernetesResourceReader.AssignAsync(_cluster.Client, name, assignment, cancellationToken).ConfigureAwait(false))
+                if (await KubernetesResourceReader.AssignAsync(cluster.Client, name, assignment, cancellationToken).ConfigureAwait(false))
                 {
                     done.Add("Kubernetes node labelled");
                 }
             }
-            catch (Exception e) when (_cluster.Explain(e) is { } explained)
+            catch (Exception e) when (cluster.Explain(e) is { } explained)
             {
                 problems.Add($"Kubernetes: {explained.Message}");
             }
@@ -125,11 +113,7 @@ internal sealed class ConsoleResources : IDisposable
         };
     }
 
-    public void Dispose()
-    {
-        _docker?.Dispose();
-        _cluster?.Dispose();
-    }
+    public void Dispose() => _docker?.Dispose();
 
     private async Task<ResourceSide> ReadSwarmAsync(CancellationToken cancellationToken)
     {
@@ -150,22 +134,22 @@ internal sealed class ConsoleResources : IDisposable
 
     private async Task<ResourceSide> ReadKubernetesAsync(CancellationToken cancellationToken)
     {
-        if (_cluster is null)
+        if (Cluster is not { } cluster)
         {
-            return ResourceSide.Unreadable(StackOrchestrator.Kubernetes, _kubernetesProblem ?? "no cluster");
+            return ResourceSide.Unreadable(StackOrchestrator.Kubernetes, _orchestrators.Cluster.Problem ?? "no cluster");
         }
 
         try
         {
-            return await KubernetesResourceReader.ReadAsync(_cluster.Client, cancellationToken).ConfigureAwait(false);
+            return await KubernetesResourceReader.ReadAsync(cluster.Client, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (_cluster.Explain(e) is { } explained)
+        catch (Exception e) when (cluster.Explain(e) is { } explained)
         {
             return ResourceSide.Unreadable(StackOrchestrator.Kubernetes, explained.Message);
         }
         catch (HttpOperationException e)
         {
-            return ResourceSide.Unreadable(StackOrchestrator.Kubernetes, $"the cluster at {_cluster.Server} answered {(int)e.Response.StatusCode}");
+            return ResourceSide.Unreadable(StackOrchestrator.Kubernetes, $"the cluster at {cluster.Server} answered {(int)e.Response.StatusCode}");
         }
     }
 

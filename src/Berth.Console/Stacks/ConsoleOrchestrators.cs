@@ -9,6 +9,9 @@ namespace Berth.Console.Stacks;
 /// <summary>A stack as the stacks page lists it, or why an orchestrator could not be read.</summary>
 internal sealed record StackListing(ImmutableArray<StackSummary> Stacks, ImmutableArray<(StackOrchestrator Orchestrator, string Problem)> Problems);
 
+/// <summary>The console's connection to the cluster, or why there is none (no kubeconfig, or one that cannot be used).</summary>
+internal sealed record ClusterConnection(KubernetesCluster? Cluster, string? Problem);
+
 /// <summary>The namespaces the cluster lists, or why it could not be read (then <see cref="Names"/> is empty).</summary>
 internal sealed record ClusterNamespaces(ImmutableArray<string> Names, string? Problem);
 
@@ -20,8 +23,9 @@ internal sealed class ConsoleOrchestrators : IDisposable
 {
     private readonly Dictionary<StackOrchestrator, IStackService> _services = [];
 
-    // The cluster itself, for what no stack service answers: which namespaces exist (the create form offers them).
-    private readonly Lazy<KubernetesCluster>? _cluster;
+    // The cluster itself, for what no stack service answers (which namespaces exist, the shared resources, node
+    // labels): one connection for the whole console, made on first use.
+    private readonly Lazy<ClusterConnection> _cluster;
 
     public ConsoleOrchestrators(ConsoleOptions options)
     {
@@ -30,9 +34,16 @@ internal sealed class ConsoleOrchestrators : IDisposable
         {
             var access = new KubernetesAccessOptions { Kubeconfig = kubeconfig };
             _services[StackOrchestrator.Kubernetes] = StackServices.Kubernetes(access, Environment.GetEnvironmentVariable);
-            _cluster = new Lazy<KubernetesCluster>(() => KubernetesCluster.Connect(access, Environment.GetEnvironmentVariable));
+            _cluster = new Lazy<ClusterConnection>(() => Connect(access));
+        }
+        else
+        {
+            _cluster = new Lazy<ClusterConnection>(new ClusterConnection(null, "no kubeconfig found (give --kubeconfig, set KUBECONFIG or write ~/.kube/config)"));
         }
     }
+
+    /// <summary>The cluster the kubeconfig names, connected once, or why it cannot be reached.</summary>
+    public ClusterConnection Cluster => _cluster.Value;
 
     public IReadOnlyCollection<StackOrchestrator> Available => _services.Keys;
 
@@ -60,17 +71,7 @@ internal sealed class ConsoleOrchestrators : IDisposable
     }
 
     /// <summary>The kubeconfig's namespace (where a Kubernetes deploy goes when none is chosen), or null without Kubernetes or a usable kubeconfig.</summary>
-    public string? KubernetesDefaultNamespace()
-    {
-        try
-        {
-            return _cluster?.Value.Namespace;
-        }
-        catch (KubernetesAccessException)
-        {
-            return null;
-        }
-    }
+    public string? KubernetesDefaultNamespace() => Cluster.Cluster?.Namespace;
 
     /// <summary>
     /// The cluster's namespaces (as kubectl get namespaces lists them), sorted; a refusal (RBAC may not let the
@@ -78,15 +79,18 @@ internal sealed class ConsoleOrchestrators : IDisposable
     /// </summary>
     public async Task<ClusterNamespaces> KubernetesNamespacesAsync(CancellationToken cancellationToken)
     {
-        if (_cluster is null)
+        if (!_services.ContainsKey(StackOrchestrator.Kubernetes))
         {
             return new ClusterNamespaces([], "Kubernetes is not available to this console");
         }
 
-        KubernetesCluster? cluster = null;
+        if (Cluster is not { Cluster: { } cluster })
+        {
+            return new ClusterNamespaces([], Cluster.Problem);
+        }
+
         try
         {
-            cluster = _cluster.Value;
             var list = await cluster.Client.CoreV1.ListNamespaceAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             return new ClusterNamespaces([.. list.Items.Select(n => n.Metadata.Name).Order(StringComparer.Ordinal)], null);
         }
@@ -94,7 +98,7 @@ internal sealed class ConsoleOrchestrators : IDisposable
         {
             return new ClusterNamespaces([], e.Message);
         }
-        catch (Exception e) when (e is not OperationCanceledException && cluster?.Explain(e) is { } explained)
+        catch (Exception e) when (e is not OperationCanceledException && cluster.Explain(e) is { } explained)
         {
             return new ClusterNamespaces([], explained.Message);
         }
@@ -102,14 +106,26 @@ internal sealed class ConsoleOrchestrators : IDisposable
 
     public void Dispose()
     {
-        if (_cluster is { IsValueCreated: true })
+        if (_cluster.IsValueCreated)
         {
-            _cluster.Value.Dispose();
+            _cluster.Value.Cluster?.Dispose();
         }
 
         foreach (var service in _services.Values)
         {
             service.Dispose();
+        }
+    }
+
+    private static ClusterConnection Connect(KubernetesAccessOptions access)
+    {
+        try
+        {
+            return new ClusterConnection(KubernetesCluster.Connect(access, Environment.GetEnvironmentVariable), null);
+        }
+        catch (KubernetesAccessException e)
+        {
+            return new ClusterConnection(null, e.Message);
         }
     }
 

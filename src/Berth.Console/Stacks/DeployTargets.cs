@@ -39,15 +39,15 @@ internal sealed class DeployTargets(ConsoleOrchestrators orchestrators, ConsoleO
         return scope.Namespaces.Count == 0 ? listed : listed with { Names = [.. listed.Names.Where(n => scope.Namespaces.Contains(n, StringComparer.Ordinal))] };
     }
 
+    /// <summary>The kubeconfig's namespace, or null without Kubernetes.</summary>
+    public string? DefaultNamespace => orchestrators.KubernetesDefaultNamespace();
+
     /// <summary>
     /// The submission with its Kubernetes namespace made explicit: left empty, the kubeconfig's namespace, as the CLI
     /// would deploy to. Scope checks, the job's key and the stack's address then all name the namespace used.
     /// </summary>
-    /// <summary>The kubeconfig's namespace, or null without Kubernetes.</summary>
-    public string? DefaultNamespace => orchestrators.KubernetesDefaultNamespace();
-
     public DeployInput WithNamespace(DeployInput input) =>
-        input.Orchestrator == StackOrchestrator.Kubernetes && input.Namespace.Length == 0 && orchestrators.KubernetesDefaultNamespace() is { } ns
+        input.Orchestrator == StackOrchestrator.Kubernetes && input.Namespace.Length == 0 && DefaultNamespace is { } ns
             ? input with { Namespace = ns }
             : input;
 
