@@ -13,7 +13,10 @@ internal sealed record AccountScope(IReadOnlyList<string> Namespaces, IReadOnlyL
 
     public bool Allows(StackSummary stack) =>
         (StackPrefixes.Count == 0 || StackPrefixes.Any(p => stack.Name.StartsWith(p, StringComparison.Ordinal)))
-        && (Namespaces.Count == 0 || stack.Orchestrator != StackOrchestrator.Kubernetes || Namespaces.Contains(stack.Namespace, StringComparer.Ordinal));
+        && (stack.Orchestrator != StackOrchestrator.Kubernetes || AllowsNamespace(stack.Namespace));
+
+    /// <summary>Whether the account may see the Kubernetes namespace <paramref name="ns"/> (every one when it has no namespaces).</summary>
+    public bool AllowsNamespace(string ns) => Namespaces.Count == 0 || Namespaces.Contains(ns, StringComparer.Ordinal);
 
     public static async Task<AccountScope?> OfUserAsync(ClaimsPrincipal user, State.IConsoleStore store, CancellationToken cancellationToken) =>
         user.Identity?.Name is { } name && await store.FindAccountAsync(name, cancellationToken).ConfigureAwait(false) is { } account ? Of(account) : null;

@@ -54,7 +54,7 @@ internal sealed class ConsoleResources : IDisposable
         var kubernetesSide = await kubernetes.ConfigureAwait(false);
         if (scope.Namespaces.Count > 0)
         {
-            bool Allowed(SharedResource resource) => scope.Namespaces.Contains(resource.Namespace ?? string.Empty, StringComparer.Ordinal);
+            bool Allowed(SharedResource resource) => scope.AllowsNamespace(resource.Namespace ?? string.Empty);
             kubernetesSide = kubernetesSide with
             {
                 Volumes = [.. kubernetesSide.Volumes.Where(Allowed)],

@@ -36,7 +36,7 @@ internal sealed class DeployTargets(ConsoleOrchestrators orchestrators, ConsoleO
     public async Task<ClusterNamespaces> NamespacesAsync(Accounts.AccountScope scope, CancellationToken cancellationToken)
     {
         var listed = await orchestrators.KubernetesNamespacesAsync(cancellationToken).ConfigureAwait(false);
-        return scope.Namespaces.Count == 0 ? listed : listed with { Names = [.. listed.Names.Where(n => scope.Namespaces.Contains(n, StringComparer.Ordinal))] };
+        return listed with { Names = [.. listed.Names.Where(scope.AllowsNamespace)] };
     }
 
     /// <summary>The kubeconfig's namespace, or null without Kubernetes.</summary>
