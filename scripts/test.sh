@@ -12,6 +12,7 @@ bash scripts/setup-shells.sh
 bash scripts/setup-etcd.sh
 bash scripts/setup-chromium.sh
 bash scripts/setup-postgres.sh
+bash scripts/setup-registry.sh
 dotnet build Berth.slnx -c Release --nologo -v quiet
 # The Native AOT binary users run; NativeBinary* tests drive it (rebuilt only when src/ changed).
 bash scripts/berth.sh --version > /dev/null
