@@ -147,7 +147,7 @@ public sealed class TokenServer : IAsyncDisposable
             ["token"] = token,
             ["access_token"] = token,
             ["expires_in"] = (int)Lifetime.TotalSeconds,
-            ["issued_at"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            ["issued_at"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
         }.ToJsonString());
         response.StatusCode = 200;
         response.ContentType = "application/json";
