@@ -55,6 +55,21 @@ public sealed class AnonymousRegistryTests(AnonymousRegistryFixture fixture) : I
     }
 
     [Fact]
+    public async Task Resolve_WithoutDigestHeader_HashesTheManifestItself()
+    {
+        var pushed = fixture.Images.Push(DockerImages.Busybox, $"{Host}/anon/no-header:1");
+        await using var proxy = DigestHidingProxy.Start(Host);
+        using var resolver = new DigestResolver(DockerConfigs.Options(null));
+
+        var resolution = await resolver.ResolveAsync($"{proxy.Host}/anon/no-header:1", Ct);
+
+        Assert.True(resolution.IsResolved, resolution.ToString());
+        Assert.Equal(pushed, resolution.Digest);
+        Assert.Equal(1, proxy.Requests("HEAD"));
+        Assert.Equal(1, proxy.Requests("GET"));
+    }
+
+    [Fact]
     public async Task Resolve_UnknownTag_IsNotFoundNamingTheTag()
     {
         fixture.Images.Push(DockerImages.Busybox, $"{Host}/anon/known:1");

@@ -110,6 +110,25 @@ public sealed class TokenAuthRegistryTests(TokenAuthRegistryFixture fixture) : I
     }
 
     [Fact]
+    public async Task Resolve_AfterTheTokenLifetime_AsksForANewToken()
+    {
+        const string scope = "repository:private/app:pull";
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        using var resolver = new DigestResolver(DockerConfigs.Options(fixture.DockerConfig) with { Time = clock });
+        var before = fixture.Tokens.Requests(scope);
+
+        Assert.Equal(fixture.PrivateDigest, (await resolver.ResolveAsync($"{Host}/private/app:1", Ct)).Digest);
+        clock.Advance(fixture.Tokens.Lifetime / 2);
+        Assert.Equal(fixture.PrivateDigest, (await resolver.ResolveAsync($"{Host}/private/app:1", Ct)).Digest);
+        Assert.Equal(before + 1, fixture.Tokens.Requests(scope));
+
+        // Past expires_in on the resolver's clock (the registry, on the real one, would still take it: the cache decides alone).
+        clock.Advance(fixture.Tokens.Lifetime);
+        Assert.Equal(fixture.PrivateDigest, (await resolver.ResolveAsync($"{Host}/private/app:1", Ct)).Digest);
+        Assert.Equal(before + 2, fixture.Tokens.Requests(scope));
+    }
+
+    [Fact]
     public async Task Resolve_PrivateRepositoryAnonymously_Is401FromTheRegistry()
     {
         var empty = Directory.CreateDirectory(Path.Combine(fixture.Folder, "empty-" + Guid.NewGuid().ToString("N")[..8])).FullName;

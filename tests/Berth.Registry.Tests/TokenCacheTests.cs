@@ -27,13 +27,4 @@ public sealed class TokenCacheTests
         Assert.Null(cache.Find(Key with { User = "alice" }));
         Assert.Equal("t1", cache.Find(Key with { }));
     }
-
-    private sealed class ManualClock : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
 }
