@@ -10,8 +10,14 @@ public sealed record DigestResolution(string Image, ImageReference? Reference, s
 {
     public bool IsResolved => Digest is not null;
 
-    /// <summary>The reference pinned to the resolved digest (tag kept), or null on failure.</summary>
+    /// <summary>The normalized reference pinned to the resolved digest (tag kept), or null on failure.</summary>
     public ImageReference? Pinned => Digest is null ? null : Reference?.WithDigest(Digest);
+
+    /// <summary>
+    /// The image as the user wrote it with <c>@digest</c> appended (<c>busybox:1@sha256:…</c>), as docker stack deploy
+    /// writes a pinned image; the image unchanged when it was already pinned; null on failure.
+    /// </summary>
+    public string? PinnedImage => Digest is null ? null : AlreadyPinned ? Image : $"{Image.Trim()}@{Digest}";
 
     internal static DigestResolution Resolved(string image, ImageReference reference, string digest)
         => new(image, reference, digest, null, AlreadyPinned: false);

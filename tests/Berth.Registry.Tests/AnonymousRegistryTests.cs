@@ -24,6 +24,7 @@ public sealed class AnonymousRegistryTests(AnonymousRegistryFixture fixture) : I
         Assert.False(resolution.AlreadyPinned);
         Assert.Equal(pushed, resolution.Digest);
         Assert.Equal($"{Host}/anon/busybox:1@{pushed}", resolution.Pinned?.ToString());
+        Assert.Equal($"{target}@{pushed}", resolution.PinnedImage);
     }
 
     [Fact]

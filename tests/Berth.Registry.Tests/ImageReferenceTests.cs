@@ -82,6 +82,7 @@ public sealed class ImageReferenceTests
         Assert.True(resolution.IsResolved, resolution.ToString());
         Assert.True(resolution.AlreadyPinned);
         Assert.Equal(Digest, resolution.Digest);
+        Assert.Equal(image, resolution.PinnedImage);
     }
 
     [Fact]
