@@ -95,6 +95,7 @@ public sealed class DigestResolver : IDisposable
         {
             if (response.StatusCode == HttpStatusCode.Unauthorized)
             {
+                _authenticator.Refused(authorization);
                 var challenge = AuthChallenge.Select(response.Headers.WwwAuthenticate);
                 if (challenge is null)
                 {
@@ -125,6 +126,7 @@ public sealed class DigestResolver : IDisposable
                 case HttpStatusCode.NotFound:
                     return Failed(RegistryFailureKind.NotFound, $"registry {reference.Registry} has no manifest for {reference.Repository}:{reference.Tag} (unknown tag or repository); check the spelling, or push the image first");
                 case HttpStatusCode.Unauthorized:
+                    _authenticator.Refused(authorization);
                     return Failed(RegistryFailureKind.Unauthorized, $"registry {reference.Registry} refused {tried} for {reference.Repository} (401 Unauthorized); check the credentials ('docker login {reference.Registry}')");
                 case HttpStatusCode.Forbidden:
                     return Failed(RegistryFailureKind.Unauthorized, $"registry {reference.Registry} denied {tried} access to {reference.Repository} (403 Forbidden)");

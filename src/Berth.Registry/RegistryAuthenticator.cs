@@ -42,6 +42,15 @@ internal sealed class RegistryAuthenticator(HttpClient http, DockerCredentialSto
             : null;
     }
 
+    /// <summary>The registry refused <paramref name="header"/>: a Bearer token in it is not handed out again.</summary>
+    public void Refused(AuthenticationHeaderValue? header)
+    {
+        if (header is { Scheme: "Bearer", Parameter: { } token })
+        {
+            tokens.Forget(token);
+        }
+    }
+
     /// <summary>Answers <paramref name="challenge"/>, which the registry sent for <paramref name="reference"/>.</summary>
     public async Task<AuthAnswer> AnswerAsync(ImageReference reference, AuthChallenge challenge, CancellationToken cancellationToken)
     {

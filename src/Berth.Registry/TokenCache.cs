@@ -31,6 +31,18 @@ internal sealed class TokenCache(TimeProvider time)
         return null;
     }
 
+    /// <summary>Drops <paramref name="token"/> (the registry refused it: revoked, signed with a key it no longer trusts, or without the access needed).</summary>
+    public void Forget(string token)
+    {
+        foreach (var entry in _tokens)
+        {
+            if (entry.Value.Token == token)
+            {
+                _tokens.TryRemove(entry);
+            }
+        }
+    }
+
     public void Add(TokenKey key, string token, TimeSpan lifetime)
         => _tokens[key] = new CachedToken(token, time.GetUtcNow() + lifetime, lifetime);
 

@@ -129,6 +129,30 @@ public sealed class TokenAuthRegistryTests(TokenAuthRegistryFixture fixture) : I
     }
 
     [Fact]
+    public async Task Resolve_TokenTheRegistryRefused_IsNotReused()
+    {
+        const string scope = "repository:private/app:pull";
+        using var resolver = new DigestResolver(DockerConfigs.Options(fixture.DockerConfig));
+        var before = fixture.Tokens.Requests(scope);
+        fixture.Tokens.Deny("private/app");
+        try
+        {
+            var refused = await resolver.ResolveAsync($"{Host}/private/app:1", Ct);
+            Assert.Equal(RegistryFailureKind.Unauthorized, refused.Failure?.Kind);
+            Assert.Contains($"registry {Host} refused user '{TokenServer.User}'", refused.Failure?.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            fixture.Tokens.Allow("private/app");
+        }
+
+        // The refused token is gone from the cache: a new one (with access now) is asked for, well within the old one's lifetime.
+        var resolution = await resolver.ResolveAsync($"{Host}/private/app:1", Ct);
+        Assert.Equal(fixture.PrivateDigest, resolution.Digest);
+        Assert.Equal(before + 2, fixture.Tokens.Requests(scope));
+    }
+
+    [Fact]
     public async Task Resolve_PrivateRepositoryAnonymously_Is401FromTheRegistry()
     {
         var empty = Directory.CreateDirectory(Path.Combine(fixture.Folder, "empty-" + Guid.NewGuid().ToString("N")[..8])).FullName;

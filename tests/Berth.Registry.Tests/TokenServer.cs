@@ -13,7 +13,8 @@ namespace Berth.Registry.Tests;
 /// <c>auth: token</c>: it issues ES256 JWTs signed with a key whose certificate (issued by a throw-away CA, the
 /// registry's <c>rootcertbundle</c>) travels in the <c>x5c</c> header. Repositories under <c>public/</c> are granted to
 /// anyone; others only to <see cref="User"/> with <see cref="Password"/> (Basic); wrong credentials get 401, anonymous
-/// requests for the others a token without access (as Docker Hub does). Counts the requests per scope.
+/// requests for the others (and everyone, for a repository <see cref="Deny"/> named) a token without access, as Docker
+/// Hub does. Counts the requests per scope.
 /// </summary>
 public sealed class TokenServer : IAsyncDisposable
 {
@@ -27,6 +28,7 @@ public sealed class TokenServer : IAsyncDisposable
     private readonly ECDsa _key;
     private readonly Task _serving;
     private readonly Dictionary<string, int> _requests = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _denied = new();
 
     private TokenServer(HttpListener listener, int port, X509Certificate2 signer, string rootCertificateBundle, TimeSpan lifetime)
     {
@@ -71,6 +73,11 @@ public sealed class TokenServer : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>From now on, tokens for <paramref name="repository"/> carry no access (until <see cref="Allow"/>).</summary>
+    public void Deny(string repository) => _denied[repository] = true;
+
+    public void Allow(string repository) => _denied.TryRemove(repository, out _);
 
     /// <summary>How many token requests named <paramref name="scope"/> so far.</summary>
     public int Requests(string scope)
@@ -130,7 +137,7 @@ public sealed class TokenServer : IAsyncDisposable
         if (parts.Length >= 3 && parts[0] == "repository")
         {
             var name = string.Join(':', parts[1..^1]);
-            if (user is not null || name.StartsWith("public/", StringComparison.Ordinal))
+            if ((user is not null || name.StartsWith("public/", StringComparison.Ordinal)) && !_denied.ContainsKey(name))
             {
                 access.Add(new JsonObject
                 {
