@@ -41,13 +41,12 @@ internal sealed class DockerCredentialStore(DigestResolverOptions options)
         }
 
         var host = registry == ImageReference.DockerHub ? DockerHubKey : registry;
-        if (document?.CredHelpers is { } helpers && helpers.TryGetValue(host, out var helper)
-            || (registry == ImageReference.DockerHub && document?.CredHelpers is { } hubHelpers && hubHelpers.TryGetValue(registry, out helper)))
+        if (FindByHost(document?.CredHelpers, host) is { } helper)
         {
             return Unavailable($"{ConfigFile} keeps the credentials for {registry} in the credential helper docker-credential-{helper} (credHelpers), which Berth does not run yet; put them in auths.\"{host}\".auth (base64 of user:password) in a config file Berth reads (DOCKER_CONFIG)");
         }
 
-        var entry = FindEntry(document?.Auths, host);
+        var entry = FindByHost(document?.Auths, host);
         if (entry is not null)
         {
             if (Decode(entry) is { } credentials)
@@ -74,15 +73,11 @@ internal sealed class DockerCredentialStore(DigestResolverOptions options)
         return new CredentialLookup(null, $"none for {registry} in {ConfigFile}", null);
     }
 
-    // Keys may carry a scheme and a path (https://index.docker.io/v1/): compared by host, as the docker CLI does.
-    private static DockerAuthEntry? FindEntry(Dictionary<string, DockerAuthEntry>? auths, string host)
+    // auths and credHelpers keys may carry a scheme and a path (https://index.docker.io/v1/): compared by host, as the docker CLI does.
+    private static T? FindByHost<T>(Dictionary<string, T>? entries, string host)
+        where T : class
     {
-        if (auths is null)
-        {
-            return null;
-        }
-
-        foreach (var (key, entry) in auths)
+        foreach (var (key, entry) in entries ?? [])
         {
             if (string.Equals(HostOf(key), host, StringComparison.OrdinalIgnoreCase))
             {

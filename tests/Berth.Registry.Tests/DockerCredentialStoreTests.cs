@@ -99,7 +99,10 @@ public sealed class DockerCredentialStoreTests : IDisposable
         Assert.Equal(RegistryFailureKind.CredentialsUnavailable, lookup.Failure?.Kind);
         Assert.Contains("docker-credential-ecr-login", lookup.Failure?.Message, StringComparison.Ordinal);
 
-        // A helper for another host leaves this one anonymous.
+        // A helper for another host leaves this one anonymous; Docker Hub's helper is found under its index address.
+        var hub = DockerConfigs.Write(_folder, new JsonObject { ["credHelpers"] = new JsonObject { ["https://index.docker.io/v1/"] = "desktop" } });
+        var hubLookup = await new DockerCredentialStore(DockerConfigs.Options(hub)).LookupAsync("docker.io", Ct);
+        Assert.Contains("docker-credential-desktop", hubLookup.Failure?.Message, StringComparison.Ordinal);
         var other = await new DockerCredentialStore(DockerConfigs.Options(directory)).LookupAsync("127.0.0.1:6000", Ct);
         Assert.Null(other.Failure);
     }
