@@ -34,4 +34,7 @@ public static class PolicyCodes
     public const string ImageLatest = "BP221";
     public const string RestartPolicy = "BP222";
     public const string Replicas = "BP223";
+    public const string HostUts = "BP224";
+    public const string HostCgroup = "BP225";
+    public const string SelinuxType = "BP226";
 }

@@ -19,12 +19,13 @@ public static class PolicyEvaluator
     {
         var bag = new DiagnosticBag();
         var severity = rules.Mode == PolicyMode.Enforce ? Severity.Error : Severity.Warning;
+        var facts = new ProjectFacts(project);
         foreach (var entry in project.Services.Entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (entry.Value is MappingNode service)
             {
-                var check = new ServiceCheck(entry.Name, entry.Key, service, rules, severity, project.WorkingDirectory, bag);
+                var check = new ServiceCheck(entry.Name, entry.Key, service, rules, severity, facts, bag);
                 check.Run();
             }
         }

@@ -6,7 +6,7 @@ using Berth.Policy.Model;
 namespace Berth.Policy.Evaluation;
 
 /// <summary>The rules applied to one service of the canonical project (long syntax everywhere, see canonical-form.md).</summary>
-internal sealed class ServiceCheck(string name, ScalarNode serviceKey, MappingNode service, EffectiveRules effective, Severity severity, string projectDirectory, DiagnosticBag bag)
+internal sealed class ServiceCheck(string name, ScalarNode serviceKey, MappingNode service, EffectiveRules effective, Severity severity, ProjectFacts project, DiagnosticBag bag)
 {
     private readonly RuleSet _rules = effective.Rules;
 
@@ -17,6 +17,8 @@ internal sealed class ServiceCheck(string name, ScalarNode serviceKey, MappingNo
         HostFlag(_rules.AllowHostIpc, "ipc", "host", PolicyCodes.HostIpc, "allowHostIpc", "remove 'ipc: host' (use 'shareable'/'service:NAME' to share IPC between services)");
         HostFlag(_rules.AllowHostNetwork, "network_mode", "host", PolicyCodes.HostNetwork, "allowHostNetwork", "remove 'network_mode: host' and publish the ports the service serves");
         HostFlag(_rules.AllowHostUserns, "userns_mode", "host", PolicyCodes.HostUserns, "allowHostUserns", "remove 'userns_mode: host'");
+        HostFlag(_rules.AllowHostUts, "uts", "host", PolicyCodes.HostUts, "allowHostUts", "remove 'uts: host' (set 'hostname' to name the container)");
+        HostFlag(_rules.AllowHostCgroup, "cgroup", "host", PolicyCodes.HostCgroup, "allowHostCgroup", "remove 'cgroup: host' (or write 'cgroup: private')");
         BindMounts();
         Capabilities();
         Devices();
@@ -50,29 +52,46 @@ internal sealed class ServiceCheck(string name, ScalarNode serviceKey, MappingNo
 
         for (var i = 0; i < volumes.Count; i++)
         {
-            if (volumes[i] is not MappingNode volume || Text(volume["type"]) != "bind")
+            if (volumes[i] is not MappingNode volume || HostPathOf(volume) is not { } mount)
             {
                 continue;
             }
 
-            var source = Text(volume["source"]) ?? string.Empty;
             var path = $".volumes[{i}]";
             if (!rule.Allow)
             {
-                Report(PolicyCodes.BindMount, "bindMounts.allow", $"bind-mounts host path '{source}', which the policy denies", volume.Location, path, "use a named volume, a config or a secret instead of a host path");
+                Report(PolicyCodes.BindMount, "bindMounts.allow", $"bind-mounts host path '{mount.Source}'{mount.Through}, which the policy denies", mount.Location, path, "use a named volume, a config or a secret instead of a host path");
                 continue;
             }
 
-            if (rule.AllowedPrefixes.Length > 0 && !rule.AllowedPrefixes.Any(p => UnderPrefix(source, Path.GetFullPath(p, projectDirectory))))
+            if (rule.AllowedPrefixes.Length > 0 && !project.UnderAllowedPrefix(rule, mount.FullPath))
             {
-                Report(PolicyCodes.BindMount, "bindMounts.allowedPrefixes", $"bind-mounts host path '{source}', outside the allowed folders", volume.Location, path, $"mount a path under {string.Join(", ", rule.AllowedPrefixes)}");
+                Report(PolicyCodes.BindMount, "bindMounts.allowedPrefixes", $"bind-mounts host path '{mount.Source}'{mount.Through}, outside the allowed folders", mount.Location, path, $"mount a path under {string.Join(", ", rule.AllowedPrefixes)}");
             }
 
-            if (rule.RequireReadOnly && Text(volume["read_only"]) != "true")
+            if (rule.RequireReadOnly && !mount.ReadOnly && Text(volume["read_only"]) != "true")
             {
-                Report(PolicyCodes.BindMountWritable, "bindMounts.requireReadOnly", $"bind-mounts host path '{source}' writable", volume.Location, path, "add ':ro' to the short syntax or 'read_only: true' to the long syntax");
+                Report(PolicyCodes.BindMountWritable, "bindMounts.requireReadOnly", $"bind-mounts host path '{mount.Source}'{mount.Through} writable", mount.Location, path, mount.Through.Length == 0
+                    ? "add ':ro' to the short syntax or 'read_only: true' to the long syntax"
+                    : "add ':ro' (or 'read_only: true') to the service's volume, or 'ro' to the volume's driver_opts 'o'");
             }
         }
+    }
+
+    /// <summary>
+    /// The host folder a service volume mounts: a bind's source, or the <c>device</c> of a named volume whose local
+    /// driver options bind a host folder (<c>type: none, o: bind, device: /path</c>) — a host path in disguise.
+    /// </summary>
+    private HostMount? HostPathOf(MappingNode volume)
+    {
+        var type = Text(volume["type"]);
+        if (type == "bind")
+        {
+            var source = Text(volume["source"]) ?? string.Empty;
+            return new HostMount(source, source, string.Empty, volume.Location, ReadOnly: false);
+        }
+
+        return type == "volume" && Text(volume["source"]) is { } name ? project.HostFolderVolume(name) : null;
     }
 
     private void Capabilities()
@@ -158,6 +177,20 @@ internal sealed class ServiceCheck(string name, ScalarNode serviceKey, MappingNo
                     || option.StartsWith("label:user:", StringComparison.Ordinal) || option.StartsWith("label:role:", StringComparison.Ordinal))
                 {
                     Report(PolicyCodes.Unconfined, "allowUnconfined", $"sets security_opt '{Text(options[i])}', which the policy denies", options[i].Location, $".security_opt[{i}]", "remove it: keep the runtime's default seccomp, AppArmor and SELinux confinement");
+                }
+            }
+        }
+
+        if (_rules.Selinux is { } selinux && options is not null)
+        {
+            for (var i = 0; i < options.Count; i++)
+            {
+                var option = (Text(options[i]) ?? string.Empty).Replace('=', ':');
+                if (option.StartsWith("label:type:", StringComparison.Ordinal) && !selinux.AllowedTypes.Contains(option["label:type:".Length..], StringComparer.Ordinal))
+                {
+                    Report(PolicyCodes.SelinuxType, "selinux.allowedTypes", $"sets SELinux type '{option["label:type:".Length..]}', which the policy does not allow", options[i].Location, $".security_opt[{i}]", selinux.AllowedTypes.Length == 0
+                        ? "remove it: the policy allows no SELinux type, the runtime's applies"
+                        : $"use one of: {string.Join(", ", selinux.AllowedTypes)}, or remove it");
                 }
             }
         }
@@ -328,11 +361,5 @@ internal sealed class ServiceCheck(string name, ScalarNode serviceKey, MappingNo
     private static string Missing(params (string Name, bool Present)[] parts)
         => string.Join(" and ", parts.Where(p => !p.Present).Select(p => p.Name));
 
-    private static string? Text(ComposeNode? node) => node is ScalarNode { IsNull: false } s ? s.AsString() : null;
-
-    private static bool UnderPrefix(string path, string prefix)
-    {
-        var trimmed = prefix.Length > 1 ? prefix.TrimEnd('/') : prefix;
-        return path == trimmed || path.StartsWith(trimmed == "/" ? "/" : trimmed + "/", StringComparison.Ordinal);
-    }
+    internal static string? Text(ComposeNode? node) => node is ScalarNode { IsNull: false } s ? s.AsString() : null;
 }
