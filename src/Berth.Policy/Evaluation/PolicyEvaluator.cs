@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Berth.Compose;
 using Berth.Compose.Diagnostics;
 using Berth.Compose.Model;
 using Berth.Compose.Yaml;
@@ -17,19 +18,68 @@ public static class PolicyEvaluator
 
     public static ImmutableArray<Diagnostic> Evaluate(EffectiveRules rules, ComposeProject project, CancellationToken cancellationToken = default)
     {
-        var bag = new DiagnosticBag();
-        var severity = rules.Mode == PolicyMode.Enforce ? Severity.Error : Severity.Warning;
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(project);
+        var found = new List<Diagnostic>();
+        var prepared = new PreparedRules(rules, project.WorkingDirectory);
         var facts = new ProjectFacts(project);
         foreach (var entry in project.Services.Entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (entry.Value is MappingNode service)
             {
-                var check = new ServiceCheck(entry.Name, entry.Key, service, rules, severity, facts, bag);
-                check.Run();
+                var start = found.Count;
+                new ServiceCheck(entry.Name, entry.Key, service, prepared, facts, found).Run();
+                SortTail(found, start);
             }
         }
 
-        return bag.ToImmutable();
+        // Services are usually in file order, so the whole list is sorted already and the big stable sort (and its
+        // large temporary arrays) is only paid for projects merged from several files.
+        if (!IsSorted(found))
+        {
+            return [.. Ordering.Stable(found, Compare)];
+        }
+
+        return [.. found];
+    }
+
+    /// <summary>By file, line, column, then rule code.</summary>
+    private static int Compare(Diagnostic a, Diagnostic b)
+    {
+        var order = string.CompareOrdinal(a.Location.File, b.Location.File);
+        order = order != 0 ? order : a.Location.Line.CompareTo(b.Location.Line);
+        order = order != 0 ? order : a.Location.Column.CompareTo(b.Location.Column);
+        return order != 0 ? order : string.CompareOrdinal(a.Code, b.Code);
+    }
+
+    /// <summary>A stable insertion sort of one service's few violations (equal keys keep the order the checks found them).</summary>
+    private static void SortTail(List<Diagnostic> found, int start)
+    {
+        for (var i = start + 1; i < found.Count; i++)
+        {
+            var item = found[i];
+            var j = i - 1;
+            while (j >= start && Compare(found[j], item) > 0)
+            {
+                found[j + 1] = found[j];
+                j--;
+            }
+
+            found[j + 1] = item;
+        }
+    }
+
+    private static bool IsSorted(List<Diagnostic> found)
+    {
+        for (var i = 1; i < found.Count; i++)
+        {
+            if (Compare(found[i - 1], found[i]) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

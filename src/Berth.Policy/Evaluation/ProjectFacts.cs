@@ -1,7 +1,6 @@
 using Berth.Compose.Diagnostics;
 using Berth.Compose.Model;
 using Berth.Compose.Yaml;
-using Berth.Policy.Model;
 
 namespace Berth.Policy.Evaluation;
 
@@ -12,33 +11,13 @@ namespace Berth.Policy.Evaluation;
 internal sealed record HostMount(string Source, string FullPath, string Through, SourceLocation Location, bool ReadOnly);
 
 /// <summary>
-/// What every service check of one evaluation shares, worked out once: the project folder, the allowed bind prefixes
-/// resolved against it, and which top-level volumes bind a host folder.
+/// What every service check of one evaluation shares about the project, worked out once: which top-level volumes
+/// bind a host folder.
 /// </summary>
 internal sealed class ProjectFacts(ComposeProject project)
 {
-    private readonly Dictionary<string, HostMount?> _hostFolderVolumes = new(StringComparer.Ordinal);
-    private BindMountRule? _prefixesOf;
-    private string[] _resolvedPrefixes = [];
-
-    public bool UnderAllowedPrefix(BindMountRule rule, string path)
-    {
-        if (!ReferenceEquals(rule, _prefixesOf))
-        {
-            _resolvedPrefixes = [.. rule.AllowedPrefixes.Select(p => Trim(Path.GetFullPath(p, project.WorkingDirectory)))];
-            _prefixesOf = rule;
-        }
-
-        foreach (var prefix in _resolvedPrefixes)
-        {
-            if (prefix == "/" || path == prefix || (path.StartsWith(prefix, StringComparison.Ordinal) && path.Length > prefix.Length && path[prefix.Length] == '/'))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    // Built on first use from the top-level volumes; usually empty, so most services' volumes are one failed lookup.
+    private Dictionary<string, HostMount>? _hostFolderVolumes;
 
     /// <summary>
     /// The host folder of top-level volume <paramref name="name"/> when the local driver binds one
@@ -46,19 +25,27 @@ internal sealed class ProjectFacts(ComposeProject project)
     /// </summary>
     public HostMount? HostFolderVolume(string name)
     {
-        if (!_hostFolderVolumes.TryGetValue(name, out var mount))
-        {
-            mount = ReadHostFolderVolume(name);
-            _hostFolderVolumes[name] = mount;
-        }
-
-        return mount;
+        _hostFolderVolumes ??= ReadHostFolderVolumes();
+        return _hostFolderVolumes.Count > 0 && _hostFolderVolumes.TryGetValue(name, out var mount) ? mount : null;
     }
 
-    private HostMount? ReadHostFolderVolume(string name)
+    private Dictionary<string, HostMount> ReadHostFolderVolumes()
     {
-        if (project.Volumes[name] is not MappingNode volume
-            || ServiceCheck.Text(volume["driver"]) is not (null or "local")
+        var found = new Dictionary<string, HostMount>(StringComparer.Ordinal);
+        foreach (var entry in project.Volumes.Entries)
+        {
+            if (entry.Value is MappingNode volume && volume["driver_opts"] is MappingNode && ReadHostFolderVolume(entry.Name, volume) is { } mount)
+            {
+                found[entry.Name] = mount;
+            }
+        }
+
+        return found;
+    }
+
+    private HostMount? ReadHostFolderVolume(string name, MappingNode volume)
+    {
+        if (ServiceCheck.Text(volume["driver"]) is not (null or "local")
             || volume["driver_opts"] is not MappingNode options
             || ServiceCheck.Text(options["o"]) is not { } mountOptions
             || !options.TryGetEntry("device", out var device) || ServiceCheck.Text(device.Value) is not { Length: > 0 } path)
@@ -75,8 +62,6 @@ internal sealed class ProjectFacts(ComposeProject project)
         }
 
         // The local driver hands a relative device to mount(8) as is; resolve it like a bind source for the prefix check.
-        return bind ? new HostMount(path, Trim(Path.GetFullPath(path, project.WorkingDirectory)), $" through volume '{name}'", device.Key.Location, readOnly) : null;
+        return bind ? new HostMount(path, PreparedRules.TrimSlash(Path.GetFullPath(path, project.WorkingDirectory)), $" through volume '{name}'", device.Key.Location, readOnly) : null;
     }
-
-    private static string Trim(string path) => path.Length > 1 ? path.TrimEnd('/') : path;
 }
