@@ -20,7 +20,7 @@ public static class PolicyEvaluator
     {
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(project);
-        var found = new List<Diagnostic>();
+        using var found = new ViolationBuffer();
         var prepared = new PreparedRules(rules, project.WorkingDirectory);
         var facts = new ProjectFacts(project);
         foreach (var entry in project.Services.Entries)
@@ -30,18 +30,13 @@ public static class PolicyEvaluator
             {
                 var start = found.Count;
                 new ServiceCheck(entry.Name, entry.Key, service, prepared, facts, found).Run();
-                SortTail(found, start);
+                found.SortFrom(start, Compare);
             }
         }
 
-        // Services are usually in file order, so the whole list is sorted already and the big stable sort (and its
+        // Services are usually in file order, so the whole buffer is sorted already and the big stable sort (and its
         // large temporary arrays) is only paid for projects merged from several files.
-        if (!IsSorted(found))
-        {
-            return [.. Ordering.Stable(found, Compare)];
-        }
-
-        return [.. found];
+        return found.IsSorted(Compare) ? found.ToImmutable() : [.. Ordering.Stable(found.Items(), Compare)];
     }
 
     /// <summary>By file, line, column, then rule code.</summary>
@@ -51,35 +46,5 @@ public static class PolicyEvaluator
         order = order != 0 ? order : a.Location.Line.CompareTo(b.Location.Line);
         order = order != 0 ? order : a.Location.Column.CompareTo(b.Location.Column);
         return order != 0 ? order : string.CompareOrdinal(a.Code, b.Code);
-    }
-
-    /// <summary>A stable insertion sort of one service's few violations (equal keys keep the order the checks found them).</summary>
-    private static void SortTail(List<Diagnostic> found, int start)
-    {
-        for (var i = start + 1; i < found.Count; i++)
-        {
-            var item = found[i];
-            var j = i - 1;
-            while (j >= start && Compare(found[j], item) > 0)
-            {
-                found[j + 1] = found[j];
-                j--;
-            }
-
-            found[j + 1] = item;
-        }
-    }
-
-    private static bool IsSorted(List<Diagnostic> found)
-    {
-        for (var i = 1; i < found.Count; i++)
-        {
-            if (Compare(found[i - 1], found[i]) > 0)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

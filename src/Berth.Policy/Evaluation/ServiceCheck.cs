@@ -8,7 +8,7 @@ namespace Berth.Policy.Evaluation;
 /// The rules applied to one service of the canonical project (long syntax everywhere, see canonical-form.md). Runs
 /// once per service, so it only looks up: no LINQ, no per-service string building unless it reports.
 /// </summary>
-internal sealed class ServiceCheck(string name, ScalarNode serviceKey, MappingNode service, PreparedRules prepared, ProjectFacts project, List<Diagnostic> found)
+internal sealed class ServiceCheck(string name, ScalarNode serviceKey, MappingNode service, PreparedRules prepared, ProjectFacts project, ViolationBuffer found)
 {
     private readonly Model.RuleSet _rules = prepared.Rules;
 
