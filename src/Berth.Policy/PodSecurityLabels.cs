@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Berth.Compose;
 using Berth.Compose.Diagnostics;
 using Berth.Compose.Model;
 using Berth.Policy.Evaluation;
@@ -36,7 +37,13 @@ public sealed record PodSecurityPolicy(DeployPolicy? Policy, DeployPolicy? Stric
 
         var reported = primary.Select(d => (d.Code, d.Location, d.YamlPath)).ToHashSet();
         var extra = PolicyEvaluator.Evaluate(StricterWarning, scope, project, cancellationToken).Where(d => !reported.Contains((d.Code, d.Location, d.YamlPath)));
-        return [.. primary.Concat(extra).OrderBy(d => d.Location.File, StringComparer.Ordinal).ThenBy(d => d.Location.Line).ThenBy(d => d.Location.Column).ThenBy(d => d.Code, StringComparer.Ordinal)];
+        return [.. Ordering.Stable(primary.Concat(extra), static (a, b) =>
+        {
+            var order = string.CompareOrdinal(a.Location.File, b.Location.File);
+            order = order != 0 ? order : a.Location.Line.CompareTo(b.Location.Line);
+            order = order != 0 ? order : a.Location.Column.CompareTo(b.Location.Column);
+            return order != 0 ? order : string.CompareOrdinal(a.Code, b.Code);
+        })];
     }
 }
 
