@@ -1,6 +1,6 @@
 namespace Berth.Policy;
 
-/// <summary>Stable diagnostic codes. BP1xx: reading a policy file; BP2xx: a stack's violations, one code per rule.</summary>
+/// <summary>Stable diagnostic codes. BP1xx: reading a policy (a file, or a namespace's Pod Security labels); BP2xx: a stack's violations, one code per rule.</summary>
 public static class PolicyCodes
 {
     public const string YamlSyntax = "BP101";
@@ -10,6 +10,7 @@ public static class PolicyCodes
     public const string NotAPolicy = "BP105";
     public const string UnknownProfile = "BP106";
     public const string TooLarge = "BP107";
+    public const string PodSecurityLabel = "BP108";
 
     public const string Privileged = "BP201";
     public const string HostPid = "BP202";
@@ -34,4 +35,7 @@ public static class PolicyCodes
     public const string ImageLatest = "BP221";
     public const string RestartPolicy = "BP222";
     public const string Replicas = "BP223";
+    public const string HostUts = "BP224";
+    public const string HostCgroup = "BP225";
+    public const string SelinuxType = "BP226";
 }

@@ -38,6 +38,36 @@ public sealed class EvaluatorTests
         }
     }
 
+    /// <summary>Service order and file order differ here, so the evaluator's whole-list sort (not only its per-service one) runs.</summary>
+    [Fact]
+    public void Violations_from_several_files_are_ordered_by_file_even_against_service_order()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "berth-policy-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "compose.yaml"), "services:\n  a:\n    image: nginx:1.27\n    pid: host\n  b:\n    image: nginx:1.27\n");
+            File.WriteAllText(Path.Combine(folder, "compose.prod.yaml"), "services:\n  b:\n    ipc: host\n    privileged: true\n");
+            var load = ProjectLoader.Load(new LoadOptions
+            {
+                Files = [Path.Combine(folder, "compose.yaml"), Path.Combine(folder, "compose.prod.yaml")],
+                WorkingDirectory = folder,
+                Environment = ImmutableDictionary<string, string>.Empty,
+            }, TestContext.Current.CancellationToken);
+            Assert.True(load.Succeeded, string.Join("\n", load.Diagnostics));
+
+            var violations = PolicyEvaluator.Evaluate(BuiltInProfiles.TryGet("baseline")!, new PolicyScope(null, "app"), load.Project!, TestContext.Current.CancellationToken);
+
+            Assert.Equal(
+                ["compose.prod.yaml:3:5 BP203", "compose.prod.yaml:4:5 BP201", "compose.yaml:4:5 BP202"],
+                violations.Select(v => $"{Path.GetFileName(v.Location.File)}:{v.Location.Line}:{v.Location.Column} {v.Code}"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public void Violations_come_in_source_order_then_rule_order_every_time()
     {

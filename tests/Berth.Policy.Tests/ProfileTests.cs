@@ -27,6 +27,9 @@ public sealed class ProfileTests
         { "Host Namespaces: hostNetwork", "network_mode=host", false, false },
         { "Host Namespaces: hostPID", "pid=host", false, false },
         { "Host Namespaces: hostIPC", "ipc=host", false, false },
+        { "Host Namespaces (Berth): host UTS, which hostNetwork implies", "uts=host", false, false },
+        { "Host Namespaces (Berth): host cgroup namespace", "cgroup=host", false, false },
+        { "Host Namespaces (Berth): private cgroup namespace", "cgroup=private", true, true },
         { "Privileged Containers", "privileged=true", false, false },
         { "Capabilities: SYS_ADMIN", "cap_add=[SYS_ADMIN]", false, false },
         { "Capabilities: NET_RAW is outside Baseline's list", "cap_add=[NET_RAW]", false, false },
@@ -34,11 +37,19 @@ public sealed class ProfileTests
         { "Capabilities: not dropping ALL", "-cap_drop", true, false },
         { "HostPath Volumes", "volumes=[\"/var/log:/var/log:ro\"]", false, false },
         { "Volume Types: a named volume (like a persistentVolumeClaim)", "volumes=[\"data:/data\"]", true, true },
+        { "HostPath Volumes: a named volume binding a host folder", "volumes=[\"hostdir:/data\"]", false, false },
         { "Volume Types: tmpfs (like emptyDir)", "tmpfs=[/tmp]", true, true },
         { "Seccomp: Unconfined", "security_opt=[\"no-new-privileges:true\", \"seccomp:unconfined\"]", false, false },
         { "AppArmor: unconfined", "security_opt=[\"no-new-privileges:true\", \"apparmor:unconfined\"]", false, false },
         { "SELinux: custom user", "security_opt=[\"no-new-privileges:true\", \"label:user:system_u\"]", false, false },
         { "SELinux: type container_t", "security_opt=[\"no-new-privileges:true\", \"label:type:container_t\"]", true, true },
+        { "SELinux: type container_init_t", "security_opt=[\"no-new-privileges:true\", \"label=type:container_init_t\"]", true, true },
+        { "SELinux: type container_kvm_t", "security_opt=[\"no-new-privileges:true\", \"label:type:container_kvm_t\"]", true, true },
+        { "SELinux: type container_engine_t", "security_opt=[\"no-new-privileges:true\", \"label:type:container_engine_t\"]", true, true },
+        { "SELinux: type spc_t (unconfined)", "security_opt=[\"no-new-privileges:true\", \"label:type:spc_t\"]", false, false },
+        { "SELinux: custom role", "security_opt=[\"no-new-privileges:true\", \"label=role:sysadm_r\"]", false, false },
+        { "SELinux: disabled", "security_opt=[\"no-new-privileges:true\", \"label=disable\"]", false, false },
+        { "SELinux: level is free", "security_opt=[\"no-new-privileges:true\", \"label:level:s0:c100,c200\"]", true, true },
         { "/proc Mount Type: Unmasked", "security_opt=[\"no-new-privileges:true\", \"systempaths=unconfined\"]", false, false },
         { "Sysctls: safe set", "sysctls={net.ipv4.tcp_syncookies: 1}", true, true },
         { "Sysctls: outside the safe set", "sysctls={kernel.msgmax: 65536}", false, false },
@@ -76,6 +87,9 @@ public sealed class ProfileTests
         Assert.Equal(baseline.Sysctls, restricted.Sysctls);
         Assert.Equal(baseline.Ports, restricted.Ports);
         Assert.Equal(baseline.AllowUnconfined, restricted.AllowUnconfined);
+        Assert.Equal(baseline.Selinux, restricted.Selinux);
+        Assert.Equal(baseline.AllowHostUts, restricted.AllowHostUts);
+        Assert.Equal(baseline.AllowHostCgroup, restricted.AllowHostCgroup);
         Assert.Equal(RuleSet.Empty, BuiltInProfiles.TryGetRules("privileged"));
         Assert.Null(BuiltInProfiles.TryGet("strict"));
     }
@@ -97,6 +111,6 @@ public sealed class ProfileTests
         }
 
         var lines = fields.Select(f => $"    {f.Key}: {f.Value}");
-        return $"services:\n  web:\n{string.Join("\n", lines)}\nvolumes:\n  data: {{}}\n";
+        return $"services:\n  web:\n{string.Join("\n", lines)}\nvolumes:\n  data: {{}}\n  hostdir:\n    driver_opts: {{type: none, o: bind, device: /srv/data}}\n";
     }
 }

@@ -17,6 +17,9 @@ public sealed class RuleMutationTests
         { PolicyCodes.HostIpc, "allowHostIpc: false", "ipc: private", "ipc: host" },
         { PolicyCodes.HostNetwork, "allowHostNetwork: false", "network_mode: bridge", "network_mode: host" },
         { PolicyCodes.HostUserns, "allowHostUserns: false", "image: nginx:1.27", "userns_mode: host" },
+        { PolicyCodes.HostUts, "allowHostUts: false", "hostname: web", "uts: host" },
+        { PolicyCodes.HostCgroup, "allowHostCgroup: false", "cgroup: private", "cgroup: host" },
+        { PolicyCodes.SelinuxType, "selinux: {allowedTypes: [container_t]}", "security_opt: [\"label=type:container_t\"]", "security_opt: [\"label=type:spc_t\"]" },
         { PolicyCodes.BindMount, "bindMounts: {allow: false}", "volumes: [\"data:/data\"]", "volumes: [\"/data:/data\"]" },
         { PolicyCodes.BindMount, "bindMounts: {allowedPrefixes: [/srv]}", "volumes: [\"/srv/x:/data\"]", "volumes: [\"/srvx:/data\"]" },
         { PolicyCodes.BindMountWritable, "bindMounts: {requireReadOnly: true}", "volumes: [\"/srv:/data:ro\"]", "volumes: [\"/srv:/data:rw\"]" },
@@ -59,6 +62,38 @@ public sealed class RuleMutationTests
         var warned = Assert.Single(OfWeb(PolicyEvaluator.Evaluate(policy.WithMode(PolicyMode.Warn), scope, PolicyTestSupport.LoadText(Compose(denied)), ct)));
         Assert.Equal(Berth.Compose.Diagnostics.Severity.Warning, warned.Severity);
     }
+
+    /// <summary>
+    /// A named volume whose local driver binds a host folder is a bind mount: flipping its driver options from a tmpfs
+    /// to <c>type: none, o: bind</c> flips every bind-mount rule, and the violation points at the volume's <c>device</c>.
+    /// </summary>
+    [Theory]
+    [InlineData(PolicyCodes.BindMount, "bindMounts: {allow: false}", "o: bind")]
+    [InlineData(PolicyCodes.BindMount, "bindMounts: {allowedPrefixes: [/srv]}", "o: bind")]
+    [InlineData(PolicyCodes.BindMountWritable, "bindMounts: {requireReadOnly: true}", "o: rbind")]
+    public void A_named_volume_binding_a_host_folder_is_a_bind_mount(string code, string rules, string bindOption)
+    {
+        var policy = PolicyTestSupport.ParsePolicy($"version: 1\nrules:\n  {rules}\n");
+        var scope = new PolicyScope(null, "app");
+        var ct = TestContext.Current.CancellationToken;
+
+        Assert.Empty(PolicyEvaluator.Evaluate(policy, scope, PolicyTestSupport.LoadText(NamedVolume("type: tmpfs", "o: size=64m", "device: tmpfs")), ct));
+        Assert.Empty(PolicyEvaluator.Evaluate(policy, scope, PolicyTestSupport.LoadText(NamedVolume("type: none", "o: \"bind,ro\"", "device: /srv/data")), ct)
+            .Where(v => v.Code == PolicyCodes.BindMountWritable));
+
+        var violation = Assert.Single(PolicyEvaluator.Evaluate(policy, scope, PolicyTestSupport.LoadText(NamedVolume("type: none", bindOption, "device: /data")), ct));
+        Assert.Equal(code, violation.Code);
+        Assert.Equal(11, violation.Location.Line);
+        Assert.Equal("services.web.volumes[0]", violation.YamlPath);
+        Assert.Contains("'/data' through volume 'data'", violation.Message, StringComparison.Ordinal);
+
+        // Another driver's options are that driver's business, not a host folder.
+        Assert.Empty(PolicyEvaluator.Evaluate(policy, scope, PolicyTestSupport.LoadText(NamedVolume("type: none", bindOption, "device: /data").Replace("  data:\n", "  data:\n    driver: rexray\n", StringComparison.Ordinal)), ct));
+    }
+
+    /// <summary>Line 11 is the volume's device.</summary>
+    private static string NamedVolume(string type, string options, string device)
+        => $"services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - data:/data\nvolumes:\n  data:\n    driver_opts:\n      {type}\n      {options}\n      {device}\n";
 
     // Only the mutated service counts: 'db' exists for 'pid: service:db' and may break rules of its own.
     private static Berth.Compose.Diagnostics.Diagnostic[] OfWeb(IEnumerable<Berth.Compose.Diagnostics.Diagnostic> violations)

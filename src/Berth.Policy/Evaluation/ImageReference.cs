@@ -32,12 +32,30 @@ internal sealed record ImageReference(string Registry, string Repository, string
         return new ImageReference(DefaultRegistry, first > 0 ? name : $"library/{name}", tag, digest);
     }
 
-    /// <summary>True when <paramref name="allowed"/> is this image's registry, or a registry/path prefix of it.</summary>
-    public bool IsFrom(string allowed)
+    /// <summary>True when one of <paramref name="trimmedPrefixes"/> (no trailing slash) is this image's registry, or a registry/path prefix of it.</summary>
+    public bool IsFromAny(string[] trimmedPrefixes)
     {
-        var full = $"{Registry}/{Repository}";
-        var prefix = allowed.TrimEnd('/');
-        return string.Equals(prefix, Registry, StringComparison.OrdinalIgnoreCase)
-               || full.StartsWith(prefix + "/", StringComparison.Ordinal) || full == prefix;
+        foreach (var prefix in trimmedPrefixes)
+        {
+            if (string.Equals(prefix, Registry, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+
+            // registry/path: compared in place rather than building "registry/repository" for every service.
+            if (prefix.Length > Registry.Length && prefix[Registry.Length] == '/' && prefix.StartsWith(Registry, StringComparison.Ordinal))
+            {
+                var path = prefix.AsSpan(Registry.Length + 1);
+                if (Repository.AsSpan().StartsWith(path, StringComparison.Ordinal) && (Repository.Length == path.Length || Repository[path.Length] == '/'))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
+
+    /// <summary>True when <paramref name="allowed"/> is this image's registry, or a registry/path prefix of it.</summary>
+    public bool IsFrom(string allowed) => IsFromAny([allowed.TrimEnd('/')]);
 }

@@ -25,6 +25,12 @@ public sealed record RuleSet
     /// <summary><c>userns_mode: host</c> allowed.</summary>
     public bool? AllowHostUserns { get; init; }
 
+    /// <summary><c>uts: host</c> allowed.</summary>
+    public bool? AllowHostUts { get; init; }
+
+    /// <summary><c>cgroup: host</c> allowed.</summary>
+    public bool? AllowHostCgroup { get; init; }
+
     public BindMountRule? BindMounts { get; init; }
 
     public CapabilityRule? Capabilities { get; init; }
@@ -43,6 +49,9 @@ public sealed record RuleSet
 
     /// <summary><c>security_opt</c> may turn off seccomp, AppArmor, SELinux labelling or masked system paths.</summary>
     public bool? AllowUnconfined { get; init; }
+
+    /// <summary>SELinux types a <c>security_opt: label:type:…</c> may name (user, role and disable are <see cref="AllowUnconfined"/>).</summary>
+    public SelinuxRule? Selinux { get; init; }
 
     public SysctlRule? Sysctls { get; init; }
 
@@ -64,6 +73,8 @@ public sealed record RuleSet
         AllowHostIpc = over.AllowHostIpc ?? AllowHostIpc,
         AllowHostNetwork = over.AllowHostNetwork ?? AllowHostNetwork,
         AllowHostUserns = over.AllowHostUserns ?? AllowHostUserns,
+        AllowHostUts = over.AllowHostUts ?? AllowHostUts,
+        AllowHostCgroup = over.AllowHostCgroup ?? AllowHostCgroup,
         BindMounts = over.BindMounts ?? BindMounts,
         Capabilities = over.Capabilities ?? Capabilities,
         AllowDevices = over.AllowDevices ?? AllowDevices,
@@ -71,6 +82,7 @@ public sealed record RuleSet
         RequireNonRoot = over.RequireNonRoot ?? RequireNonRoot,
         RequireNoNewPrivileges = over.RequireNoNewPrivileges ?? RequireNoNewPrivileges,
         AllowUnconfined = over.AllowUnconfined ?? AllowUnconfined,
+        Selinux = over.Selinux ?? Selinux,
         Sysctls = over.Sysctls ?? Sysctls,
         Ports = over.Ports ?? Ports,
         Resources = over.Resources ?? Resources,
@@ -85,6 +97,9 @@ public sealed record BindMountRule(bool Allow, ImmutableArray<string> AllowedPre
 
 /// <summary><c>cap_add</c> only from <see cref="Allowed"/> (names without <c>CAP_</c>); <c>cap_drop: [ALL]</c> when required.</summary>
 public sealed record CapabilityRule(ImmutableArray<string> Allowed, bool RequireDropAll);
+
+/// <summary>SELinux types <c>label:type:…</c> may set (empty: none); a service that sets no type keeps the runtime's.</summary>
+public sealed record SelinuxRule(ImmutableArray<string> AllowedTypes);
 
 /// <summary><c>sysctls</c> names allowed; an entry ending in <c>*</c> allows every name it starts.</summary>
 public sealed record SysctlRule(ImmutableArray<string> Allowed);

@@ -10,9 +10,9 @@ internal static class RuleSetReader
 {
     internal static readonly string[] RuleKeys =
     [
-        "allowPrivileged", "allowHostPid", "allowHostIpc", "allowHostNetwork", "allowHostUserns", "bindMounts",
-        "capabilities", "allowDevices", "allowGpus", "requireNonRoot", "requireNoNewPrivileges", "allowUnconfined",
-        "sysctls", "ports", "resources", "images", "restart", "replicas",
+        "allowPrivileged", "allowHostPid", "allowHostIpc", "allowHostNetwork", "allowHostUserns", "allowHostUts",
+        "allowHostCgroup", "bindMounts", "capabilities", "allowDevices", "allowGpus", "requireNonRoot",
+        "requireNoNewPrivileges", "allowUnconfined", "selinux", "sysctls", "ports", "resources", "images", "restart", "replicas",
     ];
 
     private static readonly string[] RestartPolicies = ["no", "always", "on-failure", "unless-stopped"];
@@ -39,6 +39,8 @@ internal static class RuleSetReader
             AllowHostIpc = Flag("allowHostIpc"),
             AllowHostNetwork = Flag("allowHostNetwork"),
             AllowHostUserns = Flag("allowHostUserns"),
+            AllowHostUts = Flag("allowHostUts"),
+            AllowHostCgroup = Flag("allowHostCgroup"),
             AllowDevices = Flag("allowDevices"),
             AllowGpus = Flag("allowGpus"),
             RequireNonRoot = Flag("requireNonRoot"),
@@ -57,6 +59,12 @@ internal static class RuleSetReader
         {
             var allowed = SubStrings(caps, "allowed", p).Select(Capabilities.Normalize).ToImmutableArray();
             rules = rules with { Capabilities = new CapabilityRule(allowed, SubFlag(caps, "requireDropAll", p, false)) };
+        }
+
+        p = $"{path}.selinux";
+        if (Sub("selinux", ["allowedTypes"]) is { } selinux)
+        {
+            rules = rules with { Selinux = new SelinuxRule(SubStrings(selinux, "allowedTypes", p)) };
         }
 
         p = $"{path}.sysctls";

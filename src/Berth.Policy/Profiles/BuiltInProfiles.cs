@@ -28,12 +28,16 @@ public static class BuiltInProfiles
           allowHostIpc: false           # Host Namespaces (hostIPC)
           allowHostNetwork: false       # Host Namespaces (hostNetwork)
           allowHostUserns: false        # Host Namespaces (hostUsers; Berth's reading)
+          allowHostUts: false           # Host Namespaces (hostNetwork shares the host's UTS; Berth's reading)
+          allowHostCgroup: false        # Host Namespaces (pods never share the host's; Berth's reading)
           bindMounts:                   # HostPath Volumes
             allow: false
           allowDevices: false           # HostPath Volumes (a device is a host path under /dev)
           capabilities:                 # Capabilities
             allowed: [AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT]
-          allowUnconfined: false        # AppArmor, SELinux, /proc Mount Type, Seccomp
+          allowUnconfined: false        # AppArmor, SELinux (disable, user, role), /proc Mount Type, Seccomp
+          selinux:                      # SELinux (type)
+            allowedTypes: [container_t, container_init_t, container_kvm_t, container_engine_t]
           sysctls:                      # Sysctls (the safe set)
             allowed:
               - kernel.shm_rmid_forced
