@@ -122,8 +122,8 @@ internal static class DeployEndpoints
 
         if (!await InScopeAsync(context, store, input.Summary).ConfigureAwait(false))
         {
-            await AuditAsync(input.StackPath, "refused", "outside the account's scope").ConfigureAwait(false);
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "this stack is outside your account's namespaces or name prefixes");
+            await AuditOutOfScopeAsync(context, store, input.StackPath).ConfigureAwait(false);
+            return OutOfScope;
         }
 
         // Validated again: what the review showed is not trusted, and invalid input is never deployed.
@@ -191,6 +191,19 @@ internal static class DeployEndpoints
         {
             // The page went away; the job goes on.
         }
+    }
+
+    private static readonly IResult OutOfScope = Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "this stack is outside your account's namespaces or name prefixes");
+
+    /// <summary>The audit entry of a review or deploy refused because the stack is outside the account's scope.</summary>
+    public static Task AuditOutOfScopeAsync(HttpContext context, IConsoleStore store, string stackPath) =>
+        store.AppendAuditAsync(new AuditEntry(context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), context.User.Identity!.Name!, "stack.deploy", stackPath, "refused", "outside the account's scope"), CancellationToken.None);
+
+    /// <summary>Audits the refusal and answers 403, as <c>POST /stacks/deploy</c> does for a stack outside the scope.</summary>
+    public static async Task RefuseOutOfScopeAsync(HttpContext context, IConsoleStore store, string stackPath)
+    {
+        await AuditOutOfScopeAsync(context, store, stackPath).ConfigureAwait(false);
+        await OutOfScope.ExecuteAsync(context).ConfigureAwait(false);
     }
 
     public static async Task<bool> InScopeAsync(HttpContext context, IConsoleStore store, StackSummary stack) =>
