@@ -29,7 +29,7 @@ public sealed class AccountsBrowserTests(BrowserFixture browser) : IClassFixture
         var page = await context.NewPageAsync();
         var name = $"user{width}";
 
-        await page.GotoAsync("/login");
+        await page.OpenAsync("/login");
         await page.GetByLabel("Name").FillAsync("root");
         await page.GetByLabel("Password").FillAsync(ConsoleServer.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -63,7 +63,7 @@ public sealed class AccountsBrowserTests(BrowserFixture browser) : IClassFixture
         // The generated password signs the new account in, in a browser of its own.
         await using var other = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.Address.ToString() });
         var theirs = await other.NewPageAsync();
-        await theirs.GotoAsync("/login");
+        await theirs.OpenAsync("/login");
         await theirs.GetByLabel("Name").FillAsync(name);
         await theirs.GetByLabel("Password").FillAsync(issued);
         await theirs.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -75,13 +75,13 @@ public sealed class AccountsBrowserTests(BrowserFixture browser) : IClassFixture
     {
         await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.Address.ToString(), ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/login");
+        await page.OpenAsync("/login");
         await page.GetByLabel("Name").FillAsync("root");
         await page.GetByLabel("Password").FillAsync(ConsoleServer.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync("**/");
 
-        await page.GotoAsync("/audit");
+        await page.OpenAsync("/audit");
         await page.GetByLabel("Who").FillAsync("root");
         await page.GetByLabel("Result").SelectOptionAsync("ok");
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();

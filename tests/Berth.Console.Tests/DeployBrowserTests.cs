@@ -36,7 +36,7 @@ public sealed class DeployBrowserTests(BrowserFixture browser) : IClassFixture<B
     {
         var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.Address.ToString(), ViewportSize = new ViewportSize { Width = width, Height = height } });
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/stacks");
+        await page.OpenAsync("/stacks");
         await page.WaitForURLAsync("**/login?returnUrl=*");
         await page.GetByLabel("Name").FillAsync("olga");
         await page.GetByLabel("Password").FillAsync(ConsoleServer.Password);
@@ -83,7 +83,7 @@ public sealed class DeployBrowserTests(BrowserFixture browser) : IClassFixture<B
     public async Task Create_Review_Deploy_LeaveAndComeBack_ShowsTheSameProgress_UntilDone()
     {
         var page = await SignedInPageAsync(1280, 800);
-        await page.GotoAsync("/stacks/new");
+        await page.OpenAsync("/stacks/new");
         await page.GetByLabel("Name", new() { Exact = true }).FillAsync(_stack);
         await TypeComposeAsync(page, InvalidCompose);
         await page.Locator(".cm-lintRange-error").First.WaitForAsync(new() { Timeout = 10_000 });

@@ -141,12 +141,12 @@ public sealed class KubernetesBrowserTests(BrowserFixture browser, KubernetesCon
         // The stack page names the reason on the failing service's pods, and again after leaving and coming back.
         for (var visit = 0; visit < 2; visit++)
         {
-            await page.GotoAsync(path);
+            await page.OpenAsync(path);
             var pods = page.Locator("#tasks tbody tr").Filter(new() { HasText = "unpullable-" });
             await Assertions.Expect(pods.First).ToContainTextAsync("ImagePullBackOff", new() { Timeout = 30_000 });
             Assert.Equal(0, await page.Locator("#tasks tbody tr").Filter(new() { HasText = "steady-" }).Filter(new() { HasText = "ImagePullBackOff" }).CountAsync());
             await AssertAccessibleAsync(page);
-            await page.GotoAsync("/stacks");
+            await page.OpenAsync("/stacks");
         }
     }
 }

@@ -34,10 +34,14 @@ internal static class BrowserSignIn
     /// <summary>Opens <paramref name="returnUrl"/>'s login page, signs in as <paramref name="name"/> (the test password) and waits to be back there.</summary>
     public static async Task SignInAsync(IPage page, string name, string returnUrl = "/stacks")
     {
-        await page.GotoAsync("/login?returnUrl=" + Uri.EscapeDataString(returnUrl));
-        await page.GetByLabel("Name").FillAsync(name);
-        await page.GetByLabel("Password").FillAsync(ConsoleServer.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**" + returnUrl);
+        async Task FillFormAsync()
+        {
+            await page.OpenAsync("/login?returnUrl=" + Uri.EscapeDataString(returnUrl));
+            await page.GetByLabel("Name").FillAsync(name);
+            await page.GetByLabel("Password").FillAsync(ConsoleServer.Password);
+        }
+
+        await FillFormAsync();
+        await page.SubmitAsync(page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }), "**" + returnUrl, FillFormAsync);
     }
 }

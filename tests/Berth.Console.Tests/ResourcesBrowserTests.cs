@@ -41,7 +41,7 @@ public sealed class ResourcesBrowserTests(BrowserFixture browser) : IClassFixtur
         context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
 
-        await page.GotoAsync("/login");
+        await page.OpenAsync("/login");
         await page.GetByLabel("Name").FillAsync("chief");
         await page.GetByLabel("Password").FillAsync(ConsoleServer.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();

@@ -46,7 +46,7 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IClassFixture<Brow
         await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _console.Server.Address.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
         var page = await context.NewPageAsync();
 
-        await page.GotoAsync("/login");
+        await page.OpenAsync("/login");
         await ExpectHeadingAsync(page, "Sign in to Berth");
         await page.GetByLabel("Name").FillAsync("chief");
         await CaptureAsync(page, "login");
@@ -54,12 +54,12 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IClassFixture<Brow
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).WaitForAsync(new() { Timeout = 30_000 });
 
-        await page.GotoAsync("/stacks");
+        await page.OpenAsync("/stacks");
         await ExpectHeadingAsync(page, "Stacks");
         Assert.True(await page.GetByRole(AriaRole.Link, new() { Name = stack.Name, Exact = true }).IsVisibleAsync());
         await CaptureAsync(page, "stacks");
 
-        await page.GotoAsync("/stacks/new");
+        await page.OpenAsync("/stacks/new");
         await ExpectHeadingAsync(page, "Create a stack");
         await page.GetByLabel("Name", new() { Exact = true }).FillAsync("shop-preview");
         var editor = page.Locator(".cm-content");
@@ -78,17 +78,17 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IClassFixture<Brow
         await review.EvaluateAsync("heading => heading.scrollIntoView()");
         await CaptureAsync(page, "review");
 
-        await page.GotoAsync(stack.Path);
+        await page.OpenAsync(stack.Path);
         await ExpectHeadingAsync(page, stack.Name);
         await Assertions.Expect(page.Locator("#tasks tbody tr").Filter(new() { HasText = "Running" })).ToHaveCountAsync(3, new() { Timeout = 60_000 });
         await CaptureAsync(page, "stack");
 
-        await page.GotoAsync("/accounts");
+        await page.OpenAsync("/accounts");
         await ExpectHeadingAsync(page, "Accounts");
         Assert.True(await page.GetByRole(AriaRole.Link, new() { Name = "olga", Exact = true }).IsVisibleAsync());
         await CaptureAsync(page, "accounts");
 
-        await page.GotoAsync("/audit");
+        await page.OpenAsync("/audit");
         await ExpectHeadingAsync(page, "Audit log");
         Assert.True(await page.GetByRole(AriaRole.Cell, new() { Name = "sign-in", Exact = true }).First.IsVisibleAsync());
         await CaptureAsync(page, "audit");

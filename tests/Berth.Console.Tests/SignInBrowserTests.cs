@@ -33,14 +33,21 @@ public sealed class SignInBrowserTests(BrowserFixture browser) : IClassFixture<B
     {
         var page = await PageAsync(width, height);
 
-        await page.GotoAsync("/stacks?q=web");
+        await page.OpenAsync("/stacks?q=web");
         Assert.EndsWith("/login?returnUrl=%2Fstacks%3Fq%3Dweb", page.Url, StringComparison.Ordinal);
         await AssertAccessibleAsync(page);
-        await page.GetByLabel("Name").FillAsync("alice");
-        await page.GetByLabel("Password").FillAsync(ConsoleServer.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        async Task FillFormAsync()
+        {
+            await page.GetByLabel("Name").FillAsync("alice");
+            await page.GetByLabel("Password").FillAsync(ConsoleServer.Password);
+        }
 
-        await page.WaitForURLAsync("**/stacks?q=web");
+        await FillFormAsync();
+        await page.SubmitAsync(page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }), "**/stacks?q=web", async () =>
+        {
+            await page.OpenAsync("/stacks?q=web");
+            await FillFormAsync();
+        });
         Assert.True(await page.GetByRole(AriaRole.Heading, new() { Name = "Stacks" }).IsVisibleAsync());
         Assert.Equal("web", await page.GetByLabel("Search").InputValueAsync());
         Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).IsVisibleAsync());
@@ -54,7 +61,7 @@ public sealed class SignInBrowserTests(BrowserFixture browser) : IClassFixture<B
     {
         var page = await PageAsync(1280, 800);
 
-        await page.GotoAsync("/login");
+        await page.OpenAsync("/login");
         await page.GetByLabel("Name").FillAsync("alice");
         await page.GetByLabel("Password").FillAsync("not the password at all");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -62,7 +69,7 @@ public sealed class SignInBrowserTests(BrowserFixture browser) : IClassFixture<B
         await page.WaitForURLAsync("**/login?error=invalid*");
         Assert.Equal("The name or the password is wrong.", (await page.GetByRole(AriaRole.Alert).TextContentAsync())?.Trim());
         await AssertAccessibleAsync(page);
-        await page.GotoAsync("/stacks");
+        await page.OpenAsync("/stacks");
         Assert.Contains("/login", page.Url, StringComparison.Ordinal);
     }
 }

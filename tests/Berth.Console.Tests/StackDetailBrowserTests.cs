@@ -99,7 +99,7 @@ public sealed class StackDetailBrowserTests(BrowserFixture browser) : IClassFixt
     {
         var page = await SignedInPageAsync(width, height);
 
-        await page.GotoAsync(Stack.Path);
+        await page.OpenAsync(Stack.Path);
         await AssertAccessibleAsync(page);
         await AssertNoSidewaysScrollAsync(page, width);
 
