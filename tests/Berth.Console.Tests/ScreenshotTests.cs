@@ -93,7 +93,7 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IClassFixture<Brow
         Assert.True(await page.GetByRole(AriaRole.Cell, new() { Name = "sign-in", Exact = true }).First.IsVisibleAsync());
         await CaptureAsync(page, "audit");
 
-        await page.GotoAsync("/resources");
+        await page.OpenAsync("/resources");
         await ExpectHeadingAsync(page, "Shared resources");
         Assert.True(await page.Locator("table.nodes tbody tr").CountAsync() >= 1, "the swarm's node is listed");
         await Assertions.Expect(page.Locator("#images-swarm")).ToContainTextAsync("berth-test/busybox:1");

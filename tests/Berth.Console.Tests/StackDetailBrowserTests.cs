@@ -81,7 +81,7 @@ public sealed class StackDetailBrowserTests(BrowserFixture browser) : IClassFixt
         var dialogs = 0;
         page.Dialog += (_, dialog) => dialogs++;
 
-        await page.GotoAsync(Stack.Path + "/edit");
+        await page.OpenAsync(Stack.Path + "/edit");
 
         var editor = page.Locator(".cm-content");
         await Assertions.Expect(editor).ToContainTextAsync("echo '<img src=x onerror=alert(1)> from web'", new() { Timeout = 15_000 });
