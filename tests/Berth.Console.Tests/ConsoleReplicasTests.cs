@@ -132,6 +132,26 @@ public sealed class ConsoleReplicasTests(PostgresServer postgres) : IClassFixtur
         }
     }
 
+    /// <summary>
+    /// A job the store holds as started 11 minutes ago and never finished (its replica stopped mid-deploy): the page on
+    /// either replica ends it as failed with that reason instead of waiting for it, and a new deploy of the stack may start.
+    /// </summary>
+    [Fact]
+    public async Task AJobAbandonedByAStoppedReplica_IsShownAsFailed_AndDoesNotBlockTheNextDeploy()
+    {
+        var path = $"/stacks/swarm/_/gone{Guid.NewGuid():N}"[..30];
+        var startedAt = DateTimeOffset.UtcNow.AddMinutes(-11);
+        Assert.True(await _a.Store.StartDeployJobAsync(new State.StoredDeployJob(path, "lost-job", "olga", startedAt, null, "[]"), startedAt.AddMinutes(-10), Ct));
+        using var onB = _b.Client();
+        (await ConsoleServer.SignInAsync(onB, "olga", ConsoleServer.Password, Ct)).Dispose();
+
+        var page = WebUtility.HtmlDecode(await onB.GetStringAsync(path + "/deploy", Ct));
+
+        Assert.Contains("failed: the console replica running this deploy stopped before it ended", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Another console replica runs this deploy", page, StringComparison.Ordinal);
+        Assert.True(await _b.Store.StartDeployJobAsync(new State.StoredDeployJob(path, "next-job", "olga", DateTimeOffset.UtcNow, null, "[]"), DateTimeOffset.UtcNow - Stacks.DeployJobs.AbandonedAfter, Ct));
+    }
+
     [Fact]
     public async Task UsersAddWithDatabase_WritesToPostgres_AndNeverPrintsThePassword()
     {

@@ -138,7 +138,7 @@ internal static class DeployEndpoints
             return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "the files do not validate; nothing was deployed", detail: string.Join("\n", errors.Select(e => $"{e.File}:{e.Line}:{e.Column}: {e.Code}: {e.Message}")));
         }
 
-        if (await jobs.StartAsync(input, load, actor, context.RequestAborted).ConfigureAwait(false) is null)
+        if (await jobs.StartJobAsync(input, load, actor, context.RequestAborted).ConfigureAwait(false) is null)
         {
             await AuditAsync(input.StackPath, "refused", "a deploy of this stack is running").ConfigureAwait(false);
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "a deploy of this stack is still running: wait for it to end");

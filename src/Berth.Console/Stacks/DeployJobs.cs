@@ -51,12 +51,22 @@ internal sealed class DeployJob(string key, string id, string actor, DateTimeOff
 
     public DateTimeOffset? FinishedAt { get; private set; }
 
-    public static DeployJob FromStore(StoredDeployJob stored)
+    /// <summary>
+    /// The job as the store holds it; one that never finished and was abandoned by <paramref name="abandonedAt"/> (its
+    /// replica stopped mid-deploy) ends with a "done" event saying so, so no page waits for it.
+    /// </summary>
+    public static DeployJob FromStore(StoredDeployJob stored, DateTimeOffset? abandonedAt)
     {
         var job = new DeployJob(stored.StackPath, stored.JobId, stored.Actor, stored.StartedAt) { Remote = true };
         job._events.AddRange(JsonSerializer.Deserialize<List<DeployJobEvent>>(stored.EventsJson, Json) ?? []);
         job.Finished = stored.FinishedAt is not null;
         job.FinishedAt = stored.FinishedAt;
+        if (!job.Finished && abandonedAt is not null)
+        {
+            const string Reason = "the console replica running this deploy stopped before it ended; see the stack's page for what runs";
+            job.Add("done", $"failed: {Reason}", [], converged: false, failures: [Reason], finishedAt: abandonedAt);
+        }
+
         return job;
     }
 
@@ -139,11 +149,18 @@ internal sealed class DeployJobs(DeployTargets targets, IConsoleStore store, Tim
             return local;
         }
 
-        return stored.FinishedAt is { } finished && clock.GetUtcNow() - finished > KeepFinished ? null : DeployJob.FromStore(stored);
+        var now = clock.GetUtcNow();
+        var abandonedAt = stored.StartedAt + AbandonedAfter;
+        if (now - (stored.FinishedAt ?? abandonedAt) > KeepFinished)
+        {
+            return null;
+        }
+
+        return DeployJob.FromStore(stored, stored.FinishedAt is null && now > abandonedAt ? abandonedAt : null);
     }
 
     /// <summary>Starts the deploy; null when a deploy of the same stack is still running, here or on another replica.</summary>
-    public async Task<DeployJob?> StartAsync(DeployInput input, DeployLoad load, string actor, CancellationToken cancellationToken)
+    public async Task<DeployJob?> StartJobAsync(DeployInput input, DeployLoad load, string actor, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         foreach (var (key, old) in _jobs)
