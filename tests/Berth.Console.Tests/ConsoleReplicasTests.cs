@@ -7,7 +7,8 @@ namespace Berth.Console.Tests;
 /// <summary>
 /// Two console replicas (two real hosts, as behind a load balancer) on one real PostgreSQL (<see cref="PostgresServer"/>):
 /// a session and a form token from one are good on the other (the Data Protection key ring is in the database),
-/// an account disabled through one is signed out on the other at its next request, and both write one audit log.
+/// an account disabled through one is signed out on the other at its next request, and both write one audit log; a
+/// review made on one is deployed (on the real Swarm engine) through the other, and the deploy's result is read on both.
 /// </summary>
 public sealed class ConsoleReplicasTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
 {
@@ -25,6 +26,7 @@ public sealed class ConsoleReplicasTests(PostgresServer postgres) : IClassFixtur
         (_a, _b) = (started[0], started[1]);
         await _a.AddAccountAsync("alice", ConsoleRole.Admin, cancellationToken: Ct);
         await _b.AddAccountAsync("victor", ConsoleRole.Viewer, cancellationToken: Ct);
+        await _a.AddAccountAsync("olga", ConsoleRole.Operator, cancellationToken: Ct);
     }
 
     public async ValueTask DisposeAsync()
@@ -81,6 +83,73 @@ public sealed class ConsoleReplicasTests(PostgresServer postgres) : IClassFixtur
 
         var page = await admin.GetStringAsync("/audit?who=victor", Ct);
         Assert.Contains("<td>sign-in</td>", page, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Without sticky sessions: the review (and its uploaded file) is made on A, the deploy posted to B, the result read
+    /// on A (page and event stream, which A serves from the store, as B runs the job); a second deploy of the stack
+    /// through A while B's runs is refused (409) by the store.
+    /// </summary>
+    [Fact]
+    public async Task AReviewMadeOnA_IsDeployedThroughB_AndTheResultIsReadOnA()
+    {
+        var name = $"replica{Guid.NewGuid():N}"[..18];
+        var path = $"/stacks/swarm/_/{name}";
+        const string Compose = "services:\n  web:\n    image: berth-test/busybox:1\n    command: [\"sleep\", \"3600\"]\n    configs: [settings]\nconfigs:\n  settings:\n    file: ./settings.txt\n";
+        var cookies = new CookieContainer();
+        using var onA = _a.Client(cookies);
+        using var onB = _b.Client(cookies);
+        (await ConsoleServer.SignInAsync(onA, "olga", ConsoleServer.Password, Ct)).Dispose();
+        try
+        {
+            var (status, review) = await DeployForm.ReviewAsync(onA, name, Compose, Ct, files: [("resources", "settings.txt", "mode = fast\n")]);
+            Assert.True(status == HttpStatusCode.OK, review);
+            var draft = DeployForm.DraftOf(review);
+
+            using var deploy = await DeployForm.DeployAsync(onB, draft, Ct);
+            Assert.True(deploy.StatusCode == HttpStatusCode.Redirect, $"{(int)deploy.StatusCode} {await deploy.Content.ReadAsStringAsync(Ct)}");
+            Assert.Equal(path + "/deploy", deploy.Headers.Location?.OriginalString);
+            using (var again = await DeployForm.DeployAsync(onA, draft, Ct))
+            {
+                // B's job is still running (it waits for convergence and 5 s of stability) or has just ended.
+                var stored = await _a.Store.FindDeployJobAsync(path, Ct);
+                Assert.True(again.StatusCode == HttpStatusCode.Conflict || stored?.FinishedAt is not null, $"a second deploy through A while B's runs: {(int)again.StatusCode}");
+            }
+
+            var events = await DeployForm.EventsUntilDoneAsync(onA, path, TimeSpan.FromMinutes(3), Ct);
+
+            var done = events[^1];
+            Assert.True(done.GetProperty("converged").GetBoolean(), done.ToString());
+            Assert.Contains(events, e => e.GetProperty("kind").GetString() == "progress");
+            var page = await onA.GetStringAsync(path + "/deploy", Ct);
+            Assert.Contains("deployed: every service converged", page, StringComparison.Ordinal);
+            Assert.Contains("Started by olga", page, StringComparison.Ordinal);
+            Assert.Contains(await _b.Store.ReadAuditAsync(50, Ct), e => e is { Actor: "olga", Action: "stack.deploy", Result: "ok" } && e.Target == path);
+        }
+        finally
+        {
+            ToolProcess.Run("/usr/bin/docker", ["stack", "rm", name], withoutAmbient: true);
+        }
+    }
+
+    /// <summary>
+    /// A job the store holds as started 11 minutes ago and never finished (its replica stopped mid-deploy): the page on
+    /// either replica ends it as failed with that reason instead of waiting for it, and a new deploy of the stack may start.
+    /// </summary>
+    [Fact]
+    public async Task AJobAbandonedByAStoppedReplica_IsShownAsFailed_AndDoesNotBlockTheNextDeploy()
+    {
+        var path = $"/stacks/swarm/_/gone{Guid.NewGuid():N}"[..30];
+        var startedAt = DateTimeOffset.UtcNow.AddMinutes(-11);
+        Assert.True(await _a.Store.StartDeployJobAsync(new State.StoredDeployJob(path, "lost-job", "olga", startedAt, null, "[]"), startedAt.AddMinutes(-10), Ct));
+        using var onB = _b.Client();
+        (await ConsoleServer.SignInAsync(onB, "olga", ConsoleServer.Password, Ct)).Dispose();
+
+        var page = WebUtility.HtmlDecode(await onB.GetStringAsync(path + "/deploy", Ct));
+
+        Assert.Contains("failed: the console replica running this deploy stopped before it ended", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Another console replica runs this deploy", page, StringComparison.Ordinal);
+        Assert.True(await _b.Store.StartDeployJobAsync(new State.StoredDeployJob(path, "next-job", "olga", DateTimeOffset.UtcNow, null, "[]"), DateTimeOffset.UtcNow - Stacks.DeployJobs.AbandonedAfter, Ct));
     }
 
     [Fact]

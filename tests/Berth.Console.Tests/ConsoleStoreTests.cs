@@ -185,6 +185,47 @@ public sealed class ConsoleStoreTests(PostgresServer postgres) : IClassFixture<P
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgresql")]
+    public async Task ADeployJob_RunsOnceAcrossStores_IsReplacedWhenFinishedOrAbandoned_AndItsEndIsReadByAnother(string kind)
+    {
+        using var first = await MigratedAsync(kind);
+        using var second = await MigratedAsync(kind);
+        var at = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        StoredDeployJob Job(string id, DateTimeOffset started) => new("/stacks/swarm/_/web", id, "olga", started, null, "[]");
+
+        Assert.True(await first.StartDeployJobAsync(Job("one", at), at.AddMinutes(-10), Ct));
+        Assert.False(await second.StartDeployJobAsync(Job("two", at.AddSeconds(1)), at.AddMinutes(-10), Ct));
+        await second.FinishDeployJobAsync("/stacks/swarm/_/web", "two", at.AddMinutes(1), "[\"not this one\"]", Ct);
+        await second.FinishDeployJobAsync("/stacks/swarm/_/web", "one", at.AddMinutes(1), "[{\"id\":1}]", Ct);
+        var finished = await second.FindDeployJobAsync("/stacks/swarm/_/web", Ct);
+        Assert.Equal(new StoredDeployJob("/stacks/swarm/_/web", "one", "olga", at, at.AddMinutes(1), "[{\"id\":1}]"), finished);
+
+        Assert.True(await second.StartDeployJobAsync(Job("three", at.AddMinutes(2)), at.AddMinutes(-8), Ct));
+        // "three" never finishes (its replica stopped): once it is older than the cut-off, a new job replaces it.
+        Assert.False(await first.StartDeployJobAsync(Job("four", at.AddMinutes(3)), at.AddMinutes(1), Ct));
+        Assert.True(await first.StartDeployJobAsync(Job("four", at.AddMinutes(20)), at.AddMinutes(10), Ct));
+        Assert.Equal("four", (await second.FindDeployJobAsync("/stacks/swarm/_/web", Ct))!.JobId);
+        Assert.Null(await second.FindDeployJobAsync("/stacks/swarm/_/other", Ct));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgresql")]
+    public async Task ADraft_PutByOneStore_IsFoundByAnother_AndExpiredOnesAreRemoved(string kind)
+    {
+        using var first = await MigratedAsync(kind);
+        using var second = await MigratedAsync(kind);
+        var at = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+
+        await first.PutDraftAsync(new StoredDraft("old", "Olga", at, "payload-old"), at.AddHours(-1), Ct);
+        await first.PutDraftAsync(new StoredDraft("new", "Olga", at.AddHours(2), "payload-new"), at.AddHours(1), Ct);
+
+        Assert.Null(await second.FindDraftAsync("old", Ct));
+        Assert.Equal(new StoredDraft("new", "olga", at.AddHours(2), "payload-new"), await second.FindDraftAsync("new", Ct));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgresql")]
     public async Task DataProtectionKeys_WrittenByOneStore_AreReadByAnother(string kind)
     {
         using (var first = await MigratedAsync(kind))

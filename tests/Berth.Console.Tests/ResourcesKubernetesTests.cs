@@ -141,18 +141,52 @@ public sealed class ResourcesKubernetesTests : IAsyncLifetime
         Assert.Contains("forbidden", entry.Detail, StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>
+    /// The double refuses one kind (listing Secrets, 403): that section's Kubernetes side says why in place; the nodes,
+    /// claims, ConfigMaps and the whole Swarm side are shown as usual, and no secret data is on the page.
+    /// </summary>
     [Fact]
-    public async Task WhenTheClusterRefusesTheConsole_KubernetesIsNamedWithItsReason_AndSwarmIsStillShown()
+    public async Task WhenTheClusterRefusesToListSecrets_TheSecretsSectionSaysWhy_AndEveryOtherSectionIsShown()
     {
         Api.Deny("list", "secrets");
-        using var client = await _bed.SignedInAsync("victor", Ct);
+        using var client = await _bed.SignedInAsync("chief", Ct);
 
-        var html = System.Net.WebUtility.HtmlDecode(await client.GetStringAsync("/resources", Ct));
+        var raw = await client.GetStringAsync("/resources", Ct);
+        var html = System.Net.WebUtility.HtmlDecode(raw);
 
-        Assert.Matches(@"<p class=""warning"" role=""status"">Kubernetes: [^<]*secrets[^<]*forbidden|Kubernetes: [^<]*forbidden[^<]*secrets", html);
+        Assert.Matches(@"id=""secrets-kubernetes"">\s*<h3>Kubernetes</h3>\s*<p class=""help"">[^<]*</p>\s*<p class=""warning"" role=""status"">Not read: [^<]*forbidden", html);
+        Assert.Matches(@"Not read: [^<]*secrets", html);
+        Assert.DoesNotContain("<p class=\"warning\" role=\"status\">Kubernetes: ", html, StringComparison.Ordinal);
+        Assert.Contains("<td data-label=\"Kubernetes\">control-plane; Ready; v1.31.4</td>", html, StringComparison.Ordinal);
+        Assert.Contains(">docker.io/library/redis:7-alpine</td>", html, StringComparison.Ordinal);
+        Assert.Contains(">shop-data</td>", html, StringComparison.Ordinal);
+        Assert.Contains(">shop-settings</td>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(">shop-db</td>", html, StringComparison.Ordinal);
         Assert.Contains($"<td data-label=\"Name\">{_node.Hostname}</td>", html, StringComparison.Ordinal);
         Assert.Contains(">berth-test/busybox:1</td>", html, StringComparison.Ordinal);
-        Assert.DoesNotContain(">shop-data</td>", html, StringComparison.Ordinal);
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(html, "Not read: "));
+        AssertNoSecret(raw);
+    }
+
+    /// <summary>The double refuses listing Nodes: the nodes and images (read from the nodes) say why; claims, Secrets' names and ConfigMaps are shown.</summary>
+    [Fact]
+    public async Task WhenTheClusterRefusesToListNodes_TheNodesAndImagesSayWhy_AndTheNamespacedKindsAreShown()
+    {
+        Api.Deny("list", "nodes");
+        using var client = await _bed.SignedInAsync("chief", Ct);
+
+        var raw = await client.GetStringAsync("/resources", Ct);
+        var html = System.Net.WebUtility.HtmlDecode(raw);
+
+        Assert.Matches(@"id=""nodes-kubernetes-problem"">Kubernetes nodes not read: [^<]*forbidden", html);
+        Assert.Matches(@"id=""images-kubernetes"">\s*<h3>Kubernetes</h3>\s*<p class=""help"">[^<]*</p>\s*<p class=""warning"" role=""status"">Not read: [^<]*forbidden", html);
+        Assert.DoesNotContain("v1.31.4", html, StringComparison.Ordinal);
+        Assert.Contains(">shop-data</td>", html, StringComparison.Ordinal);
+        Assert.Contains(">shop-db</td>", html, StringComparison.Ordinal);
+        Assert.Contains(">shop-settings</td>", html, StringComparison.Ordinal);
+        // The Swarm side's node is still in the table.
+        Assert.Contains($"<td data-label=\"Name\">{_node.Hostname}</td>", html, StringComparison.Ordinal);
+        AssertNoSecret(raw);
     }
 
     private static void AssertNoSecret(string html)

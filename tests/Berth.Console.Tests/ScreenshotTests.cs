@@ -6,7 +6,7 @@ using static Berth.Console.Tests.PageChecks;
 namespace Berth.Console.Tests;
 
 /// <summary>
-/// The README's screenshots of the main pages (sign-in, stacks, create and review, stack page, accounts, audit log) in
+/// The README's screenshots of the main pages (sign-in, stacks, create and review, stack page, accounts, audit log, shared resources) in
 /// the real Chromium at 1280×800, against a console with a small stack running on the real Swarm engine. Each page is
 /// checked as the browser renders it (its heading and the content the picture is meant to show, axe-core); the PNGs
 /// under docs/screenshots are rewritten only with <c>BERTH_UPDATE_SCREENSHOTS=1</c>.
@@ -92,6 +92,12 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IClassFixture<Brow
         await ExpectHeadingAsync(page, "Audit log");
         Assert.True(await page.GetByRole(AriaRole.Cell, new() { Name = "sign-in", Exact = true }).First.IsVisibleAsync());
         await CaptureAsync(page, "audit");
+
+        await page.OpenAsync("/resources");
+        await ExpectHeadingAsync(page, "Shared resources");
+        Assert.True(await page.Locator("table.nodes tbody tr").CountAsync() >= 1, "the swarm's node is listed");
+        await Assertions.Expect(page.Locator("#images-swarm")).ToContainTextAsync("berth-test/busybox:1");
+        await CaptureAsync(page, "resources");
     }
 
     private static async Task ExpectHeadingAsync(IPage page, string name) =>

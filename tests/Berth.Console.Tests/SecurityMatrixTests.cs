@@ -248,9 +248,8 @@ public sealed class SecurityMatrixTests(SecurityMatrixFixture fixture) : IClassF
             // A stack outside the scope is answered as a missing one (404), so its existence is not revealed
             // (docs/design/console.md, Stack page).
             ("scoped", Access.OperatorInScope, not BodyKind.Multipart) => 404,
-            // The edit page renders no form for a stack outside the scope, so the framework finds none to bind the
-            // post to and answers 400 before the page's handler (which would answer 403) could run.
-            ("scoped", Access.OperatorInScope, BodyKind.Multipart) => 400,
+            // The edit form of a stack outside the scope: refused as its deploy would be (403, audited; see below).
+            ("scoped", Access.OperatorInScope, BodyKind.Multipart) => 403,
             // olga's draft is not the scoped account's: "this review has expired" (400), nothing deployed.
             ("scoped", Access.Operator, BodyKind.Form) => 400,
             _ => 403,
@@ -258,6 +257,35 @@ public sealed class SecurityMatrixTests(SecurityMatrixFixture fixture) : IClassF
         Assert.True(status == expected || (expected == 403 && deniedPage), $"{row} by {account}: {status} {answer.Headers.Location}, expected {expected}");
         Assert.Equal(before with { Audit = [] }, (await fixture.SnapshotAsync(Ct)) with { Audit = [] });
         Assert.All((await fixture.SnapshotAsync(Ct)).Audit.Except(before.Audit), added => Assert.EndsWith("|refused", added, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A scoped operator's review of a stack outside its scope, through the edit page's form (the stack in the path)
+    /// or the create page's (the name in the form): 403, audited as the deploy endpoint audits it, nothing reviewed.
+    /// </summary>
+    [Theory]
+    [InlineData("edit")]
+    [InlineData("new")]
+    public async Task AScopedOperatorsReviewOfAStackOutsideItsScope_Is403_AuditedAsRefused(string form)
+    {
+        using var client = await fixture.SignedInAsync("scoped", Ct);
+        var token = await ConsoleServer.FormTokenAsync(client, "/stacks", Ct);
+        var before = await fixture.SnapshotAsync(Ct);
+        var endpoint = form == "edit" ? Matrix["POST /stacks/{OrchestratorSlug}/{NamespaceSegment}/{Name}/edit"] : Matrix["POST /stacks/new"];
+
+        using var answer = await SendAsync(client, endpoint, token);
+
+        var body = await answer.Content.ReadAsStringAsync(Ct);
+        Assert.True(answer.StatusCode == HttpStatusCode.Forbidden, $"{(int)answer.StatusCode}\n{body}");
+        Assert.Contains("outside your account", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("<h2 id=\"review\">", body, StringComparison.Ordinal);
+        var target = form == "edit" ? fixture.Stack.Path : $"/stacks/swarm/_/{fixture.NewStack}";
+        var after = await fixture.SnapshotAsync(Ct);
+        var added = Assert.Single(after.Audit.Except(before.Audit));
+        Assert.EndsWith($"|scoped|stack.deploy|{target}|refused", added, StringComparison.Ordinal);
+        var entry = (await fixture.Console.Server.Store.ReadAuditAsync(1, Ct))[0];
+        Assert.Equal("outside the account's scope", entry.Detail);
+        Assert.Equal(before with { Audit = [] }, after with { Audit = [] });
     }
 
     [Theory]

@@ -73,6 +73,25 @@ public sealed class StackDetailBrowserTests(BrowserFixture browser) : IClassFixt
         Assert.Empty(await Stack.Service.ServicesAsync(Stack.Name, [], Ct));
     }
 
+    /// <summary>The edit page opens in the editor with the file of the stack's current revision, markup in it shown as text.</summary>
+    [Fact]
+    public async Task TheEditPage_OpensTheEditorWithTheCurrentRevisionsComposeFile()
+    {
+        var page = await SignedInPageAsync(1280, 800);
+        var dialogs = 0;
+        page.Dialog += (_, dialog) => dialogs++;
+
+        await page.OpenAsync(Stack.Path + "/edit");
+
+        var editor = page.Locator(".cm-content");
+        await Assertions.Expect(editor).ToContainTextAsync("echo '<img src=x onerror=alert(1)> from web'", new() { Timeout = 15_000 });
+        await Assertions.Expect(editor).ToContainTextAsync("image: berth-test/busybox:1");
+        Assert.StartsWith("Opened with revision 1 ", (await page.Locator("#prefill").TextContentAsync())?.Trim(), StringComparison.Ordinal);
+        Assert.Equal(Stack.Name, await page.GetByRole(AriaRole.Textbox, new() { Name = "Name", Exact = true }).InputValueAsync());
+        Assert.Equal(0, dialogs);
+        await AssertAccessibleAsync(page);
+    }
+
     [Theory]
     [InlineData(1280, 800)]
     [InlineData(390, 844)]

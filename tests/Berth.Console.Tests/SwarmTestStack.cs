@@ -29,11 +29,19 @@ internal sealed class SwarmTestStack : IAsyncDisposable
         return stack;
     }
 
-    /// <summary>Deploys <paramref name="compose"/> as the stack's next revision (detached: the engine converges on its own).</summary>
-    public async Task<StackDeployResult> RedeployAsync(string compose, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deploys <paramref name="compose"/> as the stack's next revision (detached: the engine converges on its own),
+    /// with <paramref name="files"/> (e.g. the files configs name) written beside it.
+    /// </summary>
+    public async Task<StackDeployResult> RedeployAsync(string compose, CancellationToken cancellationToken, IReadOnlyList<(string Name, string Content)>? files = null)
     {
         var file = System.IO.Path.Combine(_folder, "compose.yaml");
         await File.WriteAllTextAsync(file, compose, cancellationToken);
+        foreach (var (name, content) in files ?? [])
+        {
+            await File.WriteAllTextAsync(System.IO.Path.Combine(_folder, name), content, cancellationToken);
+        }
+
         var loaded = ProjectLoader.Load(new LoadOptions { Files = [file], ProjectName = Name, WorkingDirectory = _folder }, cancellationToken);
         Assert.True(loaded.Succeeded, string.Join("\n", loaded.Diagnostics));
         var deployed = await Service.DeployAsync(new StackDeployRequest(Name, loaded.Project!) { Detach = true, ResolveImage = ImageResolution.Never }, StackEventSink.None, cancellationToken);

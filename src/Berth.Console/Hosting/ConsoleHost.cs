@@ -112,6 +112,7 @@ internal static class ConsoleHost
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();
+        app.UseStackEditScopeGuard();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         SignInEndpoints.Map(app);
         StackDetailEndpoints.Map(app);

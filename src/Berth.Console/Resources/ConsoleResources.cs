@@ -17,8 +17,9 @@ internal sealed record NodeAssignmentOutcome(string Result, string Message)
 /// <summary>
 /// The shared resources of both orchestrators the console reaches: the Docker engine the docker CLI would use and,
 /// when a kubeconfig is found, the cluster (<see cref="ConsoleOrchestrators.Cluster"/>, the connection the rest of
-/// the console uses). Each side is read on
-/// its own: one that fails is named with its reason and the other is still shown.
+/// the console uses). Each side is read on its own, and each of its lists too: a side that cannot be reached is named
+/// with its reason and the other is still shown; a list refused or failed (a 403 listing Secrets) is named in its own
+/// section, and the side's other sections are shown.
 /// </summary>
 internal sealed class ConsoleResources : IDisposable
 {
@@ -122,14 +123,7 @@ internal sealed class ConsoleResources : IDisposable
             return ResourceSide.Unreadable(StackOrchestrator.Swarm, _swarmProblem ?? "no Docker engine");
         }
 
-        try
-        {
-            return await SwarmResourceReader.ReadAsync(_docker, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is SwarmEngineException or DockerApiException)
-        {
-            return ResourceSide.Unreadable(StackOrchestrator.Swarm, SwarmMessage(e));
-        }
+        return await SwarmResourceReader.ReadAsync(_docker, e => e is SwarmEngineException or DockerApiException ? SwarmMessage(e) : null, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ResourceSide> ReadKubernetesAsync(CancellationToken cancellationToken)
@@ -139,18 +133,10 @@ internal sealed class ConsoleResources : IDisposable
             return ResourceSide.Unreadable(StackOrchestrator.Kubernetes, _orchestrators.Cluster.Problem ?? "no cluster");
         }
 
-        try
-        {
-            return await KubernetesResourceReader.ReadAsync(cluster.Client, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (cluster.Explain(e) is { } explained)
-        {
-            return ResourceSide.Unreadable(StackOrchestrator.Kubernetes, explained.Message);
-        }
-        catch (HttpOperationException e)
-        {
-            return ResourceSide.Unreadable(StackOrchestrator.Kubernetes, $"the cluster at {cluster.Server} answered {(int)e.Response.StatusCode}");
-        }
+        return await KubernetesResourceReader.ReadAsync(
+            cluster.Client,
+            e => cluster.Explain(e)?.Message ?? (e is HttpOperationException http ? $"the cluster at {cluster.Server} answered {(int)http.Response.StatusCode}" : null),
+            cancellationToken).ConfigureAwait(false);
     }
 
     // A node that is not a manager answers 503 "This node is not a swarm manager…": the engine's own words, one line.

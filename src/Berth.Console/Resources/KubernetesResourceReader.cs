@@ -18,24 +18,48 @@ internal static class KubernetesResourceReader
 {
     private const string RoleLabelPrefix = "node-role.kubernetes.io/";
 
-    public static async Task<ResourceSide> ReadAsync(IKubernetes client, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the four lists in parallel; one that <paramref name="explain"/> recognises as refused or failed (e.g. a
+    /// 403 listing Secrets) leaves its section empty with the reason, the others are shown. The images come from the
+    /// nodes, so they share the nodes' reason.
+    /// </summary>
+    public static async Task<ResourceSide> ReadAsync(IKubernetes client, Func<Exception, string?> explain, CancellationToken cancellationToken)
     {
-        var nodes = client.CoreV1.ListNodeAsync(cancellationToken: cancellationToken);
-        var claims = client.CoreV1.ListPersistentVolumeClaimForAllNamespacesAsync(cancellationToken: cancellationToken);
-        var secrets = client.CoreV1.ListSecretForAllNamespacesAsync(cancellationToken: cancellationToken);
-        var configMaps = client.CoreV1.ListConfigMapForAllNamespacesAsync(cancellationToken: cancellationToken);
+        var nodes = SectionRead.AttemptAsync(client.CoreV1.ListNodeAsync(cancellationToken: cancellationToken), explain);
+        var claims = SectionRead.AttemptAsync(client.CoreV1.ListPersistentVolumeClaimForAllNamespacesAsync(cancellationToken: cancellationToken), explain);
+        var secrets = SectionRead.AttemptAsync(client.CoreV1.ListSecretForAllNamespacesAsync(cancellationToken: cancellationToken), explain);
+        var configMaps = SectionRead.AttemptAsync(client.CoreV1.ListConfigMapForAllNamespacesAsync(cancellationToken: cancellationToken), explain);
         await Task.WhenAll(nodes, claims, secrets, configMaps).ConfigureAwait(false);
 
-        var nodeList = (await nodes.ConfigureAwait(false)).Items ?? [];
-        return new ResourceSide(
+        var problems = new Dictionary<string, string>(StringComparer.Ordinal);
+        var nodeList = Items(await nodes.ConfigureAwait(false), ResourceSections.Nodes, problems, l => l.Items);
+        if (problems.TryGetValue(ResourceSections.Nodes, out var nodesProblem))
+        {
+            problems[ResourceSections.Images] = nodesProblem;
+        }
+
+        var side = new ResourceSide(
             StackOrchestrator.Kubernetes,
             Problem: null,
             [.. nodeList.Select(Node).OrderBy(n => n.Name, StringComparer.Ordinal)],
             Images(nodeList),
-            [.. ((await claims.ConfigureAwait(false)).Items ?? []).Select(Claim).OrderBy(c => c.Namespace, StringComparer.Ordinal).ThenBy(c => c.Name, StringComparer.Ordinal)],
+            [.. Items(await claims.ConfigureAwait(false), ResourceSections.Volumes, problems, l => l.Items).Select(Claim).OrderBy(c => c.Namespace, StringComparer.Ordinal).ThenBy(c => c.Name, StringComparer.Ordinal)],
             [],
-            [.. ((await secrets.ConfigureAwait(false)).Items ?? []).Select(s => Metadata(s.Metadata, s.Type ?? "Opaque")).OrderBy(s => s.Namespace, StringComparer.Ordinal).ThenBy(s => s.Name, StringComparer.Ordinal)],
-            [.. ((await configMaps.ConfigureAwait(false)).Items ?? []).Select(c => Metadata(c.Metadata, "ConfigMap")).OrderBy(c => c.Namespace, StringComparer.Ordinal).ThenBy(c => c.Name, StringComparer.Ordinal)]);
+            [.. Items(await secrets.ConfigureAwait(false), ResourceSections.Secrets, problems, l => l.Items).Select(s => Metadata(s.Metadata, s.Type ?? "Opaque")).OrderBy(s => s.Namespace, StringComparer.Ordinal).ThenBy(s => s.Name, StringComparer.Ordinal)],
+            [.. Items(await configMaps.ConfigureAwait(false), ResourceSections.Configs, problems, l => l.Items).Select(c => Metadata(c.Metadata, "ConfigMap")).OrderBy(c => c.Namespace, StringComparer.Ordinal).ThenBy(c => c.Name, StringComparer.Ordinal)]);
+        // Five sections come from the four lists (images from the nodes); networks are not read.
+        return SectionRead.Settle(side, problems, 5);
+    }
+
+    private static IList<TItem> Items<TList, TItem>((TList? List, string? Problem) read, string section, Dictionary<string, string> problems, Func<TList, IList<TItem>?> items)
+        where TList : class
+    {
+        if (read.Problem is { } problem)
+        {
+            problems[section] = problem;
+        }
+
+        return read.List is { } list ? items(list) ?? [] : [];
     }
 
     /// <summary>

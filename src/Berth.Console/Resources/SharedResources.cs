@@ -20,7 +20,22 @@ internal sealed record ClusterNode(string Name, string Role, string State, doubl
 // Public: the ResourcesSection component (public, as Razor makes components) takes a list of them.
 public sealed record SharedResource(string Name, string? Namespace, string Detail, DateTimeOffset? Created);
 
-/// <summary>What one orchestrator shares, or why it could not be read (the other orchestrator is still shown).</summary>
+/// <summary>The sections of the shared resources page, as <see cref="ResourceSide.SectionProblems"/> names them.</summary>
+internal static class ResourceSections
+{
+    public const string Nodes = "nodes";
+    public const string Images = "images";
+    public const string Volumes = "volumes";
+    public const string Networks = "networks";
+    public const string Secrets = "secrets";
+    public const string Configs = "configs";
+}
+
+/// <summary>
+/// What one orchestrator shares, or why it could not be read at all (<see cref="Problem"/>; the other orchestrator is
+/// still shown). A section whose own read was refused or failed (e.g. RBAC refusing to list Secrets) is empty with its
+/// reason in <see cref="SectionProblems"/>, and every other section is shown.
+/// </summary>
 internal sealed record ResourceSide(
     StackOrchestrator Orchestrator,
     string? Problem,
@@ -31,7 +46,39 @@ internal sealed record ResourceSide(
     ImmutableArray<SharedResource> Secrets,
     ImmutableArray<SharedResource> Configs)
 {
+    /// <summary>Why a section could not be read, by <see cref="ResourceSections"/> name; only the sections that failed.</summary>
+    public ImmutableDictionary<string, string> SectionProblems { get; init; } = ImmutableDictionary<string, string>.Empty;
+
     public static ResourceSide Unreadable(StackOrchestrator orchestrator, string problem) => new(orchestrator, problem, [], [], [], [], [], []);
+
+    /// <summary>Why <paramref name="section"/> alone could not be read; null when it was read (or the whole side was not, see <see cref="Problem"/>).</summary>
+    public string? SectionProblem(string section) => Problem is null ? SectionProblems.GetValueOrDefault(section) : null;
+}
+
+/// <summary>
+/// One list read for one section: its items, or the reason it could not be read when <c>explain</c> recognises the
+/// failure (anything else is a bug and is thrown).
+/// </summary>
+internal static class SectionRead
+{
+    public static async Task<(T? Value, string? Problem)> AttemptAsync<T>(Task<T> read, Func<Exception, string?> explain)
+        where T : class
+    {
+        try
+        {
+            return (await read.ConfigureAwait(false), null);
+        }
+        catch (Exception e) when (explain(e) is { } problem)
+        {
+            return (null, problem);
+        }
+    }
+
+    /// <summary>The side as read; when every section failed the same way (the engine or cluster unreachable), the side itself could not be read.</summary>
+    public static ResourceSide Settle(ResourceSide side, IReadOnlyDictionary<string, string> problems, int sections) =>
+        problems.Count == sections && problems.Values.Distinct(StringComparer.Ordinal).Count() == 1
+            ? ResourceSide.Unreadable(side.Orchestrator, problems.Values.First())
+            : side with { SectionProblems = problems.ToImmutableDictionary(StringComparer.Ordinal) };
 }
 
 /// <summary>The shared resources page: Swarm and Kubernetes side by side.</summary>

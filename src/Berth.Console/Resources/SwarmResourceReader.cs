@@ -13,25 +13,45 @@ namespace Berth.Console.Resources;
 /// </summary>
 internal static class SwarmResourceReader
 {
-    public static async Task<ResourceSide> ReadAsync(IDockerClient client, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the six lists in parallel; one that <paramref name="explain"/> recognises as refused or failed leaves its
+    /// section empty with the reason, the others are shown.
+    /// </summary>
+    public static async Task<ResourceSide> ReadAsync(IDockerClient client, Func<Exception, string?> explain, CancellationToken cancellationToken)
     {
-        var nodes = SwarmEngine.CallAsync(client, c => c.Swarm.ListNodesAsync(cancellationToken));
-        var images = SwarmEngine.CallAsync(client, c => c.Images.ListImagesAsync(new ImagesListParameters(), cancellationToken));
-        var volumes = SwarmEngine.CallAsync(client, c => c.Volumes.ListAsync(cancellationToken));
-        var networks = SwarmEngine.CallAsync(client, c => c.Networks.ListNetworksAsync(new NetworksListParameters(), cancellationToken));
-        var secrets = SwarmEngine.CallAsync(client, c => c.Secrets.ListAsync(cancellationToken));
-        var configs = SwarmEngine.CallAsync(client, c => c.Configs.ListConfigsAsync(cancellationToken));
+        var nodes = SectionRead.AttemptAsync(SwarmEngine.CallAsync(client, c => c.Swarm.ListNodesAsync(cancellationToken)), explain);
+        var images = SectionRead.AttemptAsync(SwarmEngine.CallAsync(client, c => c.Images.ListImagesAsync(new ImagesListParameters(), cancellationToken)), explain);
+        var volumes = SectionRead.AttemptAsync(SwarmEngine.CallAsync(client, c => c.Volumes.ListAsync(cancellationToken)), explain);
+        var networks = SectionRead.AttemptAsync(SwarmEngine.CallAsync(client, c => c.Networks.ListNetworksAsync(new NetworksListParameters(), cancellationToken)), explain);
+        var secrets = SectionRead.AttemptAsync(SwarmEngine.CallAsync(client, c => c.Secrets.ListAsync(cancellationToken)), explain);
+        var configs = SectionRead.AttemptAsync(SwarmEngine.CallAsync(client, c => c.Configs.ListConfigsAsync(cancellationToken)), explain);
         await Task.WhenAll(nodes, images, volumes, networks, secrets, configs).ConfigureAwait(false);
 
-        return new ResourceSide(
+        var problems = new Dictionary<string, string>(StringComparer.Ordinal);
+        var side = new ResourceSide(
             StackOrchestrator.Swarm,
             Problem: null,
-            [.. (await nodes.ConfigureAwait(false)).Select(Node).OrderBy(n => n.Name, StringComparer.Ordinal)],
-            [.. (await images.ConfigureAwait(false)).Select(Image).OrderBy(i => i.Name, StringComparer.Ordinal)],
-            [.. ((await volumes.ConfigureAwait(false)).Volumes ?? []).Select(v => new SharedResource(v.Name, null, $"{v.Driver}, {v.Scope}", ParseTime(v.CreatedAt))).OrderBy(v => v.Name, StringComparer.Ordinal)],
-            [.. (await networks.ConfigureAwait(false)).Select(n => new SharedResource(n.Name, null, $"{n.Driver}, {n.Scope}", Time(n.Created))).OrderBy(n => n.Name, StringComparer.Ordinal)],
-            [.. (await secrets.ConfigureAwait(false)).Select(s => new SharedResource(s.Spec?.Name ?? s.ID, null, Labels(s.Spec?.Labels), Time(s.CreatedAt))).OrderBy(s => s.Name, StringComparer.Ordinal)],
-            [.. (await configs.ConfigureAwait(false)).Select(c => new SharedResource(c.Spec?.Name ?? c.ID, null, Labels(c.Spec?.Labels), Time(c.CreatedAt))).OrderBy(c => c.Name, StringComparer.Ordinal)]);
+            [.. Items(await nodes.ConfigureAwait(false), ResourceSections.Nodes, problems).Select(Node).OrderBy(n => n.Name, StringComparer.Ordinal)],
+            [.. Items(await images.ConfigureAwait(false), ResourceSections.Images, problems).Select(Image).OrderBy(i => i.Name, StringComparer.Ordinal)],
+            [.. (Value(await volumes.ConfigureAwait(false), ResourceSections.Volumes, problems) is { } volumeList ? volumeList.Volumes ?? [] : []).Select(v => new SharedResource(v.Name, null, $"{v.Driver}, {v.Scope}", ParseTime(v.CreatedAt))).OrderBy(v => v.Name, StringComparer.Ordinal)],
+            [.. Items(await networks.ConfigureAwait(false), ResourceSections.Networks, problems).Select(n => new SharedResource(n.Name, null, $"{n.Driver}, {n.Scope}", Time(n.Created))).OrderBy(n => n.Name, StringComparer.Ordinal)],
+            [.. Items(await secrets.ConfigureAwait(false), ResourceSections.Secrets, problems).Select(s => new SharedResource(s.Spec?.Name ?? s.ID, null, Labels(s.Spec?.Labels), Time(s.CreatedAt))).OrderBy(s => s.Name, StringComparer.Ordinal)],
+            [.. Items(await configs.ConfigureAwait(false), ResourceSections.Configs, problems).Select(c => new SharedResource(c.Spec?.Name ?? c.ID, null, Labels(c.Spec?.Labels), Time(c.CreatedAt))).OrderBy(c => c.Name, StringComparer.Ordinal)]);
+        return SectionRead.Settle(side, problems, 6);
+    }
+
+    private static IEnumerable<TItem> Items<TItem>((IList<TItem>? List, string? Problem) read, string section, Dictionary<string, string> problems) =>
+        Value(read, section, problems) ?? [];
+
+    private static T? Value<T>((T? Value, string? Problem) read, string section, Dictionary<string, string> problems)
+        where T : class
+    {
+        if (read.Problem is { } problem)
+        {
+            problems[section] = problem;
+        }
+
+        return read.Value;
     }
 
     /// <summary>

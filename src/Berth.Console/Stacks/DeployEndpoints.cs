@@ -23,6 +23,9 @@ internal static class DeployEndpoints
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>How often a stream of a job another replica runs reads the store for its end.</summary>
+    private static readonly TimeSpan RemotePoll = TimeSpan.FromSeconds(2);
+
     public static void Map(WebApplication app)
     {
         var operators = new AuthorizeAttribute { Roles = ConsoleClaims.OperatorOrAbove };
@@ -88,7 +91,7 @@ internal static class DeployEndpoints
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "the body must be a JSON object");
         }
 
-        var draft = drafts.Find(context.User.Identity!.Name!, request.Draft);
+        var draft = await drafts.FindAsync(context.User.Identity!.Name!, request.Draft, context.RequestAborted).ConfigureAwait(false);
         var orchestrator = DeployInput.ParseOrchestrator(request.Orchestrator) ?? StackOrchestrator.Swarm;
         var input = new DeployInput(
             (request.Name ?? string.Empty).Trim(),
@@ -113,7 +116,7 @@ internal static class DeployEndpoints
             return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "your account's role does not allow deploying");
         }
 
-        var input = drafts.Find(actor, form["draft"]);
+        var input = await drafts.FindAsync(actor, form["draft"], context.RequestAborted).ConfigureAwait(false);
         if (input is null)
         {
             await AuditAsync("-", "refused", "no such draft (expired, or not this account's): review again").ConfigureAwait(false);
@@ -122,8 +125,8 @@ internal static class DeployEndpoints
 
         if (!await InScopeAsync(context, store, input.Summary).ConfigureAwait(false))
         {
-            await AuditAsync(input.StackPath, "refused", "outside the account's scope").ConfigureAwait(false);
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "this stack is outside your account's namespaces or name prefixes");
+            await AuditOutOfScopeAsync(context, store, input.StackPath).ConfigureAwait(false);
+            return OutOfScope;
         }
 
         // Validated again: what the review showed is not trusted, and invalid input is never deployed.
@@ -135,7 +138,7 @@ internal static class DeployEndpoints
             return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "the files do not validate; nothing was deployed", detail: string.Join("\n", errors.Select(e => $"{e.File}:{e.Line}:{e.Column}: {e.Code}: {e.Message}")));
         }
 
-        if (jobs.Start(input, load, actor) is null)
+        if (await jobs.StartJobAsync(input, load, actor, context.RequestAborted).ConfigureAwait(false) is null)
         {
             await AuditAsync(input.StackPath, "refused", "a deploy of this stack is running").ConfigureAwait(false);
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "a deploy of this stack is still running: wait for it to end");
@@ -151,7 +154,8 @@ internal static class DeployEndpoints
     {
         var parsed = DeployInput.ParseOrchestrator(orchestrator);
         var summary = new StackSummary(name, 0, parsed ?? StackOrchestrator.Swarm, parsed == StackOrchestrator.Kubernetes && ns != "_" ? ns : string.Empty);
-        var job = parsed is null ? null : jobs.Find(DeployInput.PathOf(summary.Orchestrator, summary.Namespace, name));
+        var path = DeployInput.PathOf(summary.Orchestrator, summary.Namespace, name);
+        var job = parsed is null ? null : await jobs.FindAsync(path, context.RequestAborted).ConfigureAwait(false);
         if (job is null || !await InScopeAsync(context, store, summary).ConfigureAwait(false))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -179,6 +183,15 @@ internal static class DeployEndpoints
                     return;
                 }
 
+                if (job.Remote)
+                {
+                    // Another replica runs it: no live progress here; its result arrives through the store.
+                    await Task.Delay(RemotePoll, aborted).ConfigureAwait(false);
+                    await context.Response.WriteAsync(": waiting for the replica running it\n\n", aborted).ConfigureAwait(false);
+                    job = await jobs.FindAsync(path, aborted).ConfigureAwait(false) ?? job;
+                    continue;
+                }
+
                 // The job's own timeout bounds this wait; a comment line every 15 s keeps proxies from closing the stream.
                 await changed.WaitAsync(TimeSpan.FromSeconds(15), aborted).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
                 if (!changed.IsCompleted)
@@ -191,6 +204,19 @@ internal static class DeployEndpoints
         {
             // The page went away; the job goes on.
         }
+    }
+
+    private static readonly IResult OutOfScope = Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "this stack is outside your account's namespaces or name prefixes");
+
+    /// <summary>The audit entry of a review or deploy refused because the stack is outside the account's scope.</summary>
+    public static Task AuditOutOfScopeAsync(HttpContext context, IConsoleStore store, string stackPath) =>
+        store.AppendAuditAsync(new AuditEntry(context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), context.User.Identity!.Name!, "stack.deploy", stackPath, "refused", "outside the account's scope"), CancellationToken.None);
+
+    /// <summary>Audits the refusal and answers 403, as <c>POST /stacks/deploy</c> does for a stack outside the scope.</summary>
+    public static async Task RefuseOutOfScopeAsync(HttpContext context, IConsoleStore store, string stackPath)
+    {
+        await AuditOutOfScopeAsync(context, store, stackPath).ConfigureAwait(false);
+        await OutOfScope.ExecuteAsync(context).ConfigureAwait(false);
     }
 
     public static async Task<bool> InScopeAsync(HttpContext context, IConsoleStore store, StackSummary stack) =>

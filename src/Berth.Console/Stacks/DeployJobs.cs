@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text.Json;
 using Berth.Console.Audit;
 using Berth.Console.State;
 using Berth.Stacks.Events;
@@ -20,14 +22,26 @@ internal sealed record DeployJobEvent(int Id, string Kind, string Text, Immutabl
     public ImmutableArray<string> Failures { get; init; } = [];
 }
 
-/// <summary>A deploy running in the worker (or finished): its events so far, replayed to every page that opens it.</summary>
-internal sealed class DeployJob(string key, string actor, DateTimeOffset startedAt)
+/// <summary>
+/// A deploy running in the worker (or finished): its events so far, replayed to every page that opens it. A job read
+/// from the store (<see cref="Remote"/>) is one another replica runs or ran: its events are those it stored, none while
+/// it runs (live progress stays with the replica running it), all of them once it has finished.
+/// </summary>
+internal sealed class DeployJob(string key, string id, string actor, DateTimeOffset startedAt)
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     private readonly Lock _lock = new();
     private readonly List<DeployJobEvent> _events = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string Key => key;
+
+    /// <summary>This run's id (a stack's later deploy has another), as the store names it.</summary>
+    public string Id => id;
+
+    /// <summary>Read from the store: run by another replica (or by this one before it restarted).</summary>
+    public bool Remote { get; private init; }
 
     public string Actor => actor;
 
@@ -36,6 +50,34 @@ internal sealed class DeployJob(string key, string actor, DateTimeOffset started
     public bool Finished { get; private set; }
 
     public DateTimeOffset? FinishedAt { get; private set; }
+
+    /// <summary>
+    /// The job as the store holds it; one that never finished and was abandoned by <paramref name="abandonedAt"/> (its
+    /// replica stopped mid-deploy) ends with a "done" event saying so, so no page waits for it.
+    /// </summary>
+    public static DeployJob FromStore(StoredDeployJob stored, DateTimeOffset? abandonedAt)
+    {
+        var job = new DeployJob(stored.StackPath, stored.JobId, stored.Actor, stored.StartedAt) { Remote = true };
+        job._events.AddRange(JsonSerializer.Deserialize<List<DeployJobEvent>>(stored.EventsJson, Json) ?? []);
+        job.Finished = stored.FinishedAt is not null;
+        job.FinishedAt = stored.FinishedAt;
+        if (!job.Finished && abandonedAt is not null)
+        {
+            const string Reason = "the console replica running this deploy stopped before it ended; see the stack's page for what runs";
+            job.Add("done", $"failed: {Reason}", [], converged: false, failures: [Reason], finishedAt: abandonedAt);
+        }
+
+        return job;
+    }
+
+    /// <summary>Every event so far as JSON, as the store keeps a finished job's.</summary>
+    public string EventsJson()
+    {
+        lock (_lock)
+        {
+            return JsonSerializer.Serialize(_events, Json);
+        }
+    }
 
     /// <summary>The events after <paramref name="after"/>, whether the job has finished, and a task that completes at the next change.</summary>
     public (ImmutableArray<DeployJobEvent> Events, bool Finished, Task Changed) Read(int after)
@@ -70,7 +112,9 @@ internal sealed class DeployJob(string key, string actor, DateTimeOffset started
 /// The deploy worker: one job per stack at a time (a second is refused while one runs), each calling
 /// IStackService.DeployAsync with a sink that records per-service progress. Jobs live in the worker, not in a page,
 /// so a page opened later replays the same state (Portainer #6599); finished jobs are kept for an hour. Each job's
-/// end is recorded in the audit log. Stopping the host cancels running deploys.
+/// end is recorded in the audit log. Stopping the host cancels running deploys. Each job is also recorded in the
+/// console's store, so with replicas on one PostgreSQL only one deploy of a stack runs at a time across them, and a
+/// job's final result (its events) is read on every replica; its live progress stays with the replica running it.
 /// </summary>
 internal sealed class DeployJobs(DeployTargets targets, IConsoleStore store, TimeProvider clock) : IHostedService
 {
@@ -86,11 +130,37 @@ internal sealed class DeployJobs(DeployTargets targets, IConsoleStore store, Tim
     private readonly ConcurrentDictionary<Task, byte> _running = new();
     private readonly CancellationTokenSource _stopping = new();
 
-    /// <summary>The job of the stack at that path (the newest), or null.</summary>
-    public DeployJob? Find(string stackPath) => _jobs.GetValueOrDefault(stackPath);
+    /// <summary>
+    /// A job that never finished in the store after this long was abandoned (its replica stopped mid-deploy): a new
+    /// deploy of the stack may start. Well beyond <see cref="DeployTimeout"/>, which bounds a running job.
+    /// </summary>
+    public static readonly TimeSpan AbandonedAfter = DeployTimeout * 5;
 
-    /// <summary>Starts the deploy; null when a deploy of the same stack is still running.</summary>
-    public DeployJob? Start(DeployInput input, DeployLoad load, string actor)
+    /// <summary>
+    /// The newest job of the stack at that path: this replica's when the store names it (or the store has none), else
+    /// the one the store holds, run by another replica; null when none, or it finished more than <see cref="KeepFinished"/> ago.
+    /// </summary>
+    public async Task<DeployJob?> FindAsync(string stackPath, CancellationToken cancellationToken)
+    {
+        var local = _jobs.GetValueOrDefault(stackPath);
+        var stored = await store.FindDeployJobAsync(stackPath, cancellationToken).ConfigureAwait(false);
+        if (stored is null || stored.JobId == local?.Id)
+        {
+            return local;
+        }
+
+        var now = clock.GetUtcNow();
+        var abandonedAt = stored.StartedAt + AbandonedAfter;
+        if (now - (stored.FinishedAt ?? abandonedAt) > KeepFinished)
+        {
+            return null;
+        }
+
+        return DeployJob.FromStore(stored, stored.FinishedAt is null && now > abandonedAt ? abandonedAt : null);
+    }
+
+    /// <summary>Starts the deploy; null when a deploy of the same stack is still running, here or on another replica.</summary>
+    public async Task<DeployJob?> StartJobAsync(DeployInput input, DeployLoad load, string actor, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         foreach (var (key, old) in _jobs)
@@ -101,16 +171,23 @@ internal sealed class DeployJobs(DeployTargets targets, IConsoleStore store, Tim
             }
         }
 
-        var job = new DeployJob(input.StackPath, actor, now);
+        var job = new DeployJob(input.StackPath, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)), actor, now);
         var added = _jobs.AddOrUpdate(input.StackPath, job, (_, existing) => existing.Finished ? job : existing);
         if (!ReferenceEquals(added, job))
         {
             return null;
         }
 
+        if (!await store.StartDeployJobAsync(new StoredDeployJob(job.Key, job.Id, actor, now, null, "[]"), now - AbandonedAfter, cancellationToken).ConfigureAwait(false))
+        {
+            // Another replica runs a deploy of this stack.
+            _jobs.TryRemove(KeyValuePair.Create(job.Key, job));
+            return null;
+        }
+
         var run = Task.Run(() => RunAsync(job, input, load, _stopping.Token));
         _running[run] = 0;
-        run.ContinueWith(t => _running.TryRemove(t, out _), TaskScheduler.Default);
+        _ = run.ContinueWith(t => _running.TryRemove(t, out _), TaskScheduler.Default);
         return job;
     }
 
@@ -166,7 +243,9 @@ internal sealed class DeployJobs(DeployTargets targets, IConsoleStore store, Tim
 
         // Audited before the end is published, so whoever sees the end finds it in the audit log.
         await store.AppendAuditAsync(new AuditEntry(clock.GetUtcNow(), job.Actor, "stack.deploy", job.Key, result, detail), CancellationToken.None).ConfigureAwait(false);
-        job.Add("done", done.Text, services, done.Converged, done.Failures, clock.GetUtcNow());
+        var finishedAt = clock.GetUtcNow();
+        job.Add("done", done.Text, services, done.Converged, done.Failures, finishedAt);
+        await store.FinishDeployJobAsync(job.Key, job.Id, finishedAt, job.EventsJson(), CancellationToken.None).ConfigureAwait(false);
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -4,7 +4,9 @@ using Berth.Console.Audit;
 namespace Berth.Console.State;
 
 /// <summary>
-/// The console's own state: accounts and the audit log. Nothing about stacks is kept here; the orchestrators hold it.
+/// The console's own state: accounts, the audit log, and what several replicas must share about deploys (the drafts
+/// between a review and its deploy, each stack's newest deploy job and its result). Nothing the orchestrators hold
+/// about stacks is kept here.
 /// </summary>
 internal interface IConsoleStore : IDisposable
 {
@@ -40,4 +42,23 @@ internal interface IConsoleStore : IDisposable
     Task<IReadOnlyList<string>> ReadDataProtectionKeysAsync(CancellationToken cancellationToken);
 
     Task StoreDataProtectionKeyAsync(string name, string xml, CancellationToken cancellationToken);
+
+    /// <summary>Keeps a draft, and removes the drafts made before <paramref name="expiredBefore"/>.</summary>
+    Task PutDraftAsync(StoredDraft draft, DateTimeOffset expiredBefore, CancellationToken cancellationToken);
+
+    /// <summary>The draft of that id, or null.</summary>
+    Task<StoredDraft?> FindDraftAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records <paramref name="job"/> as the stack's newest deploy; false, and nothing changed, when a deploy of the
+    /// stack started at or after <paramref name="abandonedBefore"/> has not finished (on any replica). A job started
+    /// before it that never finished was abandoned (its replica stopped) and is replaced.
+    /// </summary>
+    Task<bool> StartDeployJobAsync(StoredDeployJob job, DateTimeOffset abandonedBefore, CancellationToken cancellationToken);
+
+    /// <summary>Records the end of the job (when and its events); nothing when a newer job of the stack has replaced it.</summary>
+    Task FinishDeployJobAsync(string stackPath, string jobId, DateTimeOffset finishedAt, string eventsJson, CancellationToken cancellationToken);
+
+    /// <summary>The stack's newest deploy job, or null.</summary>
+    Task<StoredDeployJob?> FindDeployJobAsync(string stackPath, CancellationToken cancellationToken);
 }

@@ -45,5 +45,24 @@ internal static class Schema
               xml TEXT NOT NULL
             );
             """),
+        // What replicas share about deploys: a review made on one is deployed by another, and a deploy's result is
+        // read on every one (docs/design/console.md, Drafts and Deploy).
+        (3, """
+            CREATE TABLE deploy_drafts (
+              id TEXT PRIMARY KEY,
+              account_key TEXT NOT NULL,
+              created_at BIGINT NOT NULL,
+              payload TEXT NOT NULL
+            );
+            CREATE INDEX deploy_drafts_created_at ON deploy_drafts (created_at);
+            CREATE TABLE deploy_jobs (
+              stack_path TEXT PRIMARY KEY,
+              job_id TEXT NOT NULL,
+              actor TEXT NOT NULL,
+              started_at BIGINT NOT NULL,
+              finished_at BIGINT NULL,
+              events TEXT NOT NULL
+            );
+            """),
     ];
 }

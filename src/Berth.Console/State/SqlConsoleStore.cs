@@ -8,7 +8,7 @@ namespace Berth.Console.State;
 /// The console store on any ADO.NET provider: one short-lived connection per operation (the providers pool them), so
 /// several requests and several console replicas share the database safely.
 /// </summary>
-internal abstract class SqlConsoleStore(SqlDialect dialect) : IConsoleStore
+internal abstract partial class SqlConsoleStore(SqlDialect dialect) : IConsoleStore
 {
     private const string ScopeNamespace = "namespace";
     private const string ScopeStackPrefix = "stack-prefix";
