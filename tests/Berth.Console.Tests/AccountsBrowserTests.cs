@@ -24,7 +24,7 @@ public sealed class AccountsBrowserTests(BrowserFixture browser) : IClassFixture
     [InlineData(390, 844)]
     public async Task AnAdmin_AddsAnAccountWithAGeneratedPassword_ThenMakesItAnOperator(int width, int height)
     {
-        await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.Address.ToString(), ViewportSize = new ViewportSize { Width = width, Height = height } });
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.Address.ToString(), ViewportSize = new ViewportSize { Width = width, Height = height } });
         context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
         var name = $"user{width}";
@@ -61,7 +61,7 @@ public sealed class AccountsBrowserTests(BrowserFixture browser) : IClassFixture
         Assert.Equal(ConsoleRole.Operator, (await _server.Store.FindAccountAsync(name, Ct))!.Role);
 
         // The generated password signs the new account in, in a browser of its own.
-        await using var other = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.Address.ToString() });
+        await using var other = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.Address.ToString() });
         var theirs = await other.NewPageAsync();
         await theirs.OpenAsync("/login");
         await theirs.GetByLabel("Name").FillAsync(name);
@@ -73,7 +73,7 @@ public sealed class AccountsBrowserTests(BrowserFixture browser) : IClassFixture
     [Fact]
     public async Task TheAuditPage_WithItsFilters_IsAccessible_AtPhoneWidth()
     {
-        await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.Address.ToString(), ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.Address.ToString(), ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
         var page = await context.NewPageAsync();
         await page.OpenAsync("/login");
         await page.GetByLabel("Name").FillAsync("root");

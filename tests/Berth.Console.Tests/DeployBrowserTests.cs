@@ -34,7 +34,7 @@ public sealed class DeployBrowserTests(BrowserFixture browser) : IClassFixture<B
 
     private async Task<IPage> SignedInPageAsync(int width, int height)
     {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.Address.ToString(), ViewportSize = new ViewportSize { Width = width, Height = height } });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.Address.ToString(), ViewportSize = new ViewportSize { Width = width, Height = height } });
         var page = await context.NewPageAsync();
         await page.OpenAsync("/stacks");
         await page.WaitForURLAsync("**/login?returnUrl=*");

@@ -27,7 +27,7 @@ internal static class BrowserSignIn
     /// <summary>A new browser context at <paramref name="width"/>×<paramref name="height"/> on the console at <paramref name="address"/>.</summary>
     public static async Task<IPage> NewPageAsync(BrowserFixture browser, Uri address, int width = 1280, int height = 800)
     {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = address.ToString(), ViewportSize = new ViewportSize { Width = width, Height = height } });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = address.ToString(), ViewportSize = new ViewportSize { Width = width, Height = height } });
         return await context.NewPageAsync();
     }
 

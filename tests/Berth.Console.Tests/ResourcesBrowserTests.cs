@@ -37,7 +37,7 @@ public sealed class ResourcesBrowserTests(BrowserFixture browser) : IClassFixtur
     [InlineData(390, 844)]
     public async Task AnAdmin_OpensSharedResources_FromTheNavigation_AndAssignsTheNode(int width, int height)
     {
-        await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _bed.Address.ToString(), ViewportSize = new ViewportSize { Width = width, Height = height } });
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _bed.Address.ToString(), ViewportSize = new ViewportSize { Width = width, Height = height } });
         context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
 

@@ -43,7 +43,7 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IClassFixture<Brow
     public async Task TheMainPages_RenderAt1280x800_AndAreCapturedWhenAsked()
     {
         var stack = _console.Stack;
-        await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _console.Server.Address.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _console.Server.Address.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
         var page = await context.NewPageAsync();
 
         await page.OpenAsync("/login");
