@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Berth.Compose;
 using Berth.Compose.Diagnostics;
 using Berth.Compose.Model;
 using Berth.Compose.Yaml;
@@ -127,7 +128,7 @@ internal sealed class ConversionContext
     private static ILookup<string, (string Alias, SourceLocation Location)> ReadLinkAliases(ComposeProject project)
     {
         var links = new List<(string Target, string Alias, SourceLocation Location)>();
-        foreach (var service in project.Services.Entries.OrderBy(e => e.Name, StringComparer.Ordinal))
+        foreach (var service in Ordering.Stable(project.Services.Entries, static (a, b) => string.CompareOrdinal(a.Name, b.Name)))
         {
             if (service.Value is MappingNode node && node.Seq("links") is { } list)
             {
