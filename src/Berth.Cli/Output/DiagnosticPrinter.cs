@@ -16,13 +16,22 @@ internal static class DiagnosticPrinter
 
             var where = d.Location.IsKnown ? $"{RelativePath(d.Location.File)}:{d.Location.Line}:{d.Location.Column}: " : string.Empty;
             var path = d.YamlPath is null ? string.Empty : $" [{d.YamlPath}]";
-            error.WriteLine($"{where}{d.Severity.ToString().ToLowerInvariant()} {d.Code}: {d.Message}{path}");
+            error.WriteLine($"{where}{SeverityName(d.Severity)} {d.Code}: {d.Message}{path}");
             if (d.Hint is not null)
             {
                 error.WriteLine($"  hint: {d.Hint}");
             }
         }
     }
+
+    /// <summary>Spelled out: an enum's <c>ToString()</c> starts the reflection runtime in the native binary (start-up time).</summary>
+    private static string SeverityName(Severity severity) => severity switch
+    {
+        Severity.Error => "error",
+        Severity.Warning => "warning",
+        Severity.Info => "info",
+        _ => throw new ArgumentOutOfRangeException(nameof(severity), severity, null),
+    };
 
     private static string RelativePath(string file)
     {

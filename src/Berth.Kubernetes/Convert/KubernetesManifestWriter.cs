@@ -16,7 +16,7 @@ public static class KubernetesManifestWriter
         foreach (var obj in ObjectOrder.Sort(plan.Objects))
         {
             builder.Append("---\n");
-            JsonYamlWriter.Append(builder, ManifestJson.Serialize(obj));
+            JsonYamlWriter.Append(builder, ManifestJson.SerializeUtf8(obj));
         }
 
         return builder.ToString();

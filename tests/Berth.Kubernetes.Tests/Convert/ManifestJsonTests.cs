@@ -58,6 +58,54 @@ public sealed class ManifestJsonTests
         Assert.Empty(kinds);
     }
 
+    /// <summary>Int-or-string and quantity values are written by hand (not through the client's converters): every edge of their parsing.</summary>
+    [Theory]
+    [InlineData("80")]
+    [InlineData("http")]
+    [InlineData("-1")]
+    [InlineData("+5")]
+    [InlineData(" 80 ")]
+    [InlineData("0080")]
+    [InlineData("9223372036854775807")]
+    [InlineData("9223372036854775808")]
+    [InlineData("1.5")]
+    [InlineData("1e3")]
+    [InlineData("")]
+    public void Serialize_IntOrStringValue_SameAsKubernetesClient(string text)
+    {
+        IntOrString targetPort = text;
+        var service = new V1Service
+        {
+            ApiVersion = "v1",
+            Kind = "Service",
+            Metadata = new V1ObjectMeta { Name = "s" },
+            Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Port = 80, TargetPort = targetPort }] },
+        };
+
+        Assert.Equal(KubernetesJson.Serialize(service), ManifestJson.Serialize(service));
+    }
+
+    [Theory]
+    [InlineData("100m")]
+    [InlineData("0.5")]
+    [InlineData("1Gi")]
+    [InlineData("256M")]
+    [InlineData("1e3")]
+    [InlineData("1500m")]
+    [InlineData("2")]
+    public void Serialize_QuantityValue_SameAsKubernetesClient(string text)
+    {
+        var claim = new V1PersistentVolumeClaim
+        {
+            ApiVersion = "v1",
+            Kind = "PersistentVolumeClaim",
+            Metadata = new V1ObjectMeta { Name = "c" },
+            Spec = new V1PersistentVolumeClaimSpec { Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new ResourceQuantity(text) } } },
+        };
+
+        Assert.Equal(KubernetesJson.Serialize(claim), ManifestJson.Serialize(claim));
+    }
+
     [Fact]
     public void Serialize_KindOutsideTheContext_FallsBackToTheClient()
     {

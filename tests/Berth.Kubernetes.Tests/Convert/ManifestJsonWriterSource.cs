@@ -179,7 +179,8 @@ internal static class ManifestJsonWriterSource
         }
         else if (ConverterOf(type) is { } converter)
         {
-            code.Append($"{indent}{converter.Name.Replace("JsonConverter", "Converter", StringComparison.Ordinal)}.Write(writer, {expression}, ConverterOptions);\n");
+            // ManifestJsonWriter.cs writes each converted value type as the client's converter does (Write<Type>).
+            code.Append($"{indent}Write{converter.Name.Replace("JsonConverter", string.Empty, StringComparison.Ordinal)}(writer, {expression});\n");
         }
         else if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IList<>))
         {

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using static Berth.Kubernetes.Convert.FidelityOutcome;
 
 namespace Berth.Kubernetes.Convert.Fidelity;
@@ -10,7 +9,11 @@ namespace Berth.Kubernetes.Convert.Fidelity;
 /// </summary>
 internal static class ServiceKeyRules
 {
-    public static FrozenDictionary<string, KeyRule> All { get; } = new Dictionary<string, KeyRule>(StringComparer.Ordinal)
+    /// <remarks>
+    /// A plain dictionary: it is read a few dozen times per conversion, and building a frozen one (it analyses the
+    /// keys to pick a hashing strategy) cost more at start-up than all the look-ups it would speed up.
+    /// </remarks>
+    public static IReadOnlyDictionary<string, KeyRule> All { get; } = new Dictionary<string, KeyRule>(StringComparer.Ordinal)
     {
         ["annotations"] = new(Mapped, "pod template annotations"),
         ["attach"] = new(Ignored, "log attachment is a property of 'docker compose up', not of the workload"),
@@ -104,7 +107,7 @@ internal static class ServiceKeyRules
         ["volumes"] = new(Mapped, "PVCs, claim templates, hostPath or emptyDir volumes"),
         ["volumes_from"] = new(Approximated, "the other service's named volumes are mounted too; anonymous volumes and containers cannot be shared"),
         ["working_dir"] = new(Mapped, "container workingDir"),
-    }.ToFrozenDictionary(StringComparer.Ordinal);
+    };
 
     /// <summary>The rule for a key, including extension keys (<c>x-*</c>), which are ignored except <c>x-kubernetes</c>.</summary>
     public static KeyRule For(string key)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Berth.Compose;
 using Berth.Compose.Yaml;
 using Berth.Stacks;
 
@@ -33,7 +34,7 @@ internal static class ServiceUnitFactory
         var deploy = node.Map("deploy");
         if (deploy?.Map("labels") is { } deployLabels)
         {
-            foreach (var entry in deployLabels.Entries.OrderBy(e => e.Name, StringComparer.Ordinal))
+            foreach (var entry in Ordering.Stable(deployLabels.Entries, static (a, b) => string.CompareOrdinal(a.Name, b.Name)))
             {
                 var value = entry.Value is ScalarNode s ? s.AsString() : string.Empty;
                 if (!DnsNames.IsLabelKey(entry.Name) || !DnsNames.IsLabelValue(value))

@@ -38,6 +38,18 @@ internal static class JsonYamlWriter
     public static void Append(StringBuilder builder, string json)
     {
         using var document = JsonDocument.Parse(json);
+        Append(builder, document);
+    }
+
+    /// <summary>Appends the YAML document for the UTF-8 JSON <paramref name="utf8Json"/> to <paramref name="builder"/>.</summary>
+    public static void Append(StringBuilder builder, ReadOnlyMemory<byte> utf8Json)
+    {
+        using var document = JsonDocument.Parse(utf8Json);
+        Append(builder, document);
+    }
+
+    private static void Append(StringBuilder builder, JsonDocument document)
+    {
         if (!TryWriteDirect(builder, document.RootElement))
         {
             builder.Append(WriteWithEmitter(document.RootElement));

@@ -28,6 +28,26 @@ internal static class ManifestJson
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
+    /// <summary>
+    /// The same JSON as UTF-8, for the YAML writer to parse without a round trip through a string (whose
+    /// transcoding took a second pooled buffer per object, and returning it started the shared pool's per-core
+    /// machinery at start-up).
+    /// </summary>
+    public static ReadOnlyMemory<byte> SerializeUtf8(IKubernetesObject<V1ObjectMeta> obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            if (!ManifestJsonWriter.TryWrite(writer, obj))
+            {
+                return Encoding.UTF8.GetBytes(KubernetesJson.Serialize(obj));
+            }
+        }
+
+        return buffer.WrittenMemory;
+    }
+
     /// <summary>Whether objects of <paramref name="type"/> are written by the generated code.</summary>
     public static bool Covers(Type type) => ManifestJsonWriter.Covers(type);
 }

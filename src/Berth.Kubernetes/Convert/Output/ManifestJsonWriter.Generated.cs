@@ -933,7 +933,7 @@ internal static partial class ManifestJsonWriter
                 writer.WritePropertyName(entry0.Key);
                 if (entry0.Value is { } value1)
                 {
-                    ResourceQuantityConverter.Write(writer, value1, ConverterOptions);
+                    WriteResourceQuantity(writer, value1);
                 }
                 else
                 {
@@ -953,7 +953,7 @@ internal static partial class ManifestJsonWriter
                 writer.WritePropertyName(entry0.Key);
                 if (entry0.Value is { } value1)
                 {
-                    ResourceQuantityConverter.Write(writer, value1, ConverterOptions);
+                    WriteResourceQuantity(writer, value1);
                 }
                 else
                 {
@@ -2263,7 +2263,7 @@ internal static partial class ManifestJsonWriter
                 writer.WritePropertyName(entry0.Key);
                 if (entry0.Value is { } value1)
                 {
-                    ResourceQuantityConverter.Write(writer, value1, ConverterOptions);
+                    WriteResourceQuantity(writer, value1);
                 }
                 else
                 {
@@ -2283,7 +2283,7 @@ internal static partial class ManifestJsonWriter
                 writer.WritePropertyName(entry0.Key);
                 if (entry0.Value is { } value1)
                 {
-                    ResourceQuantityConverter.Write(writer, value1, ConverterOptions);
+                    WriteResourceQuantity(writer, value1);
                 }
                 else
                 {
@@ -2465,7 +2465,7 @@ internal static partial class ManifestJsonWriter
         if (value.TargetPort is { } p4)
         {
             writer.WritePropertyName("targetPort"u8);
-            IntOrStringConverter.Write(writer, p4, ConverterOptions);
+            WriteIntOrString(writer, p4);
         }
 
         writer.WriteEndObject();
@@ -3411,13 +3411,13 @@ internal static partial class ManifestJsonWriter
         if (value.MaxSurge is { } p0)
         {
             writer.WritePropertyName("maxSurge"u8);
-            IntOrStringConverter.Write(writer, p0, ConverterOptions);
+            WriteIntOrString(writer, p0);
         }
 
         if (value.MaxUnavailable is { } p1)
         {
             writer.WritePropertyName("maxUnavailable"u8);
-            IntOrStringConverter.Write(writer, p1, ConverterOptions);
+            WriteIntOrString(writer, p1);
         }
 
         writer.WriteEndObject();
@@ -3653,7 +3653,7 @@ internal static partial class ManifestJsonWriter
                 writer.WritePropertyName(entry0.Key);
                 if (entry0.Value is { } value1)
                 {
-                    ResourceQuantityConverter.Write(writer, value1, ConverterOptions);
+                    WriteResourceQuantity(writer, value1);
                 }
                 else
                 {
@@ -3877,7 +3877,7 @@ internal static partial class ManifestJsonWriter
         if (value.MaxUnavailable is { } p0)
         {
             writer.WritePropertyName("maxUnavailable"u8);
-            IntOrStringConverter.Write(writer, p0, ConverterOptions);
+            WriteIntOrString(writer, p0);
         }
 
         if (value.Partition is { } p1)
@@ -3895,13 +3895,13 @@ internal static partial class ManifestJsonWriter
         if (value.MaxSurge is { } p0)
         {
             writer.WritePropertyName("maxSurge"u8);
-            IntOrStringConverter.Write(writer, p0, ConverterOptions);
+            WriteIntOrString(writer, p0);
         }
 
         if (value.MaxUnavailable is { } p1)
         {
             writer.WritePropertyName("maxUnavailable"u8);
-            IntOrStringConverter.Write(writer, p1, ConverterOptions);
+            WriteIntOrString(writer, p1);
         }
 
         writer.WriteEndObject();
@@ -4139,7 +4139,7 @@ internal static partial class ManifestJsonWriter
         if (value.Port is { } p1)
         {
             writer.WritePropertyName("port"u8);
-            IntOrStringConverter.Write(writer, p1, ConverterOptions);
+            WriteIntOrString(writer, p1);
         }
 
         if (value.Protocol is { } p2)
@@ -4212,7 +4212,7 @@ internal static partial class ManifestJsonWriter
         if (value.Tolerance is { } p3)
         {
             writer.WritePropertyName("tolerance"u8);
-            ResourceQuantityConverter.Write(writer, p3, ConverterOptions);
+            WriteResourceQuantity(writer, p3);
         }
 
         writer.WriteEndObject();
@@ -5217,7 +5217,7 @@ internal static partial class ManifestJsonWriter
                 writer.WritePropertyName(entry0.Key);
                 if (entry0.Value is { } value1)
                 {
-                    ResourceQuantityConverter.Write(writer, value1, ConverterOptions);
+                    WriteResourceQuantity(writer, value1);
                 }
                 else
                 {
@@ -5237,7 +5237,7 @@ internal static partial class ManifestJsonWriter
                 writer.WritePropertyName(entry0.Key);
                 if (entry0.Value is { } value1)
                 {
-                    ResourceQuantityConverter.Write(writer, value1, ConverterOptions);
+                    WriteResourceQuantity(writer, value1);
                 }
                 else
                 {
@@ -5869,7 +5869,7 @@ internal static partial class ManifestJsonWriter
         if (value.AverageValue is { } p1)
         {
             writer.WritePropertyName("averageValue"u8);
-            ResourceQuantityConverter.Write(writer, p1, ConverterOptions);
+            WriteResourceQuantity(writer, p1);
         }
 
         if (value.Type is { } p2)
@@ -5881,7 +5881,7 @@ internal static partial class ManifestJsonWriter
         if (value.Value is { } p3)
         {
             writer.WritePropertyName("value"u8);
-            ResourceQuantityConverter.Write(writer, p3, ConverterOptions);
+            WriteResourceQuantity(writer, p3);
         }
 
         writer.WriteEndObject();
@@ -5917,13 +5917,13 @@ internal static partial class ManifestJsonWriter
         if (value.AverageValue is { } p1)
         {
             writer.WritePropertyName("averageValue"u8);
-            ResourceQuantityConverter.Write(writer, p1, ConverterOptions);
+            WriteResourceQuantity(writer, p1);
         }
 
         if (value.Value is { } p2)
         {
             writer.WritePropertyName("value"u8);
-            ResourceQuantityConverter.Write(writer, p2, ConverterOptions);
+            WriteResourceQuantity(writer, p2);
         }
 
         writer.WriteEndObject();
@@ -6902,7 +6902,7 @@ internal static partial class ManifestJsonWriter
         if (value.SizeLimit is { } p2)
         {
             writer.WritePropertyName("sizeLimit"u8);
-            ResourceQuantityConverter.Write(writer, p2, ConverterOptions);
+            WriteResourceQuantity(writer, p2);
         }
 
         writer.WriteEndObject();
@@ -7974,7 +7974,7 @@ internal static partial class ManifestJsonWriter
         if (value.Port is { } p3)
         {
             writer.WritePropertyName("port"u8);
-            IntOrStringConverter.Write(writer, p3, ConverterOptions);
+            WriteIntOrString(writer, p3);
         }
 
         if (value.Protocol is { } p4)
@@ -8004,7 +8004,7 @@ internal static partial class ManifestJsonWriter
         if (value.Port is { } p1)
         {
             writer.WritePropertyName("port"u8);
-            IntOrStringConverter.Write(writer, p1, ConverterOptions);
+            WriteIntOrString(writer, p1);
         }
 
         writer.WriteEndObject();
@@ -8339,7 +8339,7 @@ internal static partial class ManifestJsonWriter
         if (value.Divisor is { } p1)
         {
             writer.WritePropertyName("divisor"u8);
-            ResourceQuantityConverter.Write(writer, p1, ConverterOptions);
+            WriteResourceQuantity(writer, p1);
         }
 
         if (value.Resource is { } p2)

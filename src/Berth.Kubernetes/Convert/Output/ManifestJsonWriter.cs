@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s.Models;
@@ -13,9 +14,6 @@ namespace Berth.Kubernetes.Convert.Output;
 /// </summary>
 internal static partial class ManifestJsonWriter
 {
-    /// <summary>Passed to the client's value converters (quantities, int-or-string), which only write to the writer.</summary>
-    private static readonly JsonSerializerOptions ConverterOptions = new();
-
     /// <summary>
     /// An <c>object</c>-typed model property (<c>managedFields[].fieldsV1</c>, some alpha kinds' markers). The converter
     /// never sets one; JSON values are written as they are, anything else is refused rather than guessed.
@@ -38,8 +36,24 @@ internal static partial class ManifestJsonWriter
         }
     }
 
-    /// <summary>The client's own converters for the two value types it writes specially, so their JSON stays the client's.</summary>
-    private static readonly IntOrStringJsonConverter IntOrStringConverter = new();
+    /// <summary>
+    /// An int-or-string as the client's <c>IntOrStringJsonConverter</c> writes it: a number when the text parses as a
+    /// 64-bit integer, otherwise the text. Written here rather than through the client's converter: constructing a
+    /// System.Text.Json converter looks up its assembly through the reflection runtime, a start-up cost for every
+    /// <c>convert</c>. <c>ManifestJsonTests</c> holds both to byte equality with the client's serialiser.
+    /// </summary>
+    private static void WriteIntOrString(Utf8JsonWriter writer, IntOrString value)
+    {
+        var text = value.Value;
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.CurrentCulture, out var number))
+        {
+            writer.WriteNumberValue(number);
+            return;
+        }
 
-    private static readonly ResourceQuantityJsonConverter ResourceQuantityConverter = new();
+        writer.WriteStringValue(text);
+    }
+
+    /// <summary>A quantity as the client's <c>ResourceQuantityJsonConverter</c> writes it: its canonical text.</summary>
+    private static void WriteResourceQuantity(Utf8JsonWriter writer, ResourceQuantity value) => writer.WriteStringValue(value.ToString());
 }

@@ -1,3 +1,4 @@
+using Berth.Compose;
 using Berth.Compose.Yaml;
 using Berth.Kubernetes.Convert.Model;
 using k8s.Models;
@@ -19,7 +20,7 @@ internal static class EnvBuilder
         }
 
         var result = new List<V1EnvVar>();
-        foreach (var entry in env.Entries.OrderBy(e => e.Name, StringComparer.Ordinal))
+        foreach (var entry in Ordering.Stable(env.Entries, static (a, b) => string.CompareOrdinal(a.Name, b.Name)))
         {
             // A key-only variable unset in the environment is not set in the container either (Compose does the same).
             if (entry.Value is not ScalarNode { IsNull: false } value)

@@ -1,3 +1,4 @@
+using Berth.Compose;
 using Berth.Compose.Yaml;
 using Berth.Kubernetes.Convert.Model;
 using Berth.Kubernetes.Convert.Placement;
@@ -16,8 +17,8 @@ internal static class PodBuilder
         var service = unit.ComposeName;
         var serviceStorage = storage.For(unit);
         var (resourceVolumes, resourceMounts) = ResourceMounts.Build(context, unit, catalog);
-        var mounts = serviceStorage.Mounts.Concat(resourceMounts).OrderBy(m => m.MountPath, StringComparer.Ordinal).ToList();
-        var volumes = serviceStorage.Volumes.Concat(resourceVolumes).OrderBy(v => v.Name, StringComparer.Ordinal).ToList();
+        var mounts = Ordering.Stable(serviceStorage.Mounts.Concat(resourceMounts), static (a, b) => string.CompareOrdinal(a.MountPath, b.MountPath));
+        var volumes = Ordering.Stable(serviceStorage.Volumes.Concat(resourceVolumes), static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         var container = ContainerBuilder.Build(context, unit, mounts);
         var (affinity, spread) = PlacementBuilder.Build(context, unit);
 

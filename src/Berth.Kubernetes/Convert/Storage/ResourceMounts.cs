@@ -1,3 +1,4 @@
+using Berth.Compose;
 using Berth.Compose.Yaml;
 using Berth.Kubernetes.Convert.Model;
 using k8s.Models;
@@ -25,7 +26,7 @@ internal static class ResourceMounts
         var volumes = new List<V1Volume>();
         var mounts = new List<V1VolumeMount>();
         var index = 0;
-        foreach (var group in files.GroupBy(f => f.Dir).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var group in Ordering.Stable(files.GroupBy(f => f.Dir), static (a, b) => string.CompareOrdinal(a.Key, b.Key)))
         {
             if (group.Key == "/")
             {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
+using Berth.Compose;
 using Berth.Compose.Yaml;
 using Berth.Kubernetes.Convert.Model;
 using Berth.Stacks;
@@ -29,7 +30,7 @@ internal static class ResourceObjects
         var result = ImmutableDictionary.CreateBuilder<string, ResourceRef>(StringComparer.Ordinal);
         var kind = isSecret ? "Secret" : "ConfigMap";
         var top = isSecret ? "secrets" : "configs";
-        foreach (var entry in section.Entries.OrderBy(e => e.Name, StringComparer.Ordinal))
+        foreach (var entry in Ordering.Stable(section.Entries, static (a, b) => string.CompareOrdinal(a.Name, b.Name)))
         {
             var key = entry.Name;
             var node = entry.Value as MappingNode ?? MappingNode.Empty(entry.Key.Location);

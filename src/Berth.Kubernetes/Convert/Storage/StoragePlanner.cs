@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Berth.Compose;
 using Berth.Compose.Diagnostics;
 using Berth.Compose.Yaml;
 using Berth.Kubernetes.Convert.Model;
@@ -301,7 +302,7 @@ internal static class StoragePlanner
 
         AddTmpfs(context, unit, volumes, mounts);
         AddShm(unit, volumes, mounts);
-        return new ServiceStorage([.. volumes.Values], [.. mounts.OrderBy(m => m.MountPath, StringComparer.Ordinal)], [.. templates.Values]);
+        return new ServiceStorage([.. volumes.Values], [.. Ordering.Stable(mounts, static (a, b) => string.CompareOrdinal(a.MountPath, b.MountPath))], [.. templates.Values]);
     }
 
     private static string? Propagation(ConversionContext context, string service, string key, MappingNode? bind)

@@ -21,7 +21,7 @@ internal static class Autoscaling
         var location = unit.Node.Map("labels")?.Location ?? unit.Node.Location;
         if (unit.Kind is WorkloadKind.DaemonSet or WorkloadKind.Job)
         {
-            context.Fidelity.Unsupported(unit.ComposeName, "labels.kompose.hpa", $"a {unit.Kind} cannot be scaled", location);
+            context.Fidelity.Unsupported(unit.ComposeName, "labels.kompose.hpa", $"a {unit.Kind.Name()} cannot be scaled", location);
             return;
         }
 
@@ -59,7 +59,7 @@ internal static class Autoscaling
             Metadata = context.Meta(unit.Name, unit.Labels),
             Spec = new V2HorizontalPodAutoscalerSpec
             {
-                ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = unit.Kind.ToString(), Name = unit.Name },
+                ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = unit.Kind.Name(), Name = unit.Name },
                 MinReplicas = min,
                 MaxReplicas = max,
                 Metrics = metrics,

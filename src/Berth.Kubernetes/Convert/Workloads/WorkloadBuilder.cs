@@ -23,7 +23,7 @@ internal static class WorkloadBuilder
 
         if (unit.Kind != WorkloadKind.Job && restart is "none" or "on-failure")
         {
-            context.Fidelity.Approximated(service, RestartKey(unit), $"'{(RestartKey(unit) == "restart" ? node.Str("restart") : restart)}': pods of a {unit.Kind} always restart; use deploy.mode replicated-job for run-to-completion tasks", RestartLocation(unit));
+            context.Fidelity.Approximated(service, RestartKey(unit), $"'{(RestartKey(unit) == "restart" ? node.Str("restart") : restart)}': pods of a {unit.Kind.Name()} always restart; use deploy.mode replicated-job for run-to-completion tasks", RestartLocation(unit));
         }
 
         if (deploy?.ContainsKey("rollback_config") == true)
@@ -125,7 +125,7 @@ internal static class WorkloadBuilder
 
         if (deploy is not null)
         {
-            context.Fidelity.Mapped(service, "deploy", $"{unit.Kind}", node.LocationOf("deploy"));
+            context.Fidelity.Mapped(service, "deploy", unit.Kind.Name(), node.LocationOf("deploy"));
         }
     }
 
