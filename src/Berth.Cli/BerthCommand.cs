@@ -90,7 +90,7 @@ internal static class BerthCommand
             ConfigCommand.Create(global),
             ConvertCommand.Create(global),
             StackCommand.Create(global, environment),
-            PolicyCommand.Create(),
+            PolicyCommand.Create(environment),
             SystemCommand.Create(environment),
             CompletionCommand.Create(environment),
         };

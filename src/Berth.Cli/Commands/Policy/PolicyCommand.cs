@@ -11,9 +11,9 @@ namespace Berth.Cli.Commands.Policy;
 /// <summary><c>berth policy check</c>: a Compose project against a deploy policy, alone (for CI pipelines); nothing is deployed.</summary>
 internal static class PolicyCommand
 {
-    public static Command Create() => new("policy", "Check Compose projects against a deploy policy") { Check() };
+    public static Command Create(Func<string, string?> environment) => new("policy", "Check Compose projects against a deploy policy") { Check(environment) };
 
-    private static Command Check()
+    private static Command Check(Func<string, string?> environment)
     {
         var project = new ProjectOptions();
         var policy = new PolicyOptions();
@@ -36,11 +36,18 @@ internal static class PolicyCommand
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var json = parse.GetValue(output) == "json";
-            var choice = policy.Read(parse, cancellationToken);
+            var choice = policy.Read(parse, environment, cancellationToken);
+            if (choice.ConfigError is { } configError)
+            {
+                stderr.WriteLine($"berth policy check: {configError}");
+                stderr.WriteLine("hint: fix the file, or point BERTH_CONFIG at another one");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
             if (choice.Named is null)
             {
                 stderr.WriteLine("berth policy check: no policy to check against");
-                stderr.WriteLine($"hint: pass --policy with a built-in profile ({PolicySource.ProfileNames}) or a policy file");
+                stderr.WriteLine($"hint: pass --policy with a built-in profile ({PolicySource.ProfileNames}) or a policy file, or set \"policy\" in the Berth config file");
                 return Task.FromResult(ExitCodes.Usage);
             }
 

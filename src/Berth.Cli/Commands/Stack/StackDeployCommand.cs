@@ -48,7 +48,7 @@ internal static class StackDeployCommand
                 return loadExit;
             }
 
-            if (policy.TryRead(parse, "deploy", cancellationToken, out var deployPolicy) is { } policyExit)
+            if (policy.TryRead(parse, "deploy", environment, cancellationToken, out var deployPolicy) is { } policyExit)
             {
                 return policyExit;
             }

@@ -47,7 +47,7 @@ internal static class StackDiffCommand
                 return Invalid(loadExit);
             }
 
-            if (policy.TryRead(parse, "diff", cancellationToken, out var deployPolicy) is { } policyExit)
+            if (policy.TryRead(parse, "diff", environment, cancellationToken, out var deployPolicy) is { } policyExit)
             {
                 return Invalid(policyExit);
             }
