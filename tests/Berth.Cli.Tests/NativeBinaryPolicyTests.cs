@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Berth.Kubernetes.ApiDouble;
 using Berth.Testing;
 
 namespace Berth.Cli.Tests;
@@ -6,7 +7,8 @@ namespace Berth.Cli.Tests;
 /// <summary>
 /// The Native AOT <c>berth</c> (artifacts/berth/berth, built by <c>scripts/berth.sh</c>) runs <c>berth policy check</c>:
 /// the policy reader (YamlDotNet's representation model), the built-in profiles and the JSON report are reached only
-/// through code trimming could break, which the in-process tests never see.
+/// through code trimming could break, which the in-process tests never see; and a denied <c>stack deploy</c> against
+/// the in-process test double of the Kubernetes API (not a cluster) writes nothing.
 /// </summary>
 public sealed class NativeBinaryPolicyTests : IDisposable
 {
@@ -48,9 +50,26 @@ public sealed class NativeBinaryPolicyTests : IDisposable
         Assert.DoesNotContain("   at ", badErr, StringComparison.Ordinal);
     }
 
-    private (int ExitCode, string Stdout, string Stderr) Berth(params string[] args)
+    [Fact]
+    public async Task StackDeploy_DeniedByThePolicy_WritesNothing_WithTheNativeBinary()
     {
-        var environment = new Dictionary<string, string> { ["HOME"] = _project.Directory, ["XDG_CONFIG_HOME"] = _project.PathOf(".config") };
+        await using var api = await KubernetesApiDouble.StartAsync(TestContext.Current.CancellationToken);
+        var kubeconfig = api.WriteKubeconfig(_project.PathOf("kubeconfig"), "double", "native");
+
+        var (code, stdout, stderr) = Berth(new Dictionary<string, string> { ["BERTH_ORCHESTRATOR"] = "kubernetes" }, "stack", "deploy", "demo", "-c", "compose.yaml", "--detach", "--policy", "baseline", "--kubeconfig", kubeconfig);
+
+        Assert.True(code == 1, stdout + stderr);
+        Assert.StartsWith("compose.yaml:4:5: error BP201: ", stderr, StringComparison.Ordinal);
+        Assert.EndsWith("berth stack deploy: stack demo violates policy baseline (1 error); nothing was changed\n", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(api.Requests, r => r.IsWrite);
+        Assert.Equal(0, api.Writes);
+    }
+
+    private (int ExitCode, string Stdout, string Stderr) Berth(params string[] args) => Berth(new Dictionary<string, string>(), args);
+
+    private (int ExitCode, string Stdout, string Stderr) Berth(Dictionary<string, string> extra, params string[] args)
+    {
+        var environment = new Dictionary<string, string>(extra) { ["HOME"] = _project.Directory, ["XDG_CONFIG_HOME"] = _project.PathOf(".config") };
         var result = ToolProcess.Run(NativeBinary.Path(), args, _project.Directory, environment, withoutAmbient: true);
         return (result.ExitCode, result.Stdout, result.Stderr);
     }
