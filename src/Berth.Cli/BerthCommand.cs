@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using Berth.Cli.Commands;
+using Berth.Cli.Commands.Policy;
 using Berth.Cli.Commands.Stack;
 
 namespace Berth.Cli;
@@ -89,6 +90,7 @@ internal static class BerthCommand
             ConfigCommand.Create(global),
             ConvertCommand.Create(global),
             StackCommand.Create(global, environment),
+            PolicyCommand.Create(environment),
             SystemCommand.Create(environment),
             CompletionCommand.Create(environment),
         };

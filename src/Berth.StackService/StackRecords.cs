@@ -56,6 +56,9 @@ public sealed record StackDeployRequest(string Stack, ComposeProject Project)
 
     /// <summary>Kubernetes: the controlling ownerReference every namespaced object applied carries (berth-controller's stack); unset, none.</summary>
     public StackObjectOwner? OwnerReference { get; init; }
+
+    /// <summary>The deploy policy checked before anything is written (<see cref="StackPolicyGate"/>); unset, none.</summary>
+    public Policy.Model.DeployPolicy? Policy { get; init; }
 }
 
 /// <summary>Published first by plan and deploy: the conversion's diagnostics (warnings, and errors when the stack cannot run as written).</summary>
@@ -88,6 +91,12 @@ public sealed record StackPlanResult(StackOrchestrator Orchestrator, string Stac
 {
     public bool Invalid { get; init; }
 
+    /// <summary>The deploy policy's verdict (also published as an event); null without a policy.</summary>
+    public StackPolicyChecked? PolicyCheck { get; init; }
+
+    /// <summary>The deploy policy denies the stack: nothing was planned.</summary>
+    public bool PolicyDenied => PolicyCheck?.Denied == true;
+
     public bool HasChanges => !Changes.IsEmpty;
 }
 
@@ -96,11 +105,17 @@ public sealed record StackCollision(string Kind, string Name, string? Reason);
 
 /// <summary>
 /// What a deploy did. Names are Swarm service names or Kubernetes <c>Kind/name</c>. <see cref="Writes"/> counts
-/// mutating requests. With <see cref="Collisions"/>, <see cref="Refusals"/> or <see cref="Invalid"/>, nothing was changed.
+/// mutating requests. With <see cref="Collisions"/>, <see cref="Refusals"/>, <see cref="Invalid"/> or <see cref="PolicyDenied"/>, nothing was changed.
 /// </summary>
 public sealed record StackDeployResult(StackOrchestrator Orchestrator, string Stack)
 {
     public bool Invalid { get; init; }
+
+    /// <summary>The deploy policy's verdict (also published as an event); null without a policy.</summary>
+    public StackPolicyChecked? PolicyCheck { get; init; }
+
+    /// <summary>The deploy policy denies the stack: nothing was written.</summary>
+    public bool PolicyDenied => PolicyCheck?.Denied == true;
 
     /// <summary>Kubernetes: the namespace deployed to.</summary>
     public string? Namespace { get; init; }

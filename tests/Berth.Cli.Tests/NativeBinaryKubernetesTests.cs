@@ -105,15 +105,7 @@ public sealed class NativeBinaryKubernetesTests : IAsyncLifetime
     {
         // Only what the test means: no user kubeconfig, Berth config or docker settings leak in.
         var environment = new Dictionary<string, string> { ["HOME"] = _project.Directory, ["XDG_CONFIG_HOME"] = _project.PathOf(".config"), ["BERTH_ORCHESTRATOR"] = "kubernetes" };
-        var result = ToolProcess.Run(NativeBinary(), [.. args, "--kubeconfig", kubeconfig], _project.Directory, environment, withoutAmbient: true);
+        var result = ToolProcess.Run(NativeBinary.Path(), [.. args, "--kubeconfig", kubeconfig], _project.Directory, environment, withoutAmbient: true);
         return Task.FromResult((result.ExitCode, result.Stdout, result.Stderr));
-    }
-
-    private static string NativeBinary()
-    {
-        var configured = Environment.GetEnvironmentVariable("BERTH_NATIVE_BINARY");
-        var path = configured is { Length: > 0 } ? configured : Path.Combine(RepositoryRoot.Path, "artifacts", "berth", "berth");
-        Assert.True(File.Exists(path), $"the Native AOT berth is not at {path}: build it with 'scripts/berth.sh --version' (scripts/test.sh does) or set BERTH_NATIVE_BINARY");
-        return path;
     }
 }

@@ -64,7 +64,20 @@ internal static class BerthConfigReader
                 return BerthConfigResult.Failed($"the config file {path} must hold a JSON object");
             }
 
-            var config = new BerthConfig { Path = path, Orchestrator = String(root, "orchestrator", path) };
+            var policyMode = String(root, "policyMode", path);
+            if (policyMode is not (null or "warn" or "enforce"))
+            {
+                return BerthConfigResult.Failed($"the config file {path}: \"policyMode\" must be warn or enforce, not '{policyMode}'");
+            }
+
+            var policy = String(root, "policy", path);
+            var config = new BerthConfig
+            {
+                Path = path,
+                Orchestrator = String(root, "orchestrator", path),
+                Policy = policy is not null && policy.StartsWith("~/", StringComparison.Ordinal) && Home(environment) is { } home ? Path.Combine(home, policy[2..]) : policy,
+                PolicyMode = policyMode,
+            };
             if (root.TryGetProperty("kubernetes", out var kubernetes) && kubernetes.ValueKind != JsonValueKind.Null)
             {
                 if (kubernetes.ValueKind != JsonValueKind.Object)

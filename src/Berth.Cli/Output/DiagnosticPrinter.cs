@@ -33,7 +33,8 @@ internal static class DiagnosticPrinter
         _ => throw new ArgumentOutOfRangeException(nameof(severity), severity, null),
     };
 
-    private static string RelativePath(string file)
+    /// <summary>The file as the diagnostics show it: relative to the current folder when under it.</summary>
+    public static string RelativePath(string file)
     {
         if (!Path.IsPathRooted(file))
         {

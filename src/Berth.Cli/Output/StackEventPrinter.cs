@@ -16,6 +16,9 @@ internal sealed class StackEventPrinter(TextWriter stdout, TextWriter stderr, Co
             case StackConverted converted:
                 DiagnosticPrinter.Print(stderr, converted.Diagnostics);
                 break;
+            case StackPolicyChecked policy:
+                DiagnosticPrinter.Print(stderr, policy.Violations);
+                break;
             case DeployStarting starting:
                 stdout.WriteLine($"Deploying stack {starting.Stack} to namespace {starting.Namespace} ({starting.Source})");
                 break;

@@ -25,9 +25,15 @@ internal sealed partial class KubernetesStackService(KubernetesAccessOptions acc
         ArgumentNullException.ThrowIfNull(request);
         return RunAsync(async cluster =>
         {
+            var verdict = StackPolicyGate.Check(request, StackPolicyGate.Scope(Orchestrator, request.Stack, cluster.Namespace), events, cancellationToken);
+            if (verdict?.Denied == true)
+            {
+                return new StackPlanResult(Orchestrator, request.Stack, [], 0) { PolicyCheck = verdict };
+            }
+
             if (Convert(cluster, request, events) is not { } plan)
             {
-                return new StackPlanResult(Orchestrator, request.Stack, [], 0) { Invalid = true };
+                return new StackPlanResult(Orchestrator, request.Stack, [], 0) { Invalid = true, PolicyCheck = verdict };
             }
 
             var changes = await KubernetesPlanner.PlanAsync(cluster.Client, cluster.Namespace, request.Stack, plan, request.Volumes, cancellationToken).ConfigureAwait(false);
@@ -35,7 +41,7 @@ internal sealed partial class KubernetesStackService(KubernetesAccessOptions acc
                 Orchestrator,
                 request.Stack,
                 [.. changes.Changes.Select(c => new StackChange(c.Action.ToString().ToLowerInvariant(), c.Kind, c.Name, c.Fields, c.Reason) { Refused = Refusal(c) })],
-                changes.Unchanged.Length);
+                changes.Unchanged.Length) { PolicyCheck = verdict };
         });
     }
 
@@ -44,9 +50,16 @@ internal sealed partial class KubernetesStackService(KubernetesAccessOptions acc
         ArgumentNullException.ThrowIfNull(request);
         return RunAsync(async cluster =>
         {
+            // Before conversion and before any request that writes: a denied stack leaves the cluster untouched.
+            var verdict = StackPolicyGate.Check(request, StackPolicyGate.Scope(Orchestrator, request.Stack, cluster.Namespace), events, cancellationToken);
+            if (verdict?.Denied == true)
+            {
+                return new StackDeployResult(Orchestrator, request.Stack) { PolicyCheck = verdict, Namespace = cluster.Namespace, Timeout = request.Timeout };
+            }
+
             if (Convert(cluster, request, events) is not { } plan)
             {
-                return new StackDeployResult(Orchestrator, request.Stack) { Invalid = true, Namespace = cluster.Namespace, Timeout = request.Timeout };
+                return new StackDeployResult(Orchestrator, request.Stack) { Invalid = true, PolicyCheck = verdict, Namespace = cluster.Namespace, Timeout = request.Timeout };
             }
 
             events.Publish(new DeployStarting(request.Stack, cluster.Namespace, cluster.Source));
@@ -73,6 +86,7 @@ internal sealed partial class KubernetesStackService(KubernetesAccessOptions acc
                 Failures = result.Failures,
                 Timeout = request.Timeout,
                 Elapsed = DateTime.UtcNow - started,
+                PolicyCheck = verdict,
             };
             return deployed.Converged && deployed.Collisions.IsEmpty
                 ? deployed with { Revision = await RecordAsync(cluster, request, deployed, events, cancellationToken).ConfigureAwait(false) }

@@ -26,10 +26,16 @@ internal sealed partial class SwarmStackService(Func<string, string?> environmen
     public async Task<StackPlanResult> PlanAsync(StackDeployRequest request, IStackEventSink events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var verdict = StackPolicyGate.Check(request, StackPolicyGate.Scope(Orchestrator, request.Stack, null), events, cancellationToken);
+        if (verdict?.Denied == true)
+        {
+            return new StackPlanResult(Orchestrator, request.Stack, [], 0) { PolicyCheck = verdict };
+        }
+
         var plan = Convert(request, events);
         if (plan is null)
         {
-            return new StackPlanResult(Orchestrator, request.Stack, [], 0) { Invalid = true };
+            return new StackPlanResult(Orchestrator, request.Stack, [], 0) { Invalid = true, PolicyCheck = verdict };
         }
 
         return await RunAsync(async client =>
@@ -39,7 +45,7 @@ internal sealed partial class SwarmStackService(Func<string, string?> environmen
             {
                 Values = [.. c.Changes.Select(x => new StackFieldChange(x.Field, x.From, x.To, x.Describe()))],
             });
-            return new StackPlanResult(Orchestrator, request.Stack, [.. rows], changes.UnchangedServices.Length);
+            return new StackPlanResult(Orchestrator, request.Stack, [.. rows], changes.UnchangedServices.Length) { PolicyCheck = verdict };
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -47,10 +53,18 @@ internal sealed partial class SwarmStackService(Func<string, string?> environmen
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(events);
+
+        // Before conversion and before the engine is even connected: a denied stack leaves the Swarm untouched.
+        var verdict = StackPolicyGate.Check(request, StackPolicyGate.Scope(Orchestrator, request.Stack, null), events, cancellationToken);
+        if (verdict?.Denied == true)
+        {
+            return new StackDeployResult(Orchestrator, request.Stack) { PolicyCheck = verdict, Timeout = request.Timeout };
+        }
+
         var plan = Convert(request, events);
         if (plan is null)
         {
-            return new StackDeployResult(Orchestrator, request.Stack) { Invalid = true, Timeout = request.Timeout };
+            return new StackDeployResult(Orchestrator, request.Stack) { Invalid = true, PolicyCheck = verdict, Timeout = request.Timeout };
         }
 
         return await RunAsync(async client =>
@@ -90,6 +104,7 @@ internal sealed partial class SwarmStackService(Func<string, string?> environmen
                 NotRolledBack = result.NotRolledBack,
                 Timeout = request.Timeout,
                 Elapsed = watch.Elapsed,
+                PolicyCheck = verdict,
             };
             return deployed.Converged ? deployed with { Revision = await RecordAsync(client, request, deployed, events, cancellationToken).ConfigureAwait(false) } : deployed;
         }, cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Berth.Cli.Commands.Policy;
 using Berth.Cli.Output;
 using Berth.StackService;
 
@@ -27,6 +28,8 @@ internal static class StackDeployCommand
         var recreate = target.KubernetesOnly(command, new Option<bool>("--recreate") { Description = "Kubernetes: when a StatefulSet's unchangeable fields change (claim templates, serviceName), delete it with propagationPolicy=Orphan (pods and claims stay) and create it again, re-attaching its claims by name" });
         command.Aliases.Add("up");
         project.AddTo(command, namedByStack: true);
+        var policy = new PolicyOptions();
+        policy.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -45,6 +48,11 @@ internal static class StackDeployCommand
                 return loadExit;
             }
 
+            if (policy.TryRead(parse, "deploy", environment, cancellationToken, out var deployPolicy) is { } policyExit)
+            {
+                return policyExit;
+            }
+
             var request = new StackDeployRequest(stackName, loaded)
             {
                 Detach = parse.GetValue(detach),
@@ -59,6 +67,7 @@ internal static class StackDeployCommand
                 NetworkPolicies = parse.GetValue(networkPolicies),
                 HistoryMax = parse.GetValue(historyMax),
                 Recreate = parse.GetValue(recreate),
+                Policy = deployPolicy,
             };
 
             // Redraw progress in place only on a real terminal; redirected output gets plain appended lines.
@@ -82,6 +91,12 @@ internal static class StackDeployCommand
 
     private static int Report(TextWriter stdout, TextWriter stderr, StackDeployResult result)
     {
+        if (result.PolicyCheck is { Denied: true } denied)
+        {
+            PolicyDenial.Print(stderr, "deploy", result.Stack, denied);
+            return ExitCodes.InvalidInput;
+        }
+
         if (result.Invalid)
         {
             stderr.WriteLine($"berth stack deploy: the stack cannot run on {StackWording.Name(result.Orchestrator)} as written; nothing was changed");

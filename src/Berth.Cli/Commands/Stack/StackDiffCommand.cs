@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Berth.Cli.Commands.Policy;
 using Berth.Cli.Output;
 using Berth.StackService;
 
@@ -24,6 +25,8 @@ internal static class StackDiffCommand
         var serviceType = target.KubernetesOnly(command, StackOptions.ServiceType());
         var networkPolicies = target.KubernetesOnly(command, StackOptions.NetworkPolicies());
         project.AddTo(command, namedByStack: true);
+        var policy = new PolicyOptions();
+        policy.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -44,17 +47,29 @@ internal static class StackDiffCommand
                 return Invalid(loadExit);
             }
 
+            if (policy.TryRead(parse, "diff", environment, cancellationToken, out var deployPolicy) is { } policyExit)
+            {
+                return Invalid(policyExit);
+            }
+
             var request = new StackDeployRequest(stackName, loaded)
             {
                 Prune = parse.GetValue(prune),
                 Volumes = parse.GetValue(volumes),
                 ServiceType = StackOptions.ServiceTypeOf(parse.GetValue(serviceType)),
                 NetworkPolicies = parse.GetValue(networkPolicies),
+                Policy = deployPolicy,
             };
             using var service = resolved.Open(environment);
             return await StackAction.RunAsync(stderr, "diff", async () =>
             {
                 var changes = await service.PlanAsync(request, new StackEventPrinter(stdout, stderr), cancellationToken).ConfigureAwait(false);
+                if (changes.PolicyCheck is { Denied: true } denied)
+                {
+                    PolicyDenial.Print(stderr, "diff", stackName, denied);
+                    return Invalid(ExitCodes.InvalidInput);
+                }
+
                 if (changes.Invalid)
                 {
                     stderr.WriteLine($"berth stack diff: the stack cannot run on {StackWording.Name(changes.Orchestrator)} as written; nothing was changed");
