@@ -45,7 +45,7 @@ internal sealed class DeployReview(DeployTargets targets)
     }
 
     /// <summary>The deploy the console makes: the CLI's defaults (prune off, wait for convergence), with the submitted files' contents.</summary>
-    public static StackDeployRequest Request(DeployInput input, DeployLoad load, Berth.Swarm.Apply.ImageResolution resolveImage) =>
+    public static StackDeployRequest Request(DeployInput input, DeployLoad load, Berth.Swarm.Apply.ImageResolution? resolveImage) =>
         new(input.Name, load.Project ?? throw new InvalidOperationException("only a valid submission is deployed"))
         {
             ResolveImage = resolveImage,
