@@ -38,7 +38,7 @@ internal sealed class DeployReview(DeployTargets targets)
             var plan = await lease.Service.PlanAsync(Request(input, load, targets.ResolveImage), sink, cancellationToken).ConfigureAwait(false);
             return new DeployReviewResult(notes.ToImmutable(), fidelity, plan, null);
         }
-        catch (Exception e) when (e is StackOrchestratorException or HttpRequestException or IOException or TimeoutException)
+        catch (Exception e) when (e is StackOrchestratorException or StackInputException or HttpRequestException or IOException or TimeoutException)
         {
             return new DeployReviewResult(notes.ToImmutable(), fidelity, null, e.Message);
         }
