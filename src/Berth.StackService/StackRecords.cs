@@ -27,8 +27,11 @@ public sealed record StackDeployRequest(string Stack, ComposeProject Project)
     /// <summary>Swarm: how long every service must stay healthy to count as converged.</summary>
     public TimeSpan Stability { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Swarm: <c>--resolve-image</c>.</summary>
-    public ImageResolution ResolveImage { get; init; } = ImageResolution.Always;
+    /// <summary>
+    /// <c>--resolve-image</c>: pin image tags to registry digests before writing. Null: the orchestrator's default,
+    /// <c>always</c> on Swarm (as docker), <c>never</c> on Kubernetes (the kubelet pulls; see docs/design/image-trust.md).
+    /// </summary>
+    public ImageResolution? ResolveImage { get; init; }
 
     /// <summary>Swarm: send the docker CLI's stored registry credentials with service writes (warnings as <see cref="StackWarning"/>).</summary>
     public bool WithRegistryAuth { get; init; }

@@ -43,7 +43,7 @@ public sealed class BerthConfigReaderTests
             {
               // comments are allowed
               "orchestrator": "kubernetes",
-              "kubernetes": { "namespace": "shop", "context": "kind-dev", "kubeconfig": "kube/config" }
+              "kubernetes": { "namespace": "shop", "context": "kind-dev", "kubeconfig": "kube/config", "resolveImage": "changed" }
             }
             """));
         var result = BerthConfigReader.Read(Env(("HOME", home.Directory)));
@@ -52,6 +52,7 @@ public sealed class BerthConfigReaderTests
         Assert.Equal("kubernetes", result.Config.Orchestrator);
         Assert.Equal("shop", result.Config.Namespace);
         Assert.Equal("kind-dev", result.Config.Context);
+        Assert.Equal("changed", result.Config.ResolveImage);
         Assert.Equal(home.PathOf(".config/berth/kube/config"), result.Config.Kubeconfig);
         Assert.Equal(home.PathOf(".config/berth/config.json"), result.Config.Path);
     }
@@ -69,6 +70,7 @@ public sealed class BerthConfigReaderTests
     [InlineData("[1]", "must hold a JSON object")]
     [InlineData("{\"orchestrator\": 3}", "\"orchestrator\" must be a string")]
     [InlineData("{\"kubernetes\": \"x\"}", "\"kubernetes\" must be an object")]
+    [InlineData("{\"kubernetes\": {\"resolveImage\": \"sometimes\"}}", "\"kubernetes.resolveImage\" must be always, changed or never, not 'sometimes'")]
     public void InvalidContent_IsAnErrorNamingTheFile(string json, string expected)
     {
         var result = BerthConfigReader.Parse(json, "/etc/berth.json", Env());

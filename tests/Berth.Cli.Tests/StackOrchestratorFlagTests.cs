@@ -15,7 +15,6 @@ public sealed class StackOrchestratorFlagTests
     {
         { "deploy", ["--prune"] },
         { "deploy", ["--rollback-on-failure"] },
-        { "deploy", ["--resolve-image", "never"] },
         { "deploy", ["--with-registry-auth"] },
         { "deploy", ["--stability", "2s"] },
         { "diff", ["--prune"] },
@@ -34,6 +33,7 @@ public sealed class StackOrchestratorFlagTests
         { "diff", ["--service-type", "NodePort"] },
         { "deploy", ["--network-policies"] },
         { "diff", ["--network-policies"] },
+        { "diff", ["--resolve-image", "always"] },
         { "ls", ["--all-namespaces"] },
         { "ls", ["--namespace", "shop"] },
         { "services", ["--context", "kind-dev"] },

@@ -1,3 +1,5 @@
+using Berth.Testing;
+
 namespace Berth.Registry.Tests;
 
 /// <summary>One real anonymous registry (pull and push without credentials) for a test class, and the images pushed to it.</summary>
@@ -7,7 +9,7 @@ public sealed class AnonymousRegistryFixture : IAsyncLifetime
 
     public RegistryServer Registry => _registry ?? throw new InvalidOperationException("not started");
 
-    public DockerImages Images { get; } = new();
+    public RegistryImages Images { get; } = new();
 
     public async ValueTask InitializeAsync()
         => _registry = await RegistryServer.StartAnonymousAsync(TestContext.Current.CancellationToken);

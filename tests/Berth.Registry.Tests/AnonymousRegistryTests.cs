@@ -1,3 +1,5 @@
+using Berth.Testing;
+
 namespace Berth.Registry.Tests;
 
 /// <summary>
@@ -14,8 +16,8 @@ public sealed class AnonymousRegistryTests(AnonymousRegistryFixture fixture) : I
     public async Task Resolve_PushedTag_IsTheDigestDockerPushPrinted()
     {
         var target = $"{Host}/anon/busybox:1";
-        var pushed = fixture.Images.Push(DockerImages.Busybox, target);
-        Assert.Equal(pushed, DockerImages.RepoDigest(target));
+        var pushed = fixture.Images.Push(RegistryImages.Busybox, target);
+        Assert.Equal(pushed, RegistryImages.RepoDigest(target));
 
         using var resolver = new DigestResolver(DockerConfigs.Options(null));
         var resolution = await resolver.ResolveAsync(target, Ct);
@@ -30,7 +32,7 @@ public sealed class AnonymousRegistryTests(AnonymousRegistryFixture fixture) : I
     [Fact]
     public async Task Resolve_LocalhostName_ReachesTheSameRegistryOverHttp()
     {
-        var pushed = fixture.Images.Push(DockerImages.Busybox, $"{Host}/anon/by-name:1");
+        var pushed = fixture.Images.Push(RegistryImages.Busybox, $"{Host}/anon/by-name:1");
         using var resolver = new DigestResolver(DockerConfigs.Options(null));
         var resolution = await resolver.ResolveAsync($"localhost:{fixture.Registry.Port}/anon/by-name:1", Ct);
         Assert.True(resolution.IsResolved, resolution.ToString());
@@ -42,7 +44,7 @@ public sealed class AnonymousRegistryTests(AnonymousRegistryFixture fixture) : I
     {
         var target = $"{Host}/anon/moving:1";
         using var resolver = new DigestResolver(DockerConfigs.Options(null));
-        var first = fixture.Images.Push(DockerImages.Busybox, target);
+        var first = fixture.Images.Push(RegistryImages.Busybox, target);
         var before = await resolver.ResolveAsync(target, Ct);
         Assert.Equal(first, before.Digest);
 
@@ -58,7 +60,7 @@ public sealed class AnonymousRegistryTests(AnonymousRegistryFixture fixture) : I
     [Fact]
     public async Task Resolve_WithoutDigestHeader_HashesTheManifestItself()
     {
-        var pushed = fixture.Images.Push(DockerImages.Busybox, $"{Host}/anon/no-header:1");
+        var pushed = fixture.Images.Push(RegistryImages.Busybox, $"{Host}/anon/no-header:1");
         await using var proxy = DigestHidingProxy.Start(Host);
         using var resolver = new DigestResolver(DockerConfigs.Options(null));
 
@@ -73,7 +75,7 @@ public sealed class AnonymousRegistryTests(AnonymousRegistryFixture fixture) : I
     [Fact]
     public async Task Resolve_UnknownTag_IsNotFoundNamingTheTag()
     {
-        fixture.Images.Push(DockerImages.Busybox, $"{Host}/anon/known:1");
+        fixture.Images.Push(RegistryImages.Busybox, $"{Host}/anon/known:1");
         using var resolver = new DigestResolver(DockerConfigs.Options(null));
 
         var resolution = await resolver.ResolveAsync($"{Host}/anon/known:no-such-tag", Ct);
@@ -95,7 +97,7 @@ public sealed class AnonymousRegistryTests(AnonymousRegistryFixture fixture) : I
     [Fact]
     public async Task Resolve_ManyImagesAtOnce_EachGetsItsDigest()
     {
-        var first = fixture.Images.Push(DockerImages.Busybox, $"{Host}/anon/many-a:1");
+        var first = fixture.Images.Push(RegistryImages.Busybox, $"{Host}/anon/many-a:1");
         var unique = fixture.Images.CreateUnique("berth-test/registry-many:" + Guid.NewGuid().ToString("N")[..8]);
         var second = fixture.Images.Push(unique, $"{Host}/anon/many-b:1");
         using var resolver = new DigestResolver(DockerConfigs.Options(null));

@@ -15,7 +15,7 @@ public sealed class BasicAuthRegistryFixture : IAsyncLifetime
 
     public RegistryServer Registry => _registry ?? throw new InvalidOperationException("not started");
 
-    public DockerImages Images { get; } = new();
+    public RegistryImages Images { get; } = new();
 
     /// <summary>A DOCKER_CONFIG folder with the right credentials for the registry.</summary>
     public string DockerConfig { get; private set; } = "";
@@ -30,7 +30,7 @@ public sealed class BasicAuthRegistryFixture : IAsyncLifetime
         Assert.True(created.ExitCode == 0, $"htpasswd (apache2-utils, scripts/setup-registry.sh) failed:\n{created}");
         _registry = await RegistryServer.StartHtpasswdAsync(htpasswd, TestContext.Current.CancellationToken);
         DockerConfig = DockerConfigs.WithAuth(Folder, Registry.Host, User, Password);
-        PushedDigest = Images.Push(DockerImages.Busybox, $"{Registry.Host}/private/busybox:1", DockerConfig);
+        PushedDigest = Images.Push(RegistryImages.Busybox, $"{Registry.Host}/private/busybox:1", DockerConfig);
     }
 
     public async ValueTask DisposeAsync()

@@ -17,7 +17,7 @@ public sealed class TokenAuthRegistryFixture : IAsyncLifetime
 
     public TokenServer Tokens => _tokens ?? throw new InvalidOperationException("not started");
 
-    public DockerImages Images { get; } = new();
+    public RegistryImages Images { get; } = new();
 
     /// <summary>A DOCKER_CONFIG folder with the token server's user.</summary>
     public string DockerConfig { get; private set; } = "";
@@ -29,9 +29,9 @@ public sealed class TokenAuthRegistryFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _tokens = TokenServer.Start(Folder, TimeSpan.FromMinutes(5));
-        _registry = await RegistryServer.StartTokenAsync(Tokens, TestContext.Current.CancellationToken);
+        _registry = await RegistryServer.StartWithAuthAsync(_ => Tokens.RegistryAuthSection, TestContext.Current.CancellationToken);
         DockerConfig = DockerConfigs.WithAuth(Folder, Registry.Host, TokenServer.User, TokenServer.Password);
-        PublicDigest = Images.Push(DockerImages.Busybox, $"{Registry.Host}/public/busybox:1", DockerConfig);
+        PublicDigest = Images.Push(RegistryImages.Busybox, $"{Registry.Host}/public/busybox:1", DockerConfig);
         var unique = Images.CreateUnique("berth-test/registry-token:" + Guid.NewGuid().ToString("N")[..8]);
         PrivateDigest = Images.Push(unique, $"{Registry.Host}/private/app:1", DockerConfig);
     }

@@ -47,6 +47,16 @@ public sealed class TokenServer : IAsyncDisposable
     /// <summary>The PEM file with the CA that issued the signing certificate.</summary>
     public string RootCertificateBundle { get; }
 
+    /// <summary>The registry's <c>auth: token</c> section naming this server: its realm, and its CA to verify tokens with.</summary>
+    public string RegistryAuthSection => $"""
+        auth:
+          token:
+            realm: {Realm}
+            service: {Service}
+            issuer: {Issuer}
+            rootcertbundle: {RootCertificateBundle}
+        """;
+
     /// <summary>The <c>expires_in</c> of the tokens.</summary>
     public TimeSpan Lifetime { get; }
 

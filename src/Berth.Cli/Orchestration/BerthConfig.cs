@@ -2,7 +2,7 @@ namespace Berth.Cli.Orchestration;
 
 /// <summary>
 /// The Berth config file: <c>{"orchestrator": "kubernetes", "kubernetes": {"namespace": ..., "context": ..., "kubeconfig": ...},
-/// "policy": "restricted", "policyMode": "warn"}</c>.
+/// "resolveImage": "changed"}, "policy": "restricted", "policyMode": "warn"}</c>.
 /// Every value is optional; flags and environment variables take precedence.
 /// </summary>
 internal sealed record BerthConfig
@@ -17,6 +17,9 @@ internal sealed record BerthConfig
     public string? Namespace { get; init; }
 
     public string? Context { get; init; }
+
+    /// <summary>Kubernetes: <c>--resolve-image</c> when the flag is not given (<c>always</c>, <c>changed</c> or <c>never</c>).</summary>
+    public string? ResolveImage { get; init; }
 
     /// <summary>Absolute (resolved against the config file's folder, <c>~/</c> expanded).</summary>
     public string? Kubeconfig { get; init; }

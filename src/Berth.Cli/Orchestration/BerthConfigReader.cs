@@ -86,10 +86,17 @@ internal static class BerthConfigReader
                 }
 
                 var kubeconfig = String(kubernetes, "kubeconfig", path);
+                var resolveImage = String(kubernetes, "resolveImage", path);
+                if (resolveImage is not (null or "always" or "changed" or "never"))
+                {
+                    return BerthConfigResult.Failed($"the config file {path}: \"kubernetes.resolveImage\" must be always, changed or never, not '{resolveImage}'");
+                }
+
                 config = config with
                 {
                     Namespace = String(kubernetes, "namespace", path),
                     Context = String(kubernetes, "context", path),
+                    ResolveImage = resolveImage,
                     Kubeconfig = kubeconfig is null ? null : Resolve(kubeconfig, path, environment),
                 };
             }

@@ -35,10 +35,9 @@ internal static class CommandLine
         var dataDir = DataDirOption();
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "The Kubernetes cluster (default: KUBECONFIG, then ~/.kube/config; none found: Swarm only)" };
         var database = DatabaseOption();
-        var resolveImage = new Option<Berth.Swarm.Apply.ImageResolution>("--resolve-image")
+        var resolveImage = new Option<Berth.Swarm.Apply.ImageResolution?>("--resolve-image")
         {
-            Description = "Pin images to their registry digests on deploy: always (docker's default), changed (only when the reference changed), never",
-            DefaultValueFactory = _ => Berth.Swarm.Apply.ImageResolution.Always,
+            Description = "Pin images to their registry digests on deploy: always, changed (only when the reference changed), never (default: always on Swarm, as docker; never on Kubernetes)",
         };
         var root = new RootCommand("berth-console: the web console for Berth stacks on Swarm and Kubernetes. Create the first admin with 'berth-console users add NAME --role admin'.")
         {

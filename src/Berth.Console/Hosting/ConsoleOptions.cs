@@ -17,8 +17,8 @@ internal sealed record ConsoleOptions
     /// <summary>The Kubernetes cluster; null: KUBECONFIG, then ~/.kube/config; no Kubernetes when none is found.</summary>
     public string? Kubeconfig { get; init; }
 
-    /// <summary>Whether deploys pin images to the registry's digests, as <c>berth stack deploy --resolve-image</c> (docker's default: always).</summary>
-    public Berth.Swarm.Apply.ImageResolution ResolveImage { get; init; } = Berth.Swarm.Apply.ImageResolution.Always;
+    /// <summary>Whether deploys pin images to the registry's digests, as <c>berth stack deploy --resolve-image</c>; null: the orchestrator's default (Swarm always, Kubernetes never).</summary>
+    public Berth.Swarm.Apply.ImageResolution? ResolveImage { get; init; }
 
     public static string DefaultDataDirectory()
     {

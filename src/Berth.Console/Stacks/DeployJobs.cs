@@ -234,7 +234,7 @@ internal sealed class DeployJobs(DeployTargets targets, IConsoleStore store, Tim
                 : deployed.Invalid ? "the stack cannot run on the orchestrator as written" : failures.IsEmpty ? "did not converge" : string.Join("; ", failures);
             done = (ok ? "deployed: every service converged" : $"failed: {detail}", ok, failures);
         }
-        catch (Exception e) when (e is StackOrchestratorException or HttpRequestException or IOException or TimeoutException or OperationCanceledException or InvalidOperationException)
+        catch (Exception e) when (e is StackOrchestratorException or StackInputException or HttpRequestException or IOException or TimeoutException or OperationCanceledException or InvalidOperationException)
         {
             result = "failed";
             detail = e is OperationCanceledException ? "cancelled: the console stopped" : e.Message;

@@ -38,14 +38,14 @@ internal sealed class DeployReview(DeployTargets targets)
             var plan = await lease.Service.PlanAsync(Request(input, load, targets.ResolveImage), sink, cancellationToken).ConfigureAwait(false);
             return new DeployReviewResult(notes.ToImmutable(), fidelity, plan, null);
         }
-        catch (Exception e) when (e is StackOrchestratorException or HttpRequestException or IOException or TimeoutException)
+        catch (Exception e) when (e is StackOrchestratorException or StackInputException or HttpRequestException or IOException or TimeoutException)
         {
             return new DeployReviewResult(notes.ToImmutable(), fidelity, null, e.Message);
         }
     }
 
     /// <summary>The deploy the console makes: the CLI's defaults (prune off, wait for convergence), with the submitted files' contents.</summary>
-    public static StackDeployRequest Request(DeployInput input, DeployLoad load, Berth.Swarm.Apply.ImageResolution resolveImage) =>
+    public static StackDeployRequest Request(DeployInput input, DeployLoad load, Berth.Swarm.Apply.ImageResolution? resolveImage) =>
         new(input.Name, load.Project ?? throw new InvalidOperationException("only a valid submission is deployed"))
         {
             ResolveImage = resolveImage,

@@ -27,7 +27,7 @@ internal sealed class DeployTargets(ConsoleOrchestrators orchestrators, ConsoleO
     public IReadOnlyCollection<StackOrchestrator> Available => orchestrators.Available;
 
     /// <summary>The console's --resolve-image, for every deploy and plan it makes.</summary>
-    public Berth.Swarm.Apply.ImageResolution ResolveImage => options.ResolveImage;
+    public Berth.Swarm.Apply.ImageResolution? ResolveImage => options.ResolveImage;
 
     /// <summary>
     /// The Kubernetes namespaces the create form offers: the cluster's, those outside the account's namespaces left out

@@ -36,11 +36,12 @@ internal sealed partial class KubernetesStackService(KubernetesAccessOptions acc
                 return new StackPlanResult(Orchestrator, request.Stack, [], 0) { Invalid = true, PolicyCheck = verdict };
             }
 
+            var live = await PinImagesAsync(cluster, request, plan, forPlan: true, cancellationToken).ConfigureAwait(false);
             var changes = await KubernetesPlanner.PlanAsync(cluster.Client, cluster.Namespace, request.Stack, plan, request.Volumes, cancellationToken).ConfigureAwait(false);
             return new StackPlanResult(
                 Orchestrator,
                 request.Stack,
-                [.. changes.Changes.Select(c => new StackChange(c.Action.ToString().ToLowerInvariant(), c.Kind, c.Name, c.Fields, c.Reason) { Refused = Refusal(c) })],
+                [.. changes.Changes.Select(c => Change(c, plan, live))],
                 changes.Unchanged.Length) { PolicyCheck = verdict };
         });
     }
@@ -62,6 +63,7 @@ internal sealed partial class KubernetesStackService(KubernetesAccessOptions acc
                 return new StackDeployResult(Orchestrator, request.Stack) { Invalid = true, PolicyCheck = verdict, Namespace = cluster.Namespace, Timeout = request.Timeout };
             }
 
+            await PinImagesAsync(cluster, request, plan, forPlan: false, cancellationToken).ConfigureAwait(false);
             events.Publish(new DeployStarting(request.Stack, cluster.Namespace, cluster.Source));
             var started = DateTime.UtcNow;
             var result = await new KubernetesDeployer(cluster.Client, cluster.Namespace, events).DeployAsync(request.Stack, plan, new KubernetesDeployOptions

@@ -81,7 +81,7 @@ internal sealed partial class SwarmStackService(Func<string, string?> environmen
                     RollbackOnFailure = request.RollbackOnFailure,
                     Timeout = request.Timeout,
                     Stability = request.Stability,
-                    ResolveImage = request.ResolveImage,
+                    ResolveImage = request.ResolveImage ?? ImageResolution.Always,
                     RegistryCredentials = request.WithRegistryAuth ? DockerRegistryCredentials.Load(environment, line => events.Publish(new StackWarning(line))) : null,
                 }, cancellationToken).ConfigureAwait(false);
             }

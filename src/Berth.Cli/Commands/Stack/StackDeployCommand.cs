@@ -20,7 +20,8 @@ internal static class StackDeployCommand
         var prune = target.SwarmOnly(command, new Option<bool>("--prune") { Description = "Swarm: remove the stack's services, networks, secrets and configs the file no longer names (Kubernetes always prunes)" });
         var rollback = target.SwarmOnly(command, new Option<bool>("--rollback-on-failure") { Description = "Swarm: when a service this deploy updated fails to converge, restore its previous spec" });
         var stability = target.SwarmOnly(command, DurationOption.Create("--stability", "Swarm: how long every service must keep its tasks running before the stack counts as converged (docker's monitor period)", TimeSpan.FromSeconds(5)));
-        var resolveImage = target.SwarmOnly(command, SwarmImageOptions.ResolveImage());
+        var resolveImage = SwarmImageOptions.ResolveImage();
+        command.Options.Add(resolveImage);
         var registryAuth = target.SwarmOnly(command, SwarmImageOptions.WithRegistryAuth());
         var volumes = target.KubernetesOnly(command, new Option<bool>("--volumes") { Description = "Kubernetes: also delete the stack's PersistentVolumeClaims the file no longer names" });
         var serviceType = target.KubernetesOnly(command, StackOptions.ServiceType());
@@ -60,7 +61,7 @@ internal static class StackDeployCommand
                 Prune = parse.GetValue(prune),
                 RollbackOnFailure = parse.GetValue(rollback),
                 Stability = parse.GetValue(stability),
-                ResolveImage = SwarmImageOptions.ResolveModeOf(parse.GetValue(resolveImage)),
+                ResolveImage = SwarmImageOptions.ResolveModeOf(parse.GetValue(resolveImage), resolved),
                 WithRegistryAuth = parse.GetValue(registryAuth),
                 Volumes = parse.GetValue(volumes),
                 ServiceType = StackOptions.ServiceTypeOf(parse.GetValue(serviceType)),

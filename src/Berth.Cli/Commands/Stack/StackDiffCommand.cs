@@ -24,6 +24,9 @@ internal static class StackDiffCommand
         var volumes = target.KubernetesOnly(command, new Option<bool>("--volumes") { Description = "Kubernetes: also show the PersistentVolumeClaims deploy --volumes would delete" });
         var serviceType = target.KubernetesOnly(command, StackOptions.ServiceType());
         var networkPolicies = target.KubernetesOnly(command, StackOptions.NetworkPolicies());
+
+        // Swarm's plan compares images without their pinned digests and asks no registry: Kubernetes only.
+        var resolveImage = target.KubernetesOnly(command, SwarmImageOptions.ResolveImage());
         project.AddTo(command, namedByStack: true);
         var policy = new PolicyOptions();
         policy.AddTo(command);
@@ -58,6 +61,7 @@ internal static class StackDiffCommand
                 Volumes = parse.GetValue(volumes),
                 ServiceType = StackOptions.ServiceTypeOf(parse.GetValue(serviceType)),
                 NetworkPolicies = parse.GetValue(networkPolicies),
+                ResolveImage = SwarmImageOptions.ResolveModeOf(parse.GetValue(resolveImage), resolved),
                 Policy = deployPolicy,
             };
             using var service = resolved.Open(environment);
@@ -112,7 +116,9 @@ internal static class StackDiffCommand
             var sign = row.Action switch { "create" => "+", "remove" => "-", "collision" => "!", "replace" => "-/+", _ => "~" };
             if (row.Changes is { Count: > 0 } changes)
             {
-                stdout.WriteLine($"{sign} {row.Action} {row.Kind} {row.Name}");
+                // Fields listed without values (Kubernetes: all but images) stay named on the object's line.
+                var unvalued = row.Fields.Where(f => !changes.Any(c => c.Field == f)).ToList();
+                stdout.WriteLine($"{sign} {row.Action} {row.Kind} {row.Name}{(unvalued.Count > 0 ? $" ({string.Join(", ", unvalued)})" : string.Empty)}");
                 foreach (var change in changes)
                 {
                     stdout.WriteLine($"    {change.Text}");

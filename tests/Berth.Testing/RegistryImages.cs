@@ -1,16 +1,16 @@
 using System.Formats.Tar;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Berth.Testing;
+using Xunit;
 
-namespace Berth.Registry.Tests;
+namespace Berth.Testing;
 
 /// <summary>
 /// Test images put into a loopback registry with the real engine (<c>docker tag</c> and <c>docker push</c>; dockerd
 /// treats 127.0.0.0/8 registries as insecure, so plain HTTP works without daemon settings). Remembers the tags it made
 /// (and the repository@digest references the pushes left) and removes them on <see cref="RemoveTags"/>.
 /// </summary>
-public sealed partial class DockerImages
+public sealed partial class RegistryImages
 {
     /// <summary>The small image the other tests use too (scripts/setup-swarm.sh loads it).</summary>
     public const string Busybox = "berth-test/busybox:1";

@@ -1,12 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using Berth.Testing;
-
-namespace Berth.Registry.Tests;
+namespace Berth.Testing;
 
 /// <summary>
 /// A real registry (Debian's docker-registry, the CNCF distribution registry; scripts/setup-registry.sh installs it)
-/// for one test class: <c>docker-registry serve CONFIG</c> on a free 127.0.0.1 port with its own temp storage folder,
+/// for one test class (Berth.Registry.Tests, and the Kubernetes --resolve-image tests): <c>docker-registry serve CONFIG</c> on a free 127.0.0.1 port with its own temp storage folder,
 /// never the package's system service. Disposing kills it by its process id and deletes the folder.
 /// </summary>
 public sealed class RegistryServer : IAsyncDisposable
@@ -48,16 +46,12 @@ public sealed class RegistryServer : IAsyncDisposable
                 path: {htpasswdFile}
             """, cancellationToken);
 
-    /// <summary>Bearer tokens from <paramref name="tokens"/>, verified with its CA (the registry's <c>auth: token</c>).</summary>
-    public static Task<RegistryServer> StartTokenAsync(TokenServer tokens, CancellationToken cancellationToken)
-        => StartNewAsync(_ => $"""
-            auth:
-              token:
-                realm: {tokens.Realm}
-                service: {TokenServer.Service}
-                issuer: {TokenServer.Issuer}
-                rootcertbundle: {tokens.RootCertificateBundle}
-            """, cancellationToken);
+    /// <summary>
+    /// With its own <c>auth:</c> section (e.g. <c>auth: token</c> with a test token server's realm and CA), made from
+    /// the server's temp folder.
+    /// </summary>
+    public static Task<RegistryServer> StartWithAuthAsync(Func<string, string> authSection, CancellationToken cancellationToken)
+        => StartNewAsync(authSection, cancellationToken);
 
     private static async Task<RegistryServer> StartNewAsync(Func<string, string> authSection, CancellationToken cancellationToken)
     {
