@@ -65,6 +65,30 @@ public static class PolicySource
         return PolicyParser.Parse(text, path, cancellationToken);
     }
 
+    /// <summary>
+    /// A policy given as text rather than a file (the cluster's ConfigMap): a built-in profile name alone (surrounding
+    /// white space ignored), or a policy document read by the file parser, with <paramref name="origin"/> as the file
+    /// name of every diagnostic (e.g. <c>configmap berth-system/berth-policy key policy.yaml</c>).
+    /// </summary>
+    public static PolicyParseResult Parse(string text, string origin, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(origin);
+        var trimmed = text.Trim();
+        if (IsProfileName(trimmed) && BuiltInProfiles.TryGet(trimmed) is { } profile)
+        {
+            return new PolicyParseResult(profile, []);
+        }
+
+        // A single word is meant as a profile name (a policy document has keys).
+        if (trimmed.Length > 0 && trimmed.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            return Failed(PolicyCodes.UnknownProfile, $"'{trimmed}' is not a built-in profile", new SourceLocation(origin, 1, 1), $"write one of {ProfileNames}, or a policy document");
+        }
+
+        return PolicyParser.Parse(text, origin, cancellationToken);
+    }
+
     /// <summary>A bare profile name (no folder, no extension): anything else is a path.</summary>
     private static bool IsProfileName(string value)
         => value.Length > 0 && value.AsSpan().IndexOfAny('/', '\\', '.') < 0;

@@ -16,7 +16,9 @@ namespace Berth.ApiServer.Tests;
 /// The CRD mode end to end with the real kubectl: the documented Kubernetes API test double (not a cluster) plays
 /// kube-apiserver — it serves the Stack CustomResourceDefinition (v1alpha3 stored, v1beta2 served, webhook conversion,
 /// status subresource) and calls berth-apiserver's webhooks (started in-process with --webhooks-only, no etcd) over
-/// HTTPS through their Service, checked against the generated CA for compose-api.docker.svc.
+/// HTTPS through their Service, checked against the generated CA for compose-api.docker.svc. The webhook server reads
+/// the double (its --kubeconfig's cluster, not the requesting user's) only for the cluster deploy policy ConfigMap,
+/// read afresh on every review (TTL zero); without that ConfigMap nothing changes.
 /// </summary>
 public sealed class CrdModeTests : IAsyncLifetime
 {
@@ -25,6 +27,7 @@ public sealed class CrdModeTests : IAsyncLifetime
     private readonly TempProject _folder = new();
     private WebApplication? _webhooks;
     private KubernetesApiDouble? _api;
+    private Berth.ApiServer.Security.ClusterClient? _cluster;
     private string _kubeconfig = "";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -33,10 +36,11 @@ public sealed class CrdModeTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var options = new ServerOptions { SecurePort = FreePort.Loopback(), BindAddress = "127.0.0.1", CertDir = _folder.PathOf("certs"), WebhooksOnly = true, EtcdServers = [] };
-        _webhooks = WebhookHost.Build(options, cluster: null);
-        await _webhooks.StartAsync(Ct);
+        var options = new ServerOptions { SecurePort = FreePort.Loopback(), BindAddress = "127.0.0.1", CertDir = _folder.PathOf("certs"), WebhooksOnly = true, EtcdServers = [], PolicyCacheTimeToLive = TimeSpan.Zero };
         _api = await KubernetesApiDouble.StartAsync(https: true, Ct);
+        _cluster = Berth.ApiServer.Security.ClusterClient.Create(_api.WriteKubeconfig(_folder.PathOf("server.kubeconfig")));
+        _webhooks = WebhookHost.Build(options, _cluster);
+        await _webhooks.StartAsync(Ct);
         Api.SetWebhookService(options.ServiceNamespace, options.ServiceName, 443, new Uri($"https://127.0.0.1:{options.SecurePort}/"));
         Api.Aggregation.AddUser(AliceToken, "alice", "dev");
         Api.Aggregation.Allow(new RbacRule("alice", ["*"], "compose.docker.com", ["stacks"]));
@@ -61,6 +65,8 @@ public sealed class CrdModeTests : IAsyncLifetime
             await _webhooks.StopAsync(CancellationToken.None);
             await _webhooks.DisposeAsync();
         }
+
+        _cluster?.Dispose();
 
         _folder.Dispose();
     }
@@ -270,5 +276,74 @@ public sealed class CrdModeTests : IAsyncLifetime
         var refused = Kubectl(AliceToken, Stack("forged", annotations: annotations), expectFailure: true, "apply", "-f", "-");
 
         Assert.Contains("admission webhook \"mutate.stacks.compose.docker.com\" denied the request: stacks.compose.docker.com \"forged\" is forbidden: metadata.annotations[compose.docker.com/owner] is recorded from the requesting user and cannot be set by clients", refused.Stderr, StringComparison.Ordinal);
+    }
+
+    private void SetPolicy(string policy, string? mode = null)
+    {
+        Kubectl(null, """{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"berth-system"}}""", "apply", "-f", "-");
+        var data = new JsonObject { ["policy.yaml"] = policy };
+        if (mode is not null)
+        {
+            data["mode"] = mode;
+        }
+
+        var configMap = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "ConfigMap",
+            ["metadata"] = new JsonObject { ["name"] = "berth-policy", ["namespace"] = "berth-system" },
+            ["data"] = data,
+        };
+        Kubectl(null, configMap.ToJsonString(), "apply", "-f", "-");
+    }
+
+    private static string PrivilegedStack(string name) => $"""
+        apiVersion: compose.docker.com/v1beta2
+        kind: Stack
+        metadata:
+          name: {name}
+        spec:
+          services:
+          - name: web
+            image: nginx:1.27
+            privileged: true
+
+        """;
+
+    [Fact]
+    public void Under_an_enforced_cluster_policy_a_violating_stack_is_refused_by_the_validating_webhook_with_its_line()
+    {
+        SetPolicy("restricted");
+
+        var refused = Kubectl(AliceToken, PrivilegedStack("root"), expectFailure: true, "apply", "-f", "-");
+
+        // kubectl prints the webhook's 422 from its causes, one line a violation.
+        Assert.Contains("The Stack \"root\" is invalid: \n* ", refused.Stderr, StringComparison.Ordinal);
+        Assert.Matches(@"services\.web\.privileged: spec\.composeFile:\d+:\d+: BP201: ", refused.Stderr);
+        Assert.Contains("BP212", refused.Stderr, StringComparison.Ordinal);
+        Kubectl(null, null, expectFailure: true, "get", "stacks.v1alpha3.compose.docker.com", "root");
+        Assert.Contains(Api.Requests, r => r is { Method: "GET", Path: "/api/v1/namespaces/berth-system/configmaps/berth-policy", StatusCode: 200 });
+    }
+
+    [Fact]
+    public void Under_a_cluster_policy_in_warn_mode_the_stack_is_stored_and_kubectl_prints_the_webhooks_warnings()
+    {
+        SetPolicy("restricted", mode: "warn");
+
+        var applied = Kubectl(AliceToken, PrivilegedStack("loud"), "apply", "-f", "-");
+
+        Assert.Contains("stack.compose.docker.com/loud created", applied.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"Warning: stack loud, policy restricted \(configmap berth-system/berth-policy\): services\.web\.privileged: spec\.composeFile:\d+:\d+: BP201: ", applied.Stderr);
+        Kubectl(null, null, "get", "stacks.v1alpha3.compose.docker.com", "loud");
+    }
+
+    [Fact]
+    public void Without_the_policy_configmap_a_privileged_stack_is_admitted_without_warnings()
+    {
+        var applied = Kubectl(AliceToken, PrivilegedStack("free"), "apply", "-f", "-");
+
+        Assert.Contains("stack.compose.docker.com/free created", applied.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Warning", applied.Stderr, StringComparison.Ordinal);
+        Assert.Contains(Api.Requests, r => r is { Method: "GET", Path: "/api/v1/namespaces/berth-system/configmaps/berth-policy", StatusCode: 404 });
     }
 }

@@ -78,10 +78,10 @@ public sealed class SystemInstallCliTests : KubernetesStackCliTest
         Assert.Equal(0, Double.Writes);
 
         // One GET per object (the Secret's read serves both the TLS reuse and the comparison).
-        Assert.Equal(25, Double.Reads);
+        Assert.Equal(28, Double.Reads);
         Assert.DoesNotContain("created ", again.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("updated ", again.Stdout, StringComparison.Ordinal);
-        Assert.Contains("0 created, 0 updated, 25 unchanged", again.Stdout, StringComparison.Ordinal);
+        Assert.Contains("0 created, 0 updated, 28 unchanged", again.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("new CA", again.Stdout, StringComparison.Ordinal);
 
         // The CA was read back from the Secret, not rotated.
@@ -127,7 +127,7 @@ public sealed class SystemInstallCliTests : KubernetesStackCliTest
         Assert.Equal(2, writes.Count);
         Assert.All(writes, w => Assert.Equal(("patch", "deployments.apps"), (w.Verb, w.Resource)));
         Assert.Contains("updated Deployment berth-system/berth-controller (spec.template.spec.containers[berth-controller].image)", stdout, StringComparison.Ordinal);
-        Assert.Contains("0 created, 2 updated, 23 unchanged", stdout, StringComparison.Ordinal);
+        Assert.Contains("0 created, 2 updated, 26 unchanged", stdout, StringComparison.Ordinal);
         Assert.Equal("registry.example/berth:0.2.0", (string?)Double.Get("deployments.apps", "berth-system", "berth-apiserver")!["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]);
     }
 
@@ -205,6 +205,34 @@ public sealed class SystemInstallCliTests : KubernetesStackCliTest
 
         var json = CliRunner.RunWith(new Dictionary<string, string>(), "system", "install", "--dry-run", "-o", "json", "--mode", "crd");
         Assert.Equal("List", (string?)JsonNode.Parse(json.Stdout)!["kind"]);
+    }
+
+    [Fact]
+    public void InstallWithAPolicy_WritesTheConfigMap_DryRunPrintsIt_AndABadPolicyInstallsNothing()
+    {
+        var policyFile = Project.Write("company-policy.yaml", "version: 1\nname: company\nprofile: baseline\n");
+        var badFile = Project.Write("bad-policy.yaml", "version: 1\nrules:\n  allowPrivileged: maybe\n");
+
+        var dryRun = CliRunner.RunWith(new Dictionary<string, string>(), "system", "install", "--dry-run", "-o", "yaml", "--policy", "restricted", "--policy-mode", "warn");
+        var installed = System("install", "--policy", policyFile);
+        var bad = System("install", "--policy", badFile, "-n", "berth-bad");
+        var modeAlone = System("install", "--policy-mode", "warn");
+
+        Assert.True(dryRun.ExitCode == 0, dryRun.Stderr);
+        Assert.Contains("kind: ConfigMap\nmetadata:\n  name: berth-policy\n  namespace: berth-system\n", dryRun.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  policy.yaml: restricted\n  mode: warn\n", dryRun.Stdout, StringComparison.Ordinal);
+        Assert.Contains("resourceNames:\n  - berth-policy\n", dryRun.Stdout, StringComparison.Ordinal);
+        Assert.True(installed.ExitCode == 0, installed.Stderr);
+        Assert.Contains("created ConfigMap berth-system/berth-policy", installed.Stdout, StringComparison.Ordinal);
+        var stored = Double.Get("configmaps", "berth-system", "berth-policy")!;
+        Assert.Equal("version: 1\nname: company\nprofile: baseline\n", (string?)stored["data"]!["policy.yaml"]);
+        Assert.Null(stored["data"]!["mode"]);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("bad-policy.yaml:3:", bad.Stderr, StringComparison.Ordinal);
+        Assert.Contains("berth system install: the policy '", bad.Stderr, StringComparison.Ordinal);
+        Assert.Null(Double.Get("namespaces", null, "berth-bad"));
+        Assert.Equal(2, modeAlone.ExitCode);
+        Assert.Contains("--policy-mode warn has no policy to apply", modeAlone.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -129,6 +129,26 @@ public sealed class ApiDoubleAdmissionWebhookTests
     }
 
     [Fact]
+    public async Task A_validating_webhooks_warnings_reach_the_client_as_warning_headers()
+    {
+        await using var webhook = await TestWebhookServer.StartAsync((_, review) =>
+        {
+            var answer = TestWebhookServer.Admission(review, allowed: true);
+            answer["response"]!["warnings"] = new JsonArray("size is \"large\"", "second");
+            return answer;
+        }, Ct);
+        await using var api = await KubernetesApiDouble.StartAsync(Ct);
+        using var client = Client(api);
+        await CreateCrdAsync(client, Crd());
+        await ConfigureAsync(client, "ValidatingWebhookConfiguration", "warn", Hook("warn.example.com", Url(webhook, "validate"), ["CREATE"]));
+
+        using var response = await client.PostAsync(Widgets, new StringContent(Widget(Json("""{"image":"nginx","size":2}""")).ToJsonString(), System.Text.Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(["299 - \"size is \\\"large\\\"\"", "299 - \"second\""], response.Headers.GetValues("Warning"));
+    }
+
+    [Fact]
     public async Task Rules_select_operations_subresources_and_labels()
     {
         await using var webhook = await TestWebhookServer.StartAsync(Answer, Ct);

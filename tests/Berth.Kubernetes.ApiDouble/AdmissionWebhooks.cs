@@ -65,16 +65,29 @@ internal sealed class AdmissionWebhooks(ObjectStore store, WebhookClient client)
         return current;
     }
 
-    /// <summary>Runs the matching validating webhooks; the first denial or failed call (failurePolicy Fail) is thrown.</summary>
-    public void Validate(AdmissionAttributes attributes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the matching validating webhooks; the first denial or failed call (failurePolicy Fail) is thrown. Answers
+    /// the admitting webhooks' <c>warnings</c>, which kube-apiserver sends the client as <c>Warning</c> headers.
+    /// </summary>
+    public List<string> Validate(AdmissionAttributes attributes, CancellationToken cancellationToken)
     {
+        var warnings = new List<string>();
         foreach (var webhook in Matching(ValidatingConfigurations, attributes))
         {
-            if (Call(webhook, attributes, cancellationToken) is { } response && response["allowed"]?.GetValue<bool>() != true)
+            if (Call(webhook, attributes, cancellationToken) is not { } response)
+            {
+                continue;
+            }
+
+            if (response["allowed"]?.GetValue<bool>() != true)
             {
                 throw Denied(webhook, response);
             }
+
+            warnings.AddRange((response["warnings"] as JsonArray ?? []).Select(w => w?.ToString() ?? string.Empty));
         }
+
+        return warnings;
     }
 
     private List<JsonObject> Matching(ResourceType configurations, AdmissionAttributes attributes)

@@ -37,9 +37,11 @@ internal sealed class CustomResourceRequest(
         var storedBody = body;
         var manager = request.Query["fieldManager"].ToString() is { Length: > 0 } named ? named : null;
         var admitted = false;
-        if (verb is "create" or "update" && served.Type != served.Storage && AdmittedAtRequestVersion(route, verb, body, manager) is { } converted)
+        if (verb is "create" or "update" && AdmittedAtRequestVersion(route, verb, body, manager) is { } converted)
         {
-            // As kube-apiserver: a body at another version is admitted and validated at that version, then converted.
+            // As kube-apiserver: a body is admitted and validated at its request's version, then converted. Done
+            // before the store's lock is taken, so a webhook may read the double while it answers (berth-apiserver's
+            // validating webhook reads the cluster policy ConfigMap), as it may read kube-apiserver.
             (storedBody, admitted) = (converted, true);
         }
         else if (verb is "create" or "update" || (verb == "patch" && contentType == ApplyPatch))
@@ -212,7 +214,12 @@ internal sealed class CustomResourceRequest(
             }
         }
 
-        admission.Validate(attributes with { Object = mutated }, cancellationToken);
+        foreach (var warning in admission.Validate(attributes with { Object = mutated }, cancellationToken))
+        {
+            // AS/pkg/endpoints/handlers/responsewriters/warning.go: 299, agent "-", the text quoted and escaped.
+            request.HttpContext.Response.Headers.Append("Warning", "299 - \"" + warning.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"");
+        }
+
         return mutated;
     }
 

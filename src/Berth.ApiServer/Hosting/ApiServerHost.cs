@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Berth.ApiServer.Http;
+using Berth.ApiServer.Policy;
 using Berth.ApiServer.Security;
 using Berth.StackApi;
 using Berth.StackApi.Storage;
@@ -76,8 +77,9 @@ internal static class ApiServerHost
         }
 
         Endpoints.Map(app, services);
-        var stacks = RequestingUserReads.Map(app, options, services, new MeasuredStackStore(services.Store), logger);
-        new StacksApi(stacks, services.Cluster is null, time, logger).Map(app);
+        var policy = StackPolicyAdmission.Open(services.Cluster, options, time, logger);
+        var stacks = RequestingUserReads.Map(app, options, services, new MeasuredStackStore(services.Store), policy, logger);
+        new StacksApi(stacks, services.Cluster is null, time, logger, policy).Map(app);
         return app;
     }
 

@@ -56,9 +56,11 @@ internal static class CommandLine
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "The cluster to delegate authentication and authorization to (default: in-cluster config when running in a pod; none: standalone)" };
         var compaction = new Option<int>("--etcd-compaction-interval-seconds") { Description = "How often to compact etcd (0: never)", DefaultValueFactory = _ => (int)d.CompactionInterval.TotalSeconds };
 
+        var policyNamespace = new Option<string>("--policy-namespace") { Description = "The namespace of the cluster deploy policy ConfigMap berth-policy (berth system install's namespace)", DefaultValueFactory = _ => d.PolicyNamespace };
+        var policyTtl = new Option<int>("--policy-cache-ttl-seconds") { Description = "How long a read of the policy ConfigMap is used (0: read at every admission)", DefaultValueFactory = _ => (int)d.PolicyCacheTimeToLive.TotalSeconds };
         var webhooksOnly = new Option<bool>("--webhooks-only") { Description = "Serve only the admission and conversion webhooks of stacks kept as a CustomResourceDefinition (CRD mode): no etcd, no Stack API" };
         var root = new RootCommand("berth-apiserver: serves compose.docker.com stacks (v1alpha3, v1beta2, v1beta1) over HTTPS on etcd, standalone or as an aggregated API server behind kube-apiserver.");
-        Option[] all = [etcdServers, etcdCa, etcdCert, etcdKey, etcdPrefix, securePort, bindAddress, tlsCert, tlsKey, certDir, serviceName, serviceNamespace, tokenFile, clientCa, rhCa, rhNames, rhUser, rhGroup, rhExtra, authz, kubeconfig, compaction, webhooksOnly];
+        Option[] all = [etcdServers, etcdCa, etcdCert, etcdKey, etcdPrefix, securePort, bindAddress, tlsCert, tlsKey, certDir, serviceName, serviceNamespace, tokenFile, clientCa, rhCa, rhNames, rhUser, rhGroup, rhExtra, authz, kubeconfig, compaction, policyNamespace, policyTtl, webhooksOnly];
         foreach (var option in all)
         {
             root.Options.Add(option);
@@ -91,6 +93,8 @@ internal static class CommandLine
             Kubeconfig = parse.GetValue(kubeconfig),
             CompactionInterval = TimeSpan.FromSeconds(parse.GetValue(compaction)),
             WebhooksOnly = parse.GetValue(webhooksOnly),
+            PolicyNamespace = parse.GetValue(policyNamespace)!,
+            PolicyCacheTimeToLive = TimeSpan.FromSeconds(parse.GetValue(policyTtl)),
             };
             var errors = Validate(options);
             foreach (var error in errors)
@@ -110,6 +114,11 @@ internal static class CommandLine
         if ((options.TlsCertFile is null) != (options.TlsPrivateKeyFile is null))
         {
             errors.Add("--tls-cert-file and --tls-private-key-file go together");
+        }
+
+        if (options.PolicyCacheTimeToLive < TimeSpan.Zero)
+        {
+            errors.Add("--policy-cache-ttl-seconds may not be negative");
         }
 
         if (options.SecurePort is < 1 or > 65535)

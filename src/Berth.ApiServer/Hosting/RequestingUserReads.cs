@@ -1,4 +1,5 @@
 using Berth.ApiServer.Http;
+using Berth.ApiServer.Policy;
 using Berth.ApiServer.Security;
 using Berth.ApiServer.Webhooks;
 using Berth.StackApi.Storage;
@@ -34,11 +35,11 @@ internal static class RequestingUserReads
     }
 
     /// <summary>Maps stacks/log and returns the store StacksApi writes through (collision-checked with a cluster).</summary>
-    public static IStackStore Map(WebApplication app, ServerOptions options, ServerServices server, IStackStore store, ILogger logger)
+    public static IStackStore Map(WebApplication app, ServerOptions options, ServerServices server, IStackStore store, StackPolicyAdmission? policy, ILogger logger)
     {
         if (Open(app, options, server.Cluster) is not { } cluster)
         {
-            WebhookEndpoints.Map(app, null);
+            WebhookEndpoints.Map(app, null, policy);
             return store;
         }
 
@@ -46,7 +47,7 @@ internal static class RequestingUserReads
         new StackLogs(store, cluster, logger).Map(app);
         var requests = app.Services.GetRequiredService<IHttpContextAccessor>();
         var collisions = new StackCollisions(cluster);
-        WebhookEndpoints.Map(app, collisions);
+        WebhookEndpoints.Map(app, collisions, policy);
         return new CollisionCheckedStackStore(store, collisions, () => requests.HttpContext?.Features.Get<UserInfo>());
     }
 }

@@ -48,4 +48,10 @@ internal sealed record ServerOptions
 
     /// <summary>How often the extension-apiserver-authentication ConfigMap is re-read when it is used (CAs rotate).</summary>
     public TimeSpan AuthenticationConfigReloadInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The install namespace, where the cluster deploy policy ConfigMap (berth-policy) is read.</summary>
+    public string PolicyNamespace { get; init; } = Berth.Policy.Cluster.ClusterPolicyConfigMap.DefaultNamespace;
+
+    /// <summary>How long a read of the policy ConfigMap is used before it is read again (zero: every admission).</summary>
+    public TimeSpan PolicyCacheTimeToLive { get; init; } = Berth.Policy.Cluster.ClusterPolicySource.DefaultTimeToLive;
 }

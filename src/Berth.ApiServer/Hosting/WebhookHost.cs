@@ -1,4 +1,5 @@
 using Berth.ApiServer.Http;
+using Berth.ApiServer.Policy;
 using Berth.ApiServer.Security;
 using Berth.ApiServer.Webhooks;
 
@@ -45,7 +46,7 @@ internal static class WebhookHost
                 await HttpBodies.WriteStatusAsync(context, e, CancellationToken.None).ConfigureAwait(false);
             }
         });
-        WebhookEndpoints.Map(app, collisions);
+        WebhookEndpoints.Map(app, collisions, StackPolicyAdmission.Open(cluster, options, TimeProvider.System, logger));
         app.MapFallback(_ => throw ApiStatus.PathNotFound());
         return app;
     }

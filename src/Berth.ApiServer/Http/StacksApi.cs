@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Berth.ApiServer.Policy;
 using Berth.ApiServer.Security;
+using Berth.Policy.Cluster;
 using Berth.StackApi;
 using Berth.StackApi.Storage;
 
@@ -13,7 +15,7 @@ namespace Berth.ApiServer.Http;
 /// The stacks REST surface on IStackStore: get, list, watch, create, update, patch, delete, deletecollection and the
 /// subresources, each at any served version (StackCodec converts to and from the storage form).
 /// </summary>
-internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider time, ILogger logger)
+internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider time, ILogger logger, StackPolicyAdmission? policy = null)
 {
     // How long a watch waits for the store to refuse it (bad selector, RV too large) before it opens the stream.
     private static readonly TimeSpan WatchErrorWindow = TimeSpan.FromMilliseconds(250);
@@ -378,6 +380,52 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
         }
     }
 
+    /// <summary>
+    /// Reads the cluster policy once per request, before the store's update function (which is synchronous and may
+    /// run again on a conflict) evaluates it; its warnings are written with the response headers.
+    /// </summary>
+    private async Task ReadPolicyAsync(HttpContext context, CancellationToken ct)
+    {
+        if (policy is null || context.Features.Get<PolicyVerdict>() is not null)
+        {
+            return;
+        }
+
+        var verdict = new PolicyVerdict(await policy.CurrentAsync(ct).ConfigureAwait(false));
+        context.Features.Set(verdict);
+        context.Response.OnStarting(() =>
+        {
+            foreach (var warning in verdict.Warnings)
+            {
+                context.Response.Headers.Append("Warning", StackPolicyAdmission.WarningHeader(warning));
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>
+    /// The cluster policy on a stack about to be written: a create, or an update that changes the spec (one that
+    /// leaves it, such as the controller's finalizer and the owner's labels, is not refused for a policy that came later).
+    /// </summary>
+    private static void CheckPolicy(HttpContext context, JsonObject desired, JsonObject? current, string name)
+    {
+        if (context.Features.Get<PolicyVerdict>() is not { } verdict || (current is not null && JsonNode.DeepEquals(desired["spec"], current["spec"])))
+        {
+            return;
+        }
+
+        // The last evaluation wins: the update function may run more than once.
+        verdict.Warnings = StackPolicyAdmission.Check(verdict.Policy, desired, name, context.RequestAborted);
+    }
+
+    private sealed class PolicyVerdict(ClusterPolicy policy)
+    {
+        public ClusterPolicy Policy { get; } = policy;
+
+        public ImmutableArray<string> Warnings { get; set; } = [];
+    }
+
     private static JsonObject Metadata(JsonObject obj)
     {
         if (obj["metadata"] is not JsonObject metadata)
@@ -406,6 +454,8 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
         var stored = Decode(context, body, version, null, name);
         PrepareForCreate(stored, ns, User(context));
         Validate(stored, name);
+        await ReadPolicyAsync(context, ct).ConfigureAwait(false);
+        CheckPolicy(context, stored, null, name);
         FieldManager.For(context, version, statusOnly: false, time).Track(null, stored, applied);
         return await store.CreateAsync(stored, new WriteOptions(dryRun), ct).ConfigureAwait(false);
     }
@@ -432,6 +482,7 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
         var dryRun = DryRun(context);
         var body = HttpBodies.ParseObject(await HttpBodies.ReadAsync(context.Request, ct).ConfigureAwait(false));
         var user = User(context);
+        await ReadPolicyAsync(context, ct).ConfigureAwait(false);
         var updated = await store.UpdateAsync(ns, name, current => Replace(context, current, body, version, ns, name, user, statusOnly: false), new WriteOptions(dryRun), ct).ConfigureAwait(false);
         await WriteObjectAsync(context, 200, updated, version, OutputKind.Object, ct).ConfigureAwait(false);
     }
@@ -506,6 +557,7 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
         }
 
         Validate(desired, name, current);
+        CheckPolicy(context, desired, current, name);
         fields.Track(current, desired, applied);
         return desired;
     }
@@ -533,6 +585,11 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
         }
 
         var user = User(context);
+        if (!statusOnly)
+        {
+            await ReadPolicyAsync(context, ct).ConfigureAwait(false);
+        }
+
         if (patchType == "application/apply-patch+yaml")
         {
             await ApplyAsync(context, version, ns, name, patch as JsonObject ?? throw ApiStatus.BadRequest("an apply patch must be an object"), dryRun, statusOnly, ct).ConfigureAwait(false);
@@ -738,6 +795,7 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
         var dry = DryRun(context);
         var rv = body["metadata"]?["resourceVersion"]?.ToString();
         var user = User(context);
+        await ReadPolicyAsync(context, ct).ConfigureAwait(false);
         var updated = await store.UpdateAsync(ns, name, current =>
         {
             var desired = (JsonObject)current.DeepClone();
@@ -747,6 +805,7 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
                 throw Invalid(name, errors);
             }
 
+            CheckPolicy(context, desired, current, name);
             if (!string.IsNullOrEmpty(rv))
             {
                 Metadata(desired)["resourceVersion"] = rv;
@@ -803,6 +862,7 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
 
         var dry = DryRun(context);
         var user = User(context);
+        await ReadPolicyAsync(context, ct).ConfigureAwait(false);
         JsonObject result;
         try
         {
@@ -818,6 +878,7 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
 
                 StackOwner.Set(desired, Owner(user));
                 Validate(desired, name);
+                CheckPolicy(context, desired, current, name);
                 return desired;
             }, new WriteOptions(dry), ct).ConfigureAwait(false);
         }
@@ -838,6 +899,7 @@ internal sealed class StacksApi(IStackStore store, bool standalone, TimeProvider
 
             StackOwner.Set(stored, Owner(user));
             Validate(stored, name);
+            CheckPolicy(context, stored, null, name);
             result = await store.CreateAsync(stored, new WriteOptions(dry), ct).ConfigureAwait(false);
             await WriteObjectAsync(context, 201, result, version, OutputKind.Object, ct).ConfigureAwait(false);
             return;

@@ -57,9 +57,15 @@ internal sealed record AdmissionRequest(
             request["dryRun"]?.GetValue<bool>() ?? false);
     }
 
-    public JsonObject Allow(JsonArray? patch = null)
+    /// <summary>An admission; <paramref name="warnings"/> go to the client as Warning headers (AdmissionResponse.warnings).</summary>
+    public JsonObject Allow(JsonArray? patch = null, ImmutableArray<string> warnings = default)
     {
         var response = new JsonObject { ["uid"] = Uid, ["allowed"] = true };
+        if (!warnings.IsDefaultOrEmpty)
+        {
+            response["warnings"] = new JsonArray([.. warnings.Select(w => JsonValue.Create(w))]);
+        }
+
         if (patch is { Count: > 0 })
         {
             response["patchType"] = "JSONPatch";

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using System.Collections.Immutable;
 using Berth.ApiServer.Http;
+using Berth.ApiServer.Policy;
 using Berth.StackApi;
 
 namespace Berth.ApiServer.Webhooks;
@@ -10,7 +12,7 @@ namespace Berth.ApiServer.Webhooks;
 /// dry-run conversion) and collision check as a create or update of berth-apiserver; the mutating one records the
 /// owner (<see cref="OwnerAnnotation"/>) from the review's userInfo and refuses a client's edit of it.
 /// </summary>
-internal sealed class StackAdmission(StackCollisions? collisions)
+internal sealed class StackAdmission(StackCollisions? collisions, StackPolicyAdmission? policy = null)
 {
     /// <summary>The validating webhook's answer.</summary>
     public async Task<JsonObject> ValidateAsync(AdmissionRequest request, CancellationToken cancellationToken)
@@ -31,13 +33,21 @@ internal sealed class StackAdmission(StackCollisions? collisions)
                 throw StacksApi.Invalid(name, errors);
             }
 
+            // As berth-apiserver: the policy is evaluated when the spec is new or changed; warn mode answers warnings,
+            // which kube-apiserver hands to the client as Warning headers.
+            var warnings = ImmutableArray<string>.Empty;
+            if (policy is not null && (current is null || !JsonNode.DeepEquals(current["spec"], stored["spec"])))
+            {
+                warnings = StackPolicyAdmission.Check(await policy.CurrentAsync(cancellationToken).ConfigureAwait(false), stored, name, cancellationToken);
+            }
+
             // As berth-apiserver: an update is checked for collisions only when it changes the spec.
             if (collisions is not null && (current is null || !JsonNode.DeepEquals(current["spec"], stored["spec"])))
             {
                 await collisions.CheckAsync(request.User, stored, cancellationToken).ConfigureAwait(false);
             }
 
-            return request.Allow();
+            return request.Allow(warnings: warnings);
         }
         catch (ApiException refused)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Berth.ApiServer.Http;
+using Berth.ApiServer.Policy;
 
 namespace Berth.ApiServer.Webhooks;
 
@@ -16,9 +17,9 @@ internal static class WebhookEndpoints
     public const string MutatePath = "/webhooks/stacks/mutate";
     public const string ConvertPath = "/webhooks/stacks/convert";
 
-    public static void Map(WebApplication app, StackCollisions? collisions)
+    public static void Map(WebApplication app, StackCollisions? collisions, StackPolicyAdmission? policy)
     {
-        var admission = new StackAdmission(collisions);
+        var admission = new StackAdmission(collisions, policy);
         app.MapPost(ValidatePath, Handler((review, ct) => admission.ValidateAsync(AdmissionRequest.Parse(review), ct)));
         app.MapPost(MutatePath, Handler((review, _) => Task.FromResult(StackAdmission.Mutate(AdmissionRequest.Parse(review)))));
         app.MapPost(ConvertPath, Handler((review, _) => Task.FromResult(StackConversionWebhook.Convert(review))));

@@ -3,8 +3,10 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Cli.Orchestration;
+using Berth.Cli.Output;
 using Berth.Kubernetes.Access;
 using Berth.Kubernetes.Install;
+using Berth.Policy;
 
 namespace Berth.Cli.Commands;
 
@@ -32,7 +34,10 @@ internal static class SystemCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the manifests instead of applying them (for GitOps; pipes into 'kubectl apply -f -')" };
         var output = new Option<string?>("--output", "-o") { Description = "With --dry-run: yaml (a --- separated stream, default) or json (a v1 List)", HelpName = "yaml|json" };
         output.AcceptOnlyFromAmong("yaml", "json");
-        var command = new Command("install", "Install or upgrade Berth: create what is missing, update what differs, leave the rest untouched") { mode, etcd, image, replicas, dryRun, output };
+        var policy = new Option<string?>("--policy") { Description = $"The cluster deploy policy the Stack API and the controller apply: a built-in profile ({PolicySource.ProfileNames}) or a policy file, written to the ConfigMap berth-policy (default: an existing one is left as it is)", HelpName = "FILE|PROFILE" };
+        var policyMode = new Option<string?>("--policy-mode") { Description = "With --policy: the ConfigMap's mode, overriding the policy's own (warn: violations are warnings; enforce: they refuse the stack)", HelpName = "warn|enforce" };
+        policyMode.AcceptOnlyFromAmong("warn", "enforce");
+        var command = new Command("install", "Install or upgrade Berth: create what is missing, update what differs, leave the rest untouched") { mode, etcd, image, replicas, policy, policyMode, dryRun, output };
         var access = new AccessOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -51,6 +56,26 @@ internal static class SystemCommand
                 stderr.WriteLine("berth system install: " + usage.Message);
                 stderr.WriteLine("hint: " + usage.Hint);
                 return ExitCodes.Usage;
+            }
+
+            if (parse.GetValue(policyMode) is { } modeValue && parse.GetValue(policy) is null)
+            {
+                stderr.WriteLine($"berth system install: --policy-mode {modeValue} has no policy to apply");
+                stderr.WriteLine($"hint: name one with --policy ({PolicySource.ProfileNames}, or a policy file)");
+                return ExitCodes.Usage;
+            }
+
+            if (parse.GetValue(policy) is { } named)
+            {
+                // Checked here as the Stack API will read it, so an install never writes a policy that refuses every stack.
+                if (ClusterPolicyText(named, cancellationToken) is not { } text)
+                {
+                    DiagnosticPrinter.Print(stderr, PolicySource.Load(named, null, cancellationToken).Diagnostics);
+                    stderr.WriteLine($"berth system install: the policy '{named}' cannot be read; nothing was installed");
+                    return ExitCodes.InvalidInput;
+                }
+
+                options = options with { Policy = text, PolicyMode = parse.GetValue(policyMode) };
             }
 
             if (parse.GetValue(dryRun))
@@ -144,6 +169,23 @@ internal static class SystemCommand
             }).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>
+    /// What the ConfigMap's policy.yaml holds for <c>--policy</c>: the profile's name, or the file's text; null when it
+    /// is neither a readable policy nor a profile (the caller prints why).
+    /// </summary>
+    private static string? ClusterPolicyText(string named, CancellationToken cancellationToken)
+    {
+        var loaded = PolicySource.Load(named, null, cancellationToken);
+        if (loaded.Policy is null)
+        {
+            return null;
+        }
+
+        // PolicySource.Load takes a bare name (no folder, no extension) that is a profile as the profile.
+        var bare = named.AsSpan().IndexOfAny('/', '\\', '.') < 0;
+        return bare && PolicySource.ProfileNames.Split(", ").Contains(named, StringComparer.Ordinal) ? named : File.ReadAllText(named);
     }
 
     private static (string Message, string Hint)? InstallUsageError(ParseResult parse, InstallOptions options, Option<string?> etcd, Option<string?> output, Option<bool> dryRun)

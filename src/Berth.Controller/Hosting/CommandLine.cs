@@ -53,8 +53,10 @@ internal static class CommandLine
             CustomParser = ParseStackSource,
         };
 
+        var policyNamespace = new Option<string>("--policy-namespace") { Description = "The namespace of the cluster deploy policy ConfigMap berth-policy (berth system install's namespace)", DefaultValueFactory = _ => d.PolicyNamespace };
+        var policyTtl = Duration("--policy-cache-ttl", "How long a read of the policy ConfigMap is used (0s: read at every reconcile)", d.PolicyCacheTimeToLive);
         var root = new RootCommand("berth-controller: reconciles compose.docker.com stacks into Kubernetes objects, as each stack's owner; one leader at a time through a Lease.");
-        Option[] all = [kubeconfig, ns, workers, resync, leaderElect, leaseDuration, renewDeadline, retryPeriod, leaseNamespace, leaseName, health, stackSource];
+        Option[] all = [kubeconfig, ns, workers, resync, leaderElect, leaseDuration, renewDeadline, retryPeriod, leaseNamespace, leaseName, health, stackSource, policyNamespace, policyTtl];
         foreach (var option in all)
         {
             root.Options.Add(option);
@@ -76,6 +78,8 @@ internal static class CommandLine
                 LeaseName = parse.GetValue(leaseName)!,
                 HealthBindAddress = parse.GetValue(health)!,
                 StackSource = parse.GetResult(stackSource) is null ? d.StackSource : parse.GetValue(stackSource),
+                PolicyNamespace = parse.GetValue(policyNamespace)!,
+                PolicyCacheTimeToLive = parse.GetValue(policyTtl) ?? d.PolicyCacheTimeToLive,
             };
             var errors = Validate(options);
             foreach (var error in errors)

@@ -34,4 +34,10 @@ internal sealed record ControllerOptions
 
     /// <summary>Which server serves stacks, so where owners are read (<c>--stack-source</c>); Auto asks discovery at start.</summary>
     public Reconcile.StackSource StackSource { get; init; } = Reconcile.StackSource.Auto;
+
+    /// <summary>The install namespace, where the cluster deploy policy ConfigMap (berth-policy) is read (<c>--policy-namespace</c>).</summary>
+    public string PolicyNamespace { get; init; } = Berth.Policy.Cluster.ClusterPolicyConfigMap.DefaultNamespace;
+
+    /// <summary>How long a read of the policy ConfigMap is used before it is read again (zero: every reconcile).</summary>
+    public TimeSpan PolicyCacheTimeToLive { get; init; } = Berth.Policy.Cluster.ClusterPolicySource.DefaultTimeToLive;
 }

@@ -1,3 +1,4 @@
+using Berth.Policy.Cluster;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -27,6 +28,7 @@ internal sealed class StackController : IDisposable
     private readonly KubernetesCluster _cluster;
     private readonly StackReconciler _reconciler;
     private readonly StackOwners _owners;
+    private readonly ClusterPolicySource _policy;
     private readonly ILogger _logger;
     private readonly WorkQueue<StackKey> _queue = new();
     private readonly ConcurrentDictionary<StackKey, byte> _known = new();
@@ -38,7 +40,8 @@ internal sealed class StackController : IDisposable
         _cluster = cluster;
         _logger = logger;
         _owners = new StackOwners(options.StackSource, Client, logger);
-        _reconciler = new StackReconciler(options.Kubeconfig, Client, _owners, logger);
+        _policy = ClusterPolicies.Open(options, Client);
+        _reconciler = new StackReconciler(options.Kubeconfig, Client, _owners, logger, _policy);
     }
 
     /// <summary>True once the first list of stacks is queued (for /readyz).</summary>
@@ -281,5 +284,9 @@ internal sealed class StackController : IDisposable
         }
     }
 
-    public void Dispose() => _cluster.Dispose();
+    public void Dispose()
+    {
+        _policy.Dispose();
+        _cluster.Dispose();
+    }
 }

@@ -46,6 +46,7 @@ internal sealed class StackEvents(k8s.Kubernetes controllerClient, ILogger logge
     private static string WarningReason(StackStatus status) => status.Reason switch
     {
         "Forbidden" => "Forbidden",
+        "PolicyDenied" or "PolicyUnavailable" => status.Reason,
         "InvalidComposeFile" or "Invalid" or "Collision" or "Refused" => "InvalidStack",
         _ when !status.Services.IsDefaultOrEmpty => "ServiceFailed",
         _ => "ReconcileFailed",

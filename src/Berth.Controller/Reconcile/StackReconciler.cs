@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Berth.Kubernetes.Access;
+using Berth.Policy.Cluster;
 using Berth.StackApi;
 using Berth.StackService;
 using Berth.Stacks.Events;
@@ -18,12 +19,12 @@ internal enum ReconcileResult
 /// Reconciles one stack with the CLI's code: reads it (as the controller), loads its Compose file with the loader
 /// the Stack API validator uses, and deploys it with <see cref="IStackService"/> for Kubernetes (converter, planner,
 /// server-side apply, prune — what <c>berth stack deploy --orchestrator kubernetes --detach</c> runs) in the
-/// stack's namespace, as the stack's recorded owner (impersonation with the controller's credentials). Every
+/// stack's namespace, under the cluster deploy policy (ConfigMap berth-policy, <see cref="ClusterPolicies"/>), as the stack's recorded owner (impersonation with the controller's credentials). Every
 /// object carries a controlling ownerReference to the stack; a finalizer makes deletion remove them
 /// (<see cref="IStackService.RemoveAsync"/>) before the stack goes. Status is written through stacks/status as the
 /// owner, only when it changes.
 /// </summary>
-internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes controllerClient, StackOwners owners, ILogger logger)
+internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes controllerClient, StackOwners owners, ILogger logger, ClusterPolicySource? clusterPolicy = null)
 {
     /// <summary>compose-on-kubernetes has no finalizer (it relied on its own delete hook); Berth's name.</summary>
     public const string Finalizer = "compose.docker.com/stack-cleanup";
@@ -101,6 +102,47 @@ internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes control
 
     private const string TransientReason = "ClusterUnavailable";
 
+    /// <summary>The status reason of a stack the cluster deploy policy denies (phase Failure, so compose-on-kubernetes's clients stop waiting).</summary>
+    public const string PolicyDeniedReason = "PolicyDenied";
+
+    /// <summary>The status reason while the policy ConfigMap is invalid or unreadable (fails closed; retried with backoff).</summary>
+    public const string PolicyUnavailableReason = "PolicyUnavailable";
+
+    private sealed record PolicyRead(Berth.Policy.Model.DeployPolicy? Policy, string? Refusal);
+
+    private async Task<PolicyRead> PolicyAsync(StackKey key, CancellationToken cancellationToken)
+    {
+        if (clusterPolicy is null)
+        {
+            return new PolicyRead(null, null);
+        }
+
+        var read = await clusterPolicy.GetAsync(cancellationToken).ConfigureAwait(false);
+        switch (read.State)
+        {
+            case ClusterPolicyState.Active:
+                return new PolicyRead(read.Policy, null);
+            case ClusterPolicyState.Invalid when read.FailsOpen:
+                logger.LogWarning("stack {Stack}: {Problem}", key, read.InvalidMessage);
+                return new PolicyRead(null, null);
+            case ClusterPolicyState.Invalid:
+                return new PolicyRead(null, read.InvalidMessage);
+            default:
+                return new PolicyRead(null, null);
+        }
+    }
+
+    /// <summary>
+    /// The violations as the status and the Event say them: the policy, then each error with its place in the
+    /// stack's Compose text, rule code, message and hint. Rules read no environment values or secret contents.
+    /// </summary>
+    private static string PolicyText(StackPolicyChecked check)
+    {
+        var errors = check.Violations.Where(v => v.Severity == Berth.Compose.Diagnostics.Severity.Error).ToList();
+        return $"policy {check.Policy} denies the stack ({errors.Count} {(errors.Count == 1 ? "error" : "errors")}); nothing was written: "
+               + string.Join("; ", errors.Select(v => $"{(v.YamlPath is { } at ? at + ": " : string.Empty)}spec.composeFile:{v.Location.Line}:{v.Location.Column}: {v.Code}: {v.Message}{(v.Hint is { Length: > 0 } h ? $" (hint: {h})" : string.Empty)}"));
+    }
+
     private static long Generation(JsonObject stack) => stack["metadata"]?["generation"] is JsonValue g && g.TryGetValue<long>(out var value) ? value : 0;
 
     private async Task<StackStatus> DeployAsync(StackKey key, JsonObject stack, Impersonation owner, IStackService service, CancellationToken cancellationToken)
@@ -118,6 +160,12 @@ internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes control
             return StackStatus.Failure("InvalidComposeFile", string.Join("; ", errors.Select(e => e.Message)), generation);
         }
 
+        var policy = await PolicyAsync(key, cancellationToken).ConfigureAwait(false);
+        if (policy.Refusal is { } unusable)
+        {
+            return StackStatus.Failure(PolicyUnavailableReason, unusable, generation);
+        }
+
         var sink = new CollectingSink();
         var volumes = stack["metadata"]?["annotations"]?[RemoveVolumesAnnotation]?.ToString() == "true";
         var request = new StackDeployRequest(key.Name, project)
@@ -129,6 +177,9 @@ internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes control
             // The client creates file-based secrets and configs itself (docker/cli stack.go): no contents here.
             ResourceContents = ImmutableDictionary<string, ImmutableArray<byte>>.Empty,
             OwnerReference = new StackObjectOwner(StackApiGroup.ApiVersion(WriteVersion), StackApiGroup.Kind, key.Name, stack["metadata"]?["uid"]?.ToString() ?? string.Empty),
+            // StackPolicyGate evaluates it in plan and deploy before any write; the Stack API refused most already,
+            // this catches stacks stored before the policy, or admitted under an earlier one.
+            Policy = policy.Policy,
         };
         StackDeployResult result;
         try
@@ -136,6 +187,16 @@ internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes control
             // Reads only: with nothing to change, nothing is written (an unchanged resync); else the owner's rights
             // are checked for every change before the first write.
             var plan = await service.PlanAsync(request, sink, cancellationToken).ConfigureAwait(false);
+            if (plan.PolicyCheck is { Denied: true } denied)
+            {
+                return StackStatus.Failure(PolicyDeniedReason, PolicyText(denied), generation);
+            }
+
+            if (plan.PolicyCheck is { Violations.IsEmpty: false } warned)
+            {
+                logger.LogWarning("stack {Stack}: {Count} policy warning(s) under {Policy}", key, warned.Violations.Length, warned.Policy);
+            }
+
             if (plan.Invalid)
             {
                 return StackStatus.Failure("InvalidComposeFile", string.Join("; ", sink.Errors()), generation);
@@ -156,6 +217,11 @@ internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes control
             var refused = e.InnerException is k8s.Autorest.HttpOperationException { Response.StatusCode: var code } ? (int)code : 0;
             var reason = refused switch { 403 => "Forbidden", 422 => "Invalid", 409 => "Conflict", 0 => TransientReason, _ => "ApplyFailed" };
             return StackStatus.Failure(reason, e.Message, generation);
+        }
+
+        if (result.PolicyDenied)
+        {
+            return StackStatus.Failure(PolicyDeniedReason, PolicyText(result.PolicyCheck!), generation);
         }
 
         if (result.Invalid)

@@ -28,7 +28,7 @@ internal sealed record StackStatus(StackPhase Phase, string Reason, string Messa
     /// A failure that may heal by itself (RBAC granted, the server back): retried with backoff. An invalid file, a
     /// collision or a failing pod waits for a change (of the stack, the colliding object or the pods).
     /// </summary>
-    public bool Retried => Phase == StackPhase.Failure && Reason is "ClusterUnavailable" or "Forbidden" or "Conflict" or "ApplyFailed" or "RemoveFailed";
+    public bool Retried => Phase == StackPhase.Failure && Reason is "ClusterUnavailable" or "Forbidden" or "Conflict" or "ApplyFailed" or "RemoveFailed" or "PolicyUnavailable";
 
     /// <summary>What the apply changed, when it changed something (for the Applied event); not part of the status.</summary>
     public AppliedCounts? Applied { get; init; }

@@ -29,6 +29,7 @@ internal sealed record InstallKind(string ApiVersion, string Kind, string Plural
         new("rbac.authorization.k8s.io/v1", "Role", "roles", true),
         new("rbac.authorization.k8s.io/v1", "RoleBinding", "rolebindings", true),
         new("v1", "Secret", "secrets", true),
+        new("v1", "ConfigMap", "configmaps", true),
         // The webhook configurations before the CRD: with failurePolicy Fail, no stack can be written until the
         // mutating webhook records its owner, so the controller never meets a stack whose owner annotation was forged
         // in a window between the two.

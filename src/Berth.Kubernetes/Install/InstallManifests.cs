@@ -26,6 +26,10 @@ public static class InstallManifests
     /// <summary>The Service in front of the webhooks in CRD mode (berth-apiserver --webhooks-only; docs/stack-api-server.md).</summary>
     public const string WebhookServiceName = "berth-webhook";
     public const string TlsSecretName = "berth-tls";
+
+    /// <summary>The cluster deploy policy ConfigMap (Berth.Policy's ClusterPolicyConfigMap: keys policy.yaml and mode).</summary>
+    public const string PolicyConfigMapName = "berth-policy";
+    public const string PolicyReaderName = "berth-policy-reader";
     public const string EtcdName = "berth-etcd";
     public const string CrdName = "stacks.compose.docker.com";
     public const string EtcdImage = "registry.k8s.io/etcd:3.5.21-0";
@@ -83,7 +87,15 @@ public static class InstallManifests
             objects.Add(Binding("RoleBinding", ApiServerName + "-authentication-reader", "kube-system", "Role", "extension-apiserver-authentication-reader", ApiServerName, ns));
         }
 
+        // The cluster deploy policy: both components read that one ConfigMap, and nothing else in the namespace.
+        objects.Add(Role(PolicyReaderName, ns, "berth", ResourceNamesRule("", "configmaps", PolicyConfigMapName, "get")));
+        objects.Add(Binding("RoleBinding", PolicyReaderName + ":" + ApiServerName, ns, "Role", PolicyReaderName, ApiServerName, ns));
+        objects.Add(Binding("RoleBinding", PolicyReaderName + ":" + ControllerName, ns, "Role", PolicyReaderName, ControllerName, ns));
         objects.Add(TlsSecret(ns, tls));
+        if (options.Policy is not null)
+        {
+            objects.Add(PolicyConfigMap(ns, options.Policy, options.PolicyMode));
+        }
         if (!aggregated)
         {
             // Webhooks first (InstallApi.All says why): a stack written before them would carry an unchecked owner.
@@ -208,6 +220,26 @@ public static class InstallManifests
         ["verbs"] = Strings(verbs),
     };
 
+    private static JsonObject ResourceNamesRule(string apiGroup, string resource, string name, params string[] verbs)
+    {
+        var rule = Rule(apiGroup, [resource], verbs);
+        rule["resourceNames"] = Strings(name);
+        return rule;
+    }
+
+    private static JsonObject PolicyConfigMap(string ns, string policy, string? mode)
+    {
+        var obj = Object("v1", "ConfigMap", PolicyConfigMapName, ns, "berth");
+        var data = new JsonObject { ["policy.yaml"] = policy };
+        if (mode is not null)
+        {
+            data["mode"] = mode;
+        }
+
+        obj["data"] = data;
+        return obj;
+    }
+
     private static JsonObject ClusterRole(string name, string component, JsonNode[] rules)
     {
         var obj = Object("rbac.authorization.k8s.io/v1", "ClusterRole", name, null, component);
@@ -322,8 +354,8 @@ public static class InstallManifests
             $"--tls-cert-file={TlsMountPath}/{InstallTls.CertificateKey}", $"--tls-private-key-file={TlsMountPath}/{InstallTls.PrivateKeyKey}",
         ];
         string[] args = etcdServers is null
-            ? ["--webhooks-only", .. serving]
-            : ["--etcd-servers=" + etcdServers, .. serving, "--service-name=" + ApiServerName, "--service-namespace=" + options.Namespace, "--authorization-mode=Delegated"];
+            ? ["--webhooks-only", .. serving, "--policy-namespace=" + options.Namespace]
+            : ["--etcd-servers=" + etcdServers, .. serving, "--service-name=" + ApiServerName, "--service-namespace=" + options.Namespace, "--authorization-mode=Delegated", "--policy-namespace=" + options.Namespace];
         var container = Container(ApiServerName, options.Image, ["/app/" + ApiServerName], args, "100m", "128Mi");
         container["ports"] = new JsonArray(Port("https", ApiServerPort));
         container["livenessProbe"] = Probe("/healthz", ApiServerPort, "HTTPS");
@@ -340,6 +372,7 @@ public static class InstallManifests
             "--leader-elect-resource-namespace=" + options.Namespace,
             "--leader-elect-resource-name=" + ControllerName,
             "--health-bind-address=0.0.0.0:" + HealthPort.ToString(CultureInfo.InvariantCulture),
+            "--policy-namespace=" + options.Namespace,
         };
         // The image's entrypoint is berth-apiserver; both executables are in /app (deploy/Dockerfile).
         var container = Container(ControllerName, options.Image, ["/app/" + ControllerName], [.. args], "50m", "64Mi");

@@ -24,4 +24,13 @@ public sealed record InstallOptions
 
     /// <summary>Replicas of each Deployment (the controllers elect a leader; the API servers all serve).</summary>
     public int Replicas { get; init; } = 1;
+
+    /// <summary>
+    /// The cluster deploy policy (the ConfigMap berth-policy's key policy.yaml: a policy document or a profile name);
+    /// null: no ConfigMap is written, and one already there is left as it is.
+    /// </summary>
+    public string? Policy { get; init; }
+
+    /// <summary>The ConfigMap's key mode (warn or enforce); null: the policy's own mode.</summary>
+    public string? PolicyMode { get; init; }
 }

@@ -105,6 +105,8 @@ public sealed class FrontFixture : IAsyncLifetime
                 AuthenticationConfigReloadInterval = TimeSpan.FromSeconds(1),
                 ServiceName = ServiceName,
                 ServiceNamespace = ServiceNamespace,
+                // The cluster policy ConfigMap is read at every admission, so a test that changes it sees it at once.
+                PolicyCacheTimeToLive = TimeSpan.Zero,
             },
             o => new ServerServices(_store, _cluster, TokenFile.Empty),
             ct,

@@ -88,6 +88,42 @@ public sealed class InstallManifestTests
         Assert.Contains("--etcd-servers=http://berth-etcd-0.berth-etcd.berth-system.svc:2379", apiServer);
     }
 
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void BothComponents_MayGetThePolicyConfigMapByName_AndAreToldItsNamespace(string mode)
+    {
+        var objects = Build(Options(mode) with { Namespace = "ops" });
+
+        var role = Assert.Single(objects, o => (string?)o["kind"] == "Role" && (string?)o["metadata"]!["name"] == InstallManifests.PolicyReaderName);
+        Assert.Equal("ops", (string?)role["metadata"]!["namespace"]);
+        var rule = Assert.Single(role["rules"]!.AsArray())!;
+        Assert.Equal(["configmaps"], rule["resources"]!.AsArray().Select(r => (string)r!));
+        Assert.Equal(["berth-policy"], rule["resourceNames"]!.AsArray().Select(r => (string)r!));
+        Assert.Equal(["get"], rule["verbs"]!.AsArray().Select(r => (string)r!));
+        var bound = objects.Where(o => (string?)o["kind"] == "RoleBinding" && (string?)o["roleRef"]!["name"] == InstallManifests.PolicyReaderName)
+            .Select(o => (string)o["subjects"]![0]!["name"]!).Order(StringComparer.Ordinal);
+        Assert.Equal([InstallManifests.ApiServerName, InstallManifests.ControllerName], bound);
+        Assert.Contains("--policy-namespace=ops", Args(objects, InstallManifests.ApiServerName));
+        Assert.Contains("--policy-namespace=ops", Args(objects, InstallManifests.ControllerName));
+        // No --policy: no ConfigMap, so an administrator's own is left as it is.
+        Assert.DoesNotContain(objects, o => (string?)o["kind"] == "ConfigMap");
+    }
+
+    [Fact]
+    public void WithAPolicy_TheConfigMapHoldsItAndItsMode_BeforeTheWorkloads()
+    {
+        var objects = Build(Options("aggregated") with { Policy = "restricted", PolicyMode = "warn" });
+
+        var configMap = Assert.Single(objects, o => (string?)o["kind"] == "ConfigMap");
+        Assert.Equal("berth-policy", (string?)configMap["metadata"]!["name"]);
+        Assert.Equal("berth-system", (string?)configMap["metadata"]!["namespace"]);
+        Assert.Equal("restricted", (string?)configMap["data"]!["policy.yaml"]);
+        Assert.Equal("warn", (string?)configMap["data"]!["mode"]);
+        var kinds = objects.Select(o => (string)o["kind"]!).ToList();
+        Assert.True(kinds.IndexOf("ConfigMap") < kinds.IndexOf("Deployment"));
+        Assert.Empty(KubernetesSchemaValidator.Shared.Validate(configMap));
+    }
+
     [Fact]
     public void Aggregated_WithExternalEtcd_HasNoEtcdStatefulSet()
     {
@@ -167,7 +203,7 @@ public sealed class InstallManifestTests
             Assert.Contains(needed, granted);
         }
 
-        var lease = Assert.Single(Build(Options("crd")), o => (string?)o["kind"] == "Role");
+        var lease = Assert.Single(Build(Options("crd")), o => (string?)o["kind"] == "Role" && (string?)o["metadata"]!["name"] == InstallManifests.ControllerName + "-leader-election");
         Assert.Equal("coordination.k8s.io", (string?)lease["rules"]![0]!["apiGroups"]![0]);
     }
 
