@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Berth.Kubernetes.ApiDouble;
-using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 
@@ -10,7 +8,10 @@ namespace Berth.Cli.Tests;
 /// API server does: a StatefulSet's claim template, a Service switching between headless and ClusterIP, a workload
 /// changing kind.
 /// </summary>
-public sealed class KubernetesReplacementCliTests : IAsyncLifetime
+public sealed class KubernetesReplacementCliTests() : KubernetesStackCliTest(
+    ("db-1.yaml", Database("1Gi")), ("db-5.yaml", Database("5Gi")),
+    ("worker-ports.yaml", Worker(ports: true)), ("worker-headless.yaml", Worker(ports: false)),
+    ("shared.yaml", Shared(withWorker: true)), ("alone.yaml", Shared(withWorker: false)))
 {
     private static string Database(string size) => $$"""
         services:
@@ -27,41 +28,18 @@ public sealed class KubernetesReplacementCliTests : IAsyncLifetime
     private static string Shared(bool withWorker) => "services:\n  api:\n    image: example/api:1\n    volumes: [\"shared:/data\"]\n"
         + (withWorker ? "  worker:\n    image: example/worker:1\n    volumes: [\"shared:/work\"]\n" : string.Empty) + "volumes:\n  shared:\n";
 
-    private readonly TempProject _project = new(
-        ("db-1.yaml", Database("1Gi")), ("db-5.yaml", Database("5Gi")),
-        ("worker-ports.yaml", Worker(ports: true)), ("worker-headless.yaml", Worker(ports: false)),
-        ("shared.yaml", Shared(withWorker: true)), ("alone.yaml", Shared(withWorker: false)));
-
-    private KubernetesApiDouble _double = null!;
-    private string _kubeconfig = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _double = await KubernetesApiDouble.StartAsync(TestContext.Current.CancellationToken);
-        _kubeconfig = _double.WriteKubeconfig(_project.PathOf("kubeconfig"), "double", "shop");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _double.DisposeAsync();
-        _project.Dispose();
-    }
-
-    private (int ExitCode, string Stdout, string Stderr) Berth(params string[] args)
-        => CliRunner.RunWith(new Dictionary<string, string> { ["BERTH_ORCHESTRATOR"] = "kubernetes" }, ["stack", .. args, "--kubeconfig", _kubeconfig]);
-
     private (int ExitCode, string Stdout, string Stderr) Deploy(string file, params string[] extra)
-        => Berth(["deploy", "demo", "-c", _project.PathOf(file), "--detach", .. extra]);
+        => Berth(["deploy", "demo", "-c", Project.PathOf(file), "--detach", .. extra]);
 
     private (int ExitCode, string Stdout, string Stderr) Diff(string file, params string[] extra)
-        => Berth(["diff", "demo", "-c", _project.PathOf(file), .. extra]);
+        => Berth(["diff", "demo", "-c", Project.PathOf(file), .. extra]);
 
     [Fact]
     public void StatefulSetClaimSizeChange_DiffShowsARefusedReplacement_DeployExits1WithNothingWritten_RecreateAppliesIt()
     {
         var (first, _, firstErr) = Deploy("db-1.yaml");
         Assert.True(first == ExitCodes.Success, firstErr);
-        var writes = _double.Writes;
+        var writes = Double.Writes;
 
         var (diff, diffOut, diffErr) = Diff("db-5.yaml");
         var (json, jsonOut, _) = Diff("db-5.yaml", "--format", "json");
@@ -85,14 +63,14 @@ public sealed class KubernetesReplacementCliTests : IAsyncLifetime
         Assert.Contains("hint: a claim template only shapes new claims: grow each existing claim (data-db-0) with kubectl patch pvc data-db-0", stderr, StringComparison.Ordinal);
         Assert.Contains("--recreate", stderr, StringComparison.Ordinal);
         Assert.Contains("berth stack deploy: 1 change would need a replacement that loses or detaches data; nothing was changed", stderr, StringComparison.Ordinal);
-        Assert.Equal(writes, _double.Writes);
+        Assert.Equal(writes, Double.Writes);
 
         var (recreate, recreateOut, recreateErr) = Deploy("db-5.yaml", "--recreate");
 
         Assert.True(recreate == ExitCodes.Success, recreateErr);
         Assert.Contains("Replacing StatefulSet db: spec.volumeClaimTemplates[0].spec.resources.requests.storage cannot change once set (deleted and created again)", recreateOut, StringComparison.Ordinal);
-        Assert.Contains(_double.Requests, r => r.Verb == "delete" && r.Resource == "statefulsets.apps" && r.Query.Contains("propagationPolicy=Orphan", StringComparison.Ordinal));
-        Assert.Equal("5Gi", (string?)_double.Get("statefulsets.apps", "shop", "db")!["spec"]!["volumeClaimTemplates"]![0]!["spec"]!["resources"]!["requests"]!["storage"]);
+        Assert.Contains(Double.Requests, r => r.Verb == "delete" && r.Resource == "statefulsets.apps" && r.Query.Contains("propagationPolicy=Orphan", StringComparison.Ordinal));
+        Assert.Equal("5Gi", (string?)Double.Get("statefulsets.apps", "shop", "db")!["spec"]!["volumeClaimTemplates"]![0]!["spec"]!["resources"]!["requests"]!["storage"]);
     }
 
     [Theory]
@@ -110,15 +88,15 @@ public sealed class KubernetesReplacementCliTests : IAsyncLifetime
         Assert.True(code == ExitCodes.Success, stderr);
         Assert.Contains("Replacing Service worker: spec.clusterIP", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("Updating Service worker", stdout, StringComparison.Ordinal);
-        Assert.All(_double.Requests.Where(r => r.IsWrite), r => Assert.True(r.StatusCode < 300, $"{r.Verb} {r.Resource} answered {r.StatusCode}"));
-        Assert.Equal(after == "worker-headless.yaml", (string?)_double.Get("services", "shop", "worker")!["spec"]!["clusterIP"] == "None");
+        Assert.All(Double.Requests.Where(r => r.IsWrite), r => Assert.True(r.StatusCode < 300, $"{r.Verb} {r.Resource} answered {r.StatusCode}"));
+        Assert.Equal(after == "worker-headless.yaml", (string?)Double.Get("services", "shop", "worker")!["spec"]!["clusterIP"] == "None");
     }
 
     [Fact]
     public void KindChangeDetachingAClaim_Exits1WithNothingWritten_NamingBothClaims()
     {
         Assert.Equal(ExitCodes.Success, Deploy("shared.yaml").ExitCode);
-        var writes = _double.Writes;
+        var writes = Double.Writes;
 
         var (diff, diffOut, _) = Diff("alone.yaml");
         var (code, _, stderr) = Deploy("alone.yaml");
@@ -128,7 +106,7 @@ public sealed class KubernetesReplacementCliTests : IAsyncLifetime
         Assert.Equal(ExitCodes.InvalidInput, code);
         Assert.Contains("StatefulSet api would replace Deployment api: the data in claim demo-shared would be left behind, detached (the new StatefulSet would use claim shared-api-0)", stderr, StringComparison.Ordinal);
         Assert.Contains("hint: Kubernetes cannot rename a claim", stderr, StringComparison.Ordinal);
-        Assert.Equal(writes, _double.Writes);
-        Assert.NotNull(_double.Get("deployments.apps", "shop", "api"));
+        Assert.Equal(writes, Double.Writes);
+        Assert.NotNull(Double.Get("deployments.apps", "shop", "api"));
     }
 }

@@ -1,7 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Berth.Kubernetes.ApiDouble;
-using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 
@@ -10,7 +8,7 @@ namespace Berth.Cli.Tests;
 /// not in any other object's labels/annotations/spec/status, not in any request body but the Secret's own apply.
 /// Runs against the in-process test double of the Kubernetes API (not a cluster).
 /// </summary>
-public sealed class KubernetesSecretHygieneTests : IAsyncLifetime
+public sealed class KubernetesSecretHygieneTests() : KubernetesStackCliTest("vault", ("compose.yaml", Compose), ("db_password.txt", FirstValue))
 {
     private const string FirstValue = "pa55-first-7f3c9e";
     private const string SecondValue = "pa55-second-0b1d4a";
@@ -26,22 +24,6 @@ public sealed class KubernetesSecretHygieneTests : IAsyncLifetime
             file: ./db_password.txt
         """;
 
-    private readonly TempProject _project = new(("compose.yaml", Compose), ("db_password.txt", FirstValue));
-    private KubernetesApiDouble _double = null!;
-    private string _kubeconfig = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _double = await KubernetesApiDouble.StartAsync(TestContext.Current.CancellationToken);
-        _kubeconfig = _double.WriteKubeconfig(_project.PathOf("kubeconfig"), "double", "vault");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _double.DisposeAsync();
-        _project.Dispose();
-    }
-
     [Fact]
     public void SecretValues_AppearOnlyInTheSecretsOwnData()
     {
@@ -50,7 +32,7 @@ public sealed class KubernetesSecretHygieneTests : IAsyncLifetime
         {
             var (code, stdout, stderr) = CliRunner.RunWith(
                 new Dictionary<string, string> { ["BERTH_ORCHESTRATOR"] = "kubernetes" },
-                ["-v", "stack", .. args, "--kubeconfig", _kubeconfig]);
+                ["-v", "stack", .. args, "--kubeconfig", Kubeconfig]);
             outputs.Append(stdout).Append(stderr);
 
             // A command that failed early would print nothing worth searching: each must do what it is here for.
@@ -58,25 +40,25 @@ public sealed class KubernetesSecretHygieneTests : IAsyncLifetime
             return stderr;
         }
 
-        Run(ExitCodes.Success, "deploy", "app", "-c", _project.PathOf("compose.yaml"), "--detach");
-        File.WriteAllText(_project.PathOf("db_password.txt"), SecondValue);
-        Run(ExitCodes.Success, "diff", "app", "-c", _project.PathOf("compose.yaml"));
-        Run(ExitCodes.Success, "diff", "app", "-c", _project.PathOf("compose.yaml"), "--format", "json");
-        Run(ExitCodes.Success, "deploy", "app", "-c", _project.PathOf("compose.yaml"), "--detach");
+        Run(ExitCodes.Success, "deploy", "app", "-c", Project.PathOf("compose.yaml"), "--detach");
+        File.WriteAllText(Project.PathOf("db_password.txt"), SecondValue);
+        Run(ExitCodes.Success, "diff", "app", "-c", Project.PathOf("compose.yaml"));
+        Run(ExitCodes.Success, "diff", "app", "-c", Project.PathOf("compose.yaml"), "--format", "json");
+        Run(ExitCodes.Success, "deploy", "app", "-c", Project.PathOf("compose.yaml"), "--detach");
 
         // A foreign object in the way: the collision error must not carry the value either.
-        _double.Seed("""{"apiVersion":"v1","kind":"Service","metadata":{"name":"api","namespace":"other"}}""");
-        var writes = _double.Writes;
-        var collision = Run(ExitCodes.OrchestratorError, "deploy", "app", "-c", _project.PathOf("compose.yaml"), "--detach", "--namespace", "other");
+        Double.Seed("""{"apiVersion":"v1","kind":"Service","metadata":{"name":"api","namespace":"other"}}""");
+        var writes = Double.Writes;
+        var collision = Run(ExitCodes.OrchestratorError, "deploy", "app", "-c", Project.PathOf("compose.yaml"), "--detach", "--namespace", "other");
         Assert.Contains("Service api exists and is not part of stack app", collision, StringComparison.Ordinal);
         Assert.Contains("nothing was changed", collision, StringComparison.Ordinal);
-        Assert.Equal(writes, _double.Writes);
-        Assert.Empty(_double.List("secrets", "other"));
+        Assert.Equal(writes, Double.Writes);
+        Assert.Empty(Double.List("secrets", "other"));
         Run(ExitCodes.Success, "services", "app");
         // No pod runs (the double's controllers are off): as docker stack ps, "nothing found in stack", exit 1.
         Assert.Contains("nothing found in stack: app", Run(ExitCodes.InvalidInput, "ps", "app"), StringComparison.Ordinal);
 
-        var secret = _double.List("secrets", "vault").Single(s => s["metadata"]!["name"]!.GetValue<string>().Contains("db", StringComparison.Ordinal));
+        var secret = Double.List("secrets", "vault").Single(s => s["metadata"]!["name"]!.GetValue<string>().Contains("db", StringComparison.Ordinal));
         var stored = secret["data"]!.AsObject().Single().Value!.GetValue<string>();
         Assert.Equal(SecondValue, Encoding.UTF8.GetString(Convert.FromBase64String(stored)));
 
@@ -88,7 +70,7 @@ public sealed class KubernetesSecretHygieneTests : IAsyncLifetime
 
         foreach (var resource in new[] { "deployments.apps", "services", "configmaps", "pods", "events" })
         {
-            foreach (var item in _double.List(resource))
+            foreach (var item in Double.List(resource))
             {
                 var text = item.ToJsonString();
                 Assert.All(forbidden, v => Assert.DoesNotContain(v, text, StringComparison.Ordinal));
@@ -98,7 +80,7 @@ public sealed class KubernetesSecretHygieneTests : IAsyncLifetime
         // Only the Secret's own metadata may be looked at here: annotations and labels stay free of the value.
         var metadata = secret["metadata"]!.ToJsonString();
         Assert.All(forbidden, v => Assert.DoesNotContain(v, metadata, StringComparison.Ordinal));
-        foreach (var request in _double.Requests.Where(r => r.Body is { Length: > 0 } && r.Resource != "secrets"))
+        foreach (var request in Double.Requests.Where(r => r.Body is { Length: > 0 } && r.Resource != "secrets"))
         {
             Assert.All(forbidden, v => Assert.DoesNotContain(v, request.Body!, StringComparison.Ordinal));
         }

@@ -1,6 +1,4 @@
 using System.Text.Json.Nodes;
-using Berth.Kubernetes.ApiDouble;
-using Berth.Testing;
 using k8s;
 using k8s.Models;
 
@@ -11,7 +9,7 @@ namespace Berth.Cli.Tests;
 /// items with one list-map key (a duplicate is a 500 on a real server), and another manager's item of a keyed list
 /// surviving Berth's forced apply.
 /// </summary>
-public sealed class KubernetesServerRulesCliTests : IAsyncLifetime
+public sealed class KubernetesServerRulesCliTests() : KubernetesStackCliTest(("v1.yaml", Web("nginx:1.27")), ("v2.yaml", Web("nginx:1.28")))
 {
     private static string Web(string image) => $$"""
         services:
@@ -23,24 +21,8 @@ public sealed class KubernetesServerRulesCliTests : IAsyncLifetime
               - {target: 80, published: 8081, mode: host}
         """;
 
-    private readonly TempProject _project = new(("v1.yaml", Web("nginx:1.27")), ("v2.yaml", Web("nginx:1.28")));
-    private KubernetesApiDouble _double = null!;
-    private string _kubeconfig = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _double = await KubernetesApiDouble.StartAsync(TestContext.Current.CancellationToken);
-        _kubeconfig = _double.WriteKubeconfig(_project.PathOf("kubeconfig"), "double", "shop");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _double.DisposeAsync();
-        _project.Dispose();
-    }
-
     private (int ExitCode, string Stdout, string Stderr) Deploy(string file)
-        => CliRunner.RunWith(new Dictionary<string, string> { ["BERTH_ORCHESTRATOR"] = "kubernetes" }, ["stack", "deploy", "demo", "-c", _project.PathOf(file), "--detach", "--kubeconfig", _kubeconfig]);
+        => Berth("deploy", "demo", "-c", Project.PathOf(file), "--detach");
 
     [Fact]
     public void OneTargetPublishedOnTwoHostPorts_IsSentAsOneKeyedPortItem_AndTheServerAcceptsIt()
@@ -48,8 +30,8 @@ public sealed class KubernetesServerRulesCliTests : IAsyncLifetime
         var (code, _, stderr) = Deploy("v1.yaml");
 
         Assert.True(code == ExitCodes.Success, stderr);
-        Assert.All(_double.Requests.Where(r => r.IsWrite), r => Assert.True(r.StatusCode < 300, $"{r.Verb} {r.Resource} answered {r.StatusCode}"));
-        var ports = _double.Get("deployments.apps", "shop", "web")!["spec"]!["template"]!["spec"]!["containers"]![0]!["ports"]!.AsArray();
+        Assert.All(Double.Requests.Where(r => r.IsWrite), r => Assert.True(r.StatusCode < 300, $"{r.Verb} {r.Resource} answered {r.StatusCode}"));
+        var ports = Double.Get("deployments.apps", "shop", "web")!["spec"]!["template"]!["spec"]!["containers"]![0]!["ports"]!.AsArray();
         var port = Assert.Single(ports);
         Assert.Equal(80, (int)port!["containerPort"]!);
         Assert.Equal(8080, (int)port["hostPort"]!);
@@ -59,7 +41,7 @@ public sealed class KubernetesServerRulesCliTests : IAsyncLifetime
     public async Task AnotherManagersEnvItem_SurvivesBerthsForcedApply()
     {
         Assert.Equal(ExitCodes.Success, Deploy("v1.yaml").ExitCode);
-        using (var client = _double.CreateClient())
+        using (var client = Double.CreateClient())
         {
             // An injector (another field manager) adds its own item to web's env, a list keyed by name.
             var patch = """{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"shop"},"spec":{"template":{"spec":{"containers":[{"name":"web","env":[{"name":"INJECTED","value":"1"}]}]}}}}""";
@@ -69,12 +51,12 @@ public sealed class KubernetesServerRulesCliTests : IAsyncLifetime
         var (code, _, stderr) = Deploy("v2.yaml");
 
         Assert.True(code == ExitCodes.Success, stderr);
-        var container = _double.Get("deployments.apps", "shop", "web")!["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        var container = Double.Get("deployments.apps", "shop", "web")!["spec"]!["template"]!["spec"]!["containers"]![0]!;
         Assert.Equal("nginx:1.28", (string?)container["image"]);
         var env = container["env"]!.AsArray().Select(e => (string?)e!["name"]).ToList();
         Assert.Contains("INJECTED", env);
         Assert.Contains("MODE", env);
-        var sent = JsonNode.Parse(_double.Requests.Last(r => r.Verb == "patch" && r.Resource == "deployments.apps").Body!)!;
+        var sent = JsonNode.Parse(Double.Requests.Last(r => r.Verb == "patch" && r.Resource == "deployments.apps").Body!)!;
         Assert.DoesNotContain("INJECTED", sent.ToJsonString(), StringComparison.Ordinal);
     }
 }

@@ -4,13 +4,27 @@ using Berth.Testing;
 namespace Berth.Cli.Tests;
 
 /// <summary>
-/// What the <c>berth stack</c> verb tests under Kubernetes start from: the test's files in a temp project, a fresh API
-/// test double (not a cluster) with a kubeconfig for namespace <c>shop</c> beside them, and <see cref="Berth"/>,
-/// which runs <c>berth stack …</c> through the real command tree with the Kubernetes orchestrator and that kubeconfig.
+/// What the CLI tests under Kubernetes start from: the test's files in a temp project, a fresh API test double (not
+/// a cluster) with a kubeconfig for a namespace (<c>shop</c> unless the test names another) beside them, and
+/// <see cref="Berth"/>, which runs <c>berth stack …</c> through the real command tree with the Kubernetes
+/// orchestrator and that kubeconfig. Disposing stops the double and deletes the project.
 /// </summary>
-public abstract class KubernetesStackCliTest(params (string Name, string Content)[] files) : IAsyncLifetime
+public abstract class KubernetesStackCliTest : IAsyncLifetime
 {
-    protected TempProject Project { get; } = new(files);
+    private readonly string _namespace;
+
+    protected KubernetesStackCliTest(params (string Name, string Content)[] files)
+        : this("shop", files)
+    {
+    }
+
+    protected KubernetesStackCliTest(string @namespace, params (string Name, string Content)[] files)
+    {
+        _namespace = @namespace;
+        Project = new TempProject(files);
+    }
+
+    protected TempProject Project { get; }
 
     protected KubernetesApiDouble Double { get; private set; } = null!;
 
@@ -19,7 +33,7 @@ public abstract class KubernetesStackCliTest(params (string Name, string Content
     public async ValueTask InitializeAsync()
     {
         Double = await KubernetesApiDouble.StartAsync(TestContext.Current.CancellationToken);
-        Kubeconfig = Double.WriteKubeconfig(Project.PathOf("kubeconfig"), "double", "shop");
+        Kubeconfig = Double.WriteKubeconfig(Project.PathOf("kubeconfig"), "double", _namespace);
     }
 
     public async ValueTask DisposeAsync()

@@ -12,7 +12,10 @@ namespace Berth.Cli.Tests;
 /// controllers are off unless a test turns them on, so deploys use <c>--detach</c> (nothing would roll out) unless
 /// waiting is the point.
 /// </summary>
-public sealed class KubernetesStackCliTests : IAsyncLifetime
+public sealed class KubernetesStackCliTests() : KubernetesStackCliTest(
+    ("compose.yaml", Compose),
+    ("changed.yaml", Compose.Replace("GREETING: hello", "GREETING: changed", StringComparison.Ordinal)),
+    ("broken.yaml", "services:\n  web:\n    image: [oops\n"))
 {
     private const string Compose = """
         services:
@@ -26,27 +29,8 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
             command: ["sleep", "3600"]
         """;
 
-    private readonly TempProject _project = new(("compose.yaml", Compose), ("changed.yaml", Compose.Replace("GREETING: hello", "GREETING: changed", StringComparison.Ordinal)), ("broken.yaml", "services:\n  web:\n    image: [oops\n"));
-    private KubernetesApiDouble _double = null!;
-    private string _kubeconfig = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _double = await KubernetesApiDouble.StartAsync(TestContext.Current.CancellationToken);
-        _kubeconfig = _double.WriteKubeconfig(_project.PathOf("kubeconfig"), "double", "shop");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _double.DisposeAsync();
-        _project.Dispose();
-    }
-
-    private (int ExitCode, string Stdout, string Stderr) Berth(params string[] args)
-        => CliRunner.RunWith(new Dictionary<string, string> { ["BERTH_ORCHESTRATOR"] = "kubernetes" }, ["stack", .. args, "--kubeconfig", _kubeconfig]);
-
     private (int ExitCode, string Stdout, string Stderr) Deploy(string file = "compose.yaml", params string[] extra)
-        => Berth(["deploy", "demo", "-c", _project.PathOf(file), "--detach", .. extra]);
+        => Berth(["deploy", "demo", "-c", Project.PathOf(file), "--detach", .. extra]);
 
     [Fact]
     public void Deploy_CreatesTheObjects_ThenAnUnchangedRedeployWritesNothing()
@@ -56,29 +40,29 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
         Assert.True(code == ExitCodes.Success, stderr);
         Assert.Contains("Deploying stack demo to namespace shop (context \"double\"", stdout, StringComparison.Ordinal);
         Assert.Matches(@"Stack demo: \d+ created, 0 updated, 0 unchanged, 0 removed", stdout);
-        var web = _double.Get("deployments.apps", "shop", "web");
+        var web = Double.Get("deployments.apps", "shop", "web");
         Assert.NotNull(web);
         Assert.Equal("demo", web["metadata"]!["labels"]!["com.docker.stack.namespace"]!.GetValue<string>());
-        Assert.NotNull(_double.Get("services", "shop", "web-published"));
-        Assert.NotNull(_double.Get("deployments.apps", "shop", "worker"));
+        Assert.NotNull(Double.Get("services", "shop", "web-published"));
+        Assert.NotNull(Double.Get("deployments.apps", "shop", "worker"));
 
-        var writes = _double.Writes;
+        var writes = Double.Writes;
         var (again, againOut, againErr) = Deploy();
 
         Assert.True(again == ExitCodes.Success, againErr);
         Assert.Matches(@"Stack demo is up to date \(\d+ objects unchanged\)", againOut);
-        Assert.Equal(writes, _double.Writes);
+        Assert.Equal(writes, Double.Writes);
     }
 
     [Fact]
     public void Diff_ShowsTheChange_AndExitCodeSaysWhetherThereIsOne()
     {
         Assert.Equal(ExitCodes.Success, Deploy().ExitCode);
-        var writes = _double.Writes;
+        var writes = Double.Writes;
 
-        var (same, sameOut, _) = Berth("diff", "demo", "-c", _project.PathOf("compose.yaml"), "--exit-code");
-        var (changed, changedOut, changedErr) = Berth("diff", "demo", "-c", _project.PathOf("changed.yaml"), "--exit-code");
-        var (json, jsonOut, _) = Berth("diff", "demo", "-c", _project.PathOf("changed.yaml"), "--format", "json");
+        var (same, sameOut, _) = Berth("diff", "demo", "-c", Project.PathOf("compose.yaml"), "--exit-code");
+        var (changed, changedOut, changedErr) = Berth("diff", "demo", "-c", Project.PathOf("changed.yaml"), "--exit-code");
+        var (json, jsonOut, _) = Berth("diff", "demo", "-c", Project.PathOf("changed.yaml"), "--format", "json");
 
         Assert.Equal(ExitCodes.Success, same);
         Assert.Contains("Stack demo is up to date", sameOut, StringComparison.Ordinal);
@@ -87,7 +71,7 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Success, json);
         using var rows = JsonDocument.Parse(jsonOut);
         Assert.Contains(rows.RootElement.EnumerateArray(), r => r.GetProperty("action").GetString() == "update" && r.GetProperty("name").GetString() == "web");
-        Assert.Equal(writes, _double.Writes);
+        Assert.Equal(writes, Double.Writes);
     }
 
     [Fact]
@@ -97,21 +81,21 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
 
         Assert.True(code == ExitCodes.Success, stderr);
         // One policy for the default network both services share, one admitting anyone on web's published port.
-        var policies = _double.List("networkpolicies.networking.k8s.io", "shop");
+        var policies = Double.List("networkpolicies.networking.k8s.io", "shop");
         Assert.Equal(2, policies.Count);
         Assert.All(policies, p => Assert.Equal("demo", p["metadata"]!["labels"]!["com.docker.stack.namespace"]!.GetValue<string>()));
 
         // Without the flag the next deploy prunes the policy: it is the stack's and no longer planned.
         var (again, _, againErr) = Deploy();
         Assert.True(again == ExitCodes.Success, againErr);
-        Assert.Empty(_double.List("networkpolicies.networking.k8s.io", "shop"));
+        Assert.Empty(Double.List("networkpolicies.networking.k8s.io", "shop"));
     }
 
     [Fact]
     public void LsServicesPs_TableAndJson()
     {
         Assert.Equal(ExitCodes.Success, Deploy().ExitCode);
-        _double.Seed("""
+        Double.Seed("""
             {"apiVersion": "v1", "kind": "Pod",
              "metadata": {"name": "web-7d4b9-abcde", "namespace": "shop", "uid": "0a1b2c3d-4e5f-6789-abcd-ef0123456789",
                           "labels": {"com.docker.stack.namespace": "demo", "com.docker.service.name": "web"}},
@@ -169,8 +153,8 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
 
         Assert.True(code == ExitCodes.Success, stderr);
         Assert.Contains("Removing Deployment web", stdout, StringComparison.Ordinal);
-        Assert.Null(_double.Get("deployments.apps", "shop", "web"));
-        Assert.Empty(_double.List("services", "shop"));
+        Assert.Null(Double.Get("deployments.apps", "shop", "web"));
+        Assert.Empty(Double.List("services", "shop"));
         Assert.Equal(ExitCodes.Success, again);
         Assert.Contains("Nothing found in stack: demo", againErr, StringComparison.Ordinal);
     }
@@ -178,16 +162,16 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
     [Fact]
     public void Collision_ExitsThree_ListsIt_AndChangesNothing()
     {
-        _double.Seed("""{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "shop"}, "spec": {"ports": [{"port": 80}]}}""");
+        Double.Seed("""{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "shop"}, "spec": {"ports": [{"port": 80}]}}""");
 
         var (code, _, stderr) = Deploy();
 
         Assert.Equal(ExitCodes.OrchestratorError, code);
         Assert.Contains("Service web exists and is not part of stack demo", stderr, StringComparison.Ordinal);
         Assert.Contains("nothing was changed", stderr, StringComparison.Ordinal);
-        Assert.Equal(0, _double.Writes);
-        Assert.Null(_double.Get("deployments.apps", "shop", "web"));
-        Assert.Null(_double.Get("services", "shop", "web")!["metadata"]!["labels"]);
+        Assert.Equal(0, Double.Writes);
+        Assert.Null(Double.Get("deployments.apps", "shop", "web"));
+        Assert.Null(Double.Get("services", "shop", "web")!["metadata"]!["labels"]);
     }
 
     [Fact]
@@ -198,14 +182,14 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
         Assert.Equal(ExitCodes.InvalidInput, code);
         Assert.Equal(string.Empty, stdout);
         Assert.Contains("nothing was changed", stderr, StringComparison.Ordinal);
-        Assert.Empty(_double.Requests);
+        Assert.Empty(Double.Requests);
     }
 
     [Fact]
     public void NotConverged_ExitsThree_WithTheFailures()
     {
         // No simulated controllers: the Deployments never report ready replicas, so the wait runs out.
-        var (code, _, stderr) = Berth("deploy", "demo", "-c", _project.PathOf("compose.yaml"), "--timeout", "1s");
+        var (code, _, stderr) = Berth("deploy", "demo", "-c", Project.PathOf("compose.yaml"), "--timeout", "1s");
 
         Assert.Equal(ExitCodes.OrchestratorError, code);
         Assert.Contains("berth stack deploy: stack demo did not converge (waited up to 1s):", stderr, StringComparison.Ordinal);
@@ -215,14 +199,14 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
     [Fact]
     public void RbacRefusal_ExitsThree_NamingVerbAndResource()
     {
-        _double.Deny("list", "deployments.apps", "shop");
+        Double.Deny("list", "deployments.apps", "shop");
 
         var (code, _, stderr) = Berth("services", "demo");
 
         Assert.Equal(ExitCodes.OrchestratorError, code);
         Assert.Contains("berth stack services: ", stderr, StringComparison.Ordinal);
         Assert.Contains("deployments", stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain(_double.Token, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(Double.Token, stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -231,7 +215,7 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Success, Deploy().ExitCode);
         var closed = FreePort.Loopback();
 
-        var (code, stdout, stderr) = CliRunner.RunWith(new Dictionary<string, string> { ["DOCKER_HOST"] = $"tcp://127.0.0.1:{closed}" }, "stack", "ls", "--orchestrator", "all", "--kubeconfig", _kubeconfig);
+        var (code, stdout, stderr) = CliRunner.RunWith(new Dictionary<string, string> { ["DOCKER_HOST"] = $"tcp://127.0.0.1:{closed}" }, "stack", "ls", "--orchestrator", "all", "--kubeconfig", Kubeconfig);
 
         Assert.Equal(ExitCodes.Success, code);
         Assert.Contains("warning: Swarm stacks not listed: ", stderr, StringComparison.Ordinal);
@@ -242,10 +226,10 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
     public void Ls_AllNamespaces_ListsTheStacksOfEveryNamespace_WithoutItOnlyTheCurrentOnes()
     {
         Assert.Equal(ExitCodes.Success, Deploy().ExitCode);
-        var other = _project.Write("backoffice.yaml", "services:\n  admin:\n    image: nginx:1.27\n");
+        var other = Project.Write("backoffice.yaml", "services:\n  admin:\n    image: nginx:1.27\n");
         var backoffice = Berth("deploy", "backoffice", "-c", other, "--detach", "--namespace", "admin");
         Assert.True(backoffice.ExitCode == ExitCodes.Success, backoffice.Stderr);
-        var demoAdmin = Berth("deploy", "demo", "-c", _project.PathOf("compose.yaml"), "--detach", "--namespace", "admin");
+        var demoAdmin = Berth("deploy", "demo", "-c", Project.PathOf("compose.yaml"), "--detach", "--namespace", "admin");
         Assert.True(demoAdmin.ExitCode == ExitCodes.Success, demoAdmin.Stderr);
 
         var (code, ls, stderr) = Berth("ls");
@@ -263,9 +247,9 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
     [Fact]
     public void Deploy_WaitsForTheRollout_WithSimulatedControllers()
     {
-        _double.Controllers.Enabled = true;
+        Double.Controllers.Enabled = true;
 
-        var (code, stdout, stderr) = Berth("deploy", "demo", "-c", _project.PathOf("compose.yaml"), "--timeout", "60s");
+        var (code, stdout, stderr) = Berth("deploy", "demo", "-c", Project.PathOf("compose.yaml"), "--timeout", "60s");
         var (_, services, _) = Berth("services", "demo");
         var (_, ps, _) = Berth("ps", "demo");
 
@@ -278,10 +262,10 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
     [Fact]
     public void Deploy_PodsThatCannotPull_ExitsThreeWithTheReason()
     {
-        _double.Controllers.Enabled = true;
-        _double.Controllers.FailPods("web", PodProblem.ImagePullBackOff);
+        Double.Controllers.Enabled = true;
+        Double.Controllers.FailPods("web", PodProblem.ImagePullBackOff);
 
-        var (code, _, stderr) = Berth("deploy", "demo", "-c", _project.PathOf("compose.yaml"), "--timeout", "3s");
+        var (code, _, stderr) = Berth("deploy", "demo", "-c", Project.PathOf("compose.yaml"), "--timeout", "3s");
 
         Assert.Equal(ExitCodes.OrchestratorError, code);
         Assert.Contains("did not converge", stderr, StringComparison.Ordinal);
@@ -291,10 +275,10 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
     [Fact]
     public void InterruptedDeploy_ThenRerun_Converges()
     {
-        _double.FailWritesAfter(3);
+        Double.FailWritesAfter(3);
 
         var (failed, _, failedErr) = Deploy();
-        _double.FailWritesAfter(int.MaxValue);
+        Double.FailWritesAfter(int.MaxValue);
         var (rerun, rerunOut, rerunErr) = Deploy();
         var (again, againOut, _) = Deploy();
 
@@ -305,6 +289,6 @@ public sealed class KubernetesStackCliTests : IAsyncLifetime
         Assert.Matches(@"Stack demo: \d+ created", rerunOut);
         Assert.Equal(ExitCodes.Success, again);
         Assert.Contains("Stack demo is up to date", againOut, StringComparison.Ordinal);
-        Assert.Equal(["web", "worker"], _double.List("deployments.apps", "shop").Select(d => d["metadata"]!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal(["web", "worker"], Double.List("deployments.apps", "shop").Select(d => d["metadata"]!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal));
     }
 }

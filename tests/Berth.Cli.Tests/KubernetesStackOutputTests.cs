@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Berth.Kubernetes.ApiDouble;
-using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 
@@ -9,7 +7,7 @@ namespace Berth.Cli.Tests;
 /// Kubernetes stacks give ls/services/ps output of the same shape as Swarm's (docker's keys, one JSON object per
 /// line, Go templates), against the in-process Kubernetes API test double (see <see cref="KubernetesStackCliTests"/>).
 /// </summary>
-public sealed class KubernetesStackOutputTests : IAsyncLifetime
+public sealed class KubernetesStackOutputTests() : KubernetesStackCliTest(("compose.yaml", Compose))
 {
     private const string Compose = """
         services:
@@ -23,25 +21,6 @@ public sealed class KubernetesStackOutputTests : IAsyncLifetime
             deploy: {mode: replicated-job, replicas: 2}
         """;
 
-    private readonly TempProject _project = new(("compose.yaml", Compose));
-    private KubernetesApiDouble _double = null!;
-    private string _kubeconfig = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _double = await KubernetesApiDouble.StartAsync(TestContext.Current.CancellationToken);
-        _kubeconfig = _double.WriteKubeconfig(_project.PathOf("kubeconfig"), "double", "shop");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _double.DisposeAsync();
-        _project.Dispose();
-    }
-
-    private (int ExitCode, string Stdout, string Stderr) Berth(params string[] args)
-        => CliRunner.RunWith(new Dictionary<string, string> { ["BERTH_ORCHESTRATOR"] = "kubernetes" }, ["stack", .. args, "--kubeconfig", _kubeconfig]);
-
     private static List<Dictionary<string, string>> Rows(string stdout) =>
     [
         .. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
@@ -53,9 +32,9 @@ public sealed class KubernetesStackOutputTests : IAsyncLifetime
 
     private void DeployAndSeedPod()
     {
-        var (code, _, stderr) = Berth("deploy", "demo", "-c", _project.PathOf("compose.yaml"), "--detach");
+        var (code, _, stderr) = Berth("deploy", "demo", "-c", Project.PathOf("compose.yaml"), "--detach");
         Assert.True(code == ExitCodes.Success, stderr);
-        _double.Seed("""
+        Double.Seed("""
             {"apiVersion": "v1", "kind": "Pod",
              "metadata": {"name": "web-7d4b9-abcde", "namespace": "shop", "uid": "0a1b2c3d-4e5f-6789-abcd-ef0123456789",
                           "labels": {"com.docker.stack.namespace": "demo", "com.docker.service.name": "web"}},

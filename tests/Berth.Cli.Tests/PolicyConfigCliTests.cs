@@ -1,6 +1,4 @@
 using Berth.Cli.Orchestration;
-using Berth.Kubernetes.ApiDouble;
-using Berth.Testing;
 
 namespace Berth.Cli.Tests;
 
@@ -9,7 +7,12 @@ namespace Berth.Cli.Tests;
 /// <c>--policy-mode</c> taking precedence each on its own: through <c>berth policy check</c> in-process and
 /// <c>berth stack deploy</c> against the in-process test double of the Kubernetes API (not a cluster).
 /// </summary>
-public sealed class PolicyConfigCliTests : IAsyncLifetime
+public sealed class PolicyConfigCliTests() : KubernetesStackCliTest(
+    ("compose.yaml", Compose),
+    ("config/company.yaml", "version: 1\nname: company\nrules: {allowPrivileged: false}\n"),
+    ("config/berth.json", """{"policy": "company.yaml", "policyMode": "warn"}"""),
+    ("config/restricted.json", """{"policy": "restricted"}"""),
+    ("config/broken.json", """{"policy": "restricted", "policyMode": "audit"}"""))
 {
     private const string Compose = """
         services:
@@ -18,43 +21,21 @@ public sealed class PolicyConfigCliTests : IAsyncLifetime
             privileged: true
         """;
 
-    private readonly TempProject _project = new(
-        ("compose.yaml", Compose),
-        ("config/company.yaml", "version: 1\nname: company\nrules: {allowPrivileged: false}\n"),
-        ("config/berth.json", """{"policy": "company.yaml", "policyMode": "warn"}"""),
-        ("config/restricted.json", """{"policy": "restricted"}"""),
-        ("config/broken.json", """{"policy": "restricted", "policyMode": "audit"}"""));
-
-    private KubernetesApiDouble _double = null!;
-    private string _kubeconfig = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _double = await KubernetesApiDouble.StartAsync(TestContext.Current.CancellationToken);
-        _kubeconfig = _double.WriteKubeconfig(_project.PathOf("kubeconfig"), "double", "shop");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _double.DisposeAsync();
-        _project.Dispose();
-    }
-
     [Fact]
     public void Reader_ReadsPolicyAndMode_AndRefusesAnUnknownMode()
     {
-        var read = BerthConfigReader.Read(name => name == "BERTH_CONFIG" ? _project.PathOf("config/berth.json") : null);
+        var read = BerthConfigReader.Read(name => name == "BERTH_CONFIG" ? Project.PathOf("config/berth.json") : null);
         Assert.Null(read.Error);
-        Assert.Equal(("company.yaml", "warn", _project.PathOf("config")), (read.Config.Policy, read.Config.PolicyMode, read.Config.Directory));
+        Assert.Equal(("company.yaml", "warn", Project.PathOf("config")), (read.Config.Policy, read.Config.PolicyMode, read.Config.Directory));
 
-        var broken = BerthConfigReader.Read(name => name == "BERTH_CONFIG" ? _project.PathOf("config/broken.json") : null);
-        Assert.Equal($"the config file {_project.PathOf("config/broken.json")}: \"policyMode\" must be warn or enforce, not 'audit'", broken.Error);
+        var broken = BerthConfigReader.Read(name => name == "BERTH_CONFIG" ? Project.PathOf("config/broken.json") : null);
+        Assert.Equal($"the config file {Project.PathOf("config/broken.json")}: \"policyMode\" must be warn or enforce, not 'audit'", broken.Error);
     }
 
     [Fact]
     public void PolicyCheck_UsesTheConfigFilesPolicyRelativeToIt_AndEachFlagWins()
     {
-        var compose = _project.PathOf("compose.yaml");
+        var compose = Project.PathOf("compose.yaml");
 
         var (fromConfig, configOut, configErr) = Check("config/berth.json", "-c", compose, "-p", "demo");
         Assert.True(fromConfig == ExitCodes.Success, configOut + configErr);
@@ -73,11 +54,11 @@ public sealed class PolicyConfigCliTests : IAsyncLifetime
     [Fact]
     public void PolicyCheck_ABrokenConfigFile_IsAUsageError_UnlessBothFlagsAreGiven()
     {
-        var compose = _project.PathOf("compose.yaml");
+        var compose = Project.PathOf("compose.yaml");
 
         var (broken, _, brokenErr) = Check("config/broken.json", "-c", compose);
         Assert.Equal(ExitCodes.Usage, broken);
-        Assert.StartsWith($"berth policy check: the config file {_project.PathOf("config/broken.json")}: \"policyMode\" must be warn or enforce", brokenErr, StringComparison.Ordinal);
+        Assert.StartsWith($"berth policy check: the config file {Project.PathOf("config/broken.json")}: \"policyMode\" must be warn or enforce", brokenErr, StringComparison.Ordinal);
 
         var (flags, _, flagsErr) = Check("config/broken.json", "-c", compose, "--policy", "baseline", "--policy-mode", "enforce");
         Assert.True(flags == ExitCodes.InvalidInput, flagsErr);
@@ -86,24 +67,24 @@ public sealed class PolicyConfigCliTests : IAsyncLifetime
     [Fact]
     public void StackDeploy_TheConfigFilesPolicyDenies_AndTheFlagOverridesIt()
     {
-        var compose = _project.PathOf("compose.yaml");
+        var compose = Project.PathOf("compose.yaml");
 
         var (denied, deniedOut, deniedErr) = Deploy("config/restricted.json", "-c", compose);
         Assert.True(denied == ExitCodes.InvalidInput, deniedOut + deniedErr);
         Assert.Contains($"{compose}:4:5: error BP201:", deniedErr, StringComparison.Ordinal);
         Assert.EndsWith("berth stack deploy: stack demo violates policy restricted (4 errors); nothing was changed\n", deniedErr, StringComparison.Ordinal);
-        Assert.Equal(0, _double.Writes);
+        Assert.Equal(0, Double.Writes);
 
         var (allowed, allowedOut, allowedErr) = Deploy("config/restricted.json", "-c", compose, "--policy", "privileged");
         Assert.True(allowed == ExitCodes.Success, allowedOut + allowedErr);
-        Assert.NotNull(_double.Get("deployments.apps", "shop", "web"));
+        Assert.NotNull(Double.Get("deployments.apps", "shop", "web"));
     }
 
     private (int ExitCode, string Stdout, string Stderr) Check(string config, params string[] args)
-        => CliRunner.RunWith(new Dictionary<string, string> { ["BERTH_CONFIG"] = _project.PathOf(config), ["HOME"] = _project.Directory }, ["policy", "check", .. args]);
+        => CliRunner.RunWith(new Dictionary<string, string> { ["BERTH_CONFIG"] = Project.PathOf(config), ["HOME"] = Project.Directory }, ["policy", "check", .. args]);
 
     private (int ExitCode, string Stdout, string Stderr) Deploy(string config, params string[] args)
         => CliRunner.RunWith(
-            new Dictionary<string, string> { ["BERTH_CONFIG"] = _project.PathOf(config), ["HOME"] = _project.Directory, ["BERTH_ORCHESTRATOR"] = "kubernetes" },
-            ["stack", "deploy", "demo", "--detach", "--kubeconfig", _kubeconfig, .. args]);
+            new Dictionary<string, string> { ["BERTH_CONFIG"] = Project.PathOf(config), ["HOME"] = Project.Directory, ["BERTH_ORCHESTRATOR"] = "kubernetes" },
+            ["stack", "deploy", "demo", "--detach", "--kubeconfig", Kubeconfig, .. args]);
 }

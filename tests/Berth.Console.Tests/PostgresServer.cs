@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Berth.Testing;
 using Npgsql;
 
@@ -20,10 +19,9 @@ public sealed class PostgresServer : IAsyncLifetime
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly ProcessLog _log = new();
     private string _folder = null!;
     private int _port;
-    private Process? _process;
+    private ServerProcess? _server;
 
     /// <summary>The superuser's password: random per server, so a test can search output for it.</summary>
     public string Password { get; } = "pw-" + Guid.NewGuid().ToString("N");
@@ -74,37 +72,23 @@ public sealed class PostgresServer : IAsyncLifetime
         Assert.True(initdb.ExitCode == 0, initdb.ToString());
         File.Delete(passwordFile);
 
-        for (var attempt = 1; ; attempt++)
-        {
-            _port = FreePort.Loopback();
-            if (await TryStartAsync())
+        _server = await ServerProcess.StartOnFreePortAsync(
+            () =>
             {
-                return;
-            }
-
-            // A free port is only free until someone binds it; anything else is a real failure.
-            if (attempt >= 5 || !Log.Contains("could not bind", StringComparison.Ordinal))
-            {
-                throw new InvalidOperationException($"PostgreSQL did not start:\n{Log}");
-            }
-        }
+                _port = FreePort.Loopback();
+                return new ServerProcess("PostgreSQL", StartInfo());
+            },
+            (server, ct) => server.StartAsync(AcceptsConnectionAsync, ct, StartTimeout, TimeSpan.FromMilliseconds(100)),
+            "could not bind",
+            TestContext.Current.CancellationToken);
     }
 
     private static string[] AsPostgres(string program) =>
         AsRoot ? ["--reuid", "postgres", "--regid", "postgres", "--init-groups", "--reset-env", "--", program] : [];
 
-    private string Log
-        => _log.ToString();
-
-    private async Task<bool> TryStartAsync()
+    private ProcessStartInfo StartInfo()
     {
-        var start = new ProcessStartInfo(AsRoot ? "setpriv" : Path.Combine(Bin, "postgres"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _folder,
-        };
+        var start = new ProcessStartInfo(AsRoot ? "setpriv" : Path.Combine(Bin, "postgres")) { WorkingDirectory = _folder };
         string[] args =
         [
             .. AsPostgres(Path.Combine(Bin, "postgres")),
@@ -124,62 +108,29 @@ public sealed class PostgresServer : IAsyncLifetime
             start.ArgumentList.Add(arg);
         }
 
-        var process = new Process { StartInfo = start };
-        _log.Capture(process);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _process = process;
+        return start;
+    }
 
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < StartTimeout)
-        {
-            if (process.HasExited)
-            {
-                _process = null;
-                return false;
-            }
-
-            try
-            {
-                await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false;Timeout=2");
-                await connection.OpenAsync();
-                return true;
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
-            {
-                // Not accepting connections yet.
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"PostgreSQL accepted no connection within {StartTimeout.TotalSeconds:0} s:\n{Log}");
+    private async Task<bool> AcceptsConnectionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false;Timeout=2");
+        await connection.OpenAsync(cancellationToken);
+        return true;
     }
 
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        if (_process is { } process)
+        if (_server is { } server)
         {
-            if (!process.HasExited)
+            if (server.ProcessId is { } id)
             {
-                // SIGINT: PostgreSQL's fast shutdown (ends the sessions, stops its child processes).
-                ToolProcess.Run("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]);
+                // SIGINT: PostgreSQL's fast shutdown (ends the sessions, stops its child processes); killed if it hangs.
+                ToolProcess.Run("kill", ["-INT", id.ToString(CultureInfo.InvariantCulture)]);
+                await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
             }
 
-            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await process.WaitForExitAsync(deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill();
-                await process.WaitForExitAsync(CancellationToken.None);
-            }
-
-            process.Dispose();
+            await server.DisposeAsync();
         }
 
         TempFolders.DeleteQuietly(_folder);

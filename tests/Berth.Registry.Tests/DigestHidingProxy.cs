@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using Berth.Testing;
 
@@ -11,82 +10,25 @@ namespace Berth.Registry.Tests;
 /// </summary>
 public sealed class DigestHidingProxy : IAsyncDisposable
 {
-    private readonly HttpListener _listener;
     private readonly string _upstream;
     private readonly HttpClient _http = new();
-    private readonly Task _serving;
-    private readonly Dictionary<string, int> _requests = [];
+    private readonly LoopbackHttpServer _server;
 
-    private DigestHidingProxy(HttpListener listener, int port, string upstream)
+    private DigestHidingProxy(string upstream)
     {
-        _listener = listener;
         _upstream = upstream;
-        Host = "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture);
-        _serving = Task.Run(ServeAsync);
+        _server = LoopbackHttpServer.Start(ForwardAsync);
     }
 
-    public string Host { get; }
+    public string Host => _server.Host;
 
-    public static DigestHidingProxy Start(string upstreamHost)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var port = FreePort.Loopback();
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
-            try
-            {
-                listener.Start();
-                return new DigestHidingProxy(listener, port, upstreamHost);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close();
-            }
-        }
-    }
+    public static DigestHidingProxy Start(string upstreamHost) => new(upstreamHost);
 
-    public int Requests(string method)
-    {
-        lock (_requests)
-        {
-            return _requests.GetValueOrDefault(method);
-        }
-    }
+    public int Requests(string method) => _server.Requests(method);
 
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync().ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            try
-            {
-                await ForwardAsync(context).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpListenerException or IOException or HttpRequestException)
-            {
-                context.Response.Abort();
-            }
-        }
-    }
-
-    private async Task ForwardAsync(HttpListenerContext context)
+    private async Task ForwardAsync(HttpListenerContext context, CancellationToken cancellationToken)
     {
         var method = context.Request.HttpMethod;
-        lock (_requests)
-        {
-            _requests[method] = _requests.GetValueOrDefault(method) + 1;
-        }
-
         using var request = new HttpRequestMessage(new HttpMethod(method), new Uri($"http://{_upstream}{context.Request.RawUrl}"));
         foreach (var name in new[] { "Accept", "Authorization" })
         {
@@ -96,8 +38,8 @@ public sealed class DigestHidingProxy : IAsyncDisposable
             }
         }
 
-        using var answer = await _http.SendAsync(request).ConfigureAwait(false);
-        var body = await answer.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+        using var answer = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await answer.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         var response = context.Response;
         response.StatusCode = (int)answer.StatusCode;
         foreach (var (name, values) in answer.Headers)
@@ -116,17 +58,13 @@ public sealed class DigestHidingProxy : IAsyncDisposable
         if (method != "HEAD")
         {
             response.ContentLength64 = body.Length;
-            await response.OutputStream.WriteAsync(body).ConfigureAwait(false);
+            await response.OutputStream.WriteAsync(body, cancellationToken).ConfigureAwait(false);
         }
-
-        response.Close();
     }
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
-        _listener.Close();
-        await _serving.ConfigureAwait(false);
+        await _server.DisposeAsync().ConfigureAwait(false);
         _http.Dispose();
     }
 }

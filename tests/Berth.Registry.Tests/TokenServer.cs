@@ -23,22 +23,20 @@ public sealed class TokenServer : IAsyncDisposable
     public const string User = "token-user";
     public const string Password = "token-secret-9f2c";
 
-    private readonly HttpListener _listener;
+    private readonly LoopbackHttpServer _server;
     private readonly X509Certificate2 _signer;
     private readonly ECDsa _key;
-    private readonly Task _serving;
     private readonly Dictionary<string, int> _requests = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _denied = new();
 
-    private TokenServer(HttpListener listener, int port, X509Certificate2 signer, string rootCertificateBundle, TimeSpan lifetime)
+    private TokenServer(X509Certificate2 signer, string rootCertificateBundle, TimeSpan lifetime)
     {
-        _listener = listener;
         _signer = signer;
         _key = signer.GetECDsaPrivateKey()!;
-        Realm = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/token";
         RootCertificateBundle = rootCertificateBundle;
         Lifetime = lifetime;
-        _serving = Task.Run(ServeAsync);
+        _server = LoopbackHttpServer.Start(AnswerAsync);
+        Realm = _server.BaseUrl + "/token";
     }
 
     /// <summary>The token endpoint, the registry's <c>realm</c>.</summary>
@@ -66,22 +64,7 @@ public sealed class TokenServer : IAsyncDisposable
         using var ca = TestCertificates.CreateCa("berth-test-token-ca");
         var signer = TestCertificates.CreateServer(ca, "berth-test-token-signer");
         var bundle = TestCertificates.WritePem(directory, "token-ca.pem", ca);
-        for (var attempt = 1; ; attempt++)
-        {
-            var port = FreePort.Loopback();
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
-            try
-            {
-                listener.Start();
-                return new TokenServer(listener, port, signer, bundle, lifetime);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                // Taken between the probe and the bind: another port.
-                listener.Close();
-            }
-        }
+        return new TokenServer(signer, bundle, lifetime);
     }
 
     /// <summary>From now on, tokens for <paramref name="repository"/> carry no access (until <see cref="Allow"/>).</summary>
@@ -98,32 +81,7 @@ public sealed class TokenServer : IAsyncDisposable
         }
     }
 
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync().ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            try
-            {
-                Answer(context);
-            }
-            catch (Exception e) when (e is HttpListenerException or IOException)
-            {
-                // The client went away.
-            }
-        }
-    }
-
-    private void Answer(HttpListenerContext context)
+    private async Task AnswerAsync(HttpListenerContext context, CancellationToken cancellationToken)
     {
         var request = context.Request;
         var response = context.Response;
@@ -137,7 +95,6 @@ public sealed class TokenServer : IAsyncDisposable
         if (refused || request.QueryString["service"] != Service)
         {
             response.StatusCode = 401;
-            response.Close();
             return;
         }
 
@@ -168,8 +125,7 @@ public sealed class TokenServer : IAsyncDisposable
         }.ToJsonString());
         response.StatusCode = 200;
         response.ContentType = "application/json";
-        response.OutputStream.Write(body);
-        response.Close();
+        await response.OutputStream.WriteAsync(body, cancellationToken).ConfigureAwait(false);
     }
 
     // Null for anonymous; refused when credentials came and are not User/Password.
@@ -225,9 +181,7 @@ public sealed class TokenServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
-        _listener.Close();
-        await _serving.ConfigureAwait(false);
+        await _server.DisposeAsync().ConfigureAwait(false);
         _key.Dispose();
         _signer.Dispose();
     }

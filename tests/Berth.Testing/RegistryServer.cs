@@ -9,17 +9,18 @@ namespace Berth.Testing;
 /// </summary>
 public sealed class RegistryServer : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-
-    private readonly ProcessLog _log = new();
     private readonly string _authSection;
-    private Process? _process;
+    private readonly ServerProcess _server;
 
     private RegistryServer(string directory, int port, string authSection)
     {
         Directory = directory;
         Port = port;
         _authSection = authSection;
+        var start = new ProcessStartInfo(Executable);
+        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add(ConfigFile);
+        _server = new ServerProcess("docker-registry", start);
     }
 
     public static string Executable { get; } = Environment.GetEnvironmentVariable("BERTH_TEST_REGISTRY") ?? "/usr/bin/docker-registry";
@@ -31,7 +32,9 @@ public sealed class RegistryServer : IAsyncDisposable
     /// <summary>The registry as image references name it: 127.0.0.1:port.</summary>
     public string Host => "127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture);
 
-    public string Log => _log.ToString();
+    public string Log => _server.Log.ToString();
+
+    private string ConfigFile => Path.Combine(Directory, "config.yml");
 
     /// <summary>Anonymous pull and push.</summary>
     public static Task<RegistryServer> StartAnonymousAsync(CancellationToken cancellationToken)
@@ -53,35 +56,21 @@ public sealed class RegistryServer : IAsyncDisposable
     public static Task<RegistryServer> StartWithAuthAsync(Func<string, string> authSection, CancellationToken cancellationToken)
         => StartNewAsync(authSection, cancellationToken);
 
-    private static async Task<RegistryServer> StartNewAsync(Func<string, string> authSection, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var directory = Path.Combine(Path.GetTempPath(), "berth-registry-" + Guid.NewGuid().ToString("N")[..12]);
-            System.IO.Directory.CreateDirectory(directory);
-            var server = new RegistryServer(directory, FreePort.Loopback(), authSection(directory));
-            try
+    private static Task<RegistryServer> StartNewAsync(Func<string, string> authSection, CancellationToken cancellationToken)
+        => ServerProcess.StartOnFreePortAsync(
+            () =>
             {
-                await server.StartAsync(cancellationToken).ConfigureAwait(false);
-                return server;
-            }
-            catch (InvalidOperationException) when (attempt < 5 && server.Log.Contains("address already in use", StringComparison.Ordinal))
-            {
-                // Another test's server took the free port first: new port.
-                await server.DisposeAsync().ConfigureAwait(false);
-            }
-            catch
-            {
-                await server.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-        }
-    }
+                var directory = Path.Combine(Path.GetTempPath(), "berth-registry-" + Guid.NewGuid().ToString("N")[..12]);
+                System.IO.Directory.CreateDirectory(directory);
+                return new RegistryServer(directory, FreePort.Loopback(), authSection(directory));
+            },
+            (server, ct) => server.StartAsync(ct),
+            "address already in use",
+            cancellationToken);
 
     private async Task StartAsync(CancellationToken cancellationToken)
     {
-        var config = Path.Combine(Directory, "config.yml");
-        await File.WriteAllTextAsync(config, $"""
+        await File.WriteAllTextAsync(ConfigFile, $"""
             version: 0.1
             log:
               level: info
@@ -97,76 +86,25 @@ public sealed class RegistryServer : IAsyncDisposable
             {_authSection}
 
             """, cancellationToken).ConfigureAwait(false);
-        var start = new ProcessStartInfo(Executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("serve");
-        start.ArgumentList.Add(config);
-        var process = new Process { StartInfo = start };
-        _log.Capture(process);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _process = process;
 
         // /v2/ answers 200 (anonymous) or 401 (auth) once the registry listens.
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (process.HasExited)
+        var root = new Uri($"http://{Host}/v2/");
+        await _server.StartAsync(
+            async ct =>
             {
-                throw new InvalidOperationException($"docker-registry exited with {process.ExitCode} while starting:\n{Log}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri($"http://{Host}/v2/"), cancellationToken).ConfigureAwait(false);
-                if (response.Headers.Contains("Docker-Distribution-Api-Version"))
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                // Not listening yet.
-            }
-
-            if (clock.Elapsed > StartTimeout)
-            {
-                throw new TimeoutException($"docker-registry did not answer on {Host} after {StartTimeout.TotalSeconds:0} s:\n{Log}");
-            }
-
-            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-        }
+                using var response = await http.GetAsync(root, ct).ConfigureAwait(false);
+                return response.Headers.Contains("Docker-Distribution-Api-Version");
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Kills the registry by its process id and waits for it to exit (its port is closed after).</summary>
-    public async Task StopAsync()
-    {
-        var process = _process;
-        if (process is null)
-        {
-            return;
-        }
-
-        _process = null;
-        if (!process.HasExited)
-        {
-            process.Kill();
-        }
-
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
-        process.Dispose();
-    }
+    public Task StopAsync() => _server.StopAsync();
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync().ConfigureAwait(false);
+        await _server.DisposeAsync().ConfigureAwait(false);
         TempFolders.DeleteQuietly(Directory);
     }
 }

@@ -69,27 +69,21 @@ public sealed class StackOwnersTests
 
     private static async Task<RecordedOwner> OwnerAnsweredAsync(HttpStatusCode status, string body)
     {
-        var port = FreePort.Loopback();
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
-        var answering = Task.Run(
-            async () =>
+        var paths = new List<string>();
+        await using var server = LoopbackHttpServer.Start(
+            async (context, ct) =>
             {
-                var context = await listener.GetContextAsync();
-                Assert.Equal("/apis/compose.docker.com/v1beta2/namespaces/team/stacks/web/owner", context.Request.Url!.AbsolutePath);
+                paths.Add(context.Request.Url!.AbsolutePath);
                 context.Response.StatusCode = (int)status;
                 context.Response.ContentType = "application/json";
-                var bytes = Encoding.UTF8.GetBytes(body);
-                await context.Response.OutputStream.WriteAsync(bytes, Ct);
-                context.Response.Close();
-            },
-            Ct);
+                await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body), ct);
+            });
 
-        using var client = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = $"http://127.0.0.1:{port}" });
+        using var client = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = server.BaseUrl });
         var owners = new StackOwners(StackSource.Aggregated, client, NullLogger.Instance);
         var recorded = await owners.OwnerAsync(Key, Stack, Ct);
-        await answering;
+        Assert.Equal(["/apis/compose.docker.com/v1beta2/namespaces/team/stacks/web/owner"], paths);
+        Assert.Equal(1, server.Requests("GET"));
         return recorded;
     }
 }
