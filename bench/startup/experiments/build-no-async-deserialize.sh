@@ -15,7 +15,7 @@ dotnet publish "$root/src/Berth.Cli" -c Release -r linux-x64 -p:PublishAot=true 
   -p:CustomAfterMicrosoftCommonTargets="$here/substitute.targets" -p:IlcTreatWarningsAsErrors=false \
   -o "$out" --nologo -v quiet
 # A signature that no longer matches (a System.Text.Json upgrade) is only an IL2009 warning: check the result.
-if nm "$out/berth.dbg" | grep -q 'JsonTypeInfo_1__DeserializeAsync_d__'; then
+if nm "$out/berth.dbg" | grep 'JsonTypeInfo_1__DeserializeAsync_d__' >/dev/null; then
   echo "build-no-async-deserialize: the substitution did not apply (see ILC's IL2009 warnings with -v minimal)" >&2
   exit 1
 fi
