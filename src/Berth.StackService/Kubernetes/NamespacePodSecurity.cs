@@ -11,7 +11,8 @@ namespace Berth.StackService.Kubernetes;
 /// Reads the target namespace's Pod Security admission labels (one GET of the namespace, before anything is written)
 /// for <see cref="StackPolicyGate"/>. Reading them is a courtesy, never a condition: a namespace that does not exist
 /// yet (404; the deploy creates it, unlabelled) has none, and a refusal (403: many accounts may deploy into a
-/// namespace without reading it) or another API error is a short warning, after which the deploy goes on without them.
+/// namespace without reading it) or another API error is a short warning, after which the deploy goes on without them;
+/// an API server that cannot be reached is left to the deploy's next request to report.
 /// </summary>
 internal static class NamespacePodSecurity
 {
@@ -32,6 +33,11 @@ internal static class NamespacePodSecurity
         {
             var why = ex.Response?.StatusCode == HttpStatusCode.Forbidden ? "forbidden to read the namespace" : $"the API server answered {(int?)ex.Response?.StatusCode}";
             events.Publish(new StackWarning($"namespace {cluster.Namespace}: its Pod Security labels were not read ({why}); the cluster still applies them when pods are created"));
+            return null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // The API server cannot be reached: the deploy's own first request reports that, with its explanation.
             return null;
         }
 
