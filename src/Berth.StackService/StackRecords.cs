@@ -62,6 +62,13 @@ public sealed record StackDeployRequest(string Stack, ComposeProject Project)
 
     /// <summary>The deploy policy checked before anything is written (<see cref="StackPolicyGate"/>); unset, none.</summary>
     public Policy.Model.DeployPolicy? Policy { get; init; }
+
+    /// <summary>
+    /// Kubernetes: also read the target namespace's Pod Security admission labels and check them with
+    /// <see cref="Policy"/> (even when it is unset), so the user hears a violation at its line before the cluster
+    /// refuses a pod. Front ends that report a denied policy set it (the CLI, the console); off, the namespace is not read.
+    /// </summary>
+    public bool NamespacePodSecurity { get; init; }
 }
 
 /// <summary>Published first by plan and deploy: the conversion's diagnostics (warnings, and errors when the stack cannot run as written).</summary>

@@ -40,10 +40,11 @@ internal sealed partial class ConsoleServer : IAsyncDisposable
     /// A kubeconfig (<c>--kubeconfig</c>), e.g. one the Kubernetes API test double wrote (<see cref="KubernetesConsole"/>);
     /// null: as the console finds one, which on a test machine is none.
     /// </param>
-    public static async Task<ConsoleServer> StartAsync(CancellationToken cancellationToken, string? database = null, string? kubeconfig = null)
+    /// <param name="policy">The console's <c>--policy</c> (with its mode); null: none.</param>
+    public static async Task<ConsoleServer> StartAsync(CancellationToken cancellationToken, string? database = null, string? kubeconfig = null, Berth.Policy.Model.DeployPolicy? policy = null)
     {
         var data = Directory.CreateTempSubdirectory("berth-console-").FullName;
-        var app = await ConsoleHost.BuildAsync(new ConsoleOptions { Urls = "http://127.0.0.1:0", DataDirectory = data, Database = database, Kubeconfig = kubeconfig, ResolveImage = Berth.Swarm.Apply.ImageResolution.Never }, cancellationToken);
+        var app = await ConsoleHost.BuildAsync(new ConsoleOptions { Urls = "http://127.0.0.1:0", DataDirectory = data, Database = database, Kubeconfig = kubeconfig, ResolveImage = Berth.Swarm.Apply.ImageResolution.Never, Policy = policy }, cancellationToken);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new ConsoleServer(app, data, new Uri(address));

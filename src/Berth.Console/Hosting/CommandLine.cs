@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using Berth.Console.Accounts;
 using Berth.Console.State;
+using Berth.Policy;
 
 namespace Berth.Console.Hosting;
 
@@ -39,9 +40,20 @@ internal static class CommandLine
         {
             Description = "Pin images to their registry digests on deploy: always, changed (only when the reference changed), never (default: always on Swarm, as docker; never on Kubernetes)",
         };
+        var policy = new Option<string?>("--policy")
+        {
+            Description = $"Deploy policy every deploy, edit and rollback is held to: a built-in profile ({PolicySource.ProfileNames}) or a policy file (docs/design/policy.md); Kubernetes namespaces' Pod Security labels apply with or without it",
+            HelpName = "profile|FILE",
+        };
+        var policyMode = new Option<string?>("--policy-mode")
+        {
+            Description = "enforce: a stack that violates the policy is not deployed; warn: its violations are shown and it may be deployed (default: the policy's own mode)",
+            HelpName = "warn|enforce",
+        };
+        policyMode.AcceptOnlyFromAmong("warn", "enforce");
         var root = new RootCommand("berth-console: the web console for Berth stacks on Swarm and Kubernetes. Create the first admin with 'berth-console users add NAME --role admin'.")
         {
-            urls, dataDir, kubeconfig, database, resolveImage,
+            urls, dataDir, kubeconfig, database, resolveImage, policy, policyMode,
         };
         root.SetAction((parse, ct) =>
         {
@@ -52,7 +64,12 @@ internal static class CommandLine
                 return Task.FromResult(UsageExitCode);
             }
 
-            return ConsoleHost.RunAsync(options, output, ct);
+            if (ConsolePolicy.Read(parse.GetValue(policy), parse.GetValue(policyMode), error, ct) is not { } chosen)
+            {
+                return Task.FromResult(UsageExitCode);
+            }
+
+            return ConsoleHost.RunAsync(options with { Policy = chosen.Policy }, output, ct);
         });
         root.Subcommands.Add(Users(input, output, error));
         return root;

@@ -20,6 +20,12 @@ internal sealed record ConsoleOptions
     /// <summary>Whether deploys pin images to the registry's digests, as <c>berth stack deploy --resolve-image</c>; null: the orchestrator's default (Swarm always, Kubernetes never).</summary>
     public Berth.Swarm.Apply.ImageResolution? ResolveImage { get; init; }
 
+    /// <summary>
+    /// The deploy policy every review, deploy and rollback is held to (<c>--policy</c>, with <c>--policy-mode</c> applied),
+    /// as <c>berth stack deploy --policy</c>; null: none (a Kubernetes namespace's Pod Security labels still apply).
+    /// </summary>
+    public Berth.Policy.Model.DeployPolicy? Policy { get; init; }
+
     public static string DefaultDataDirectory()
     {
         var data = Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg

@@ -107,7 +107,7 @@ internal static class DeployEndpoints
         return Results.Json(new { valid = load.Valid, diagnostics = load.Diagnostics }, Json);
     }
 
-    private static async Task<IResult> DeployAsync(HttpContext context, [FromForm] IFormCollection form, DeployLoader loader, DeployTargets targets, DeployDrafts drafts, DeployJobs jobs, IConsoleStore store, TimeProvider clock)
+    private static async Task<IResult> DeployAsync(HttpContext context, [FromForm] IFormCollection form, DeployLoader loader, DeployTargets targets, DeployDrafts drafts, DeployJobs jobs, DeployReview review, IConsoleStore store, TimeProvider clock)
     {
         var actor = context.User.Identity!.Name!;
         if (!context.User.IsInRole(ConsoleRoles.Name(ConsoleRole.Operator)) && !context.User.IsInRole(ConsoleRoles.Name(ConsoleRole.Admin)))
@@ -136,6 +136,15 @@ internal static class DeployEndpoints
             var errors = load.Diagnostics.Where(d => d.Severity == "error").ToList();
             await AuditAsync(input.StackPath, "refused", $"invalid: {errors.Count} error(s), first {errors.FirstOrDefault()?.Code}").ConfigureAwait(false);
             return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "the files do not validate; nothing was deployed", detail: string.Join("\n", errors.Select(e => $"{e.File}:{e.Line}:{e.Column}: {e.Code}: {e.Message}")));
+        }
+
+        // Checked again too, before a job starts: the policy (and a namespace's labels) as they are now.
+        if (await review.CheckPolicyAsync(input, load, context.RequestAborted).ConfigureAwait(false) is { Denied: true } denied)
+        {
+            var violations = PolicyViolationView.Of(denied);
+            var errors = violations.Where(v => v.Severity == "error").ToList();
+            await AuditAsync(input.StackPath, "refused", $"policy {denied.Policy}: {errors.Count} error(s), first {errors[0].Code}").ConfigureAwait(false);
+            return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: $"the stack violates policy {denied.Policy}; nothing was deployed", detail: string.Join("\n", violations));
         }
 
         if (await jobs.StartJobAsync(input, load, actor, context.RequestAborted).ConfigureAwait(false) is null)

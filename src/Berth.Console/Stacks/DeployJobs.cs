@@ -223,14 +223,16 @@ internal sealed class DeployJobs(DeployTargets targets, IConsoleStore store, Tim
         {
             job.Add("line", $"deploying {input.Name} to {input.Orchestrator}{(input.Orchestrator == StackOrchestrator.Kubernetes ? $" (namespace {(input.Namespace.Length > 0 ? input.Namespace : "of the kubeconfig")})" : string.Empty)}", services);
             using var lease = targets.Open(input.Orchestrator, input.Namespace);
-            var deployed = await lease.Service.DeployAsync(DeployReview.Request(input, load, targets.ResolveImage), sink, cancellationToken).ConfigureAwait(false);
+            var deployed = await lease.Service.DeployAsync(DeployReview.Request(input, load, targets), sink, cancellationToken).ConfigureAwait(false);
             var failures = deployed.Failures
+                .AddRange(deployed.PolicyCheck is { Denied: true } denied ? PolicyViolationView.Of(denied).Where(v => v.Severity == "error").Select(v => v.ToString()) : [])
                 .AddRange(deployed.Collisions.Select(c => $"{c.Kind} {c.Name}: exists and is not the stack's{(c.Reason is null ? string.Empty : $" ({c.Reason})")}"))
                 .AddRange(deployed.Refusals.Select(r => $"{r.Kind} {r.Name}: {r.Message}"));
             var ok = deployed.Converged && failures.IsEmpty && !deployed.Invalid;
             result = ok ? "ok" : "failed";
             detail = ok
                 ? $"created {deployed.Created.Length}, updated {deployed.Updated.Length}, unchanged {deployed.Unchanged.Length}{(deployed.Revision is { } r ? $", revision {r}" : string.Empty)}"
+                : deployed.PolicyDenied ? $"denied by policy {deployed.PolicyCheck!.Policy}; nothing was written"
                 : deployed.Invalid ? "the stack cannot run on the orchestrator as written" : failures.IsEmpty ? "did not converge" : string.Join("; ", failures);
             done = (ok ? "deployed: every service converged" : $"failed: {detail}", ok, failures);
         }

@@ -29,6 +29,9 @@ internal sealed class DeployTargets(ConsoleOrchestrators orchestrators, ConsoleO
     /// <summary>The console's --resolve-image, for every deploy and plan it makes.</summary>
     public Berth.Swarm.Apply.ImageResolution? ResolveImage => options.ResolveImage;
 
+    /// <summary>The console's --policy (with --policy-mode), for every deploy, plan and rollback it makes; null: none.</summary>
+    public Berth.Policy.Model.DeployPolicy? Policy => options.Policy;
+
     /// <summary>
     /// The Kubernetes namespaces the create form offers: the cluster's, those outside the account's namespaces left out
     /// (an unlimited account sees them all). Empty with the reason when the cluster cannot list them.

@@ -187,16 +187,19 @@ internal static class StackDetailEndpoints
         StackDeployResult deployed;
         try
         {
-            deployed = await target.Service.DeployAsync(rollback.Request with { Detach = true, ResolveImage = consoleOptions.ResolveImage }, StackEventSink.None, ct).ConfigureAwait(false);
+            // Held to today's policy and namespace labels, not to those the revision was deployed under.
+            deployed = await target.Service.DeployAsync(rollback.Request with { Detach = true, ResolveImage = consoleOptions.ResolveImage, Policy = consoleOptions.Policy, NamespacePodSecurity = true }, StackEventSink.None, ct).ConfigureAwait(false);
         }
         catch (StackOrchestratorException e)
         {
             return await FailedAsync(store, clock, notice, target, "rollback", $"to {number}", e, ct).ConfigureAwait(false);
         }
 
-        if (deployed.Invalid || !deployed.Collisions.IsEmpty || !deployed.Refusals.IsEmpty)
+        if (deployed.PolicyDenied || deployed.Invalid || !deployed.Collisions.IsEmpty || !deployed.Refusals.IsEmpty)
         {
-            var why = deployed.Invalid ? "it cannot run on this orchestrator as stored" : string.Join("; ", deployed.Collisions.Select(c => $"{c.Kind} {c.Name}: {c.Reason}").Concat(deployed.Refusals.Select(r => r.Message)));
+            var why = deployed.PolicyCheck is { Denied: true } denied
+                ? $"it violates policy {denied.Policy}: {string.Join("; ", PolicyViolationView.Of(denied).Where(v => v.Severity == "error"))}"
+                : deployed.Invalid ? "it cannot run on this orchestrator as stored" : string.Join("; ", deployed.Collisions.Select(c => $"{c.Kind} {c.Name}: {c.Reason}").Concat(deployed.Refusals.Select(r => r.Message)));
             await AuditAsync(store, clock, target, "rollback", "failed", $"to {number}: {why}", ct).ConfigureAwait(false);
             return Results.LocalRedirect(notice.Redirect(target.Address.Path, ok: false, $"Not rolled back to revision {number}: {why}; nothing was changed."));
         }

@@ -25,7 +25,7 @@ internal sealed partial class KubernetesStackService(KubernetesAccessOptions acc
         ArgumentNullException.ThrowIfNull(request);
         return RunAsync(async cluster =>
         {
-            var verdict = StackPolicyGate.Check(request, StackPolicyGate.Scope(Orchestrator, request.Stack, cluster.Namespace), events, cancellationToken);
+            var verdict = StackPolicyGate.Check(request, StackPolicyGate.Scope(Orchestrator, request.Stack, cluster.Namespace), await NamespaceLabelsAsync(cluster, request, events, cancellationToken).ConfigureAwait(false), events, cancellationToken);
             if (verdict?.Denied == true)
             {
                 return new StackPlanResult(Orchestrator, request.Stack, [], 0) { PolicyCheck = verdict };
@@ -52,7 +52,7 @@ internal sealed partial class KubernetesStackService(KubernetesAccessOptions acc
         return RunAsync(async cluster =>
         {
             // Before conversion and before any request that writes: a denied stack leaves the cluster untouched.
-            var verdict = StackPolicyGate.Check(request, StackPolicyGate.Scope(Orchestrator, request.Stack, cluster.Namespace), events, cancellationToken);
+            var verdict = StackPolicyGate.Check(request, StackPolicyGate.Scope(Orchestrator, request.Stack, cluster.Namespace), await NamespaceLabelsAsync(cluster, request, events, cancellationToken).ConfigureAwait(false), events, cancellationToken);
             if (verdict?.Denied == true)
             {
                 return new StackDeployResult(Orchestrator, request.Stack) { PolicyCheck = verdict, Namespace = cluster.Namespace, Timeout = request.Timeout };
@@ -171,6 +171,10 @@ internal sealed partial class KubernetesStackService(KubernetesAccessOptions acc
         => change.Refused is { } r ? new StackRefusal(change.Kind, change.Name, r.Message, r.Hint, r.Recreatable) : null;
 
     private static ulong Count(int value) => (ulong)Math.Max(0, value);
+
+    /// <summary>The namespace's Pod Security labels when the request asks for them (one read, no write).</summary>
+    private static Task<Berth.Policy.PodSecurityPolicy?> NamespaceLabelsAsync(KubernetesCluster cluster, StackDeployRequest request, IStackEventSink events, CancellationToken cancellationToken)
+        => request.NamespacePodSecurity ? NamespacePodSecurity.ReadAsync(cluster, events, cancellationToken) : Task.FromResult<Berth.Policy.PodSecurityPolicy?>(null);
 
     /// <summary>The plan for the cluster's namespace, or null (diagnostics published) when the stack cannot run on Kubernetes as written.</summary>
     private static KubernetesPlan? Convert(KubernetesCluster cluster, StackDeployRequest request, IStackEventSink events)

@@ -6,7 +6,8 @@ namespace Berth.Swarm.Tests.Integration;
 /// <c>berth stack deploy --policy</c> (a real process) against the REAL engine: a stack the policy denies is refused
 /// with its violations at their lines and leaves no service, network, secret or config of the stack behind; a stack
 /// the policy allows deploys and runs (the engine refuses nothing the policy allowed); under <c>--policy-mode warn</c>
-/// the violations are warnings and the deploy proceeds. Each test removes its stacks with the docker CLI.
+/// the violations are warnings and the deploy proceeds; a rollback to a revision today's policy denies is refused before
+/// any write. Each test removes its stacks with the docker CLI.
 /// </summary>
 [Collection(nameof(SwarmEngineCollection))]
 public sealed class StackPolicyCliTests
@@ -123,6 +124,44 @@ public sealed class StackPolicyCliTests
             Assert.True(result.ExitCode == 1, result.ToString());
             Assert.Contains("(rule 'allowPrivileged' of company scope 'payments')", result.Stderr, StringComparison.Ordinal);
             Assert.Equal(string.Empty, Engine.Docker("service", "ls", "-q", "--filter", $"label=com.docker.stack.namespace={stack}").Stdout.Trim());
+        }
+        finally
+        {
+            Engine.RemoveStack(stack);
+        }
+    }
+
+    [Fact]
+    public void Rollback_ToARevisionThePolicyDenies_IsRefused_AndChangesNothing()
+    {
+        var stack = Engine.NewStackName("bpr");
+        try
+        {
+            // Revision 1 runs as root (no user), revision 2 as 65534: restricted denies going back.
+            var dir = SwarmEngineTests.WriteProject(Allowed.Replace("    user: \"65534\"\n", string.Empty, StringComparison.Ordinal));
+            File.WriteAllText(Path.Combine(dir, "allowed.yaml"), Allowed);
+            var first = Engine.Berth(dir, null, "stack", "deploy", "-c", "compose.yaml", "--resolve-image", "never", "--stability", "1s", "--timeout", "120s", stack);
+            Assert.True(first.ExitCode == 0, first.ToString());
+            var second = Engine.Berth(dir, null, "stack", "deploy", "-c", "allowed.yaml", "--resolve-image", "never", "--stability", "1s", "--timeout", "120s", "--policy", "restricted", stack);
+            Assert.True(second.ExitCode == 0, second.ToString());
+            var version = Engine.Docker("service", "inspect", "--format", "{{.Version.Index}}", $"{stack}_web").Stdout.Trim();
+
+            var refused = Engine.Berth(dir, null, "stack", "rollback", "--policy", "restricted", stack);
+
+            Assert.True(refused.ExitCode == 1, refused.ToString());
+            Assert.Matches(@"(?m)^revision 1:\d+:\d+: error BP212: service 'web'", refused.Stderr);
+            Assert.Contains("(rule 'requireNonRoot' of restricted)", refused.Stderr, StringComparison.Ordinal);
+            Assert.EndsWith($"berth stack rollback: stack {stack} violates policy restricted (1 error); nothing was changed", refused.Stderr.TrimEnd(), StringComparison.Ordinal);
+            Assert.DoesNotContain("Rolling back", refused.Stdout, StringComparison.Ordinal);
+            Assert.Equal(version, Engine.Docker("service", "inspect", "--format", "{{.Version.Index}}", $"{stack}_web").Stdout.Trim());
+            Assert.Equal("65534", Engine.Docker("service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.User}}", $"{stack}_web").Stdout.Trim());
+            Assert.Equal(3, Engine.Lines(Engine.Berth(dir, null, "stack", "history", stack).Stdout).Length);
+
+            // The same rollback under warn goes through: the policy, not the revision, stopped it.
+            var warned = Engine.Berth(dir, null, "stack", "rollback", "--policy", "restricted", "--policy-mode", "warn", "--timeout", "120s", stack);
+            Assert.True(warned.ExitCode == 0, warned.ToString());
+            Assert.Matches(@"(?m)^revision 1:\d+:\d+: warning BP212:", warned.Stderr);
+            Assert.Equal(string.Empty, Engine.Docker("service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.User}}", $"{stack}_web").Stdout.Trim());
         }
         finally
         {

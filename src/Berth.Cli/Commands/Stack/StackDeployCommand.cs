@@ -69,6 +69,7 @@ internal static class StackDeployCommand
                 HistoryMax = parse.GetValue(historyMax),
                 Recreate = parse.GetValue(recreate),
                 Policy = deployPolicy,
+                NamespacePodSecurity = true,
             };
 
             // Redraw progress in place only on a real terminal; redirected output gets plain appended lines.

@@ -63,6 +63,7 @@ internal static class StackDiffCommand
                 NetworkPolicies = parse.GetValue(networkPolicies),
                 ResolveImage = SwarmImageOptions.ResolveModeOf(parse.GetValue(resolveImage), resolved),
                 Policy = deployPolicy,
+                NamespacePodSecurity = true,
             };
             using var service = resolved.Open(environment);
             return await StackAction.RunAsync(stderr, "diff", async () =>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Berth.Cli.Commands.Policy;
 using Berth.Cli.Output;
 using Berth.StackService;
 
@@ -7,6 +8,8 @@ namespace Berth.Cli.Commands.Stack;
 /// <summary>
 /// <c>berth stack rollback</c>: deploys a stored revision again through the same plan/deploy path as
 /// <c>diff</c> and <c>deploy</c> (the diff first; unchanged objects are not written); it becomes a new revision.
+/// The revision is held to today's policy (<c>--policy</c>/<c>--policy-mode</c>, the Berth config file's, and on
+/// Kubernetes the namespace's Pod Security labels), not to the one it was deployed under: a denied rollback changes nothing.
 /// </summary>
 internal static class StackRollbackCommand
 {
@@ -19,6 +22,8 @@ internal static class StackRollbackCommand
         var historyMax = StackHistoryOptions.HistoryMax();
         var command = new Command("rollback", "Deploy a revision from the stack's history again (shows the diff first)") { name, to, detach, timeout, historyMax };
         var target = new OrchestratorOptions(command);
+        var policy = new PolicyOptions();
+        policy.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -32,6 +37,11 @@ internal static class StackRollbackCommand
             if (target.Resolve(parse, "rollback", environment) is not { } resolved)
             {
                 return ExitCodes.Usage;
+            }
+
+            if (policy.TryRead(parse, "rollback", environment, cancellationToken, out var deployPolicy) is { } policyExit)
+            {
+                return policyExit;
             }
 
             var wait = parse.GetValue(timeout).Value;
@@ -59,9 +69,17 @@ internal static class StackRollbackCommand
                     Detach = parse.GetValue(detach),
                     Timeout = wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait,
                     HistoryMax = parse.GetValue(historyMax),
+                    Policy = deployPolicy,
+                    NamespacePodSecurity = true,
                 };
                 var events = new StackEventPrinter(stdout, stderr);
                 var plan = await service.PlanAsync(request, events, cancellationToken).ConfigureAwait(false);
+                if (plan.PolicyCheck is { Denied: true } denied)
+                {
+                    PolicyDenial.Print(stderr, "rollback", stackName, denied);
+                    return ExitCodes.InvalidInput;
+                }
+
                 if (plan.Invalid)
                 {
                     stderr.WriteLine($"berth stack rollback: revision {rollback.Revision.Revision} cannot run on {StackWording.Name(plan.Orchestrator)} as stored; nothing was changed");
