@@ -69,6 +69,13 @@ public sealed record StackDeployRequest(string Stack, ComposeProject Project)
     /// refuses a pod. Front ends that report a denied policy set it (the CLI, the console); off, the namespace is not read.
     /// </summary>
     public bool NamespacePodSecurity { get; init; }
+
+    /// <summary>
+    /// Kubernetes: the target namespace's labels as the caller read them with its own credentials (berth-controller,
+    /// whose stack owners often may not read their namespace); when set, its Pod Security labels are checked as with
+    /// <see cref="NamespacePodSecurity"/>, and the namespace is not read again.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? NamespaceLabels { get; init; }
 }
 
 /// <summary>Published first by plan and deploy: the conversion's diagnostics (warnings, and errors when the stack cannot run as written).</summary>

@@ -5,6 +5,7 @@ using Berth.Policy.Cluster;
 using Berth.StackApi;
 using Berth.StackService;
 using Berth.Stacks.Events;
+using k8s;
 
 namespace Berth.Controller.Reconcile;
 
@@ -143,6 +144,21 @@ internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes control
                + string.Join("; ", errors.Select(v => $"{(v.YamlPath is { } at ? at + ": " : string.Empty)}spec.composeFile:{v.Location.Line}:{v.Location.Column}: {v.Code}: {v.Message}{(v.Hint is { Length: > 0 } h ? $" (hint: {h})" : string.Empty)}"));
     }
 
+    /// <summary>The stack's namespace's labels; null (logged) when they cannot be read, as admission still applies them to pods.</summary>
+    private async Task<IReadOnlyDictionary<string, string>?> NamespaceLabelsAsync(StackKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var read = await controllerClient.CoreV1.ReadNamespaceAsync(key.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return read.Metadata?.Labels is { } labels ? labels.AsReadOnly() : ImmutableDictionary<string, string>.Empty;
+        }
+        catch (k8s.Autorest.HttpOperationException e)
+        {
+            logger.LogWarning("stack {Stack}: the namespace's Pod Security labels were not read ({Status})", key, (int?)e.Response?.StatusCode);
+            return null;
+        }
+    }
+
     private static long Generation(JsonObject stack) => stack["metadata"]?["generation"] is JsonValue g && g.TryGetValue<long>(out var value) ? value : 0;
 
     private async Task<StackStatus> DeployAsync(StackKey key, JsonObject stack, Impersonation owner, IStackService service, CancellationToken cancellationToken)
@@ -180,6 +196,9 @@ internal sealed class StackReconciler(string? kubeconfig, k8s.Kubernetes control
             // StackPolicyGate evaluates it in plan and deploy before any write; the Stack API refused most already,
             // this catches stacks stored before the policy, or admitted under an earlier one.
             Policy = policy.Policy,
+            // The namespace's Pod Security labels too: admission would refuse the pods anyway; this says so with the
+            // Compose line, before anything is written. Read with the controller's rights, not the owner's.
+            NamespaceLabels = await NamespaceLabelsAsync(key, cancellationToken).ConfigureAwait(false),
         };
         StackDeployResult result;
         try

@@ -167,6 +167,9 @@ public static class InstallManifests
         Rule("networking.k8s.io", ["networkpolicies", "ingresses"], Write),
         Rule("autoscaling", ["horizontalpodautoscalers"], Write),
         Rule("", ["pods", "pods/log"], Read),
+
+        // The namespace's Pod Security labels, checked against the Compose file before any write.
+        Rule("", ["namespaces"], ["get"]),
         Rule("", ["events"], ["get", "list", "watch", "create", "patch", "update"]),
         Rule("events.k8s.io", ["events"], ["get", "list", "watch", "create", "patch", "update"]),
         Rule(Group, ["stacks"], ["get", "list", "watch", "update", "patch"]),

@@ -174,7 +174,9 @@ internal sealed partial class KubernetesStackService(KubernetesAccessOptions acc
 
     /// <summary>The namespace's Pod Security labels when the request asks for them (one read, no write).</summary>
     private static Task<Berth.Policy.PodSecurityPolicy?> NamespaceLabelsAsync(KubernetesCluster cluster, StackDeployRequest request, IStackEventSink events, CancellationToken cancellationToken)
-        => request.NamespacePodSecurity ? NamespacePodSecurity.ReadAsync(cluster, events, cancellationToken) : Task.FromResult<Berth.Policy.PodSecurityPolicy?>(null);
+        => request.NamespaceLabels is { } given ? Task.FromResult(NamespacePodSecurity.FromLabels(cluster.Namespace, given))
+            : request.NamespacePodSecurity ? NamespacePodSecurity.ReadAsync(cluster, events, cancellationToken)
+            : Task.FromResult<Berth.Policy.PodSecurityPolicy?>(null);
 
     /// <summary>The plan for the cluster's namespace, or null (diagnostics published) when the stack cannot run on Kubernetes as written.</summary>
     private static KubernetesPlan? Convert(KubernetesCluster cluster, StackDeployRequest request, IStackEventSink events)

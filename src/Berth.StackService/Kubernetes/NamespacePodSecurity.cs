@@ -41,11 +41,12 @@ internal static class NamespacePodSecurity
             return null;
         }
 
-        if (labels is null || !labels.Keys.Any(k => k.StartsWith(PodSecurityLabels.Prefix, StringComparison.Ordinal)))
-        {
-            return null;
-        }
-
-        return PodSecurityLabels.ToPolicy(cluster.Namespace, new Dictionary<string, string>(labels, StringComparer.Ordinal));
+        return labels is null ? null : FromLabels(cluster.Namespace, labels.AsReadOnly());
     }
+
+    /// <summary>Labels already read as a policy; null when none of them is Pod Security's.</summary>
+    public static PodSecurityPolicy? FromLabels(string namespaceName, IReadOnlyDictionary<string, string> labels)
+        => labels.Keys.Any(k => k.StartsWith(PodSecurityLabels.Prefix, StringComparison.Ordinal))
+            ? PodSecurityLabels.ToPolicy(namespaceName, new Dictionary<string, string>(labels, StringComparer.Ordinal))
+            : null;
 }

@@ -91,6 +91,27 @@ public sealed class ClusterPolicyControllerTests(FrontFixture front) : IClassFix
     }
 
     [Fact]
+    public async Task WithoutAClusterPolicy_TheNamespacesEnforcedPodSecurityLevel_DeniesTheStack_AndNothingIsWritten()
+    {
+        const string ns = "ctl-policy-pss";
+        await StoredBeforeThePolicyAsync(ns);
+        var labelled = front.Kubectl(null, "label", "namespace", ns, "pod-security.kubernetes.io/enforce=baseline");
+        Assert.True(labelled.ExitCode == 0, labelled.ToString());
+
+        JsonObject status;
+        await using (_steps.StartController(ns))
+        {
+            status = await _steps.WaitForStatusAsync(ns, "shop", s => s["phase"]?.ToString() == "Failure", "a Failure status");
+        }
+
+        var message = status["message"]!.ToString();
+        Assert.Contains("pod-security.kubernetes.io/enforce=baseline", message, StringComparison.Ordinal);
+        Assert.Contains("services.web.privileged: spec.composeFile:4:5: BP201: ", message, StringComparison.Ordinal);
+        Assert.Equal("PolicyDenied", status["conditions"]!.AsArray().Single(c => c!["type"]!.ToString() == "Failed")!["reason"]!.ToString());
+        AssertNothingWrittenIn(ns);
+    }
+
+    [Fact]
     public async Task AnInvalidPolicy_FailsClosed_AsPolicyUnavailable_NamingTheConfigMap()
     {
         const string ns = "ctl-policy-invalid";
