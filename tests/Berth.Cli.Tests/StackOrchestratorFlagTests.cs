@@ -33,7 +33,6 @@ public sealed class StackOrchestratorFlagTests
         { "diff", ["--service-type", "NodePort"] },
         { "deploy", ["--network-policies"] },
         { "diff", ["--network-policies"] },
-        { "diff", ["--resolve-image", "always"] },
         { "ls", ["--all-namespaces"] },
         { "ls", ["--namespace", "shop"] },
         { "services", ["--context", "kind-dev"] },

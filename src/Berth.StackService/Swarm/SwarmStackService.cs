@@ -40,7 +40,7 @@ internal sealed partial class SwarmStackService(Func<string, string?> environmen
 
         return await RunAsync(async client =>
         {
-            var changes = await SwarmPlanner.PlanAsync(client, plan, request.Prune, cancellationToken).ConfigureAwait(false);
+            var changes = await SwarmPlanner.PlanAsync(client, plan, request.Prune, request.ResolveImage ?? ImageResolution.Always, events, cancellationToken).ConfigureAwait(false);
             var rows = changes.Changes.Select(c => new StackChange(c.Action.ToString().ToLowerInvariant(), c.Kind, c.Name, c.Fields, c.Reason)
             {
                 Values = [.. c.Changes.Select(x => new StackFieldChange(x.Field, x.From, x.To, x.Describe()))],

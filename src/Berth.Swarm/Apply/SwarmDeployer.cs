@@ -44,6 +44,7 @@ internal sealed class SwarmDeployer(IDockerClient client, IStackEventSink events
 
         state = await StackRemovalWait.WaitAsync(_engine, plan.Stack, [.. plan.Networks.Where(n => !n.External).Select(n => n.Name)], state, options.Timeout, cancellationToken).ConfigureAwait(false);
         var writesStartLocal = DateTime.UtcNow;
+        plan = await MovedTags.PinAsync(_engine, plan, state, options.ResolveImage, cancellationToken).ConfigureAwait(false);
         var changes = SwarmPlanner.Plan(plan, state, options.Prune);
 
         // Networks, secrets and configs do not depend on each other: create them together (services need them all).

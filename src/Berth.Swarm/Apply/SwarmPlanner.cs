@@ -14,13 +14,14 @@ internal static class SwarmPlanner
 {
     private static readonly string[] s_builtinNetworks = ["host", "bridge", "none"];
 
-    /// <summary>Reads the engine and plans; makes no mutating Engine API call.</summary>
-    public static async Task<DeployPlan> PlanAsync(IDockerClient client, SwarmPlan plan, bool prune, CancellationToken cancellationToken)
+    /// <summary>Reads the engine and plans; makes no mutating Engine API call. Under <see cref="ImageResolution.Always"/> a tag moved to another digest is a change (<see cref="MovedTags"/>).</summary>
+    public static async Task<DeployPlan> PlanAsync(IDockerClient client, SwarmPlan plan, bool prune, ImageResolution resolveImage, Berth.Stacks.Events.IStackEventSink events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var engine = new EngineCalls(client, _ => { });
+        var engine = new EngineCalls(client, events);
         await SwarmEngine.RequireManagerAsync(client, cancellationToken).ConfigureAwait(false);
         var state = await SwarmState.ReadAsync(engine, cancellationToken).ConfigureAwait(false);
+        plan = await MovedTags.PinAsync(engine, plan, state, resolveImage, cancellationToken).ConfigureAwait(false);
         return Plan(plan, state, prune);
     }
 

@@ -25,8 +25,9 @@ internal static class StackDiffCommand
         var serviceType = target.KubernetesOnly(command, StackOptions.ServiceType());
         var networkPolicies = target.KubernetesOnly(command, StackOptions.NetworkPolicies());
 
-        // Swarm's plan compares images without their pinned digests and asks no registry: Kubernetes only.
-        var resolveImage = target.KubernetesOnly(command, SwarmImageOptions.ResolveImage());
+        // Both orchestrators: under always, a tag that moved to another digest since the deploy is a change.
+        var resolveImage = SwarmImageOptions.ResolveImage();
+        command.Options.Add(resolveImage);
         project.AddTo(command, namedByStack: true);
         var policy = new PolicyOptions();
         policy.AddTo(command);
