@@ -4,37 +4,12 @@ using Berth.Testing;
 namespace Berth.Cli.Tests;
 
 /// <summary>
-/// A real registry for <see cref="KubernetesImagePinningCliTests"/>: Debian's docker-registry on a free 127.0.0.1 port
-/// (<see cref="RegistryServer"/>), with busybox pushed to it by the real engine, removed after.
-/// </summary>
-public sealed class PinningRegistryFixture : IAsyncLifetime
-{
-    private RegistryServer? _registry;
-
-    public RegistryServer Registry => _registry ?? throw new InvalidOperationException("not started");
-
-    public RegistryImages Images { get; } = new();
-
-    public async ValueTask InitializeAsync()
-        => _registry = await RegistryServer.StartAnonymousAsync(TestContext.Current.CancellationToken);
-
-    public async ValueTask DisposeAsync()
-    {
-        Images.RemoveTags();
-        if (_registry is not null)
-        {
-            await _registry.DisposeAsync();
-        }
-    }
-}
-
-/// <summary>
 /// <c>berth stack deploy|diff --resolve-image</c> on Kubernetes (issue 14, image trust): digests come from a real
-/// registry on 127.0.0.1 (<see cref="PinningRegistryFixture"/>), and the cluster is the documented in-process test
+/// registry on 127.0.0.1 (<see cref="AnonymousRegistryFixture"/>), and the cluster is the documented in-process test
 /// double of the Kubernetes API (<c>tests/Berth.Kubernetes.ApiDouble</c>, not a cluster), whose request counts show
 /// what was written. Registry requests are counted in the registry's own request log.
 /// </summary>
-public sealed class KubernetesImagePinningCliTests(PinningRegistryFixture fixture) : KubernetesStackCliTest(), IClassFixture<PinningRegistryFixture>
+public sealed class KubernetesImagePinningCliTests(AnonymousRegistryFixture fixture) : KubernetesStackCliTest(), IClassFixture<AnonymousRegistryFixture>
 {
     private string Host => fixture.Registry.Host;
 

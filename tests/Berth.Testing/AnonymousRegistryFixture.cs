@@ -1,8 +1,8 @@
-using Berth.Testing;
+using Xunit;
 
-namespace Berth.Registry.Tests;
+namespace Berth.Testing;
 
-/// <summary>One real anonymous registry (pull and push without credentials) for a test class, and the images pushed to it.</summary>
+/// <summary>One real anonymous registry (pull and push without credentials) for a test class, and the images pushed to it (removed after).</summary>
 public sealed class AnonymousRegistryFixture : IAsyncLifetime
 {
     private RegistryServer? _registry;
