@@ -32,8 +32,9 @@ internal sealed class DockerCredentialStore(DigestResolverOptions options)
         DockerConfigDocument? document;
         try
         {
-            await using var stream = File.OpenRead(ConfigFile);
-            document = await JsonSerializer.DeserializeAsync(stream, RegistryJsonContext.Default.DockerConfigDocument, cancellationToken).ConfigureAwait(false);
+            // Read whole, then parsed synchronously: no asynchronous JSON stream read in the binary (docs/design/startup.md).
+            var bytes = await File.ReadAllBytesAsync(ConfigFile, cancellationToken).ConfigureAwait(false);
+            document = JsonSerializer.Deserialize(bytes, RegistryJsonContext.Default.DockerConfigDocument);
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {

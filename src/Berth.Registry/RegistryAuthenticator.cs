@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
@@ -133,7 +132,9 @@ internal sealed class RegistryAuthenticator(HttpClient http, DockerCredentialSto
             TokenResponse? answer;
             try
             {
-                answer = await response.Content.ReadFromJsonAsync(RegistryJsonContext.Default.TokenResponse, cancellationToken).ConfigureAwait(false);
+                // Read whole, then parsed synchronously: no asynchronous JSON stream read in the binary (docs/design/startup.md).
+                var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                answer = JsonSerializer.Deserialize(body, RegistryJsonContext.Default.TokenResponse);
             }
             catch (JsonException)
             {

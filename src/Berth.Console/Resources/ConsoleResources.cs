@@ -3,6 +3,7 @@ using Berth.Console.Stacks;
 using Berth.Kubernetes.Access;
 using Berth.StackService;
 using Berth.Swarm.Apply;
+using Berth.Swarm.Apply.Engine;
 using Docker.DotNet;
 using k8s.Autorest;
 
@@ -23,7 +24,7 @@ internal sealed record NodeAssignmentOutcome(string Result, string Message)
 /// </summary>
 internal sealed class ConsoleResources : IDisposable
 {
-    private readonly IDockerClient? _docker;
+    private readonly EngineClient? _docker;
     private readonly string? _swarmProblem;
     private readonly ConsoleOrchestrators _orchestrators;
 

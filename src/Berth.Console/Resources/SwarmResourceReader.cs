@@ -1,7 +1,7 @@
 using System.Globalization;
 using Berth.StackService;
 using Berth.Swarm.Apply;
-using Docker.DotNet;
+using Berth.Swarm.Apply.Engine;
 using Docker.DotNet.Models;
 
 namespace Berth.Console.Resources;
@@ -17,7 +17,7 @@ internal static class SwarmResourceReader
     /// Reads the six lists in parallel; one that <paramref name="explain"/> recognises as refused or failed leaves its
     /// section empty with the reason, the others are shown.
     /// </summary>
-    public static async Task<ResourceSide> ReadAsync(IDockerClient client, Func<Exception, string?> explain, CancellationToken cancellationToken)
+    public static async Task<ResourceSide> ReadAsync(EngineClient client, Func<Exception, string?> explain, CancellationToken cancellationToken)
     {
         var nodes = SectionRead.AttemptAsync(SwarmEngine.CallAsync(client, c => c.Swarm.ListNodesAsync(cancellationToken)), explain);
         var images = SectionRead.AttemptAsync(SwarmEngine.CallAsync(client, c => c.Images.ListImagesAsync(new ImagesListParameters(), cancellationToken)), explain);
@@ -59,7 +59,7 @@ internal static class SwarmResourceReader
     /// the version just read, so a concurrent change makes the engine refuse rather than be overwritten.
     /// </summary>
     /// <returns>False when the swarm has no node of that hostname.</returns>
-    public static async Task<bool> AssignAsync(IDockerClient client, string hostname, NodeAssignment assignment, CancellationToken cancellationToken)
+    public static async Task<bool> AssignAsync(EngineClient client, string hostname, NodeAssignment assignment, CancellationToken cancellationToken)
     {
         var matches = (await SwarmEngine.CallAsync(client, c => c.Swarm.ListNodesAsync(cancellationToken)).ConfigureAwait(false))
             .Where(n => string.Equals(n.Description?.Hostname, hostname, StringComparison.Ordinal))

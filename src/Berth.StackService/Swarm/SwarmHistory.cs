@@ -4,6 +4,7 @@ using Berth.StackService.History;
 using Berth.Stacks;
 using Berth.Stacks.Events;
 using Berth.Swarm.Apply;
+using Berth.Swarm.Apply.Engine;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
@@ -38,7 +39,7 @@ internal sealed partial class SwarmStackService
     /// After a successful deploy: stores the next revision (unless nothing changed since the latest) and removes the
     /// oldest beyond <see cref="StackDeployRequest.HistoryMax"/>. A failure here is a warning: the deploy itself succeeded.
     /// </summary>
-    private async Task<int?> RecordAsync(IDockerClient client, StackDeployRequest request, StackDeployResult result, IStackEventSink events, CancellationToken cancellationToken)
+    private async Task<int?> RecordAsync(EngineClient client, StackDeployRequest request, StackDeployResult result, IStackEventSink events, CancellationToken cancellationToken)
     {
         try
         {
@@ -81,7 +82,7 @@ internal sealed partial class SwarmStackService
     }
 
     /// <summary>One list of the engine's configs (it sends their data too), the stack's revisions oldest first.</summary>
-    private static async Task<ImmutableArray<StoredRevision>> ReadHistoryAsync(IDockerClient client, string stack, CancellationToken cancellationToken)
+    private static async Task<ImmutableArray<StoredRevision>> ReadHistoryAsync(EngineClient client, string stack, CancellationToken cancellationToken)
     {
         var configs = await SwarmEngine.CallAsync(client, c => c.Configs.ListConfigsAsync(cancellationToken)).ConfigureAwait(false);
         return
@@ -94,7 +95,7 @@ internal sealed partial class SwarmStackService
         ];
     }
 
-    private static async Task<bool> StackExistsAsync(IDockerClient client, string stack, CancellationToken cancellationToken)
+    private static async Task<bool> StackExistsAsync(EngineClient client, string stack, CancellationToken cancellationToken)
     {
         var services = await SwarmEngine.CallAsync(client, c => c.Swarm.ListServicesAsync(new ServiceListParameters
         {

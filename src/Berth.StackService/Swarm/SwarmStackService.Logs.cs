@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
 using Berth.Swarm.Apply;
+using Berth.Swarm.Apply.Engine;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
@@ -111,7 +112,7 @@ internal sealed partial class SwarmStackService
         _ => new StackOrchestratorException($"reading the logs failed: {ex.Message}", null, ex),
     };
 
-    private static async Task ReadServiceLogsAsync(IDockerClient client, string service, string id, StackLogOptions options, ConcurrentDictionary<string, string> replicas, ChannelWriter<StackLogLine> output, CancellationToken cancellationToken)
+    private static async Task ReadServiceLogsAsync(EngineClient client, string service, string id, StackLogOptions options, ConcurrentDictionary<string, string> replicas, ChannelWriter<StackLogLine> output, CancellationToken cancellationToken)
     {
         var parameters = new ServiceLogsParameters
         {
@@ -212,7 +213,7 @@ internal sealed partial class SwarmStackService
     }
 
     /// <summary>The task's slot (replicated) or node (global); read once per task.</summary>
-    private static async Task<string> ReplicaAsync(IDockerClient client, string task, ConcurrentDictionary<string, string> replicas, CancellationToken cancellationToken)
+    private static async Task<string> ReplicaAsync(EngineClient client, string task, ConcurrentDictionary<string, string> replicas, CancellationToken cancellationToken)
     {
         if (task.Length == 0)
         {

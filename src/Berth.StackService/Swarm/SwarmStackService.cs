@@ -5,6 +5,7 @@ using System.Text.Json;
 using Berth.Stacks;
 using Berth.Stacks.Events;
 using Berth.Swarm.Apply;
+using Berth.Swarm.Apply.Engine;
 using Berth.Swarm.Convert;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -17,7 +18,7 @@ namespace Berth.StackService.Swarm;
 /// </summary>
 internal sealed partial class SwarmStackService(Func<string, string?> environment) : IStackService
 {
-    private DockerClient? _client;
+    private EngineClient? _client;
 
     public StackOrchestrator Orchestrator => StackOrchestrator.Swarm;
 
@@ -211,7 +212,7 @@ internal sealed partial class SwarmStackService(Func<string, string?> environmen
     }
 
     /// <summary>Connects (once), runs, and turns engine failures into <see cref="StackOrchestratorException"/>.</summary>
-    private async Task<T> RunAsync<T>(Func<IDockerClient, Task<T>> action, CancellationToken cancellationToken)
+    private async Task<T> RunAsync<T>(Func<EngineClient, Task<T>> action, CancellationToken cancellationToken)
     {
         try
         {

@@ -1,4 +1,5 @@
 using Berth.Stacks.Events;
+using Berth.Swarm.Apply.Engine;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
@@ -9,10 +10,10 @@ namespace Berth.Swarm.Apply;
 /// mutating calls can be counted (an unchanged redeploy and <c>stack diff</c> must make none), and events from
 /// concurrent writes are published one at a time.
 /// </summary>
-internal sealed class EngineCalls(IDockerClient client, IStackEventSink events)
+internal sealed class EngineCalls(EngineClient client, IStackEventSink events)
 {
     /// <summary>Events as their one-line wording (tests).</summary>
-    public EngineCalls(IDockerClient client, Action<string> lines)
+    public EngineCalls(EngineClient client, Action<string> lines)
         : this(client, StackEventSink.Lines(lines))
     {
     }
@@ -20,19 +21,19 @@ internal sealed class EngineCalls(IDockerClient client, IStackEventSink events)
     private readonly Lock _gate = new();
     private int _writes;
 
-    public IDockerClient Client { get; } = client;
+    public EngineClient Client { get; } = client;
 
     public int Writes => Volatile.Read(ref _writes);
 
-    public Task<T> Read<T>(Func<IDockerClient, Task<T>> call) => SwarmEngine.CallAsync(Client, call);
+    public Task<T> Read<T>(Func<EngineClient, Task<T>> call) => SwarmEngine.CallAsync(Client, call);
 
-    public Task<T> Write<T>(Func<IDockerClient, Task<T>> call)
+    public Task<T> Write<T>(Func<EngineClient, Task<T>> call)
     {
         Interlocked.Increment(ref _writes);
         return SwarmEngine.CallAsync(Client, call);
     }
 
-    public Task Write(Func<IDockerClient, Task> call)
+    public Task Write(Func<EngineClient, Task> call)
     {
         Interlocked.Increment(ref _writes);
         return SwarmEngine.CallAsync(Client, call);
@@ -47,7 +48,7 @@ internal sealed class EngineCalls(IDockerClient client, IStackEventSink events)
     }
 
     /// <summary>Cleanup that may fail (in use by a service outside the plan, already gone): reported, never fatal.</summary>
-    public async Task<bool> TryRemove(string kind, string name, Func<IDockerClient, Task> call)
+    public async Task<bool> TryRemove(string kind, string name, Func<EngineClient, Task> call)
     {
         try
         {

@@ -1,8 +1,6 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Docker.DotNet.Handler.Abstractions;
-using Docker.DotNet.X509;
 
 namespace Berth.Swarm.Apply;
 
@@ -25,7 +23,8 @@ internal sealed class EngineTlsCredentials
     /// <summary>Why the last server certificate was refused, for the error message (the handshake exception only says "rejected").</summary>
     public string? RejectionReason { get; private set; }
 
-    public IAuthProvider Provider { get; private set; } = NoopAuthProvider.Instance;
+    /// <summary>The client certificate (cert.pem with key.pem) offered in the handshake.</summary>
+    public X509Certificate2 Certificate { get; private set; } = null!;
 
     public static EngineTlsCredentials Load(EngineTls tls)
     {
@@ -42,8 +41,7 @@ internal sealed class EngineTlsCredentials
         {
             var ca = tls.Verify ? X509CertificateLoader.LoadCertificateFromFile(tls.CaFile) : null;
             var credentials = new EngineTlsCredentials(tls, ca);
-            var certificate = DockerTlsCertificates.LoadCertificateFromPemFiles(tls.CertFile, tls.KeyFile);
-            credentials.Provider = new CertificateCredentials(certificate) { ServerCertificateValidationCallback = credentials.Validate };
+            credentials.Certificate = X509Certificate2.CreateFromPemFile(tls.CertFile, tls.KeyFile);
             return credentials;
         }
         catch (CryptographicException ex)
@@ -52,7 +50,7 @@ internal sealed class EngineTlsCredentials
         }
     }
 
-    private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         if (!_tls.Verify)
         {

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using Berth.Stacks.Events;
+using Berth.Swarm.Apply.Engine;
 using Berth.Swarm.Convert;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -13,12 +14,12 @@ namespace Berth.Swarm.Apply;
 /// back changed services that fail when asked to. Never touches an object without the stack's label. Everything it
 /// does is published to <paramref name="events"/> as typed events (writes, waiting progress, rollbacks).
 /// </summary>
-internal sealed class SwarmDeployer(IDockerClient client, IStackEventSink events)
+internal sealed class SwarmDeployer(EngineClient client, IStackEventSink events)
 {
     private readonly EngineCalls _engine = new(client, events);
 
     /// <summary>Events as their one-line wording, progress dropped (tests).</summary>
-    public SwarmDeployer(IDockerClient client, Action<string> lines)
+    public SwarmDeployer(EngineClient client, Action<string> lines)
         : this(client, StackEventSink.Lines(lines))
     {
     }

@@ -1,11 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Security.Authentication;
+using Berth.Swarm.Apply.Engine;
 using Docker.DotNet;
-using Docker.DotNet.Handler.Abstractions;
 using Docker.DotNet.Models;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Berth.Swarm.Apply;
 
@@ -22,48 +20,21 @@ internal sealed class SwarmEngineException(string message, Exception? inner = nu
 /// </summary>
 internal static class SwarmEngine
 {
-    /// <summary>What each client was connected to, so transport errors can name the endpoint, its source and a TLS refusal's reason.</summary>
-    private static readonly ConditionalWeakTable<IDockerClient, Connection> s_connections = [];
-
-    private sealed record Connection(EngineEndpoint Endpoint, EngineTlsCredentials? Tls);
-
-    /// <summary>Reaches the builder's protected constructor that takes options as they are.</summary>
-    private sealed class ResolvedBuilder(ClientOptions options) : DockerClientBuilder(options, NullLogger.Instance);
-
     /// <summary>Makes a client for the endpoint the docker CLI would use (<see cref="EngineEndpointResolver"/>). DOCKER_API_VERSION pins the API version.</summary>
-    public static DockerClient Connect() => Connect(System.Environment.GetEnvironmentVariable);
+    public static EngineClient Connect() => Connect(System.Environment.GetEnvironmentVariable);
 
     /// <summary>As <see cref="Connect()"/>, reading variables from <paramref name="environment"/> instead of the process.</summary>
-    public static DockerClient Connect(Func<string, string?> environment)
+    public static EngineClient Connect(Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var endpoint = EngineEndpointResolver.Resolve(environment);
         var tls = endpoint.Tls is { } material ? EngineTlsCredentials.Load(material) : null;
-
-        // Options with the endpoint already set: DockerClientBuilder's parameterless constructor resolves DOCKER_HOST and
-        // contexts on its own (and throws on a bad one) before any override could apply.
-        DockerClientBuilder builder = new ResolvedBuilder(new ClientOptions { Endpoint = endpoint.Host })
-            .WithAuthProvider(new NetworkCreateCheck(tls?.Provider ?? NoopAuthProvider.Instance));
-
-        if (environment("DOCKER_API_VERSION") is { Length: > 0 } version && System.Version.TryParse(version, out var parsed))
-        {
-            builder = builder.WithApiVersion(parsed);
-        }
-
-        try
-        {
-            var client = builder.Build();
-            s_connections.AddOrUpdate(client, new Connection(endpoint, tls));
-            return client;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new SwarmEngineException($"cannot configure the Docker Engine client for {endpoint.Display} ({endpoint.Source}): {ex.Message}", ex);
-        }
+        var version = environment("DOCKER_API_VERSION") is { Length: > 0 } text && System.Version.TryParse(text, out var parsed) ? parsed : null;
+        return new EngineClient(endpoint, tls, version);
     }
 
     /// <summary>Fails with a clear message unless the engine answers and this node can manage the Swarm.</summary>
-    public static async Task<SystemInfoResponse> RequireManagerAsync(IDockerClient client, CancellationToken cancellationToken)
+    public static async Task<SystemInfoResponse> RequireManagerAsync(EngineClient client, CancellationToken cancellationToken)
     {
         var info = await CallAsync(client, c => c.System.GetSystemInfoAsync(cancellationToken)).ConfigureAwait(false);
         if (info.Swarm is null || !info.Swarm.ControlAvailable)
@@ -100,7 +71,7 @@ internal static class SwarmEngine
     }
 
     /// <summary>Runs an engine call, turning transport failures into one clear message.</summary>
-    public static async Task<T> CallAsync<T>(IDockerClient client, Func<IDockerClient, Task<T>> call)
+    public static async Task<T> CallAsync<T>(EngineClient client, Func<EngineClient, Task<T>> call)
     {
         try
         {
@@ -112,7 +83,7 @@ internal static class SwarmEngine
         }
     }
 
-    public static async Task CallAsync(IDockerClient client, Func<IDockerClient, Task> call)
+    public static async Task CallAsync(EngineClient client, Func<EngineClient, Task> call)
     {
         try
         {
@@ -137,26 +108,20 @@ internal static class SwarmEngine
            // A refused tcp:// DOCKER_HOST surfaces as an AggregateException around the socket error.
            || (ex is AggregateException aggregate && aggregate.InnerExceptions.Any(IsUnreachable));
 
-    private static SwarmEngineException Unreachable(IDockerClient client, Exception ex)
+    private static SwarmEngineException Unreachable(EngineClient client, Exception ex)
     {
-        if (s_connections.TryGetValue(client, out var connection))
+        var where = $"{client.Endpoint.Display} (from {client.Endpoint.Source})";
+        if (Find<AuthenticationException>(ex) is { } handshake)
         {
-            var where = $"{connection.Endpoint.Display} (from {connection.Endpoint.Source})";
-            if (Find<AuthenticationException>(ex) is { } handshake)
-            {
-                var reason = connection.Tls?.RejectionReason ?? handshake.Message.TrimEnd('.');
-                return new SwarmEngineException($"TLS handshake with the Docker Engine at {where} failed: {reason}. Check DOCKER_CERT_PATH and DOCKER_TLS_VERIFY", ex);
-            }
-
-            // A missing socket file surfaces as an odd errno text ("Cannot assign requested address"); say what it is.
-            var why = connection.Endpoint.Host.Scheme == "unix" && !File.Exists(connection.Endpoint.Host.AbsolutePath)
-                ? $"{connection.Endpoint.Host.AbsolutePath} does not exist"
-                : Innermost(ex).TrimEnd('.');
-            return new SwarmEngineException($"cannot reach the Docker Engine at {where}: {why}. Is dockerd running?", ex);
+            var reason = client.Tls?.RejectionReason ?? handshake.Message.TrimEnd('.');
+            return new SwarmEngineException($"TLS handshake with the Docker Engine at {where} failed: {reason}. Check DOCKER_CERT_PATH and DOCKER_TLS_VERIFY", ex);
         }
 
-        var endpoint = client is DockerClient d ? d.Options.Endpoint.ToString() : "the Docker Engine endpoint";
-        return new SwarmEngineException($"cannot reach the Docker Engine at {endpoint}: {ex.Message.TrimEnd('.')}. Is dockerd running?", ex);
+        // A missing socket file surfaces as an odd errno text ("Cannot assign requested address"); say what it is.
+        var why = client.Endpoint.Host.Scheme == "unix" && !File.Exists(client.Endpoint.Host.AbsolutePath)
+            ? $"{client.Endpoint.Host.AbsolutePath} does not exist"
+            : Innermost(ex).TrimEnd('.');
+        return new SwarmEngineException($"cannot reach the Docker Engine at {where}: {why}. Is dockerd running?", ex);
     }
 
     private static T? Find<T>(Exception? ex)

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
+using Berth.Swarm.Apply.Engine;
 using Berth.Swarm.Convert;
-using Docker.DotNet;
 using static Berth.Swarm.Apply.StackOwnership;
 
 namespace Berth.Swarm.Apply;
@@ -15,7 +15,7 @@ internal static class SwarmPlanner
     private static readonly string[] s_builtinNetworks = ["host", "bridge", "none"];
 
     /// <summary>Reads the engine and plans; makes no mutating Engine API call. Under <see cref="ImageResolution.Always"/> a tag moved to another digest is a change (<see cref="MovedTags"/>).</summary>
-    public static async Task<DeployPlan> PlanAsync(IDockerClient client, SwarmPlan plan, bool prune, ImageResolution resolveImage, Berth.Stacks.Events.IStackEventSink events, CancellationToken cancellationToken)
+    public static async Task<DeployPlan> PlanAsync(EngineClient client, SwarmPlan plan, bool prune, ImageResolution resolveImage, Berth.Stacks.Events.IStackEventSink events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var engine = new EngineCalls(client, events);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Berth.Stacks.Events;
+using Berth.Swarm.Apply.Engine;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using static Berth.Swarm.Apply.StackOwnership;
@@ -130,7 +131,7 @@ internal static class SwarmRemover
     }
 
     /// <summary>Removes one object; a 404 means it is already gone (counted as removed), other refusals are reported, never fatal.</summary>
-    private static async Task<bool> RemoveAsync(EngineCalls engine, string kind, string name, Func<IDockerClient, Task> call)
+    private static async Task<bool> RemoveAsync(EngineCalls engine, string kind, string name, Func<EngineClient, Task> call)
     {
         try
         {

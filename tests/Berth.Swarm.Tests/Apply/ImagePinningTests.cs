@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text;
 using Berth.Swarm.Apply;
-using Docker.DotNet;
+using Berth.Swarm.Apply.Engine;
 using Berth.Testing;
+using Docker.DotNet;
 
 namespace Berth.Swarm.Tests.Apply;
 
@@ -145,7 +146,7 @@ public sealed class ImagePinningTests
             });
         }
 
-        public DockerClient Client { get; }
+        public EngineClient Client { get; }
 
         public int Requests => Volatile.Read(ref _requests);
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using Berth.Swarm.Apply;
+using Berth.Swarm.Apply.Engine;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
@@ -109,7 +110,7 @@ public sealed class ServiceUpdateRetryTests
             });
         }
 
-        public DockerClient Client { get; }
+        public EngineClient Client { get; }
 
         public IReadOnlyList<string> Log => [.. _log];
 

@@ -231,7 +231,7 @@ public sealed class SwarmEngineTests
     [Fact]
     public async Task Connect_NonexistentSocket_ThrowsClearError()
     {
-        using var client = new DockerClientBuilder().WithEndpoint(new Uri("unix:///nonexistent")).Build();
+        using var client = SwarmEngine.Connect(name => name == "DOCKER_HOST" ? "unix:///nonexistent" : null);
         var error = await Assert.ThrowsAsync<SwarmEngineException>(() => SwarmEngine.RequireManagerAsync(client, TestContext.Current.CancellationToken));
         Assert.Contains("cannot reach the Docker Engine", error.Message, StringComparison.Ordinal);
     }

@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text.Json.Serialization.Metadata;
+using Docker.DotNet;
+
+namespace Berth.Swarm.Apply.Engine;
+
+/// <summary>
+/// Berth's own client for the Docker Engine API calls it makes, with Docker.DotNet's model types and its
+/// <see cref="DockerApiException"/> for refusals. Owned (not Docker.DotNet's <c>DockerClient</c>) so every response is
+/// read into memory and deserialised synchronously: Docker.DotNet reads with <c>ReadFromJsonAsync</c>, and that one
+/// asynchronous path made Native AOT give all ~1,650 JSON types in the CLI their async machinery, about 11,000 static
+/// bases allocated at every start (docs/design/startup.md, "What roots the statics").
+/// </summary>
+internal sealed class EngineClient : IDisposable
+{
+    private static readonly MediaTypeHeaderValue s_json = new("application/json") { CharSet = "utf-8" };
+
+    private readonly HttpClient _http;
+    private readonly string _base;
+
+    public EngineClient(EngineEndpoint endpoint, EngineTlsCredentials? tls, Version? apiVersion)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        Endpoint = endpoint;
+        Tls = tls;
+        _http = new HttpClient(Handler(endpoint, tls), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        var root = endpoint.Host.Scheme == "unix"
+            ? "http://localhost/"
+            : $"{(tls is null ? "http" : "https")}://{endpoint.Host.Authority}/";
+        _base = apiVersion is null ? root : $"{root}v{apiVersion}/";
+        System = new(this);
+        Swarm = new(this);
+        Tasks = new(this);
+        Networks = new(this);
+        Secrets = new(this);
+        Configs = new(this);
+        Volumes = new(this);
+        Images = new(this);
+        Distribution = new(this);
+    }
+
+    public EngineEndpoint Endpoint { get; }
+
+    public EngineTlsCredentials? Tls { get; }
+
+    public EngineSystem System { get; }
+
+    public EngineSwarm Swarm { get; }
+
+    public EngineTasks Tasks { get; }
+
+    public EngineNetworks Networks { get; }
+
+    public EngineSecrets Secrets { get; }
+
+    public EngineConfigs Configs { get; }
+
+    public EngineVolumes Volumes { get; }
+
+    public EngineImages Images { get; }
+
+    public EngineDistribution Distribution { get; }
+
+    public void Dispose() => _http.Dispose();
+
+    /// <summary>A call whose answer is JSON of <typeparamref name="T"/>.</summary>
+    internal async Task<T> SendAsync<T>(HttpMethod method, string path, EngineQuery? query, HttpContent? body, JsonTypeInfo<T> answer, CancellationToken cancellationToken, string? registryAuth = null)
+    {
+        using var response = await SendCheckedAsync(method, path, query, body, registryAuth, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        return EngineJson.Deserialize(bytes, answer);
+    }
+
+    /// <summary>A call whose answer body is not used.</summary>
+    internal async Task SendAsync(HttpMethod method, string path, EngineQuery? query, HttpContent? body, CancellationToken cancellationToken)
+    {
+        using var response = await SendCheckedAsync(method, path, query, body, null, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A call whose answer is streamed (logs); the caller disposes the stream.</summary>
+    internal async Task<Stream> StreamAsync(string path, EngineQuery? query, CancellationToken cancellationToken)
+    {
+        var response = await SendCheckedAsync(HttpMethod.Get, path, query, null, null, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        return await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static ByteArrayContent Json(byte[] body) => new(body) { Headers = { ContentType = s_json } };
+
+    private async Task<HttpResponseMessage> SendCheckedAsync(HttpMethod method, string path, EngineQuery? query, HttpContent? body, string? registryAuth, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        var text = query?.ToString() is { Length: > 0 } q ? $"{_base}{path}?{q}" : _base + path;
+        using var request = new HttpRequestMessage(method, new Uri(text)) { Version = HttpVersion.Version11, Content = body };
+        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("berth", null));
+        if (registryAuth is not null)
+        {
+            request.Headers.Add("X-Registry-Auth", registryAuth);
+        }
+
+        var response = await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is < HttpStatusCode.OK or >= HttpStatusCode.BadRequest)
+        {
+            using (response)
+            {
+                var refusal = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                throw new DockerApiException(response.StatusCode, refusal);
+            }
+        }
+
+        return response;
+    }
+
+    private static SocketsHttpHandler Handler(EngineEndpoint endpoint, EngineTlsCredentials? tls)
+    {
+        // As Docker.DotNet's: a few pooled connections, so a deploy's concurrent writes share them.
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 10,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+        };
+        if (endpoint.Host.Scheme == "unix")
+        {
+            // A socket file has no proxy; tcp:// endpoints honour HTTP(S)_PROXY as the docker CLI does.
+            handler.UseProxy = false;
+            var socketPath = endpoint.Host.AbsolutePath;
+            handler.ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        }
+
+        if (tls is not null)
+        {
+            handler.SslOptions = new SslClientAuthenticationOptions
+            {
+                ClientCertificates = [tls.Certificate],
+                RemoteCertificateValidationCallback = tls.Validate,
+            };
+        }
+
+        return handler;
+    }
+}
