@@ -114,14 +114,19 @@ internal sealed class EngineClient : IDisposable
 
     private static SocketsHttpHandler Handler(EngineEndpoint endpoint, EngineTlsCredentials? tls)
     {
-        // As Docker.DotNet's: a few pooled connections, so a deploy's concurrent writes share them.
+        // Pooled keep-alive connections. No cap on the socket: the deployer bounds its own concurrency (16 service
+        // creates at a time), as it did over Docker.DotNet's unix handler (a connection per request); a tcp:// engine
+        // gets at most 10, as Docker.DotNet's tcp handler allowed.
         var handler = new SocketsHttpHandler
         {
-            MaxConnectionsPerServer = 10,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
         };
-        if (endpoint.Host.Scheme == "unix")
+        if (endpoint.Host.Scheme != "unix")
+        {
+            handler.MaxConnectionsPerServer = 10;
+        }
+        else
         {
             // A socket file has no proxy; tcp:// endpoints honour HTTP(S)_PROXY as the docker CLI does.
             handler.UseProxy = false;
