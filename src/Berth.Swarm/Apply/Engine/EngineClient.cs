@@ -64,20 +64,44 @@ internal sealed class EngineClient : IDisposable
 
     public EngineDistribution Distribution { get; }
 
+    /// <summary>
+    /// How long one call may wait for its whole answer (not a log stream) before it fails as unreachable: 100 s, the
+    /// bound Docker.DotNet's client had, so a hung engine ends the command instead of holding it forever.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
     public void Dispose() => _http.Dispose();
 
     /// <summary>A call whose answer is JSON of <typeparamref name="T"/>.</summary>
     internal async Task<T> SendAsync<T>(HttpMethod method, string path, EngineQuery? query, HttpContent? body, JsonTypeInfo<T> answer, CancellationToken cancellationToken, string? registryAuth = null)
     {
-        using var response = await SendCheckedAsync(method, path, query, body, registryAuth, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        return EngineJson.Deserialize(bytes, answer);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(RequestTimeout);
+        try
+        {
+            using var response = await SendCheckedAsync(method, path, query, body, registryAuth, HttpCompletionOption.ResponseContentRead, bounded.Token).ConfigureAwait(false);
+            var bytes = await response.Content.ReadAsByteArrayAsync(bounded.Token).ConfigureAwait(false);
+            return EngineJson.Deserialize(bytes, answer);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no answer to {method} /{path} within {RequestTimeout.TotalSeconds:0.###} s");
+        }
     }
 
     /// <summary>A call whose answer body is not used.</summary>
     internal async Task SendAsync(HttpMethod method, string path, EngineQuery? query, HttpContent? body, CancellationToken cancellationToken)
     {
-        using var response = await SendCheckedAsync(method, path, query, body, null, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(RequestTimeout);
+        try
+        {
+            using var response = await SendCheckedAsync(method, path, query, body, null, HttpCompletionOption.ResponseContentRead, bounded.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no answer to {method} /{path} within {RequestTimeout.TotalSeconds:0.###} s");
+        }
     }
 
     /// <summary>A call whose answer is streamed (logs); the caller disposes the stream.</summary>

@@ -135,6 +135,23 @@ public sealed class EngineClientTests
         Assert.Equal("GET /v1.41/images/json", $"{Assert.Single(recorded).Method} {Assert.Single(recorded).Path}");
     }
 
+    [Fact]
+    public async Task AnEngineThatNeverAnswers_FailsAsUnreachable_AfterTheRequestTimeout()
+    {
+        await using var server = LoopbackHttpServer.Start(async (context, cancellationToken) =>
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            context.Response.Close();
+        });
+        using var client = Connect(server);
+        client.RequestTimeout = TimeSpan.FromMilliseconds(300);
+
+        var error = await Assert.ThrowsAsync<SwarmEngineException>(() => SwarmEngine.RequireManagerAsync(client, Ct));
+
+        Assert.Contains("cannot reach the Docker Engine at tcp://" + server.Host, error.Message, StringComparison.Ordinal);
+        Assert.Contains("no answer to GET /info within 0.3 s", error.Message, StringComparison.Ordinal);
+    }
+
     private static EngineClient Connect(LoopbackHttpServer server) => SwarmEngine.Connect(name => name == "DOCKER_HOST" ? "tcp://" + server.Host : null);
 
     private static LoopbackHttpServer Serve(ConcurrentQueue<Recorded> recorded, HttpStatusCode status, string json) => Serve(recorded, status, _ => json);
