@@ -5,18 +5,19 @@ using System.Security.Cryptography.X509Certificates;
 namespace Berth.Swarm.Apply;
 
 /// <summary>
-/// Builds the client's TLS credentials from an <see cref="EngineTls"/> folder with Docker.DotNet.Enhanced.X509,
+/// Builds the client's TLS credentials from an <see cref="EngineTls"/> folder (cert.pem with key.pem, and ca.pem),
 /// and checks the server certificate as the docker CLI does with DOCKER_TLS_VERIFY: chained to ca.pem (not the
-/// system store) and issued for the host dialled. X509's own CA callback checks the chain only, not the name.
+/// system store) and issued for the host dialled.
 /// </summary>
 internal sealed class EngineTlsCredentials
 {
     private readonly EngineTls _tls;
     private readonly X509Certificate2? _ca;
 
-    private EngineTlsCredentials(EngineTls tls, X509Certificate2? ca)
+    private EngineTlsCredentials(EngineTls tls, X509Certificate2 certificate, X509Certificate2? ca)
     {
         _tls = tls;
+        Certificate = certificate;
         _ca = ca;
     }
 
@@ -24,7 +25,7 @@ internal sealed class EngineTlsCredentials
     public string? RejectionReason { get; private set; }
 
     /// <summary>The client certificate (cert.pem with key.pem) offered in the handshake.</summary>
-    public X509Certificate2 Certificate { get; private set; } = null!;
+    public X509Certificate2 Certificate { get; }
 
     public static EngineTlsCredentials Load(EngineTls tls)
     {
@@ -40,9 +41,7 @@ internal sealed class EngineTlsCredentials
         try
         {
             var ca = tls.Verify ? X509CertificateLoader.LoadCertificateFromFile(tls.CaFile) : null;
-            var credentials = new EngineTlsCredentials(tls, ca);
-            credentials.Certificate = X509Certificate2.CreateFromPemFile(tls.CertFile, tls.KeyFile);
-            return credentials;
+            return new EngineTlsCredentials(tls, X509Certificate2.CreateFromPemFile(tls.CertFile, tls.KeyFile), ca);
         }
         catch (CryptographicException ex)
         {

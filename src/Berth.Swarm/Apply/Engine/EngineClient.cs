@@ -75,34 +75,13 @@ internal sealed class EngineClient : IDisposable
     /// <summary>A call whose answer is JSON of <typeparamref name="T"/>.</summary>
     internal async Task<T> SendAsync<T>(HttpMethod method, string path, EngineQuery? query, HttpContent? body, JsonTypeInfo<T> answer, CancellationToken cancellationToken, string? registryAuth = null)
     {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(RequestTimeout);
-        try
-        {
-            using var response = await SendCheckedAsync(method, path, query, body, registryAuth, HttpCompletionOption.ResponseContentRead, bounded.Token).ConfigureAwait(false);
-            var bytes = await response.Content.ReadAsByteArrayAsync(bounded.Token).ConfigureAwait(false);
-            return EngineJson.Deserialize(bytes, answer);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"no answer to {method} /{path} within {RequestTimeout.TotalSeconds:0.###} s");
-        }
+        var bytes = await SendBoundedAsync(method, path, query, body, registryAuth, cancellationToken).ConfigureAwait(false);
+        return EngineJson.Deserialize(bytes, answer);
     }
 
     /// <summary>A call whose answer body is not used.</summary>
-    internal async Task SendAsync(HttpMethod method, string path, EngineQuery? query, HttpContent? body, CancellationToken cancellationToken)
-    {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(RequestTimeout);
-        try
-        {
-            using var response = await SendCheckedAsync(method, path, query, body, null, HttpCompletionOption.ResponseContentRead, bounded.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"no answer to {method} /{path} within {RequestTimeout.TotalSeconds:0.###} s");
-        }
-    }
+    internal Task SendAsync(HttpMethod method, string path, EngineQuery? query, HttpContent? body, CancellationToken cancellationToken) =>
+        SendBoundedAsync(method, path, query, body, null, cancellationToken);
 
     /// <summary>A call whose answer is streamed (logs); the caller disposes the stream.</summary>
     internal async Task<Stream> StreamAsync(string path, EngineQuery? query, CancellationToken cancellationToken)
@@ -112,6 +91,29 @@ internal sealed class EngineClient : IDisposable
     }
 
     internal static ByteArrayContent Json(byte[] body) => new(body) { Headers = { ContentType = s_json } };
+
+    /// <summary>The path segment for a name or ID, escaped (names come from Compose files).</summary>
+    internal static string Segment(string nameOrId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nameOrId);
+        return Uri.EscapeDataString(nameOrId);
+    }
+
+    /// <summary>Sends one call and reads its whole answer within <see cref="RequestTimeout"/>.</summary>
+    private async Task<byte[]> SendBoundedAsync(HttpMethod method, string path, EngineQuery? query, HttpContent? body, string? registryAuth, CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(RequestTimeout);
+        try
+        {
+            using var response = await SendCheckedAsync(method, path, query, body, registryAuth, HttpCompletionOption.ResponseContentRead, bounded.Token).ConfigureAwait(false);
+            return await response.Content.ReadAsByteArrayAsync(bounded.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no answer to {method} /{path} within {RequestTimeout.TotalSeconds:0.###} s");
+        }
+    }
 
     private async Task<HttpResponseMessage> SendCheckedAsync(HttpMethod method, string path, EngineQuery? query, HttpContent? body, string? registryAuth, HttpCompletionOption completion, CancellationToken cancellationToken)
     {

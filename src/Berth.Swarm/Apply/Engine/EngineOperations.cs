@@ -18,7 +18,7 @@ internal sealed class EngineSwarm(EngineClient engine)
         await engine.SendAsync(HttpMethod.Get, "services", new EngineQuery().Add("filters", parameters?.Filters).Add("status", parameters?.Status), null, EngineJson.Context.SwarmServiceArray, cancellationToken).ConfigureAwait(false);
 
     public Task<SwarmService> InspectServiceAsync(string id, CancellationToken cancellationToken = default) =>
-        engine.SendAsync(HttpMethod.Get, $"services/{Segment(id)}", null, null, EngineJson.Context.SwarmService, cancellationToken);
+        engine.SendAsync(HttpMethod.Get, $"services/{EngineClient.Segment(id)}", null, null, EngineJson.Context.SwarmService, cancellationToken);
 
     public Task<ServiceCreateResponse> CreateServiceAsync(ServiceCreateParameters parameters, CancellationToken cancellationToken = default)
     {
@@ -30,11 +30,11 @@ internal sealed class EngineSwarm(EngineClient engine)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var query = new EngineQuery().Add("version", parameters.Version).Add("registryAuthFrom", parameters.RegistryAuthFrom).Add("rollback", parameters.Rollback);
-        return engine.SendAsync(HttpMethod.Post, $"services/{Segment(id)}/update", query, Spec(parameters.Service), EngineJson.Context.ServiceUpdateResponse, cancellationToken, RegistryAuth(parameters.RegistryAuth));
+        return engine.SendAsync(HttpMethod.Post, $"services/{EngineClient.Segment(id)}/update", query, Spec(parameters.Service), EngineJson.Context.ServiceUpdateResponse, cancellationToken, RegistryAuth(parameters.RegistryAuth));
     }
 
     public Task RemoveServiceAsync(string id, CancellationToken cancellationToken = default) =>
-        engine.SendAsync(HttpMethod.Delete, $"services/{Segment(id)}", null, null, cancellationToken);
+        engine.SendAsync(HttpMethod.Delete, $"services/{EngineClient.Segment(id)}", null, null, cancellationToken);
 
     /// <summary>The service's logs; multiplexed (stdout and stderr frames) unless the service has a TTY.</summary>
     public async Task<MultiplexedStream> GetServiceLogsAsync(string id, bool tty, ServiceLogsParameters parameters, CancellationToken cancellationToken = default)
@@ -48,7 +48,7 @@ internal sealed class EngineSwarm(EngineClient engine)
             .Add("follow", parameters.Follow)
             .Add("tail", parameters.Tail)
             .Add("details", parameters.Details);
-        var stream = await engine.StreamAsync($"services/{Segment(id)}/logs", query, cancellationToken).ConfigureAwait(false);
+        var stream = await engine.StreamAsync($"services/{EngineClient.Segment(id)}/logs", query, cancellationToken).ConfigureAwait(false);
         return new MultiplexedStream(stream, !tty);
     }
 
@@ -56,19 +56,13 @@ internal sealed class EngineSwarm(EngineClient engine)
         await engine.SendAsync(HttpMethod.Get, "nodes", null, null, EngineJson.Context.NodeListResponseArray, cancellationToken).ConfigureAwait(false);
 
     public Task UpdateNodeAsync(string id, ulong version, NodeUpdateParameters parameters, CancellationToken cancellationToken = default) =>
-        engine.SendAsync(HttpMethod.Post, $"nodes/{Segment(id)}/update", new EngineQuery().Add("version", (long)version), EngineClient.Json(EngineJson.Serialize(parameters, EngineJson.Context.NodeUpdateParameters)), cancellationToken);
+        engine.SendAsync(HttpMethod.Post, $"nodes/{EngineClient.Segment(id)}/update", new EngineQuery().Add("version", (long)version), EngineClient.Json(EngineJson.Serialize(parameters, EngineJson.Context.NodeUpdateParameters)), cancellationToken);
 
     private static HttpContent Spec(ServiceSpec spec) => EngineClient.Json(EngineJson.Serialize(spec, EngineJson.Context.ServiceSpec));
 
     /// <summary>X-Registry-Auth: the credentials as JSON in URL-safe base64, as the docker CLI sends them.</summary>
     private static string? RegistryAuth(AuthConfig? auth) =>
         auth is null ? null : System.Convert.ToBase64String(EngineJson.Serialize(auth, EngineJson.Context.AuthConfig)).Replace('+', '-').Replace('/', '_');
-
-    internal static string Segment(string id)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(id);
-        return Uri.EscapeDataString(id);
-    }
 }
 
 internal sealed class EngineTasks(EngineClient engine)
@@ -77,7 +71,7 @@ internal sealed class EngineTasks(EngineClient engine)
         await engine.SendAsync(HttpMethod.Get, "tasks", new EngineQuery().Add("filters", parameters?.Filters), null, EngineJson.Context.TaskResponseArray, cancellationToken).ConfigureAwait(false);
 
     public Task<TaskResponse> InspectAsync(string id, CancellationToken cancellationToken = default) =>
-        engine.SendAsync(HttpMethod.Get, $"tasks/{EngineSwarm.Segment(id)}", null, null, EngineJson.Context.TaskResponse, cancellationToken);
+        engine.SendAsync(HttpMethod.Get, $"tasks/{EngineClient.Segment(id)}", null, null, EngineJson.Context.TaskResponse, cancellationToken);
 }
 
 internal sealed class EngineNetworks(EngineClient engine)
@@ -94,7 +88,7 @@ internal sealed class EngineNetworks(EngineClient engine)
     }
 
     public Task DeleteNetworkAsync(string id, CancellationToken cancellationToken = default) =>
-        engine.SendAsync(HttpMethod.Delete, $"networks/{EngineSwarm.Segment(id)}", null, null, cancellationToken);
+        engine.SendAsync(HttpMethod.Delete, $"networks/{EngineClient.Segment(id)}", null, null, cancellationToken);
 }
 
 internal sealed class EngineSecrets(EngineClient engine)
@@ -106,7 +100,7 @@ internal sealed class EngineSecrets(EngineClient engine)
         engine.SendAsync(HttpMethod.Post, "secrets/create", null, EngineClient.Json(EngineJson.Serialize(body, EngineJson.Context.SwarmSecretSpec)), EngineJson.Context.SecretCreateResponse, cancellationToken);
 
     public Task DeleteAsync(string id, CancellationToken cancellationToken = default) =>
-        engine.SendAsync(HttpMethod.Delete, $"secrets/{EngineSwarm.Segment(id)}", null, null, cancellationToken);
+        engine.SendAsync(HttpMethod.Delete, $"secrets/{EngineClient.Segment(id)}", null, null, cancellationToken);
 }
 
 internal sealed class EngineConfigs(EngineClient engine)
@@ -121,7 +115,7 @@ internal sealed class EngineConfigs(EngineClient engine)
     }
 
     public Task RemoveConfigAsync(string id, CancellationToken cancellationToken = default) =>
-        engine.SendAsync(HttpMethod.Delete, $"configs/{EngineSwarm.Segment(id)}", null, null, cancellationToken);
+        engine.SendAsync(HttpMethod.Delete, $"configs/{EngineClient.Segment(id)}", null, null, cancellationToken);
 }
 
 internal sealed class EngineVolumes(EngineClient engine)
