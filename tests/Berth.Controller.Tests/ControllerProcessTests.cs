@@ -7,7 +7,9 @@ namespace Berth.Controller.Tests;
 /// <summary>
 /// The berth-controller executable as a process: its command line, and leader election, health, metrics and
 /// shutdown against the documented Kubernetes API test double (tests/Berth.Kubernetes.ApiDouble) standing in for
-/// kube-apiserver — not a cluster. Short durations: lease 2 s, renew deadline 1.5 s, retry period 0.3 s.
+/// kube-apiserver — not a cluster. A 20 s lease (renew deadline 15 s, retry period 0.3 s), so that a freshly started
+/// process on a loaded machine does not lose it by a late renewal; hand-overs here come from a release, not expiry.
+/// Only the test of a failed renewal uses a short lease.
 /// </summary>
 public sealed class ControllerProcessTests : IDisposable
 {
@@ -126,11 +128,11 @@ public sealed class ControllerProcessTests : IDisposable
     public async Task The_controller_exits_1_when_it_cannot_renew_the_lease()
     {
         await using var api = await KubernetesApiDouble.StartAsync(Ct);
-        var leader = await StartLeaderAsync(api);
+        var leader = await StartLeaderAsync(api, ShortLease);
         using var controller = leader.Controller;
 
         api.Deny("update", "leases.coordination.k8s.io", LeaseCandidate.LeaseNamespace);
-        var code = await controller.WaitForExitAsync(TimeSpan.FromSeconds(10), Ct);
+        var code = await controller.WaitForExitAsync(TimeSpan.FromSeconds(30), Ct);
 
         Assert.Equal(1, code);
         Assert.Contains("lost leadership: failed to renew lease berth-system/berth-controller", controller.Output, StringComparison.Ordinal);
@@ -156,7 +158,8 @@ public sealed class ControllerProcessTests : IDisposable
         var followerHealth = await GetAsync(ports[follower], "/healthz");
         processes[leader].Terminate();
         var code = await processes[leader].WaitForExitAsync(TimeSpan.FromSeconds(20), Ct);
-        await UntilAsync(async () => await MasterStatusAsync(ports[follower]) == "1", "the follower to lead", [processes[follower]], TimeSpan.FromSeconds(5));
+        // Within half the lease: taken over after the release, not after expiry.
+        await UntilAsync(async () => await MasterStatusAsync(ports[follower]) == "1", "the follower to lead", [processes[follower]], TimeSpan.FromSeconds(10));
 
         Assert.Equal(["0", "1"], statuses.Order());
         Assert.Equal(HttpStatusCode.OK, followerReady.Code);
@@ -172,11 +175,11 @@ public sealed class ControllerProcessTests : IDisposable
         api.Requests.Any(r => r.Path.EndsWith("/apis/compose.docker.com/v1beta1", StringComparison.Ordinal) && r.StatusCode == 404);
 
     /// <summary>One controller process that has taken the Lease (its namespace created first).</summary>
-    private async Task<(ControllerProcess Controller, int Port)> StartLeaderAsync(KubernetesApiDouble api)
+    private async Task<(ControllerProcess Controller, int Port)> StartLeaderAsync(KubernetesApiDouble api, string[]? lease = null)
     {
         await LeaseCandidate.CreateNamespaceAsync(api, Ct);
         var port = FreePort.Loopback();
-        var controller = ControllerProcess.Start(Args(api, port));
+        var controller = ControllerProcess.Start(Args(api, port, lease));
         try
         {
             await UntilAsync(async () => await MasterStatusAsync(port) == "1", "the controller to lead", [controller]);
@@ -189,7 +192,12 @@ public sealed class ControllerProcessTests : IDisposable
         }
     }
 
-    private string[] Args(KubernetesApiDouble api, int port)
+    /// <summary>Lease 2 s, renew deadline 1.5 s: a failed renewal ends leadership within seconds.</summary>
+    private static readonly string[] ShortLease = ["--leader-elect-lease-duration", "2s", "--leader-elect-renew-deadline", "1.5s"];
+
+    private static readonly string[] LongLease = ["--leader-elect-lease-duration", "20s", "--leader-elect-renew-deadline", "15s"];
+
+    private string[] Args(KubernetesApiDouble api, int port, string[]? lease = null)
     {
         var kubeconfig = Path.Combine(_directory, "kubeconfig");
         if (!File.Exists(kubeconfig))
@@ -197,7 +205,7 @@ public sealed class ControllerProcessTests : IDisposable
             api.WriteKubeconfig(kubeconfig);
         }
 
-        return ["--kubeconfig", kubeconfig, "--health-bind-address", $"127.0.0.1:{port}", "--leader-elect-lease-duration", "2s", "--leader-elect-renew-deadline", "1.5s", "--leader-elect-retry-period", "300ms"];
+        return ["--kubeconfig", kubeconfig, "--health-bind-address", $"127.0.0.1:{port}", .. lease ?? LongLease, "--leader-elect-retry-period", "300ms"];
     }
 
     private async Task<(HttpStatusCode Code, string Body)> GetAsync(int port, string path)

@@ -103,6 +103,8 @@ public sealed class EndToEndInstallArgsTests(FrontFixture front, ITestOutputHelp
             var holder = await HolderAsync(api);
             // Ready: leading and the first list of the CRD's stacks answered (v1beta1, served by the double with strategy None).
             await Poll.UntilAsync(() => api.Requests.Any(r => r is { Verb: "get", Resource: "stacks.compose.docker.com", Name: "shop" } && r.User?.Name == ServiceAccount), "the controller to read the stack", Ct, TimeSpan.FromSeconds(30));
+            // The children's informers start beside the stacks' and may still be connecting when the stack is read.
+            await Poll.UntilAsync(() => api.Requests.Any(r => r is { Verb: "list", Resource: "deployments.apps" } && r.User?.Name == ServiceAccount), "the controller to list its Deployments", Ct, TimeSpan.FromSeconds(30));
             var code = await controller.StopAsync(Ct);
             var requests = api.Requests;
             output.WriteLine(controller.Process.Output);

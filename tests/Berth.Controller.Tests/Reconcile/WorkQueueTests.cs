@@ -67,14 +67,15 @@ public sealed class WorkQueueTests
     public async Task AddRateLimited_HandsTheKeyOutAfterItsDelay()
     {
         var queue = new WorkQueue<string>();
-        for (var i = 0; i < 7; i++)
+        // 5 ms doubled per failure: the eighth waits 640 ms, the tenth 2.56 s — seconds of margin past the 300 ms looked at.
+        for (var i = 0; i < 9; i++)
         {
             queue.NextDelay("a");
         }
 
         var delay = queue.AddRateLimited("a", Ct);
 
-        Assert.Equal(TimeSpan.FromMilliseconds(640), delay);
+        Assert.Equal(TimeSpan.FromMilliseconds(2560), delay);
         Assert.Null(await TryGetAsync(queue, TimeSpan.FromMilliseconds(300)));
         Assert.Equal("a", await TryGetAsync(queue, TimeSpan.FromSeconds(5)));
     }
