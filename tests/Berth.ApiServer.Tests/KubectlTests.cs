@@ -103,15 +103,19 @@ public sealed class KubectlTests(StackServerFixture fixture) : IClassFixture<Sta
     [Fact]
     public async Task GetWatch_SeesCreateAndDelete()
     {
+        var ct = TestContext.Current.CancellationToken;
         var kubectl = Alice;
-        var watch = kubectl.RunAsync("get", "stacks", "-w", "--request-timeout=8s");
-        // Let the watch start, then change things under it.
-        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        static List<string> Rows(RunningKubectl watch) => [.. watch.Stdout.Split('\n').Where(l => l.StartsWith("k-watched ", StringComparison.Ordinal))];
+
+        // -v=6 logs each request once its response headers arrive; the server sends a watch's headers only once the
+        // store's watch is established. Changes made after that line cannot be missed, however late the watch started.
+        // The request timeout is only a backstop: the watch is stopped as soon as both rows are printed.
+        using var watch = kubectl.Start("get", "stacks", "-w", "--request-timeout=60s", "-v=6");
+        Assert.True(await watch.WaitUntilAsync(w => w.Stderr.Split('\n').Any(l => l.Contains("watch=true", StringComparison.Ordinal) && l.Contains("200 OK", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), ct), "the watch was not established:\n" + watch);
         Ok(await kubectl.RunWithInputAsync(Manifest("k-watched"), "create", "-f", "-"));
         Ok(await kubectl.RunAsync("delete", "stack", "k-watched"));
-        var result = await watch;
-        var rows = result.Stdout.Split('\n').Where(l => l.StartsWith("k-watched ", StringComparison.Ordinal)).ToList();
-        Assert.True(rows.Count >= 2, result.ToString());
+        Assert.True(await watch.WaitUntilAsync(w => Rows(w).Count >= 2, TimeSpan.FromSeconds(30), ct), "the watch did not print the create and the delete:\n" + watch);
+        await watch.StopAsync();
     }
 
     [Fact]

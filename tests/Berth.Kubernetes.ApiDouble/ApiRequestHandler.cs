@@ -59,11 +59,7 @@ internal sealed class ApiRequestHandler(KubernetesApiDouble server, ObjectStore 
             {
                 var container = request.Query["container"].ToString();
                 var log = PodLog(route, container);
-                server.Record(recorded with { StatusCode = 200 });
-                context.Response.StatusCode = 200;
-                context.Response.ContentType = "text/plain";
-                await context.Response.WriteAsync(log, cancellation).ConfigureAwait(false);
-                await server.WriteAppendedLogAsync(context.Response, route.Namespace!, route.Name!, container, request.Query, () => store.Find(route.Type, route.Namespace, route.Name!) is not null, cancellation).ConfigureAwait(false);
+                await server.WriteLogAsync(context.Response, log, route.Namespace!, route.Name!, container, request.Query, () => server.Record(recorded with { StatusCode = 200 }), () => store.Find(route.Type, route.Namespace, route.Name!) is not null, cancellation).ConfigureAwait(false);
                 return;
             }
             else

@@ -24,7 +24,12 @@ public sealed partial class KubernetesApiDouble
         }
     }
 
-    internal async Task WriteAppendedLogAsync(HttpResponse response, string @namespace, string pod, string container, IQueryCollection query, Func<bool> podExists, CancellationToken cancellationToken)
+    /// <summary>
+    /// Answers a log GET: the simulated lines, then the appended ones. <paramref name="record"/> runs once the lines
+    /// already there are taken, so a line appended after the request shows in <see cref="Requests"/> is one a follow
+    /// sends (not one counted as before it and dropped by <c>tailLines=0</c>).
+    /// </summary>
+    internal async Task WriteLogAsync(HttpResponse response, string simulated, string @namespace, string pod, string container, IQueryCollection query, Action record, Func<bool> podExists, CancellationToken cancellationToken)
     {
         var key = $"{@namespace}/{pod}/{container}";
         var timestamps = query["timestamps"] == "true";
@@ -40,8 +45,13 @@ public sealed partial class KubernetesApiDouble
             }
         }
 
-        var first = Snapshot().Where(l => l.Time >= since).ToList();
-        var sent = Snapshot().Count;
+        var taken = Snapshot();
+        var first = taken.Where(l => l.Time >= since).ToList();
+        var sent = taken.Count;
+        record();
+        response.StatusCode = 200;
+        response.ContentType = "text/plain";
+        await response.WriteAsync(simulated, cancellationToken).ConfigureAwait(false);
         foreach (var (time, line) in tail is { } n ? first.Skip(Math.Max(0, first.Count - n)) : first)
         {
             await response.WriteAsync(Format(time, line, timestamps), cancellationToken).ConfigureAwait(false);

@@ -74,6 +74,16 @@ public sealed class KubernetesStackLogsTests : KubernetesLayerTest
                 }
             }
         }, ct);
+
+        // Tail 0 sends only lines appended after a pod's log GET: wait until both web pods are being followed before
+        // appending to one of them.
+        var followDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!web.All(pod => Double.Requests.Any(r => r.Subresource == "log" && r.Name == pod && r.Query.Contains("follow=true", StringComparison.Ordinal))))
+        {
+            Assert.True(DateTime.UtcNow < followDeadline, "the web pods' logs were never followed");
+            await Task.Delay(100, ct);
+        }
+
         var scaled = await Service.ScaleAsync("demo", [new("web", 3)], new StackScaleOptions { Timeout = TimeSpan.FromSeconds(30) }, new RecordingSink(), ct);
         Assert.True(scaled.Converged);
         var added = Assert.Single(Double.List("pods", "shop").Select(p => (string)p["metadata"]!["name"]!), n => n.StartsWith("web", StringComparison.Ordinal) && !web.Contains(n));
