@@ -38,7 +38,7 @@ public sealed class StackScaleCliTests
             Assert.True(deploy.ExitCode == 0, deploy.ToString());
             var made = Engine.DockerIn(dir, "stack", "deploy", "-c", "compose.yaml", "--resolve-image", "never", "--detach=true", docker);
             Assert.True(made.ExitCode == 0, made.ToString());
-            var dockerVersion = Inspect(docker + "_web", "{{.Version.Index}}");
+            var dockerVersion = SettledVersion(docker + "_web");
             var version = Inspect(stack + "_web", "{{.Version.Index}}");
 
             var refused = Engine.Berth(dir, null, "stack", "scale", stack, "web=2", "agent=2", "nosuch=1");
@@ -83,6 +83,30 @@ public sealed class StackScaleCliTests
         {
             Engine.RemoveStack(stack);
             Engine.RemoveStack(docker);
+        }
+    }
+
+    /// <summary>
+    /// The service's version once the engine's own writes after a detached create are done: the allocator writes the
+    /// service again when it assigns the virtual IP (seconds later under load), which moves the version with no one
+    /// else touching it. Settled: a VIP assigned and the version the same over a second.
+    /// </summary>
+    private static string SettledVersion(string service)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var version = Inspect(service, "{{.Version.Index}}");
+        while (true)
+        {
+            Thread.Sleep(1000);
+            var allocated = Inspect(service, "{{len .Endpoint.VirtualIPs}}") is not ("" or "0");
+            var now = Inspect(service, "{{.Version.Index}}");
+            if (allocated && now == version)
+            {
+                return version;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{service}: still changing (version {now}, VIP assigned: {allocated}) 60 s after the deploy");
+            version = now;
         }
     }
 
