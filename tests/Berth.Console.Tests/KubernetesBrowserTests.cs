@@ -43,23 +43,32 @@ public sealed class KubernetesBrowserTests(BrowserFixture browser, KubernetesCon
     {
         await page.GetByRole(AriaRole.Link, new() { Name = "Create a stack" }).ClickAsync();
         await page.WaitForURLAsync("**/stacks/new");
-        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(stack);
-        await page.GetByLabel("Orchestrator").SelectOptionAsync("kubernetes");
-        var namespaces = page.GetByLabel("Namespace (Kubernetes)");
-        Assert.Equal(["default", KubernetesConsole.KubeconfigNamespace, KubernetesConsole.OtherNamespace], await namespaces.Locator("option").AllTextContentsAsync());
-        Assert.Equal(KubernetesConsole.KubeconfigNamespace, await namespaces.InputValueAsync());
-        await namespaces.SelectOptionAsync(KubernetesConsole.OtherNamespace);
+        async Task FillFormAsync()
+        {
+            await page.GetByLabel("Name", new() { Exact = true }).FillAsync(stack);
+            await page.GetByLabel("Orchestrator").SelectOptionAsync("kubernetes");
+            var namespaces = page.GetByLabel("Namespace (Kubernetes)");
+            Assert.Equal(["default", KubernetesConsole.KubeconfigNamespace, KubernetesConsole.OtherNamespace], await namespaces.Locator("option").AllTextContentsAsync());
+            Assert.Equal(KubernetesConsole.KubeconfigNamespace, await namespaces.InputValueAsync());
+            await namespaces.SelectOptionAsync(KubernetesConsole.OtherNamespace);
 
-        var editor = page.Locator(".cm-content");
-        await editor.ClickAsync();
-        await page.Keyboard.PressAsync("Control+A");
-        var validated = page.WaitForResponseAsync(r => r.Url.EndsWith("/api/stacks/validate", StringComparison.Ordinal), new() { Timeout = 15_000 });
-        await page.Keyboard.InsertTextAsync(compose);
-        Assert.Equal(200, (await validated).Status);
+            var editor = page.Locator(".cm-content");
+            await editor.ClickAsync();
+            await page.Keyboard.PressAsync("Control+A");
+            var validated = page.WaitForResponseAsync(r => r.Url.EndsWith("/api/stacks/validate", StringComparison.Ordinal), new() { Timeout = 15_000 });
+            await page.Keyboard.InsertTextAsync(compose);
+            Assert.Equal(200, (await validated).Status);
+        }
+
+        await FillFormAsync();
         await AssertAccessibleAsync(page);
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Review" }).ClickAsync();
-        await page.GetByRole(AriaRole.Heading, new() { Name = $"Review: {stack} on Kubernetes, namespace {KubernetesConsole.OtherNamespace}" }).WaitForAsync(new() { Timeout = 30_000 });
+        // A review only reads, so a submission Chromium aborted is sent again; the deploy is not (it may have started).
+        await page.SubmitAsync(page.GetByRole(AriaRole.Button, new() { Name = "Review" }), page.GetByRole(AriaRole.Heading, new() { Name = $"Review: {stack} on Kubernetes, namespace {KubernetesConsole.OtherNamespace}" }), async () =>
+        {
+            await page.OpenAsync("/stacks/new");
+            await FillFormAsync();
+        });
         await AssertAccessibleAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = $"Deploy {stack}" }).ClickAsync();
         await page.WaitForURLAsync($"**/stacks/kubernetes/{KubernetesConsole.OtherNamespace}/{stack}/deploy");

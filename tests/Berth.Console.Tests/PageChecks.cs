@@ -34,14 +34,30 @@ internal static class BrowserSignIn
     /// <summary>Opens <paramref name="returnUrl"/>'s login page, signs in as <paramref name="name"/> (the test password) and waits to be back there.</summary>
     public static async Task SignInAsync(IPage page, string name, string returnUrl = "/stacks")
     {
+        var login = "/login?returnUrl=" + Uri.EscapeDataString(returnUrl);
+        await page.OpenAsync(login);
+        await SubmitLoginAsync(page, name, ConsoleServer.Password, "**" + returnUrl, login);
+    }
+
+    /// <summary>
+    /// Fills the login form the page shows with <paramref name="name"/> and <paramref name="password"/>, submits it and
+    /// waits for <paramref name="landing"/> (a URL glob). When Chromium aborted the submission for a network change,
+    /// <paramref name="reopen"/> (an address that shows the login form) is opened and the form sent again: signing in
+    /// twice, or failing twice, is as a user's second try.
+    /// </summary>
+    public static async Task SubmitLoginAsync(IPage page, string name, string password, string landing, string reopen)
+    {
         async Task FillFormAsync()
         {
-            await page.OpenAsync("/login?returnUrl=" + Uri.EscapeDataString(returnUrl));
             await page.GetByLabel("Name").FillAsync(name);
-            await page.GetByLabel("Password").FillAsync(ConsoleServer.Password);
+            await page.GetByLabel("Password").FillAsync(password);
         }
 
         await FillFormAsync();
-        await page.SubmitAsync(page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }), "**" + returnUrl, FillFormAsync);
+        await page.SubmitAsync(page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }), landing, async () =>
+        {
+            await page.OpenAsync(reopen);
+            await FillFormAsync();
+        });
     }
 }

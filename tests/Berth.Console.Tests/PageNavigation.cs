@@ -57,6 +57,33 @@ internal static class PageNavigation
         }
     }
 
+    /// <summary>
+    /// <see cref="SubmitAsync(IPage, ILocator, string, Func{Task})"/> for a form that answers at its own address (the
+    /// URL cannot tell the answer came): waits until <paramref name="arrived"/>, which only the answer shows, is visible.
+    /// </summary>
+    public static async Task SubmitAsync(this IPage page, ILocator submit, ILocator arrived, Func<Task> redo)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await submit.ClickAsync();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!BouncedToErrorPage(page) && !await arrived.IsVisibleAsync())
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the form's answer did not show within 30 s: {arrived} on {page.Url}");
+                await Task.Delay(200);
+            }
+
+            if (!BouncedToErrorPage(page) || attempt == Attempts)
+            {
+                Assert.False(BouncedToErrorPage(page), $"Chromium kept failing to submit the form: {page.Url}");
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt));
+            await redo();
+        }
+    }
+
     private static bool IsNetworkChange(PlaywrightException e) => e.Message.Contains("net::ERR_NETWORK_CHANGED", StringComparison.Ordinal);
 
     private static bool BouncedToErrorPage(IPage page) => page.Url.StartsWith("chrome-error://", StringComparison.Ordinal);

@@ -54,6 +54,8 @@ public sealed class StackDetailBrowserTests(BrowserFixture browser) : IClassFixt
         await AssertAccessibleAsync(page);
 
         await page.GetByLabel($"Replicas of {Stack.Name}_web").FillAsync("2");
+        // Scale and remove are not sent again if Chromium aborts them: the first may have been done, and a second
+        // would answer differently ("from 2 to 2", a stack not found).
         await page.GetByRole(AriaRole.Button, new() { Name = "Scale" }).ClickAsync();
         await page.WaitForURLAsync($"**{Stack.Path}?notice=*");
         Assert.Equal("Scaled web from 1 to 2.", (await page.GetByRole(AriaRole.Status).First.TextContentAsync())?.Trim());

@@ -51,8 +51,10 @@ public sealed class StackDetailFixture : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         // "scoped" may only see stacks named shop-*.
         _console = await StackConsole.StartAsync("detail-", Compose("blue"), [("olga", ConsoleRole.Operator), ("victor", ConsoleRole.Viewer), ("scoped", ConsoleRole.Operator)], ct);
-        await Stack.RedeployAsync(Compose("green"), ct);
-        await Stack.TasksUntilAsync(tasks => tasks.Any(t => t.Name.StartsWith($"{Stack.Name}_web.", StringComparison.Ordinal) && t.State.StartsWith("Running", StringComparison.Ordinal)), "web to run", ct);
+        // Right after the update the blue task still runs (desired Shutdown): waiting for "a web task runs" would let
+        // the tests see the update half done (two tasks, replicas 0/1), so the deploy waits for convergence.
+        await Stack.RedeployAsync(Compose("green"), ct, converge: true);
+        await Stack.SettledAsync("web", 1, ct);
     }
 
     public async ValueTask DisposeAsync()
@@ -318,7 +320,9 @@ public sealed class StackDetailTests(StackDetailFixture fixture) : IClassFixture
         Assert.Contains(audit, e => e is { Actor: "victor", Action: "rollback", Result: "refused" });
         Assert.Contains(audit, e => e is { Actor: "olga", Action: "rollback", Result: "ok", Detail: "to 1 (recorded as revision 3)" });
 
-        // Back to revision 2's file, so the other tests of the class see the stack as they expect it.
-        await Stack.RedeployAsync(StackDetailFixture.Compose("green"), Ct);
+        // Back to revision 2's file, so the other tests of the class see the stack as they expect it: settled, not
+        // with the rollback's update and this one still in flight.
+        await Stack.RedeployAsync(StackDetailFixture.Compose("green"), Ct, converge: true);
+        await Stack.SettledAsync("web", 1, Ct);
     }
 }

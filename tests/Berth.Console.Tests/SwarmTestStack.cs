@@ -30,10 +30,11 @@ internal sealed class SwarmTestStack : IAsyncDisposable
     }
 
     /// <summary>
-    /// Deploys <paramref name="compose"/> as the stack's next revision (detached: the engine converges on its own),
-    /// with <paramref name="files"/> (e.g. the files configs name) written beside it.
+    /// Deploys <paramref name="compose"/> as the stack's next revision, with <paramref name="files"/> (e.g. the files
+    /// configs name) written beside it. Detached (the engine converges on its own) unless <paramref name="converge"/>:
+    /// then it returns once every service's update is done and its tasks of the new spec have run for a second.
     /// </summary>
-    public async Task<StackDeployResult> RedeployAsync(string compose, CancellationToken cancellationToken, IReadOnlyList<(string Name, string Content)>? files = null)
+    public async Task<StackDeployResult> RedeployAsync(string compose, CancellationToken cancellationToken, IReadOnlyList<(string Name, string Content)>? files = null, bool converge = false)
     {
         var file = System.IO.Path.Combine(_folder, "compose.yaml");
         await File.WriteAllTextAsync(file, compose, cancellationToken);
@@ -44,7 +45,7 @@ internal sealed class SwarmTestStack : IAsyncDisposable
 
         var loaded = ProjectLoader.Load(new LoadOptions { Files = [file], ProjectName = Name, WorkingDirectory = _folder }, cancellationToken);
         Assert.True(loaded.Succeeded, string.Join("\n", loaded.Diagnostics));
-        var deployed = await Service.DeployAsync(new StackDeployRequest(Name, loaded.Project!) { Detach = true, ResolveImage = ImageResolution.Never }, StackEventSink.None, cancellationToken);
+        var deployed = await Service.DeployAsync(new StackDeployRequest(Name, loaded.Project!) { Detach = !converge, Stability = TimeSpan.FromSeconds(1), ResolveImage = ImageResolution.Never }, StackEventSink.None, cancellationToken);
         Assert.True(deployed.Converged && !deployed.Invalid, string.Join("\n", deployed.Failures));
         return deployed;
     }
@@ -65,6 +66,22 @@ internal sealed class SwarmTestStack : IAsyncDisposable
             await Task.Delay(500, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Waits until <paramref name="service"/> is settled: <paramref name="replicas"/> tasks desired running and running,
+    /// and no task of a previous spec still running on its way to shut down (an update's old task keeps running for
+    /// a while with desired state Shutdown).
+    /// </summary>
+    public Task<IReadOnlyList<StackTaskInfo>> SettledAsync(string service, int replicas, CancellationToken cancellationToken) =>
+        TasksUntilAsync(
+            tasks =>
+            {
+                var own = tasks.Where(t => t.Name.StartsWith($"{Name}_{service}.", StringComparison.Ordinal)).ToList();
+                return own.Count(t => t is { DesiredState: "Running", State: "Running" }) == replicas
+                    && !own.Any(t => t.DesiredState != "Running" && t.State == "Running");
+            },
+            $"{service} to settle at {replicas} running task(s)",
+            cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
