@@ -89,8 +89,8 @@ public sealed class ControllerProcessTests : IDisposable
     public async Task Without_leader_election_the_controller_runs_at_once_takes_no_lease_and_exits_0_on_sigterm()
     {
         await using var api = await KubernetesApiDouble.StartAsync(Ct);
-        var port = FreePort.Loopback();
-        using var controller = ControllerProcess.Start([.. Args(api, port), "--leader-elect=false"]);
+        var (started, port) = await StartServingAsync(p => [.. Args(api, p), "--leader-elect=false"]);
+        using var controller = started;
 
         await UntilAsync(async () => (await MasterStatusOrNullAsync(port)).Served, "the health server", [controller]);
         await UntilAsync(() => Task.FromResult(AskedDiscovery(api)), "the stack controller to ask discovery", [controller]);
@@ -112,8 +112,8 @@ public sealed class ControllerProcessTests : IDisposable
     public async Task Without_the_lease_namespace_the_controller_says_so_and_leads_once_it_exists()
     {
         await using var api = await KubernetesApiDouble.StartAsync(Ct);
-        var port = FreePort.Loopback();
-        using var controller = ControllerProcess.Start(Args(api, port));
+        var (started, port) = await StartServingAsync(p => Args(api, p));
+        using var controller = started;
 
         await UntilAsync(() => Task.FromResult(controller.Output.Contains("namespaces \"berth-system\" not found", StringComparison.Ordinal)), "the missing namespace to be named", [controller]);
         var statusWithout = await MasterStatusAsync(port);
@@ -144,9 +144,11 @@ public sealed class ControllerProcessTests : IDisposable
     {
         await using var api = await KubernetesApiDouble.StartAsync(Ct);
         await LeaseCandidate.CreateNamespaceAsync(api, Ct);
-        var ports = new[] { FreePort.Loopback(), FreePort.Loopback() };
-        using var first = ControllerProcess.Start(Args(api, ports[0]));
-        using var second = ControllerProcess.Start(Args(api, ports[1]));
+        var (firstStarted, firstPort) = await StartServingAsync(p => Args(api, p));
+        using var first = firstStarted;
+        var (secondStarted, secondPort) = await StartServingAsync(p => Args(api, p));
+        using var second = secondStarted;
+        var ports = new[] { firstPort, secondPort };
         ControllerProcess[] processes = [first, second];
 
         await UntilAsync(async () => (await Task.WhenAll(ports.Select(p => MasterStatusAsync(p)))).Order().SequenceEqual(["0", "1"]), "one leader and one follower", processes);
@@ -178,8 +180,7 @@ public sealed class ControllerProcessTests : IDisposable
     private async Task<(ControllerProcess Controller, int Port)> StartLeaderAsync(KubernetesApiDouble api, string[]? lease = null)
     {
         await LeaseCandidate.CreateNamespaceAsync(api, Ct);
-        var port = FreePort.Loopback();
-        var controller = ControllerProcess.Start(Args(api, port, lease));
+        var (controller, port) = await StartServingAsync(p => Args(api, p, lease));
         try
         {
             await UntilAsync(async () => await MasterStatusAsync(port) == "1", "the controller to lead", [controller]);
@@ -189,6 +190,52 @@ public sealed class ControllerProcessTests : IDisposable
         {
             controller.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A controller process whose health server answers. The port was free when picked, but an outgoing connection
+    /// elsewhere on the machine can take it before the process binds it (it failed once so in CI): then a new port.
+    /// </summary>
+    private async Task<(ControllerProcess Controller, int Port)> StartServingAsync(Func<int, string[]> args)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePort.Loopback();
+            var controller = ControllerProcess.Start(args(port));
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!controller.HasExited && !await AnswersAsync(port))
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    controller.Dispose();
+                    Assert.Fail($"the health server on port {port} did not answer within 30 s; output:\n{controller.Output}");
+                }
+
+                await Task.Delay(100, Ct);
+            }
+
+            if (!controller.HasExited)
+            {
+                return (controller, port);
+            }
+
+            var output = controller.Output;
+            controller.Dispose();
+            Assert.True(attempt < 3 && output.Contains("address already in use", StringComparison.Ordinal), $"the controller exited on start; output:\n{output}");
+        }
+    }
+
+    private async Task<bool> AnswersAsync(int port)
+    {
+        try
+        {
+            await GetAsync(port, "/healthz");
+            return true;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
         }
     }
 
